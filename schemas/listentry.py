@@ -1,0 +1,49 @@
+"""A reference-list entry: a listed bank, person, company or vessel, with dates and a source."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ListEntry(BaseModel):
+    """One listed subject. Lists are data with dates: an entry applies from listed_from on."""
+
+    # "list" is the contract's field name; in Python it would shadow the builtin, hence the alias.
+    model_config = ConfigDict(
+        frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
+
+    entry_id: str
+    list_name: str = Field(alias="list", description="The list's name, e.g. cbi-usd-ban")
+    kind: str = Field(default="entity", description="bank, entity, individual, vessel, ...")
+    names: list[str] = Field(min_length=1, description="Primary name first, then aliases")
+    names_original_script: list[str] = Field(default_factory=list)
+    bics: list[str] = Field(default_factory=list)
+    iban_bank_codes: list[str] = Field(default_factory=list)
+    imo_numbers: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    programs: list[str] = Field(default_factory=list)
+    currency_scope: list[str] = Field(
+        default_factory=list, description="Currencies the restriction covers; empty means all"
+    )
+    listed_from: date | None = Field(default=None, description="None: in force since before records")
+    listed_until: date | None = None
+    date_confidence: str | None = None
+    legal_source: str
+    source_urls: list[str] = Field(default_factory=list)
+    remarks: str | None = None
+
+    @property
+    def primary_name(self) -> str:
+        return self.names[0]
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the restriction applied on `day` (listed_until is exclusive)."""
+        started = self.listed_from is None or self.listed_from <= day
+        ended = self.listed_until is not None and self.listed_until <= day
+        return started and not ended
+
+    def covers_currency(self, currency: str) -> bool:
+        return not self.currency_scope or currency in self.currency_scope
