@@ -1,0 +1,1 @@
+"""What happens after a finding: alert records, metrics, notifications."""

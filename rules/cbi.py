@@ -64,7 +64,9 @@ def _finding(
 ) -> Iterator[Finding]:
     if not entry.in_force_on(payment.value_date) or not entry.covers_currency(payment.currency):
         return
-    how = f"BIC {matched} is listed" if method == "bic" else f'name "{matched}" matches "{listed_as}"'
+    how = (
+        f"BIC {matched} is listed" if method == "bic" else f'name "{matched}" matches "{listed_as}"'
+    )
     yield Finding(
         rule=RULE_ID,
         action=settings.action,

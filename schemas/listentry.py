@@ -28,7 +28,9 @@ class ListEntry(BaseModel):
     currency_scope: list[str] = Field(
         default_factory=list, description="Currencies the restriction covers; empty means all"
     )
-    listed_from: date | None = Field(default=None, description="None: in force since before records")
+    listed_from: date | None = Field(
+        default=None, description="None: in force since before records"
+    )
     listed_until: date | None = None
     date_confidence: str | None = None
     legal_source: str

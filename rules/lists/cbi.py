@@ -21,7 +21,9 @@ def load_cbi_usd_ban(text: str | None = None) -> ReferenceList:
     doc: dict[str, Any] = yaml.safe_load(text)
     scope = list(doc.get("currency_scope", ["USD"]))
     entries = [
-        _entry(raw, batch, doc["list"], scope) for batch in doc["batches"] for raw in batch["entries"]
+        _entry(raw, batch, doc["list"], scope)
+        for batch in doc["batches"]
+        for raw in batch["entries"]
     ]
     return ReferenceList.build(
         doc["list"],
@@ -32,7 +34,9 @@ def load_cbi_usd_ban(text: str | None = None) -> ReferenceList:
     )
 
 
-def _entry(raw: dict[str, Any], batch: dict[str, Any], list_name: str, scope: list[str]) -> ListEntry:
+def _entry(
+    raw: dict[str, Any], batch: dict[str, Any], list_name: str, scope: list[str]
+) -> ListEntry:
     remarks = [f"batch {batch['batch']}"]
     if raw.get("bic_source"):
         remarks.append(f"BIC source: {raw['bic_source']}")

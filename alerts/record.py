@@ -1,0 +1,69 @@
+"""Turn a decision into alert records: one per (payment, rule) whose action is review/block."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from itertools import groupby
+
+from alerts.masking import mask_account
+from schemas.alert import Alert, PaymentSummary
+from schemas.common import Action
+from schemas.decision import Decision, Finding, strongest
+from schemas.payment import Payment
+
+
+def alert_id(payment_id: str, rule: str, rule_pack_version: str) -> str:
+    """Deterministic: the same payment under the same rules gives the same id (dedupe key)."""
+    digest = hashlib.sha256(f"{payment_id}\x1f{rule}\x1f{rule_pack_version}".encode())
+    return digest.hexdigest()[:32]
+
+
+def summarize(payment: Payment) -> PaymentSummary:
+    """The payment as an analyst sees it in an alert, accounts masked."""
+    return PaymentSummary(
+        payment_id=payment.payment_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        value_date=payment.value_date,
+        created_at=payment.created_at,
+        debtor_name=payment.debtor.name,
+        debtor_account=mask_account(payment.debtor.account),
+        debtor_agent_bic=payment.debtor_agent.bic,
+        creditor_name=payment.creditor.name,
+        creditor_account=mask_account(payment.creditor.account),
+        creditor_agent_bic=payment.creditor_agent.bic,
+        message_type=payment.message_type.value,
+    )
+
+
+def alerts_for(payment: Payment, decision: Decision, raised_at: datetime) -> list[Alert]:
+    """The alerts a decision raises, sorted by rule so output order is stable."""
+    actionable = [f for f in decision.findings if f.action is not Action.PASS]
+    if not actionable:
+        return []
+    summary = summarize(payment)
+    alerts = []
+    for rule, group in groupby(sorted(actionable, key=_rule_key), key=lambda f: f.rule):
+        findings = list(group)
+        alerts.append(
+            Alert(
+                alert_id=alert_id(payment.payment_id, rule, decision.rule_pack_version),
+                rule=rule,
+                action=strongest(findings),
+                severity=max(findings, key=lambda f: _SEVERITY_RANK[f.severity]).severity,
+                findings=findings,
+                payment=summary,
+                rule_pack=decision.rule_pack,
+                rule_pack_version=decision.rule_pack_version,
+                raised_at=raised_at,
+            )
+        )
+    return alerts
+
+
+def _rule_key(finding: Finding) -> tuple[str, str, str]:
+    return (finding.rule, finding.field, finding.entry_id or "")
+
+
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}

@@ -1,0 +1,76 @@
+"""The one exception every parser raises, and the bridge from pydantic errors to it.
+
+Callers (the ingest agent, replay, screen) dead-letter a message on ParseError and count it by
+`reason`, so the reason is a short stable code and the detail says exactly where the message is
+wrong (schema path / XPath, or MT field tag and line number) for the person reading the DLQ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.payment import Payment
+
+REASONS = frozenset(
+    {
+        "too-large",
+        "empty",
+        "not-utf8",
+        "unknown-format",
+        "json-invalid",
+        "json-schema",
+        "xml-invalid",
+        "xml-forbidden-dtd",
+        "xml-schema",
+        "xml-unsupported",
+        "mt-structure",
+        "mt-field",
+        "mt-unsupported",
+        "multi-transaction",
+        "payment-invalid",
+    }
+)
+"""Every reason code a parser may raise (also the label values of dead_letters_total)."""
+
+
+class ParseError(ValueError):
+    """A message that cannot become a canonical Payment.
+
+    `reason` is a machine code from REASONS (metrics label, DLQ routing); `detail` is a precise
+    human message locating the problem.
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str]]:
+        # Keeps the two-argument constructor picklable (multiprocessing, Faust serialisers).
+        return (type(self), (self.reason, self.detail))
+
+
+def describe_validation_error(error: ValidationError, limit: int = 5) -> str:
+    """Turn pydantic's error list into '<loc>: <msg>; ...' so the DLQ shows the field path."""
+    parts = []
+    for item in error.errors(include_url=False)[:limit]:
+        loc = ".".join(str(p) for p in item["loc"]) or "<root>"
+        parts.append(f"{loc}: {item['msg']}")
+    more = error.error_count() - limit
+    if more > 0:
+        parts.append(f"(+{more} more)")
+    return "; ".join(parts)
+
+
+def build_payment(data: dict[str, Any], reason: str = "payment-invalid") -> Payment:
+    """Validate a parser's field dict into a Payment, mapping pydantic errors to ParseError.
+
+    Parsers build plain dicts and validate once at the end: one validation pass is faster than
+    constructing nested models, and the error message then names the canonical field.
+    """
+    try:
+        return Payment.model_validate(data)
+    except ValidationError as exc:
+        raise ParseError(reason, describe_validation_error(exc)) from None

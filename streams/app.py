@@ -1,0 +1,166 @@
+"""The Faust application: topics, agents and web pages, wired around the pure core.
+
+Two agents, one hop apart:
+  ingest  payments.raw   -> parse + validate -> payments.valid (keyed by debtor) | payments.dlq
+  screen  payments.valid -> rules/           -> payments.decisions + alerts
+The hop through payments.valid repartitions by debtor, so the windowed rules see all of one
+debtor's payments in one partition, and it is durable: a crash between the agents loses nothing.
+Offsets are committed only after the producer has flushed what the agent sent (Faust flushes
+before it commits), which makes the pipeline at-least-once; alert ids are deterministic, so a
+replayed record yields the same alert id and downstream dedupes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
+
+from alerts.record import alerts_for
+from rules.engine import screen_payment
+from schemas.codec import dumps
+from schemas.payment import Payment
+from streams import topics as names
+from streams.deadletter import Rejection, dead_letter_headers
+from streams.ingest import content_type_of, decode_payment, partition_key
+from streams.runtime import WorkerRuntime
+from streams.settings import Settings
+
+log = logging.getLogger("dinarwatch.worker")
+
+
+def faust_broker_options(settings: Settings) -> dict[str, Any]:
+    """Faust's broker credentials from the security settings (None for plaintext)."""
+    if settings.kafka_sasl_mechanism and settings.kafka_sasl_password is not None:
+        return {
+            "broker_credentials": faust.SASLCredentials(
+                username=settings.kafka_sasl_username,
+                password=settings.kafka_sasl_password.get_secret_value(),
+                mechanism=settings.kafka_sasl_mechanism,
+            )
+        }
+    return {}
+
+
+def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
+    """A Faust app with the dinarwatch agents registered."""
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store=settings.table_store,
+        datadir=str(settings.data_dir),
+        autodiscover=False,
+        web_port=settings.web_port,
+        web_bind=settings.web_bind,
+        web_host=settings.web_bind,
+        web_enabled=True,
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.replication_factor,
+        topic_allow_declare=True,
+        processing_guarantee=settings.processing_guarantee,
+        consumer_auto_offset_reset="earliest",
+        producer_max_request_size=max(settings.max_message_bytes * 2, 1_048_576),
+        consumer_max_fetch_size=max(settings.max_message_bytes * 2, 1_048_576),
+        **faust_broker_options(settings),
+    )
+    _register(app, settings, runtime)
+    return app
+
+
+def _raw_topic(app: faust.App, settings: Settings, name: str) -> Any:
+    return app.topic(
+        settings.topic(name),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        allow_empty=True,
+    )
+
+
+def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> None:
+    raw = _raw_topic(app, settings, names.RAW)
+    valid = _raw_topic(app, settings, names.VALID)
+    dlq = _raw_topic(app, settings, names.DLQ)
+    decisions = _raw_topic(app, settings, names.DECISIONS)
+    alerts = _raw_topic(app, settings, names.ALERTS)
+    metrics = runtime.metrics
+
+    async def dead_letter(event: Any, rejection: Rejection) -> None:
+        message = event.message
+        headers = dead_letter_headers(
+            rejection,
+            list(message.headers or []),
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            rejected_at=datetime.now(UTC),
+        )
+        await dlq.send(key=message.key, value=message.value, headers=headers)
+        metrics.record_dead_letter(rejection.reason)
+        log.warning(
+            "dead-lettered %s[%d]@%d: %s: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            rejection.reason,
+            rejection.detail[:200],
+        )
+
+    @app.agent(raw, name="ingest")  # type: ignore[misc]
+    async def ingest(stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            outcome = decode_payment(
+                message.value, content_type_of(message.headers), settings.max_message_bytes
+            )
+            if isinstance(outcome, Rejection):
+                await dead_letter(event, outcome)
+                continue
+            await valid.send(key=partition_key(outcome), value=dumps(outcome))
+
+    @app.agent(valid, name="screen")  # type: ignore[misc]
+    async def screen(stream: Any) -> None:
+        async for event in stream.events():
+            try:
+                payment = Payment.model_validate_json(event.message.value)
+            except ValidationError as exc:
+                await dead_letter(event, Rejection("internal-decode", str(exc)))
+                continue
+            await _screen_one(payment, runtime, decisions, alerts)
+
+    @app.page("/metrics")  # type: ignore[misc]
+    async def metrics_page(web: Any, request: Any) -> Any:
+        body = generate_latest(metrics.registry)
+        return web.bytes(body, content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.page("/health")  # type: ignore[misc]
+    async def health_page(web: Any, request: Any) -> Any:
+        ctx = runtime.context
+        return web.json(
+            {"status": "ok", "rule_pack": ctx.pack.version, "lists": ctx.lists.versions()}
+        )
+
+
+async def _screen_one(
+    payment: Payment, runtime: WorkerRuntime, decisions: Any, alerts: Any
+) -> None:
+    metrics = runtime.metrics
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    decision = screen_payment(payment, runtime.context, now)
+    raised = alerts_for(payment, decision, now)
+    metrics.screening_seconds.observe(time.perf_counter() - started)
+    await decisions.send(key=payment.payment_id.encode(), value=dumps(decision))
+    for alert in raised:
+        await alerts.send(key=alert.alert_id.encode(), value=dumps(alert))
+        metrics.record_alert(alert)
+    metrics.record_decision(decision, payment.message_type.value, payment.amount)
+    metrics.end_to_end_seconds.observe(
+        max((datetime.now(UTC) - payment.created_at).total_seconds(), 0.0)
+    )

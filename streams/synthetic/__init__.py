@@ -1,0 +1,1 @@
+"""Synthetic Iraqi payment traffic with planted violations and ground-truth labels."""

@@ -1,0 +1,59 @@
+"""Start the Faust worker, or check that everything it needs is ready."""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+from rich.console import Console
+
+from streams.app import create_app
+from streams.context_loader import context_from_settings
+from streams.logs import configure_logging
+from streams.runtime import WorkerRuntime
+from streams.settings import Settings
+
+log = logging.getLogger("dinarwatch.worker")
+
+
+def run_worker(settings: Settings) -> None:
+    """Run until SIGTERM/SIGINT; Faust drains in-flight events and commits on shutdown."""
+    configure_logging(settings.log_level, settings.log_json)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = WorkerRuntime(context_from_settings(settings))
+    app = create_app(settings, runtime)
+    log.info(
+        "starting worker: broker=%s web=http://%s:%d/metrics lists=%s pack=%s",
+        settings.kafka_bootstrap,
+        settings.web_bind,
+        settings.web_port,
+        runtime.context.lists.versions(),
+        runtime.context.pack.version,
+    )
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+    worker.execute_from_commandline()
+
+
+def check_ready(settings: Settings, console: Console) -> bool:
+    """Broker reachable, every topic present, lists load: print each check, return all-ok."""
+    from streams.admin import check_topics
+
+    ok = True
+    try:
+        statuses = check_topics(settings)
+        for status in statuses:
+            mark = "[green]ok[/green]" if status.exists else "[red]missing[/red]"
+            console.print(f"topic {status.name}: {mark}")
+            ok &= status.exists
+    except Exception as exc:
+        console.print(f"[red]broker {settings.kafka_bootstrap} unreachable: {exc}[/red]")
+        return False
+    try:
+        ctx = context_from_settings(settings)
+        for name, version in ctx.lists.versions().items():
+            console.print(f"list {name}: {len(ctx.lists.lists[name])} entries, version {version}")
+        console.print(f"rule pack {ctx.pack.name} {ctx.pack.version}")
+    except Exception as exc:
+        console.print(f"[red]lists failed to load: {exc}[/red]")
+        return False
+    return ok

@@ -1,0 +1,75 @@
+from collections import Counter
+from datetime import UTC, datetime
+
+import orjson
+
+from rules.defaults import default_context
+from rules.engine import screen_payment
+from schemas.payment import Payment
+from streams.synthetic.generator import TrafficSpec, generate
+from streams.synthetic.iban import make_iban
+from streams.synthetic.malformed import MALFORMED_KINDS
+
+START = datetime(2025, 6, 2, 6, tzinfo=UTC)
+
+
+def records(**kw: object) -> list:
+    spec = TrafficSpec(**{"count": 400, "seed": 11, "start": START, **kw})  # type: ignore[arg-type]
+    return list(generate(spec))
+
+
+def test_same_seed_same_bytes_and_labels() -> None:
+    a, b = records(), records()
+    assert [(r.key, r.value, r.label) for r in a] == [(r.key, r.value, r.label) for r in b]
+    assert [r.value for r in records(seed=12)] != [r.value for r in a]
+
+
+def test_labels_are_kept_apart_from_payments() -> None:
+    for record in records(count=50):
+        assert b"expected" not in record.value
+
+
+def test_planted_violations_are_caught_and_clean_traffic_passes() -> None:
+    ctx = default_context()
+    outcome: Counter[str] = Counter()
+    for record in records(count=1000, violation_rate=0.1):
+        payment = Payment.model_validate_json(record.value)
+        decision = screen_payment(payment, ctx, START)
+        rules = sorted({f.rule for f in decision.findings})
+        assert rules == record.label["expected_rules"], (record.label, decision.findings)
+        outcome[decision.decision.value] += 1
+    assert 60 <= outcome["block"] <= 140
+    assert outcome["pass"] > 800
+
+
+def test_traffic_has_both_currencies_and_foreign_counterparties() -> None:
+    payments = [Payment.model_validate_json(r.value) for r in records()]
+    assert {p.currency for p in payments} == {"USD", "IQD"}
+    assert {"AE", "TR", "CN", "JO", "DE"} <= {p.creditor.country for p in payments}
+
+
+def test_malformed_records_are_labelled_and_invalid() -> None:
+    bad = [r for r in records(count=600, malformed_rate=0.2) if "malformed" in r.label]
+    assert set(MALFORMED_KINDS) == {r.label["malformed"] for r in bad}
+    for record in bad:
+        if record.label["malformed"] == "oversized":
+            assert len(record.value) > TrafficSpec(count=1).max_bytes
+            continue
+        try:
+            Payment.model_validate_json(record.value)
+        except ValueError:
+            continue
+        raise AssertionError(f"{record.label} parsed")
+
+
+def test_ibans_have_valid_check_digits() -> None:
+    import random
+
+    from schwifty import IBAN
+
+    rng = random.Random(1)
+    for country in ("IQ", "AE", "TR", "JO", "DE", "NL"):
+        iban = make_iban(rng, country, "RAFB")
+        assert iban is not None
+        IBAN(iban, validate_bban=False)  # raises on a bad checksum or length
+    assert orjson.loads(records(count=1)[0].value)["debtor"]["account"].startswith("IQ")
