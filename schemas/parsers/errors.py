@@ -30,6 +30,7 @@ REASONS = frozenset(
         "mt-unsupported",
         "multi-transaction",
         "payment-invalid",
+        "internal-error",
     }
 )
 """Every reason code a parser may raise (also the label values of dead_letters_total)."""

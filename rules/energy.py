@@ -1,0 +1,100 @@
+"""IRAN-ENERGY: a payment for electricity or gas whose beneficiary is Iranian.
+
+Iraq imports Iranian gas and electricity. Until the US let the waiver lapse (2025-03-08, a pack
+setting) Iraq could pay for them into restricted escrow accounts at the Trade Bank of Iraq: such a
+payment is a review (was it the escrow route?) and IRAN-NEXUS yields to it, because blocking a
+licensed payment is as wrong as passing an unlicensed one. From the lapse on it is a block.
+The boundary is exclusive: value_date < waiver_lapse is under the waiver.
+
+Energy: the purpose code is one of `purpose_codes` (ELEC, GASB) or the remittance information
+contains an energy keyword (English by whole word, Arabic/Persian inside words, both from the
+pack). Beneficiary: creditor, ultimate creditor and creditor agent (`beneficiary_fields`) - an
+Iranian bank receiving the money makes the beneficiary Iranian even when the creditor's own
+country is blank. "Iranian" is IRAN-NEXUS's test (rules/iran.py), so the two rules agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rules.context import ScreeningContext
+from rules.iran import IranSignal, IranTest, holders, iran_signals, mentions, nexus_finding
+from rules.pack import RuleSettings
+from rules.sdn import Subject, extra, extra_strings, in_currency_scope
+from schemas.common import Action, Severity
+from schemas.decision import Finding
+from schemas.payment import Payment
+
+RULE_ID = "IRAN-ENERGY"
+DEFAULT_PURPOSE_CODES = ("ELEC", "GASB")
+DEFAULT_BENEFICIARY_FIELDS = ("creditor", "ultimate_creditor", "creditor_agent")
+DEFAULT_WAIVER_LAPSE = date(2025, 3, 8)
+
+
+def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
+    """One finding per Iranian beneficiary field of an electricity/gas payment."""
+    settings = ctx.pack.settings(RULE_ID)
+    if settings is None or not in_currency_scope(settings, payment):
+        return []
+    energy = energy_reason(payment, settings)
+    if energy is None:
+        return []
+    test = IranTest.from_settings(settings, ctx)
+    fields = set(extra_strings(settings, "beneficiary_fields", DEFAULT_BENEFICIARY_FIELDS))
+    findings = []
+    for who, holder in holders(payment):
+        signals = iran_signals(who, holder, test) if who.field in fields else []
+        if signals:
+            findings.append(_finding(payment, settings, energy, who, signals))
+    return findings
+
+
+def energy_reason(payment: Payment, settings: RuleSettings) -> str | None:
+    """Why the payment is for electricity or gas ("purpose_code ELEC", "keyword كهرباء"), or None."""
+    codes = extra_strings(settings, "purpose_codes", DEFAULT_PURPOSE_CODES)
+    if payment.purpose_code and payment.purpose_code.upper() in codes:
+        return f"purpose_code {payment.purpose_code.upper()}"
+    keywords = extra_strings(settings, "energy_keywords")
+    found = mentions([payment.remittance_info or ""], keywords)
+    return f"keyword {found}" if found else None
+
+
+def waiver_lapse(settings: RuleSettings) -> date:
+    value = extra(settings, "waiver_lapse", DEFAULT_WAIVER_LAPSE)
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _finding(
+    payment: Payment,
+    settings: RuleSettings,
+    energy: str,
+    who: Subject,
+    signals: list[IranSignal],
+) -> Finding:
+    lapse = waiver_lapse(settings)
+    under_waiver = payment.value_date < lapse
+    phase = "before" if under_waiver else "from"
+    action = Action(str(extra(settings, f"action_{phase}_lapse", settings.action)))
+    severity = Severity(str(extra(settings, f"severity_{phase}_lapse", settings.severity)))
+    base = nexus_finding(RULE_ID, settings, who, signals, payment)
+    waiver = (
+        f"value date {payment.value_date} is before the waiver lapsed on {lapse}: review that it "
+        f"went to the restricted escrow at the Trade Bank of Iraq; IRAN-NEXUS yields to this"
+        if under_waiver
+        else f"value date {payment.value_date} is on or after the waiver lapsed on {lapse}: no "
+        f"waiver covers it"
+    )
+    return base.model_copy(
+        update={
+            "action": action,
+            "severity": severity,
+            "legal_source": "; ".join(
+                s for s in (base.legal_source, f"Iraq electricity/gas waiver lapsed {lapse}") if s
+            ),
+            "explanation": (
+                f"Payment for energy ({energy}) to an Iranian beneficiary in {base.field}: "
+                f"{base.evidence['signals']}; {waiver}."
+            ),
+            "evidence": {**base.evidence, "energy": energy, "waiver": "in force" if under_waiver else "lapsed"},
+        }
+    )

@@ -1,0 +1,613 @@
+"""SWIFT MT103 / MT202 / MT202COV (FIN blocks 1-5) -> Payment.
+
+No maintained PyPI package parses these into structured parties and agents (the `mt103` package,
+last released 2020, is a single regex for MT103 only that rejects common block-3 tags; the 2026
+`pacs008-loader-mt103` is alpha and MT103-only), so this is a small hand-written tokenizer:
+blocks -> fields (tag, value, line number) -> typed values. It is strict about what the Payment
+needs (20, 32A, ordering and beneficiary party) and lenient about the rest, and it never
+evaluates anything: the worst input costs one linear scan.
+
+Mapping choices (full tables in docs/parsers.md):
+- payment_id = field 20 (the sender's reference; MT has no end-to-end id), uetr = block 3 {121:};
+- created_at: an output message (block 2 'O') carries the sender's input time and date (MIR):
+  used as UTC, since FIN does not carry the sender's offset; an input message ('I') carries no
+  time at all, so created_at is the value date at 00:00Z. extra `created_at_source` says which;
+- sender (block 2 MIR for output, block 1 for input) = instructing_agent, receiver =
+  instructed_agent; absent 52a -> the sender is the debtor agent, absent 57a -> the receiver is
+  the creditor agent (the MT rule);
+- 53a/54a/55a/56a and /INS/ in field 72 go to intermediary_agents with their tag as `role`;
+  options B/C that carry only an account or a location identify no bank: kept in extra;
+- MT202: ordering (52a or sender) and beneficiary (58a) institutions are the debtor/creditor
+  parties, named by their BIC; MT202COV: sequence B's customers are debtor/creditor (as in the
+  MT103 the cover belongs to) and every sequence-A bank is in the chain with an 'A/' role.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from schemas.parsers.errors import ParseError, build_payment
+from schemas.payment import MessageType, Payment
+
+_BLOCK_ID = re.compile(r"\{([0-9A-Z]{1,3}):")
+_SUBBLOCK = re.compile(r"\{([0-9A-Za-z]{1,3}):([^{}]*)\}")
+_TEXT_END = re.compile(r"(?:^|\n)-\}")
+_FIELD_TAG = re.compile(r"^:(\d{2}[A-Z]?):")
+_BLOCK1 = re.compile(r"^([FAL])(\d{2})([A-Z0-9]{12})")
+_BLOCK2_OUT = re.compile(r"^O(\d{3})(\d{4})(\d{6})([A-Z0-9]{12})\d{4}\d{6}")
+_BLOCK2_IN = re.compile(r"^I(\d{3})([A-Z0-9]{12})")
+_AMOUNT_32 = re.compile(r"^(\d{6})([A-Z]{3})(\d{1,15},\d{0,})$")
+_AMOUNT_33 = re.compile(r"^([A-Z]{3})(\d{1,15},\d{0,})$")
+_BIC = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+_IDENTIFIER = re.compile(r"^/(?:[CD]/)?(.*)$")
+_NUMBERED = re.compile(r"^([1-8])/(.*)$")
+_SUPPORTED = {"103": MessageType.MT103, "202": MessageType.MT202}
+_MAX_FIELDS = 500
+
+
+@dataclass(frozen=True)
+class MtField:
+    """One block-4 field: tag like '50K', value with '\\n' between lines, 1-based line number."""
+
+    tag: str
+    value: str
+    line: int
+
+    def where(self) -> str:
+        return f":{self.tag}: (line {self.line})"
+
+
+@dataclass
+class MtMessage:
+    """A FIN message split into its blocks; block 4 as ordered fields."""
+
+    block1: str
+    block2: str
+    block3: dict[str, str] = field(default_factory=dict)
+    fields: list[MtField] = field(default_factory=list)
+    block5: dict[str, str] = field(default_factory=dict)
+    ack: dict[str, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- tokenizer
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _read_subblocks(text: str, pos: int, block_id: str) -> tuple[dict[str, str], int]:
+    """Read '{tag:value}...}' (blocks 3, 5, S, ACK 4) from pos; return tags and end position."""
+    found: dict[str, str] = {}
+    while pos < len(text) and text[pos] == "{":
+        match = _SUBBLOCK.match(text, pos)
+        if match is None:
+            raise ParseError("mt-structure", f"line {_line_of(text, pos)}: bad {{{block_id}:}} tag")
+        found.setdefault(match.group(1), match.group(2))
+        pos = match.end()
+    if pos >= len(text) or text[pos] != "}":
+        raise ParseError("mt-structure", f"line {_line_of(text, pos)}: block {block_id} not closed")
+    return found, pos + 1
+
+
+def _read_text_block(text: str, pos: int) -> tuple[str, int, int]:
+    """Block 4 runs to the first line that starts with '-}'; return body, first line, end."""
+    match = _TEXT_END.search(text, pos)
+    if match is None:
+        raise ParseError("mt-structure", f"line {_line_of(text, pos)}: block 4 has no '-}}' end")
+    return text[pos : match.start()], _line_of(text, pos), match.end()
+
+
+def _tokenize(text: str) -> list[tuple[str, Any, int]]:
+    """Split FIN text into top-level blocks: (id, str | dict | (body, line), line)."""
+    blocks: list[tuple[str, Any, int]] = []
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= len(text):
+            return blocks
+        match = _BLOCK_ID.match(text, pos)
+        if match is None:
+            raise ParseError("mt-structure", f"line {_line_of(text, pos)}: expected '{{n:' block")
+        block_id, line, pos = match.group(1), _line_of(text, pos), match.end()
+        content: Any
+        if pos < len(text) and text[pos] == "{":
+            content, pos = _read_subblocks(text, pos, block_id)
+        elif block_id == "4":
+            body, first, pos = _read_text_block(text, pos)
+            content = (body, first)
+        else:
+            end = text.find("}", pos)
+            if end < 0:
+                raise ParseError("mt-structure", f"line {line}: block {block_id} not closed")
+            content, pos = text[pos:end], end + 1
+        blocks.append((block_id, content, line))
+
+
+def _fields(body: str, first_line: int) -> list[MtField]:
+    """Block 4 body -> fields; lines that do not start a tag continue the previous field."""
+    found: list[tuple[str, list[str], int]] = []
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        match = _FIELD_TAG.match(line)
+        if match:
+            found.append((match.group(1), [line[match.end() :]], number))
+        elif found:
+            found[-1][1].append(line)
+        elif line.strip():
+            raise ParseError("mt-structure", f"line {number}: text before the first field tag")
+        if len(found) > _MAX_FIELDS:
+            raise ParseError("mt-structure", f"more than {_MAX_FIELDS} fields in block 4")
+    return [MtField(tag, "\n".join(lines).rstrip("\n"), n) for tag, lines, n in found]
+
+
+def _group(blocks: list[tuple[str, Any, int]]) -> list[MtMessage]:
+    """Group blocks into messages (each starts at block 1); ACK/NAK blocks attach to the next."""
+    messages: list[MtMessage] = []
+    ack: dict[str, str] = {}
+    current: MtMessage | None = None
+    for block_id, content, line in blocks:
+        if block_id == "1":
+            if not isinstance(content, str):
+                raise ParseError("mt-structure", f"line {line}: block 1 must be plain text")
+            current = None if content.startswith("F21") else MtMessage(content, "", ack=ack)
+            if current is not None:
+                messages.append(current)
+                ack = {}
+            continue
+        if current is None:
+            if block_id == "4" and isinstance(content, dict):
+                ack = content
+                continue
+            raise ParseError("mt-structure", f"line {line}: block {block_id} before block 1")
+        _attach(current, block_id, content, line)
+    return messages
+
+
+def _attach(message: MtMessage, block_id: str, content: Any, line: int) -> None:
+    if block_id == "2" and isinstance(content, str):
+        message.block2 = content
+    elif block_id == "3" and isinstance(content, dict):
+        message.block3 = content
+    elif block_id == "4" and isinstance(content, tuple):
+        message.fields = _fields(*content)
+    elif block_id in ("5", "S") and isinstance(content, dict):
+        message.block5.update(content)
+    else:
+        raise ParseError("mt-structure", f"line {line}: unexpected block {block_id}")
+
+
+def split_mt_messages(text: str) -> list[MtMessage]:
+    """Every user message in a FIN text (RJE '$' separators and ACK service blocks allowed)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    messages: list[MtMessage] = []
+    for chunk in text.split("$"):
+        chunk = chunk.strip()
+        if chunk.endswith("{"):  # RJE exports sometimes leave a stray brace before '$'
+            chunk = chunk[:-1].rstrip()
+        if chunk:
+            messages += _group(_tokenize(chunk))
+    return messages
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _lt_to_bic(lt: str) -> str:
+    """A 12-char logical terminal is BIC8 + terminal letter + branch; 'XXX' means no branch."""
+    branch = lt[9:12]
+    return lt[:8] if branch == "XXX" else lt[:8] + branch
+
+
+def _header_agents(
+    message: MtMessage,
+) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Message type, sender and receiver agents, and created_at facts from blocks 1 and 2."""
+    b1 = _BLOCK1.match(message.block1)
+    if b1 is None:
+        raise ParseError("mt-structure", f"block 1 malformed: {message.block1[:30]!r}")
+    out = _BLOCK2_OUT.match(message.block2)
+    if out is not None:
+        sender = {"bic": _lt_to_bic(out.group(4)), "role": "block2"}
+        receiver = {"bic": _lt_to_bic(b1.group(3)), "role": "block1"}
+        facts = {"direction": "output", "input_time": out.group(2), "input_date": out.group(3)}
+        return out.group(1), sender, receiver, facts
+    inp = _BLOCK2_IN.match(message.block2)
+    if inp is None:
+        raise ParseError("mt-structure", f"block 2 malformed: {message.block2[:30]!r}")
+    sender = {"bic": _lt_to_bic(b1.group(3)), "role": "block1"}
+    receiver = {"bic": _lt_to_bic(inp.group(2)), "role": "block2"}
+    return inp.group(1), sender, receiver, {"direction": "input"}
+
+
+def _yymmdd(value: str, where: str) -> date:
+    """SWIFT YYMMDD; years 00-79 are 20YY and 80-99 are 19YY (the usual FIN convention)."""
+    try:
+        yy, mm, dd = int(value[:2]), int(value[2:4]), int(value[4:6])
+        return date(2000 + yy if yy < 80 else 1900 + yy, mm, dd)
+    except ValueError:
+        raise ParseError("mt-field", f"{where}: invalid date {value!r}") from None
+
+
+def _created_at(facts: dict[str, Any], value_date: date) -> tuple[datetime, str]:
+    if facts["direction"] == "output":
+        day = _yymmdd(facts["input_date"], "block 2 MIR date")
+        hh, mi = int(facts["input_time"][:2]), int(facts["input_time"][2:])
+        if hh < 24 and mi < 60:
+            return datetime(day.year, day.month, day.day, hh, mi, tzinfo=UTC), "block2"
+    return datetime(value_date.year, value_date.month, value_date.day, tzinfo=UTC), "32A"
+
+
+# --------------------------------------------------------------------------- field values
+
+
+def _decimal_text(value: str) -> str:
+    """'1814,28' -> '1814.28', '19999,' -> '19999' (the model makes the Decimal)."""
+    whole, _, cents = value.partition(",")
+    return f"{whole}.{cents}" if cents else whole
+
+
+def _amount_32a(fld: MtField) -> tuple[date, str, str]:
+    match = _AMOUNT_32.match(fld.value.strip())
+    if match is None:
+        raise ParseError("mt-field", f"{fld.where()}: expected YYMMDD + currency + amount")
+    value_date = _yymmdd(match.group(1), fld.where())
+    return value_date, match.group(2), _decimal_text(match.group(3))
+
+
+def _identifier(lines: list[str]) -> tuple[str | None, list[str]]:
+    """Split an optional '/account' or '//clearing' first line from the remaining lines."""
+    if lines and lines[0].startswith("/"):
+        match = _IDENTIFIER.match(lines[0])
+        ident = match.group(1).strip() if match else lines[0]
+        return ident or None, lines[1:]
+    return None, lines
+
+
+def _check_bic(value: str, fld: MtField) -> str:
+    bic = value.strip().upper()
+    if not _BIC.match(bic):
+        raise ParseError("mt-field", f"{fld.where()}: invalid BIC {value.strip()!r}")
+    return bic
+
+
+def _bic_country(bic: str | None) -> str | None:
+    return bic[4:6] if bic and bic[4:6].isalpha() else None
+
+
+def _agent(fld: MtField | None, role: str | None = None) -> dict[str, Any] | None:
+    """Options A (BIC) and D (name and address) identify a bank; B/C (account, location) don't."""
+    if fld is None:
+        return None
+    ident, lines = _identifier(fld.value.split("\n"))
+    option = fld.tag[2:] or "-"
+    data: dict[str, Any] = {"role": role}
+    if ident and ident.startswith("/"):
+        data["clearing_id"] = ident.lstrip("/")
+    elif ident:
+        data["account"] = ident
+    if option == "A":
+        if not lines:
+            raise ParseError("mt-field", f"{fld.where()}: option A needs a BIC line")
+        data["bic"] = _check_bic(lines[0], fld)
+    elif option == "D" and lines and lines[0].strip():
+        data["name"] = lines[0].strip()
+        data["address"] = [line.strip() for line in lines[1:] if line.strip()]
+    else:
+        return None
+    return {k: v for k, v in data.items() if v not in (None, [])}
+
+
+def _numbered_party(lines: list[str]) -> dict[str, Any]:
+    """50F/59F: '1/' name, '2/' address, '3/CC/town' country and town; the rest as details."""
+    names: list[str] = []
+    address: list[str] = []
+    details: list[str] = []
+    country: str | None = None
+    for line in lines:
+        match = _NUMBERED.match(line)
+        if match is None:
+            (names if names and not address else details).append(line.strip())
+            continue
+        number, text = match.group(1), match.group(2).strip()
+        if number == "1":
+            names.append(text)
+        elif number == "2":
+            address.append(text)
+        elif number == "3":
+            country, _, town = text.partition("/")
+            if town:
+                address.append(town)
+        else:
+            details.append(f"{number}/{text}")
+    return {
+        "name": " ".join(n for n in names if n),
+        "address": address,
+        "country": (country or "").upper() or None,
+        "details": details,
+    }
+
+
+def _party(fld: MtField, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """50A/F/K, 59/59A/59F: the ordering or beneficiary customer (or an institution via A)."""
+    lines = fld.value.split("\n")
+    option = fld.tag[2:]
+    data: dict[str, Any]
+    if option == "F" and lines and not lines[0].startswith("/"):
+        data = {"identifier": lines[0].strip(), **_numbered_party(lines[1:])}
+    else:
+        ident, rest = _identifier(lines)
+        if option == "F":
+            data = {"account": ident, **_numbered_party(rest)}
+        elif option == "A":
+            if not rest:
+                raise ParseError("mt-field", f"{fld.where()}: option A needs a BIC line")
+            bic = _check_bic(rest[0], fld)
+            data = {"account": ident, "bic": bic, "name": bic, "country": _bic_country(bic)}
+        else:
+            named = [line.strip() for line in rest if line.strip()]
+            data = {"account": ident, "name": named[0] if named else None, "address": named[1:]}
+    if not data.get("name"):
+        data["name"] = data.get("account") or data.get("identifier")
+        data["name_missing"] = True
+    data["field"] = fld.tag
+    data.update(extra or {})
+    return {k: v for k, v in data.items() if v not in (None, [], "")}
+
+
+def _institution(
+    fld: MtField | None, fallback: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An ordering/beneficiary institution as (party, agent); the header BIC when absent."""
+    agent = _agent(fld) or dict(fallback)
+    agent.pop("role", None)
+    bic = agent.get("bic")
+    party = {
+        "name": agent.get("name") or bic,
+        "bic": bic,
+        "account": agent.get("account"),
+        "country": _bic_country(bic),
+        "address": agent.get("address", []),
+        "field": fld.tag if fld else fallback.get("role"),
+    }
+    return {k: v for k, v in party.items() if v not in (None, [])}, agent
+
+
+def _field72_agents(fld: MtField | None, role: str) -> list[dict[str, Any]]:
+    """'/INS/' in field 72 names an instructing institution (BIC or name): a bank to screen."""
+    if fld is None:
+        return []
+    found: list[dict[str, Any]] = []
+    code, text = None, ""
+    for line in [*fld.value.split("\n"), "/END/"]:
+        if line.startswith("//") and code:
+            text += " " + line[2:].strip()
+            continue
+        if code == "INS" and text.strip():
+            value = text.strip()
+            agent = {"bic": value} if _BIC.match(value) else {"name": value}
+            found.append({**agent, "role": role})
+        parts = line.split("/", 2)
+        code, text = (
+            (parts[1], parts[2]) if line.startswith("/") and len(parts) == 3 else (None, "")
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- messages
+
+
+class _Fields:
+    """Lookup over an ordered field list by tag family ('50' matches 50A, 50F, 50K)."""
+
+    def __init__(self, fields: list[MtField]) -> None:
+        self.fields = fields
+
+    def first(self, family: str, options: str = "") -> MtField | None:
+        for fld in self.fields:
+            if fld.tag[:2] == family and (not options or fld.tag[2:] in options):
+                return fld
+        return None
+
+    def text(self, tag: str) -> str | None:
+        for fld in self.fields:
+            if fld.tag == tag:
+                return fld.value.strip() or None
+        return None
+
+    def all_values(self, tag: str) -> list[str]:
+        return [fld.value.strip() for fld in self.fields if fld.tag == tag]
+
+    def require(self, family: str, options: str, what: str) -> MtField:
+        found = self.first(family, options)
+        if found is None:
+            raise ParseError("mt-field", f":{family}{options[:1]}: missing ({what})")
+        return found
+
+
+def _remittance(fld: MtField | None) -> str | None:
+    """Field 70 lines are hard-wrapped at 35: a full line continues the next without a space."""
+    if fld is None:
+        return None
+    lines = fld.value.split("\n")
+    out = lines[0]
+    for previous, line in itertools.pairwise(lines):
+        out += line if len(previous) >= 35 else " " + line
+    return out.strip() or None
+
+
+def _instructed_amount(fld: MtField | None) -> dict[str, Any]:
+    if fld is None:
+        return {}
+    match = _AMOUNT_33.match(fld.value.strip())
+    if match is None:
+        raise ParseError("mt-field", f"{fld.where()}: expected currency + amount")
+    return {
+        "instructed_currency": match.group(1),
+        "instructed_amount": _decimal_text(match.group(2)),
+    }
+
+
+def _common(message: MtMessage, fields: _Fields) -> dict[str, Any]:
+    mt, sender, receiver, facts = _header_agents(message)
+    reference = fields.require("20", "", "sender's reference")
+    value_date, currency, amount = _amount_32a(fields.require("32", "A", "value date/amount"))
+    created_at, source = _created_at(facts, value_date)
+    data: dict[str, Any] = {
+        "payment_id": reference.value.strip(),
+        "uetr": message.block3.get("121"),
+        "created_at": created_at,
+        "created_at_source": source,
+        "value_date": value_date,
+        "currency": currency,
+        "amount": amount,
+        "instructing_agent": sender,
+        "instructed_agent": receiver,
+        "sender_reference": reference.value.strip(),
+        "related_reference": fields.text("21"),
+        "bank_operation_code": fields.text("23B"),
+        "instruction_codes": fields.all_values("23E"),
+        "time_indications": fields.all_values("13C"),
+        "charges": fields.text("71A"),
+        "sender_to_receiver_info": fields.text("72"),
+        "regulatory_reporting": fields.text("77B"),
+        "service_type": message.block3.get("119"),
+        "user_reference": message.block3.get("108"),
+        "direction": facts["direction"],
+        "mt": mt,
+    }
+    if message.ack:
+        data["network_ack"] = message.ack.get("451")
+    return data
+
+
+def _chain(fields: _Fields, families: tuple[str, ...], prefix: str = "") -> list[dict[str, Any]]:
+    found = []
+    for family in families:
+        fld = fields.first(family)
+        agent = _agent(fld, prefix + fld.tag) if fld else None
+        if agent is not None:
+            found.append(agent)
+        elif fld is not None:
+            found.append({"unidentified": True, "role": prefix + fld.tag, "value": fld.value})
+    return found
+
+
+def _split_chain(chain: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Agents that name a bank vs. account/location-only ones (kept in extra, not screened)."""
+    banks = [a for a in chain if not a.get("unidentified")]
+    other = [{"role": a["role"], "value": a["value"]} for a in chain if a.get("unidentified")]
+    return banks, other
+
+
+def _mt103(message: MtMessage, fields: _Fields) -> dict[str, Any]:
+    data = _common(message, fields)
+    chain, unidentified = _split_chain(_chain(fields, ("53", "54", "55", "56")))
+    data.update(
+        message_type=MessageType.MT103,
+        debtor=_party(fields.require("50", "AFK", "ordering customer")),
+        creditor=_party(fields.require("59", "", "beneficiary customer")),
+        debtor_agent=_agent(fields.first("52")) or data["instructing_agent"],
+        creditor_agent=_agent(fields.first("57")) or data["instructed_agent"],
+        intermediary_agents=chain + _field72_agents(fields.first("72"), "72/INS"),
+        unidentified_agents=unidentified,
+        remittance_info=_remittance(fields.first("70")),
+        **_instructed_amount(fields.first("33", "B")),
+    )
+    return data
+
+
+def _mt202(message: MtMessage, fields: _Fields) -> dict[str, Any]:
+    data = _common(message, fields)
+    debtor, debtor_agent = _institution(fields.first("52"), data["instructing_agent"])
+    creditor_fld = fields.require("58", "AD", "beneficiary institution")
+    creditor, _ = _institution(creditor_fld, {})
+    chain, unidentified = _split_chain(_chain(fields, ("53", "54", "56")))
+    data.update(
+        message_type=MessageType.MT202,
+        debtor=debtor,
+        creditor=creditor,
+        debtor_agent=debtor_agent,
+        creditor_agent=_agent(fields.first("57")) or data["instructed_agent"],
+        intermediary_agents=chain + _field72_agents(fields.first("72"), "72/INS"),
+        unidentified_agents=unidentified,
+    )
+    return data
+
+
+def _mt202cov(message: MtMessage, fields: _Fields) -> dict[str, Any]:
+    split = next((i for i, f in enumerate(fields.fields) if f.tag[:2] == "50"), None)
+    if split is None:
+        raise ParseError("mt-field", ":50a: missing (MT202COV sequence B ordering customer)")
+    seq_a, seq_b = _Fields(fields.fields[:split]), _Fields(fields.fields[split:])
+    data = _common(message, seq_a)
+    chain_a = _chain(seq_a, ("52", "53", "54", "56", "57", "58"), "A/")
+    chain_b = _chain(seq_b, ("56",), "B/")
+    banks, unidentified = _split_chain(chain_a + chain_b)
+    ordering = _agent(seq_b.first("52"))
+    data.update(
+        message_type=MessageType.MT202COV,
+        debtor=_party(seq_b.require("50", "AFK", "sequence B ordering customer")),
+        creditor=_party(seq_b.require("59", "", "sequence B beneficiary customer")),
+        debtor_agent=ordering or _agent(seq_a.first("52")) or data["instructing_agent"],
+        creditor_agent=_agent(seq_b.first("57"))
+        or _agent(seq_a.first("58"))
+        or data["instructed_agent"],
+        intermediary_agents=banks
+        + _field72_agents(seq_a.first("72"), "A/72/INS")
+        + _field72_agents(seq_b.first("72"), "B/72/INS"),
+        unidentified_agents=unidentified,
+        remittance_info=_remittance(seq_b.first("70")),
+        cover=True,
+        underlying_sender_to_receiver_info=seq_b.text("72"),
+        **_instructed_amount(seq_b.first("33", "B")),
+    )
+    return data
+
+
+def _to_dict(message: MtMessage) -> dict[str, Any]:
+    mt_match = re.match(r"^[IO](\d{3})", message.block2)
+    mt = mt_match.group(1) if mt_match else "?"
+    if mt not in _SUPPORTED:
+        raise ParseError("mt-unsupported", f"MT{mt} is not a supported payment message")
+    fields = _Fields(message.fields)
+    if not message.fields:
+        raise ParseError("mt-structure", "no block 4 (text) fields")
+    if mt == "103":
+        data = _mt103(message, fields)
+    elif message.block3.get("119") == "COV":
+        data = _mt202cov(message, fields)
+    else:
+        data = _mt202(message, fields)
+    return {k: v for k, v in data.items() if v not in (None, [], "")}
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError("not-utf8", f"byte {exc.start}: {exc.reason}") from None
+
+
+def parse_mt_all(raw: bytes) -> list[Payment]:
+    """Every MT103/MT202/MT202COV in a FIN text or RJE batch, one Payment each."""
+    messages = split_mt_messages(_decode(raw))
+    if not messages:
+        raise ParseError("mt-structure", "no FIN user message (block 1) found")
+    return [build_payment(_to_dict(message)) for message in messages]
+
+
+def parse_mt(raw: bytes) -> Payment:
+    """The single MT103/MT202/MT202COV in raw (a leading ACK/NAK service message is skipped)."""
+    messages = split_mt_messages(_decode(raw))
+    if len(messages) != 1:
+        raise ParseError(
+            "multi-transaction" if messages else "mt-structure",
+            f"{len(messages)} FIN user messages in one payload; use parse_messages",
+        )
+    return build_payment(_to_dict(messages[0]))
