@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from itertools import groupby
 
-from alerts.masking import mask_account
+from schemas.masking import mask_account
 from schemas.alert import Alert, PaymentSummary
 from schemas.common import Action
 from schemas.decision import Decision, Finding, strongest

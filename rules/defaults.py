@@ -42,6 +42,8 @@ def load_lists(
     return lists
 
 
-def default_context(rule_pack: Path | None = None, lists: ListSet | None = None) -> ScreeningContext:
+def default_context(
+    rule_pack: Path | None = None, lists: ListSet | None = None
+) -> ScreeningContext:
     """The context workers, screen and replay start from."""
     return ScreeningContext.build(load_rule_pack(rule_pack), lists or builtin_lists())

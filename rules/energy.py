@@ -50,7 +50,7 @@ def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
 
 
 def energy_reason(payment: Payment, settings: RuleSettings) -> str | None:
-    """Why the payment is for electricity or gas ("purpose_code ELEC", "keyword كهرباء"), or None."""
+    """Why the payment is for electricity or gas ("purpose_code ELEC", "keyword غاز"), or None."""
     codes = extra_strings(settings, "purpose_codes", DEFAULT_PURPOSE_CODES)
     if payment.purpose_code and payment.purpose_code.upper() in codes:
         return f"purpose_code {payment.purpose_code.upper()}"
@@ -95,6 +95,10 @@ def _finding(
                 f"Payment for energy ({energy}) to an Iranian beneficiary in {base.field}: "
                 f"{base.evidence['signals']}; {waiver}."
             ),
-            "evidence": {**base.evidence, "energy": energy, "waiver": "in force" if under_waiver else "lapsed"},
+            "evidence": {
+                **base.evidence,
+                "energy": energy,
+                "waiver": "in force" if under_waiver else "lapsed",
+            },
         }
     )

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from rules.context import ScreeningContext
 from rules.lists.builtin import FINCEN_311_LIST
-from rules.sdn import designation_finding, how_matched, in_currency_scope, list_matches, subjects, threshold
+from rules.sdn import (
+    designation_finding,
+    how_matched,
+    in_currency_scope,
+    list_matches,
+    subjects,
+    threshold,
+)
 from schemas.decision import Finding
 from schemas.payment import Payment
 

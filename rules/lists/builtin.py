@@ -39,7 +39,9 @@ def load_builtin_list(name: str, text: str | None = None) -> ReferenceList:
         text = resources.files("rules.data").joinpath(BUILTIN_FILES[name]).read_text("utf-8")
     doc: dict[str, Any] = yaml.safe_load(text)
     if doc["list"] != name:
-        raise ValueError(f"{BUILTIN_FILES.get(name, name)} holds list {doc['list']!r}, not {name!r}")
+        raise ValueError(
+            f"{BUILTIN_FILES.get(name, name)} holds list {doc['list']!r}, not {name!r}"
+        )
     defaults: dict[str, Any] = doc.get("defaults", {})
     entries = [_entry({**defaults, **raw}, name) for raw in doc["entries"]]
     return ReferenceList.build(

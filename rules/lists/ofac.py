@@ -156,7 +156,11 @@ def join_aux_rows(
     comments: dict[str, list[str]] = defaultdict(list)
     skipped = {"alt": 0, "add": 0, "comments": 0}
     orphans: dict[str, set[str]] = defaultdict(set)
-    for kind, rows, width in (("alt", alt_rows, 4), ("add", add_rows, 5), ("comments", comment_rows, 2)):
+    for kind, rows, width in (
+        ("alt", alt_rows, 4),
+        ("add", add_rows, 5),
+        ("comments", comment_rows, 2),
+    ):
         for row in rows:
             if len(row) < width or not row[0].isdigit():
                 continue
@@ -209,7 +213,11 @@ def legal_source(record: SdnRecord) -> str:
 def map_sdn_record(record: SdnRecord, list_name: str = SDN_LIST) -> ListEntry:
     """The canonical entry for one SDN record. Pure; keeps the record's key facts in remarks."""
     facts = parse_remarks(record.remarks)
-    names = list(dict.fromkeys([record.name, *(a for _, a in record.aliases), *(a for _, a in facts.aliases)]))
+    names = list(
+        dict.fromkeys(
+            [record.name, *(a for _, a in record.aliases), *(a for _, a in facts.aliases)]
+        )
+    )
     country_names = [*facts.nationalities, *record.address_countries]
     if record.vessel_flag:
         country_names.append(record.vessel_flag)
@@ -274,7 +282,8 @@ def load_ofac_csv(
         entries,
         title=SDN_TITLE,
         published=published,
-        source=f"OFAC legacy CSV: {sdn.name}" + "".join(f", {p.name}" for p in (alt, add, comments) if p),
+        source=f"OFAC legacy CSV: {sdn.name}"
+        + "".join(f", {p.name}" for p in (alt, add, comments) if p),
     )
     return OfacLoad(reference, skipped)
 

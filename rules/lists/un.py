@@ -26,7 +26,11 @@ _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 def safe_parser() -> etree.XMLParser:
     """An lxml parser that resolves no entities, loads no DTD and makes no network access."""
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
     )
 
 

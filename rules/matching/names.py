@@ -1,25 +1,44 @@
-"""A token index over list names: fast candidate lookup, then weighted token-set scoring.
+"""NameIndex: find the list entries a payment party's name may mean, fast enough for full SDN.
 
-Scoring: every token has a weight (distinctive 1.0, generic 0.25). A candidate's score is the
-weighted overlap divided by the weight of the union (weighted Jaccard), where tokens count as the
-same when rapidfuzz's ratio is >= 88 (a spelling slip) . Order does not matter. A name that is
-all generic words (e.g. "International Islamic Bank") can only match when the query has the same
-generic words and no distinctive word of its own, so "Iraqi Islamic Bank" does not match it.
+Algorithm dw-names-2 (docs/matching.md has the derivation and the measured figures):
+  1. Both sides are normalised (normalize.analyse_name) into token sets; order never matters.
+  2. Every vocabulary token has a weight: min(lexicon prior, corpus weight). The corpus weight is
+     1.0 for tokens in at most max(3, N/2000) entries and falls with log(N/df) beyond that, so
+     "bank", "trading", "mohammad" say little and a rare name says a lot.
+  3. A query token expands to vocabulary tokens with a similarity (variants.VariantMap).
+  4. Score = weighted F-beta of the aligned tokens: M is the sum over one-to-one token pairs of
+     similarity x the lighter of the two weights, Wq and Wc the query's and the alias's total weight, and
+     score = (1 + b^2) M / (Wq + b^2 Wc), b = BETA > 1 so that a listed word missing from the
+     query costs more than an extra word in the query. Unmatched place/office words in the
+     query ("... Baghdad Branch") count LOCATION_WEIGHT at most. When both names say what kind
+     of institution they are (bank, hotel, exchange, ...) and the kinds differ, the score is
+     multiplied by CLASS_MISMATCH.
+  5. Candidates come only from the query's heaviest tokens (prefix filtering: an alias that
+     matches none of them cannot reach the threshold) and only from aliases light enough to
+     reach it (postings are sorted by alias weight and cut by bisection). A handful of
+     candidates is then scored exactly.
 """
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from rapidfuzz import fuzz, process
-
-from rules.matching.normalize import GENERIC, name_tokens
+from rules.matching.lexicon import LOCATION_WORDS, NAME_CLASSES, PRIOR_WEIGHTS
+from rules.matching.normalize import NameTokens, analyse_name
+from rules.matching.variants import VariantMap
 from schemas.listentry import ListEntry
 
-GENERIC_WEIGHT = 0.25
-TOKEN_SIMILARITY = 88.0
+BETA = 1.5
+LOCATION_WEIGHT = 0.05
+CLASS_MISMATCH = 0.8
+RARE_FRACTION = 1 / 2000
+MIN_CORPUS_WEIGHT = 0.1
+QUERY_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -31,86 +50,227 @@ class NameHit:
     score: float
 
 
-def _weight(token: str) -> float:
-    return GENERIC_WEIGHT if token in GENERIC else 1.0
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Alias:
-    entry: ListEntry
-    alias: str
-    tokens: frozenset[str]
+    entry: int
+    text: str
+    tokens: tuple[int, ...]
+    weight: float
+    classes: frozenset[str]
+
+
+class _QueryToken(NamedTuple):
+    text: str
+    weight: float
+    variants: dict[int, float]
+    location: bool
+
+
+class _Query(NamedTuple):
+    tokens: tuple[_QueryToken, ...]
+    classes: frozenset[str]
 
 
 class NameIndex:
-    """Index of every name and alias of a set of list entries."""
+    """Index of every name, alias and original-script name of a set of list entries."""
 
     def __init__(self, entries: Iterable[ListEntry]) -> None:
+        self._entries: list[ListEntry] = []
+        self._vocabulary: dict[str, int] = {}
         self._aliases: list[_Alias] = []
-        self._by_token: dict[str, list[int]] = defaultdict(list)
-        for entry in entries:
-            for alias in entry.names:
-                tokens = frozenset(name_tokens(alias))
-                if not tokens:
-                    continue
-                position = len(self._aliases)
-                self._aliases.append(_Alias(entry, alias, tokens))
-                for token in tokens:
-                    self._by_token[token].append(position)
-        self._vocabulary = [t for t in self._by_token if t not in GENERIC]
+        self._cache: dict[tuple[str, float], list[NameHit]] = {}
+        analysed = self._analyse_entries(entries)
+        self._weights = _token_weights(self._vocabulary, analysed, len(self._entries))
+        self._build_aliases(analysed)
+        self._postings = self._build_postings()
+        translit = {self._vocabulary[t] for _, _, names in analysed for n in names for t in n.transliterated}
+        self._variants = VariantMap(self._vocabulary, translit)
+
+    def __len__(self) -> int:
+        return len(self._aliases)
 
     def search(self, name: str, threshold: float) -> list[NameHit]:
         """Entries whose best alias scores >= threshold, best first, one hit per entry."""
-        query = frozenset(name_tokens(name))
-        if not query:
-            return []
-        best: dict[str, NameHit] = {}
-        for position in self._candidates(query):
-            alias = self._aliases[position]
-            score = _score(query, alias.tokens)
-            current = best.get(alias.entry.entry_id)
-            if score >= threshold and (current is None or score > current.score):
-                best[alias.entry.entry_id] = NameHit(alias.entry, alias.alias, round(score, 4))
-        return sorted(best.values(), key=lambda h: (-h.score, h.entry.entry_id))
+        key = (name, threshold)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._search(name, threshold)
+            if len(self._cache) >= QUERY_CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = cached
+        return list(cached)
 
-    def _candidates(self, query: frozenset[str]) -> set[int]:
+    def _search(self, name: str, threshold: float) -> list[NameHit]:
+        query = self._query(analyse_name(name))
+        if not query.tokens:
+            return []
+        best: dict[int, tuple[float, str]] = {}
+        for alias_id in sorted(self._candidates(query, threshold)):
+            alias = self._aliases[alias_id]
+            score = self._score(query, alias)
+            current = best.get(alias.entry)
+            if score >= threshold and (current is None or (-score, alias.text) < (-current[0], current[1])):
+                best[alias.entry] = (score, alias.text)
+        hits = [NameHit(self._entries[e], text, score) for e, (score, text) in best.items()]
+        return sorted(hits, key=lambda h: (-h.score, h.entry.entry_id, h.alias))
+
+    # -- building -------------------------------------------------------------------------
+
+    def _analyse_entries(
+        self, entries: Iterable[ListEntry]
+    ) -> list[tuple[int, ListEntry, list[NameTokens]]]:
+        analysed: list[tuple[int, ListEntry, list[NameTokens]]] = []
+        for entry in entries:
+            position = len(self._entries)
+            self._entries.append(entry)
+            names = [analyse_name(n) for n in _entry_names(entry)]
+            for name in names:
+                for token in name.tokens:
+                    self._vocabulary.setdefault(token, len(self._vocabulary))
+            analysed.append((position, entry, names))
+        return analysed
+
+    def _build_aliases(self, analysed: list[tuple[int, ListEntry, list[NameTokens]]]) -> None:
+        for position, entry, names in analysed:
+            seen: set[tuple[int, ...]] = set()
+            for text, name in zip(_entry_names(entry), names, strict=True):
+                for tokens in _alias_forms(text, name.tokens):
+                    ids = tuple(dict.fromkeys(self._vocabulary[t] for t in tokens))
+                    if ids and ids not in seen:
+                        seen.add(ids)
+                        weight = sum(self._weights[i] for i in ids)
+                        self._aliases.append(_Alias(position, text, ids, weight, _classes(tokens)))
+
+    def _build_postings(self) -> list[tuple[list[float], list[int]]]:
+        by_token: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        for alias_id, alias in enumerate(self._aliases):
+            for token_id in alias.tokens:
+                by_token[token_id].append((alias.weight, alias_id))
+        postings: list[tuple[list[float], list[int]]] = []
+        for token_id in range(len(self._vocabulary)):
+            rows = sorted(by_token.get(token_id, []))
+            postings.append(([w for w, _ in rows], [a for _, a in rows]))
+        return postings
+
+    # -- searching ------------------------------------------------------------------------
+
+    def _query(self, name: NameTokens) -> _Query:
+        tokens: list[_QueryToken] = []
+        for text in dict.fromkeys(name.tokens):
+            variants = self._variants.expand(text, text in name.transliterated)
+            tokens.append(
+                _QueryToken(text, self._query_weight(text, variants), variants, text in LOCATION_WORDS)
+            )
+        return _Query(tuple(tokens), _classes(name.tokens))
+
+    def _query_weight(self, text: str, variants: dict[int, float]) -> float:
+        """A known token's own weight; a variant's weight for a misspelling; else the prior."""
+        if not variants:
+            return PRIOR_WEIGHTS.get(text, 1.0)
+        token_id = min(variants, key=lambda t: (-variants[t], -self._weights[t], t))
+        return self._weights[token_id]
+
+    def _candidates(self, query: _Query, threshold: float) -> set[int]:
+        """Aliases that can still reach the threshold: prefix filter + alias-weight filter."""
+        least_total = sum(_least_weight(t) for t in query.tokens)
+        needed = threshold * least_total / (1 + BETA**2 * (1 - threshold))
+        bounds = [_upper_bound(t, self._weights) for t in query.tokens]
+        most_matched = sum(bounds)
+        max_alias_weight = ((1 + BETA**2) * most_matched / threshold - least_total) / BETA**2
+        order = sorted(range(len(query.tokens)), key=lambda i: (-bounds[i], query.tokens[i].text))
+        remaining = most_matched
         found: set[int] = set()
-        for token in query:
-            found.update(self._by_token.get(token, ()))
-            if token not in GENERIC and len(token) >= 4:
-                for near, _, _ in process.extract(
-                    token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TOKEN_SIMILARITY
-                ):
-                    found.update(self._by_token[near])
-        if not found:
-            # All-generic queries only reach all-generic aliases through their exact tokens.
-            for token in query:
-                found.update(self._by_token.get(token, ()))
+        for i in order:
+            if remaining < needed:
+                break
+            remaining -= bounds[i]
+            for token_id in query.tokens[i].variants:
+                weights, aliases = self._postings[token_id]
+                found.update(aliases[: bisect_right(weights, max_alias_weight + 1e-9)])
         return found
 
+    def _score(self, query: _Query, alias: _Alias) -> float:
+        matched, used_query = self._align(query.tokens, alias.tokens)
+        query_weight = sum(
+            t.weight if i in used_query or not t.location else min(t.weight, LOCATION_WEIGHT)
+            for i, t in enumerate(query.tokens)
+        )
+        score = (1 + BETA**2) * matched / (query_weight + BETA**2 * alias.weight)
+        if query.classes and alias.classes and not query.classes & alias.classes:
+            score *= CLASS_MISMATCH
+        return round(min(score, 1.0), 4)
 
-def _score(query: frozenset[str], candidate: frozenset[str]) -> float:
-    matched = 0.0
-    unmatched_candidate = set(candidate)
-    unmatched_query: list[str] = []
-    for token in query:
-        if token in unmatched_candidate:
-            unmatched_candidate.discard(token)
-            matched += _weight(token)
-            continue
-        near = _closest(token, unmatched_candidate)
-        if near is None:
-            unmatched_query.append(token)
-        else:
-            unmatched_candidate.discard(near)
-            matched += min(_weight(token), _weight(near)) * 0.95
-    union = matched + sum(_weight(t) for t in unmatched_candidate)
-    union += sum(_weight(t) for t in unmatched_query)
-    return matched / union if union else 0.0
+    def _align(
+        self, query: Sequence[_QueryToken], alias: tuple[int, ...]
+    ) -> tuple[float, set[int]]:
+        """Greedy one-to-one token alignment, best pairs first; returns (M, matched query)."""
+        pairs: list[tuple[float, int, int]] = []
+        for i, token in enumerate(query):
+            for j, token_id in enumerate(alias):
+                similarity = token.variants.get(token_id)
+                if similarity is not None:
+                    gain = similarity * min(token.weight, self._weights[token_id])
+                    pairs.append((gain, i, j))
+        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        matched = 0.0
+        used_query: set[int] = set()
+        used_alias: set[int] = set()
+        for gain, i, j in pairs:
+            if i not in used_query and j not in used_alias:
+                used_query.add(i)
+                used_alias.add(j)
+                matched += gain
+        return matched, used_query
 
 
-def _closest(token: str, pool: set[str]) -> str | None:
-    if len(token) < 4 or not pool:
-        return None
-    found = process.extractOne(token, pool, scorer=fuzz.ratio, score_cutoff=TOKEN_SIMILARITY)
-    return None if found is None else str(found[0])
+def _entry_names(entry: ListEntry) -> list[str]:
+    return list(dict.fromkeys([*entry.names, *entry.names_original_script]))
+
+
+def _alias_forms(text: str, tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The alias, and for "X Bank for Investment and Finance" also "X Bank".
+
+    Iraqi banks are registered as "<name> Bank for <purpose>" and the purpose is routinely
+    dropped in payments and press; the head is indexed as the same alias of the same entry.
+    """
+    forms = [tokens]
+    lowered = f" {text.lower()} "
+    if " for " in lowered:
+        head = analyse_name(lowered.split(" for ", 1)[0]).tokens
+        tail = tokens[len(head) :]
+        if head and tokens[: len(head)] == head and tail and all(PRIOR_WEIGHTS.get(t, 1.0) <= 0.2 for t in tail):
+            forms.append(head)
+    return forms
+
+
+def _token_weights(
+    vocabulary: dict[str, int], analysed: list[tuple[int, ListEntry, list[NameTokens]]], count: int
+) -> list[float]:
+    """min(prior, corpus weight) per token; the corpus weight falls with entry frequency."""
+    frequency: dict[str, int] = defaultdict(int)
+    for _, _, names in analysed:
+        for token in {t for name in names for t in name.tokens}:
+            frequency[token] += 1
+    rare = max(3.0, count * RARE_FRACTION)
+    weights = [1.0] * len(vocabulary)
+    for token, token_id in vocabulary.items():
+        corpus = 1.0
+        if frequency[token] > rare and count > rare:
+            corpus = max(MIN_CORPUS_WEIGHT, math.log(count / frequency[token]) / math.log(count / rare))
+        weights[token_id] = min(PRIOR_WEIGHTS.get(token, 1.0), corpus)
+    return weights
+
+
+def _classes(tokens: Iterable[str]) -> frozenset[str]:
+    return frozenset(NAME_CLASSES[t] for t in tokens if t in NAME_CLASSES)
+
+
+def _least_weight(token: _QueryToken) -> float:
+    return min(token.weight, LOCATION_WEIGHT) if token.location else token.weight
+
+
+def _upper_bound(token: _QueryToken, weights: list[float]) -> float:
+    """The most this query token can add to M with any alias."""
+    return max(
+        (s * min(token.weight, weights[t]) for t, s in token.variants.items()), default=0.0
+    )

@@ -70,6 +70,10 @@ def _check_size(raw: bytes, max_bytes: int) -> bytes:
     body = strip_bom_and_space(bytes(raw))
     if not body:
         raise ParseError("empty", "no content")
+    try:  # every supported format is UTF-8 (JSON per RFC 8259, ISO 20022, FIN's ASCII subset)
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError("not-utf8", f"byte {exc.start}: {exc.reason}") from None
     return body
 
 

@@ -63,17 +63,18 @@ def _sniff_family(head: bytes) -> str:
 
 
 def _xml_type(raw: bytes, hint: str | None) -> MessageType:
-    if hint in _XML_TYPES:
-        return _XML_TYPES[hint]
+    if hint and hint[:8] in _XML_TYPES:
+        return _XML_TYPES[hint[:8]]
     match = _XML_NS.search(raw)
     if match is None:
         raise ParseError(
-            "unknown-format", "XML without a pacs.008/pacs.009 ISO 20022 Document namespace"
+            "xml-unsupported", "XML without a pacs.008/pacs.009 ISO 20022 Document namespace"
         )
     return _XML_TYPES[match.group(1).decode()]
 
 
 def _mt_type(raw: bytes, hint: str | None) -> MessageType:
+    hint = f"mt{hint}" if hint and hint[:1].isdigit() else hint
     if hint in _MT_TYPES:
         return _MT_TYPES[hint]
     body = _MT_ACK.sub(b"", raw, count=1)

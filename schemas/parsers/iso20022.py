@@ -187,7 +187,7 @@ def _text(el: Element, ns: str, path: str) -> str | None:
 def _texts(el: Element, ns: str, path: str) -> list[str]:
     if el is None:
         return []
-    return [str(t).strip() for t in el.findall(_q(ns, path)) if t.text and str(t.text).strip()]
+    return [str(t.text).strip() for t in el.findall(_q(ns, path)) if t.text and str(t.text).strip()]
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -418,6 +418,15 @@ def _chain(el: Element, ns: str, prefix: str = "") -> list[dict[str, Any]]:
     return [agent for agent in found if agent is not None]
 
 
+def _charges_agents(tx: Element, ns: str, prefix: str = "") -> list[dict[str, Any]]:
+    """Banks that took charges on the way (ChrgsInf/Agt) also touched the payment."""
+    found = (
+        _agent(_find(c, ns, "Agt"), ns, f"{prefix}ChrgsInf/Agt")
+        for c in tx.findall(_q(ns, "ChrgsInf"))
+    )
+    return [agent for agent in found if agent is not None]
+
+
 def _reimbursement(ctx: _Context) -> list[dict[str, Any]]:
     found = (
         _agent(_find(ctx.grp, ctx.ns, f"SttlmInf/{tag}"), ctx.ns, f"GrpHdr/SttlmInf/{tag}")
@@ -455,7 +464,7 @@ def _pacs008_tx(tx: Element, ctx: _Context) -> dict[str, Any]:
         ultimate_debtor=_party(_find(tx, ns, "UltmtDbtr"), ns),
         ultimate_creditor=_party(_find(tx, ns, "UltmtCdtr"), ns),
         initiating_party=_party(_find(tx, ns, "InitgPty"), ns),
-        intermediary_agents=_reimbursement(ctx) + _chain(tx, ns),
+        intermediary_agents=_reimbursement(ctx) + _chain(tx, ns) + _charges_agents(tx, ns),
     )
     return data
 

@@ -309,6 +309,7 @@ def _numbered_party(lines: list[str]) -> dict[str, Any]:
     address: list[str] = []
     details: list[str] = []
     country: str | None = None
+    run_on = False  # the previous '1/' line was full (33 chars after '1/'): no space
     for line in lines:
         match = _NUMBERED.match(line)
         if match is None:
@@ -316,7 +317,11 @@ def _numbered_party(lines: list[str]) -> dict[str, Any]:
             continue
         number, text = match.group(1), match.group(2).strip()
         if number == "1":
-            names.append(text)
+            if run_on and names:
+                names[-1] += match.group(2)
+            else:
+                names.append(match.group(2))
+            run_on = len(match.group(2)) >= 33
         elif number == "2":
             address.append(text)
         elif number == "3":
@@ -326,7 +331,7 @@ def _numbered_party(lines: list[str]) -> dict[str, Any]:
         else:
             details.append(f"{number}/{text}")
     return {
-        "name": " ".join(n for n in names if n),
+        "name": " ".join(n.strip() for n in names if n.strip()),
         "address": address,
         "country": (country or "").upper() or None,
         "details": details,
@@ -430,15 +435,24 @@ class _Fields:
         return found
 
 
-def _remittance(fld: MtField | None) -> str | None:
-    """Field 70 lines are hard-wrapped at 35: a full line continues the next without a space."""
+def _field70(fld: MtField | None) -> tuple[str | None, str | None]:
+    """Field 70 -> (end-to-end reference from a leading '/ROC/' line, remittance text).
+
+    The lines are hard-wrapped at 35 columns: a full line continues into the next without a
+    space, a shorter one ends a phrase (joined with a space).
+    """
     if fld is None:
-        return None
+        return None, None
     lines = fld.value.split("\n")
+    roc = None
+    if lines[0].startswith("/ROC/"):
+        roc, lines = lines[0][5:].strip() or None, lines[1:]
+    if not lines:
+        return roc, None
     out = lines[0]
     for previous, line in itertools.pairwise(lines):
         out += line if len(previous) >= 35 else " " + line
-    return out.strip() or None
+    return roc, out.strip() or None
 
 
 def _instructed_amount(fld: MtField | None) -> dict[str, Any]:
@@ -508,7 +522,10 @@ def _split_chain(chain: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
 def _mt103(message: MtMessage, fields: _Fields) -> dict[str, Any]:
     data = _common(message, fields)
     chain, unidentified = _split_chain(_chain(fields, ("53", "54", "55", "56")))
+    end_to_end, remittance = _field70(fields.first("70"))
     data.update(
+        payment_id=end_to_end or data["payment_id"],
+        end_to_end_id=end_to_end,
         message_type=MessageType.MT103,
         debtor=_party(fields.require("50", "AFK", "ordering customer")),
         creditor=_party(fields.require("59", "", "beneficiary customer")),
@@ -516,7 +533,7 @@ def _mt103(message: MtMessage, fields: _Fields) -> dict[str, Any]:
         creditor_agent=_agent(fields.first("57")) or data["instructed_agent"],
         intermediary_agents=chain + _field72_agents(fields.first("72"), "72/INS"),
         unidentified_agents=unidentified,
-        remittance_info=_remittance(fields.first("70")),
+        remittance_info=remittance,
         **_instructed_amount(fields.first("33", "B")),
     )
     return data
@@ -550,7 +567,9 @@ def _mt202cov(message: MtMessage, fields: _Fields) -> dict[str, Any]:
     chain_b = _chain(seq_b, ("56",), "B/")
     banks, unidentified = _split_chain(chain_a + chain_b)
     ordering = _agent(seq_b.first("52"))
+    underlying_end_to_end, remittance = _field70(seq_b.first("70"))
     data.update(
+        underlying_end_to_end_id=underlying_end_to_end,
         message_type=MessageType.MT202COV,
         debtor=_party(seq_b.require("50", "AFK", "sequence B ordering customer")),
         creditor=_party(seq_b.require("59", "", "sequence B beneficiary customer")),
@@ -562,7 +581,7 @@ def _mt202cov(message: MtMessage, fields: _Fields) -> dict[str, Any]:
         + _field72_agents(seq_a.first("72"), "A/72/INS")
         + _field72_agents(seq_b.first("72"), "B/72/INS"),
         unidentified_agents=unidentified,
-        remittance_info=_remittance(seq_b.first("70")),
+        remittance_info=remittance,
         cover=True,
         underlying_sender_to_receiver_info=seq_b.text("72"),
         **_instructed_amount(seq_b.first("33", "B")),

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from alerts.masking import mask_account
+from schemas.masking import mask_account
 from alerts.record import alert_id, alerts_for
 from rules.defaults import default_context
 from rules.engine import screen_payment

@@ -15,6 +15,13 @@ def test_schema_file_matches_model(name: str) -> None:
 def test_payment_schema_lists_the_contract_required_fields() -> None:
     required = set(json_schemas()["payment"]["required"])
     assert required == {
-        "payment_id", "created_at", "value_date", "amount", "currency",
-        "debtor", "debtor_agent", "creditor", "creditor_agent",
+        "payment_id",
+        "created_at",
+        "value_date",
+        "amount",
+        "currency",
+        "debtor",
+        "debtor_agent",
+        "creditor",
+        "creditor_agent",
     }

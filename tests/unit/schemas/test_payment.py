@@ -36,7 +36,9 @@ def test_bad_amounts_are_rejected(amount: str) -> None:
         make_payment(amount=amount)
 
 
-@pytest.mark.parametrize("field", ["payment_id", "debtor", "creditor_agent", "value_date", "currency"])
+@pytest.mark.parametrize(
+    "field", ["payment_id", "debtor", "creditor_agent", "value_date", "currency"]
+)
 def test_required_fields(field: str) -> None:
     doc = payment_doc()
     doc.pop(field)
@@ -73,7 +75,9 @@ def test_bic_is_upper_cased_and_validated() -> None:
 
 
 def test_agent_chain_names_every_position() -> None:
-    payment = make_payment(instructing_agent={"bic": "RAFBIQBA"}, instructed_agent={"bic": "CITIUS33"})
+    payment = make_payment(
+        instructing_agent={"bic": "RAFBIQBA"}, instructed_agent={"bic": "CITIUS33"}
+    )
     fields = [field for field, _ in payment.agent_chain()]
     assert fields == [
         "debtor_agent",

@@ -1,4 +1,7 @@
-"""Account masking: full account numbers never leave the decisions topic."""
+"""Account masking: full account numbers never leave the decisions topic.
+
+Pure and shared: the windowed rules mask the debtor in their findings, alerts mask accounts.
+"""
 
 from __future__ import annotations
 

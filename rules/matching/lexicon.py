@@ -1,0 +1,148 @@
+"""The matcher's word knowledge, as data: spelling/translation variants, word weights, classes.
+
+Everything here is a fact about names in the region (how reporters spell the same bank, which
+words say *what kind* of thing a name is rather than *which* one). Changing anything in this
+module changes scores, so bump MATCHER_VERSION in rules/matching/__init__.py when you do.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+# One canonical token per spelling or translation variant seen in reporting and on lists.
+_VARIANTS: dict[str, tuple[str, ...]] = {
+    # Place and proper-name transliterations of listed institutions.
+    "ashur": ("assyria", "assyrian", "assur", "ahsur", "ashour", "asur", "ashshur", "aashur"),
+    "janoob": ("south", "southern", "janub", "janoub", "janob", "jnoob", "junub", "janoup"),
+    "arabia": ("arab", "arabi", "arabiya", "arabiyah", "arabya", "arabiyya", "arabic", "arabian"),
+    "mashreq": ("mashriq", "mashrek", "mashrik", "machrek", "mashrak"),
+    "amin": ("ameen", "amine"),
+    "huda": ("hoda", "houda", "hudaa"),
+    "rafidain": ("rafidayn", "rafedain", "rafidein"),
+    "rasheed": ("rashid", "rachid"),
+    # Institution words: English spellings and Arabic/Turkish/French loans.
+    "bank": ("bk", "banks", "masraf", "masrif", "bankasi", "banque", "banco", "banka", "bankasy"),
+    "islamic": ("islami", "islamiya", "islamiyah", "islamia", "islamiyya"),
+    "iraq": ("iraqi", "iraqiya", "iraqia", "eraq"),
+    "iran": ("iranian", "irani"),
+    "investment": ("invest", "investments", "investing", "istithmar", "estithmar", "yatirim"),
+    "finance": ("financing", "financial", "finances", "tamweel", "tamwil", "finans"),
+    "international": ("intl", "int'l", "dawli", "dawly", "duwali", "dowali", "uluslararasi"),
+    "company": ("co", "companies", "comp", "cie", "sirketi", "sharika", "sharikat"),
+    "corporation": ("corp",),
+    "commercial": ("tijari", "tejari", "ticari"),
+    "development": ("dev", "tanmiya", "tanmia"),
+    "national": ("natl", "watani", "milli"),
+    "united": ("muttahid", "mutahida", "muttahida"),
+    "limited": ("ltd",),
+    "exchange": ("sarafa", "sirafa", "sarrafa"),
+    "trading": ("tijara", "tejara", "ticaret"),
+    # Militia and movement vocabulary (Kata'ib = brigades, Harakat = movement).
+    "kataib": ("brigades", "brigade", "kataeb", "katib", "katayib", "kataaib", "katiba", "katibat"),
+    "hizballah": ("hezbollah", "hizbollah", "hizbullah", "hezballah", "hizbulla", "hezbolla"),
+    "harakat": ("movement", "haraka", "harakah", "harakeh"),
+    "nujaba": ("nujabaa", "nojaba", "nujabah"),
+    "shuhada": ("shohada", "shuhadaa", "shouhada", "martyrs"),
+    "sayyid": ("sayed", "sayyed", "seyyed", "seyed"),
+    "asaib": ("asaeb", "asayib", "assaib"),
+    # Person-name particles and the commonest given names, so order and spelling cannot hide them.
+    "muhammad": ("mohammed", "mohamed", "mohammad", "mohamad", "muhammed", "mohamud", "mehmet"),
+    "bin": ("ibn", "ben"),
+    "abu": ("abou", "abo"),
+    "abdullah": ("abdallah", "abdollah", "abdulla"),
+}
+
+SYNONYMS: Final = MappingProxyType(
+    {variant: canonical for canonical, variants in _VARIANTS.items() for variant in variants}
+)
+
+# Multi-word variants, applied to the canonical token sequence.
+PHRASES: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
+    ("sharq", "awsat"): ("middle", "east"),
+    ("hizb", "allah"): ("hizballah",),
+    ("hezb", "allah"): ("hizballah",),
+    ("hizb", "ullah"): ("hizballah",),
+    ("abd", "allah"): ("abdullah",),
+}
+
+# Words with no identity at all: dropped (Arabic "fi" = in, "wa" = and, "li"/"lil" = for).
+STOPWORDS: Final = frozenset(
+    {"and", "for", "of", "the", "in", "to", "de", "du", "la", "le", "des", "fi", "wa", "li", "lil"}
+)
+
+# Articles that are dropped when they stand alone ("Al Huda") or are hyphenated ("Al-Huda").
+ARTICLES: Final = frozenset({"al", "el", "ul", "il"})
+
+# Prior weights: how much a word can say about *which* institution a name means. The index
+# takes min(prior, corpus weight), so corpus frequency can lower a word but never raise a
+# word the region's naming habits make generic (e.g. "arab" is rare on the CBI list but names
+# Arab Bank, Arab National Bank, Arab Banking Corporation ...).
+_PRIORS: dict[float, tuple[str, ...]] = {
+    0.1: (
+        "bank", "company", "corporation", "limited", "llc", "inc", "plc", "pjsc", "psc", "jsc",
+        "cjsc", "ojsc", "sa", "sal", "sarl", "saog", "saoc", "bsc", "wll", "fzc", "fze", "fzco",
+        "est", "establishment", "gmbh", "ag", "as", "bv", "nv", "spa", "srl", "sas", "pvt", "pte",
+        "bhd", "sdn", "ooo", "zao", "oao", "pao", "llp", "lp", "ltda", "cia", "a", "s", "branch",
+    ),
+    0.2: (
+        "investment", "finance", "development", "islamic", "commercial", "international",
+        "national", "general", "trading", "trade", "group", "holding", "holdings", "services",
+        "service", "industrial", "industries", "industry", "exchange", "money", "transfer",
+        "payment", "payments", "electronic", "import", "export", "cooperative", "credit",
+        "savings", "real", "estate", "agricultural", "economy", "economic", "contracting",
+        "construction", "engineering", "petroleum", "oil", "gas", "energy", "shipping",
+        "transport", "logistics", "travel", "tourism", "technology", "solutions", "consulting",
+        "office", "agency", "center", "centre", "factory", "manufacturing", "hotel", "hospital",
+        "medical", "food", "foodstuff", "brothers", "sons", "partners", "global", "modern", "new",
+        "first", "central", "enterprise", "enterprises", "resources", "mining", "marine",
+        "maritime", "navigation", "airlines", "airline", "airways", "aviation", "insurance",
+        "securities", "brokerage", "fund", "private", "public", "joint", "stock", "shareholding",
+        "head", "main", "bin", "abu", "import", "export", "financial", "wholesale", "retail",
+    ),
+    0.3: ("iraq", "iran", "kataib", "harakat", "muhammad", "ali", "abd", "abdullah"),
+    0.4: (
+        "arabia", "gulf", "middle", "east", "asia", "africa", "african", "europe", "european",
+        "orient", "oriental", "levant", "mashreq", "world", "sharq", "north", "west", "city",
+    ),
+    0.5: ("trust", "union", "kurdistan", "capital", "future", "hope", "peace", "light", "noor"),
+}
+
+PRIOR_WEIGHTS: Final = MappingProxyType(
+    {word: weight for weight, words in _PRIORS.items() for word in words}
+)
+
+# What kind of thing a name says it is. A bank's name found in a hotel's or a trading firm's
+# name is a different subject even when the distinctive word agrees ("Ashur Hotel").
+_CLASSES: dict[str, tuple[str, ...]] = {
+    "bank": ("bank",),
+    "money-service": ("exchange", "money", "transfer", "payment", "payments", "hawala"),
+    "trading": ("trading", "trade", "import", "export", "wholesale", "retail", "foodstuff"),
+    "hospitality": ("hotel", "hotels", "restaurant", "tourism", "travel", "resort"),
+    "health": ("hospital", "medical", "clinic", "pharmacy", "pharmaceutical", "pharma"),
+    "education": ("university", "school", "college", "institute", "academy"),
+    "energy": ("oil", "gas", "petroleum", "petrochemical", "energy", "refinery", "electricity"),
+    "transport": ("shipping", "airlines", "airline", "airways", "aviation", "logistics",
+                  "transport", "maritime", "navigation", "cargo"),
+    "construction": ("construction", "contracting", "engineering", "cement", "steel"),
+    "insurance": ("insurance", "takaful"),
+    "media": ("tv", "television", "media", "radio", "channel", "satellite"),
+}
+
+NAME_CLASSES: Final = MappingProxyType(
+    {word: cls for cls, words in _CLASSES.items() for word in words}
+)
+
+# Places and office words a payment message appends to an institution's name ("... Baghdad
+# Branch"): left unmatched on the query side they say little about identity.
+LOCATION_WORDS: Final = frozenset(
+    {
+        "baghdad", "basra", "basrah", "erbil", "arbil", "mosul", "najaf", "karbala", "kerbala",
+        "sulaymaniyah", "sulaimaniya", "sulaimani", "kirkuk", "duhok", "dohuk", "anbar",
+        "ramadi", "fallujah", "hilla", "nasiriyah", "amarah", "kut", "diwaniyah", "samawah",
+        "dubai", "sharjah", "ajman", "dhabi", "beirut", "amman", "istanbul", "ankara",
+        "tehran", "damascus", "muscat", "doha", "manama", "kuwait", "riyadh", "cairo",
+        "branch", "branches", "head", "office", "main", "hq", "headquarters", "iraq", "uae",
+        "emirates", "turkey", "jordan", "lebanon", "oman", "all",
+    }
+)

@@ -1,0 +1,118 @@
+"""Which list tokens a query token may stand for: exact, glued article, spelling, skeleton.
+
+Built once per index over the list's vocabulary so that a lookup never scans the vocabulary:
+  - fold buckets: tokens whose transliteration-folded form is equal (Moussawi = Musawi);
+  - a deletion neighbourhood (SymSpell-style, one deletion on each side) over folded forms,
+    so that an edit-distance search is a handful of dict lookups, then verified with rapidfuzz;
+  - consonant skeletons, for tokens transliterated from Arabic script (no short vowels);
+  - glued articles: "alhuda" <-> "huda", decided by what the vocabulary holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz.distance import Indel
+
+from rules.matching.normalize import fold, skeleton
+
+# Similarity given to each kind of variant (1.0 is the identical token).
+GLUED_SIMILARITY = 0.98
+FOLD_SIMILARITY = 0.97
+SKELETON_SIMILARITY = 0.9
+MAX_EDIT_SIMILARITY = 0.95
+MIN_EDIT_SIMILARITY = 0.8
+MIN_EDIT_LENGTH = 4
+MIN_SKELETON_LENGTH = 2
+_GLUED_ARTICLES = ("al", "el")
+
+
+class VariantMap:
+    """Maps a query token to {vocabulary token id: similarity}."""
+
+    def __init__(self, vocabulary: Mapping[str, int], transliterated: Iterable[int]) -> None:
+        self._vocabulary = vocabulary
+        self._by_fold: dict[str, list[int]] = defaultdict(list)
+        self._by_deletion: dict[str, list[str]] = defaultdict(list)
+        self._by_skeleton: dict[str, list[int]] = defaultdict(list)
+        self._by_skeleton_translit: dict[str, list[int]] = defaultdict(list)
+        self._unglued: dict[str, int] = {}
+        translit = frozenset(transliterated)
+        for token, token_id in sorted(vocabulary.items()):
+            self._add(token, token_id, token_id in translit)
+
+    def _add(self, token: str, token_id: int, translit: bool) -> None:
+        folded = fold(token)
+        if not self._by_fold[folded]:
+            for key in _deletions(folded):
+                self._by_deletion[key].append(folded)
+        self._by_fold[folded].append(token_id)
+        bones = skeleton(token)
+        if len(bones) >= MIN_SKELETON_LENGTH:
+            self._by_skeleton[bones].append(token_id)
+            if translit:
+                self._by_skeleton_translit[bones].append(token_id)
+        if token.startswith(_GLUED_ARTICLES) and len(token) >= 6:
+            self._unglued.setdefault(token[2:], token_id)
+
+    def expand(self, token: str, translit: bool) -> dict[int, float]:
+        """Vocabulary tokens this query token may be, with a similarity in (0, 1]."""
+        found: dict[int, float] = {}
+        exact = self._vocabulary.get(token)
+        if exact is not None:
+            found[exact] = 1.0
+        self._glued(token, found)
+        folded = fold(token)
+        for token_id in self._by_fold.get(folded, ()):
+            _keep(found, token_id, FOLD_SIMILARITY)
+        if not found or translit:
+            self._edits(folded, found)
+        self._skeletons(token, translit, found)
+        return found
+
+    def _glued(self, token: str, found: dict[int, float]) -> None:
+        if token.startswith(_GLUED_ARTICLES) and len(token) >= 5:
+            bare = self._vocabulary.get(token[2:])
+            if bare is not None:
+                _keep(found, bare, GLUED_SIMILARITY)
+        glued = self._unglued.get(token)
+        if glued is not None:
+            _keep(found, glued, GLUED_SIMILARITY)
+
+    def _edits(self, folded: str, found: dict[int, float]) -> None:
+        if len(folded) < MIN_EDIT_LENGTH:
+            return
+        seen: set[str] = set()
+        for key in _deletions(folded):
+            for other in self._by_deletion.get(key, ()):
+                if other in seen or other == folded:
+                    continue
+                seen.add(other)
+                similarity = Indel.normalized_similarity(folded, other)
+                if similarity >= MIN_EDIT_SIMILARITY:
+                    for token_id in self._by_fold[other]:
+                        _keep(found, token_id, min(similarity, MAX_EDIT_SIMILARITY))
+
+    def _skeletons(self, token: str, translit: bool, found: dict[int, float]) -> None:
+        bones = skeleton(token)
+        if len(bones) < MIN_SKELETON_LENGTH:
+            return
+        # An unvowelled transliteration may be any vocabulary word with its consonants; a
+        # Latin query word only meets list words that were themselves transliterated.
+        table = self._by_skeleton if translit else self._by_skeleton_translit
+        for token_id in table.get(bones, ()):
+            _keep(found, token_id, SKELETON_SIMILARITY)
+
+
+def _keep(found: dict[int, float], token_id: int, similarity: float) -> None:
+    if similarity > found.get(token_id, 0.0):
+        found[token_id] = similarity
+
+
+def _deletions(folded: str) -> list[str]:
+    """The folded form and every form with one character deleted (distinct, in order)."""
+    keys = [folded]
+    if len(folded) >= MIN_EDIT_LENGTH:
+        keys += [folded[:i] + folded[i + 1 :] for i in range(len(folded))]
+    return list(dict.fromkeys(keys))

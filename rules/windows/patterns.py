@@ -1,0 +1,161 @@
+"""USD-STRUCTURING and USD-FANOUT: which window contents make a pattern, and the finding.
+
+A window is (t - span, t]: payments strictly less than `window_hours` apart are "within" it.
+Patterns are found scanning entries in event-time order; each match is the window ending at one
+entry, so the first match of a burst is its earliest completion, and its anchor (first member)
+does not depend on arrival order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from rules.pack import RulePack, RuleSettings
+from rules.windows.state import WindowEntry, usd
+from schemas.decision import Finding
+from schemas.masking import mask_account
+from schemas.payment import Payment
+
+TRANSIT_DEFAULT = ("AE", "TR", "LB", "SY", "OM", "JO")
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """Timing shared by every windowed rule."""
+
+    span: timedelta
+    allowed_lateness: timedelta
+
+    @classmethod
+    def from_pack(cls, pack: RulePack) -> WindowSettings:
+        hours = [
+            float(str(_extra(s, "window_hours", 24)))
+            for rule in (STRUCTURING.rule, FANOUT.rule)
+            if (s := pack.settings(rule)) is not None
+        ]
+        return cls(
+            timedelta(hours=max(hours, default=24)),
+            timedelta(hours=pack.window_allowed_lateness_hours),
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    members: tuple[WindowEntry, ...]
+    why: str
+
+
+def _extra(settings: RuleSettings, name: str, default: object) -> object:
+    return (settings.model_extra or {}).get(name, default)
+
+
+def _currencies(settings: RuleSettings) -> tuple[str, ...]:
+    return tuple(settings.currencies) or ("USD",)
+
+
+def _windows(
+    entries: tuple[WindowEntry, ...], qualifies: Callable[[WindowEntry], bool], span: timedelta
+) -> Iterator[tuple[WindowEntry, ...]]:
+    """Per qualifying entry (event-time order): the qualifying entries within span before it."""
+    chosen = [e for e in entries if qualifies(e)]
+    start = 0
+    for end, last in enumerate(chosen):
+        while last.created_at - chosen[start].created_at >= span:
+            start += 1
+        yield tuple(chosen[start : end + 1])
+
+
+def _structuring(
+    entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta
+) -> Iterator[Match]:
+    threshold = Decimal(str(_extra(s, "threshold", "10000")))
+    low = threshold * Decimal(str(_extra(s, "lower_ratio", "0.9")))
+    high = threshold * Decimal(str(_extra(s, "upper_ratio", "1.0")))
+    minimum = int(str(_extra(s, "min_count", 3)))
+    currencies = _currencies(s)
+
+    def qualifies(e: WindowEntry) -> bool:
+        return e.currency in currencies and low <= e.amount <= high
+
+    for window in _windows(entries, qualifies, span):
+        if len(window) >= minimum:
+            yield Match(
+                window, f"{len(window)} payments between {low:f} and {high:f} {currencies[0]}"
+            )
+
+
+def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) -> Iterator[Match]:
+    transit = tuple(str(c) for c in _extra(s, "jurisdictions", TRANSIT_DEFAULT))  # type: ignore[attr-defined]
+    minimum = int(str(_extra(s, "min_beneficiaries", 5)))
+    ceiling = Decimal(str(_extra(s, "max_usd_sum", "250000")))
+    currencies = _currencies(s)
+
+    def qualifies(e: WindowEntry) -> bool:
+        return e.currency in currencies and e.beneficiary_country in transit
+
+    for window in _windows(entries, qualifies, span):
+        beneficiaries = {e.beneficiary for e in window}
+        total = usd(window)
+        if len(beneficiaries) >= minimum:
+            yield Match(
+                window, f"{len(beneficiaries)} distinct beneficiaries in {'/'.join(transit)}"
+            )
+        elif total > ceiling:
+            yield Match(window, f"USD {total:f} to {'/'.join(transit)} exceeds {ceiling:f}")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    rule: str
+    find: Callable[[tuple[WindowEntry, ...], RuleSettings, timedelta], Iterator[Match]]
+
+    def finding(
+        self, payment: Payment, match: Match, settings: RuleSettings, pack: RulePack
+    ) -> Finding:
+        """The finding for the payment that completed (or redelivered into) the pattern."""
+        debtor = mask_account(payment.debtor.account) or payment.debtor.name
+        members = match.members
+        hours = (members[-1].created_at - members[0].created_at).total_seconds() / 3600
+        return Finding(
+            rule=self.rule,
+            action=settings.action,
+            severity=settings.severity,
+            field="debtor",
+            matched=debtor,
+            entry_id=f"episode:{members[0].payment_id}",
+            list_name=None,
+            score=1.0,
+            match_method="window",
+            explanation=(
+                f"debtor {debtor}: {match.why} within {hours:.1f} h "
+                f"(window {pack.name} {pack.version}); payments: "
+                + ", ".join(
+                    f"{m.payment_id} {m.amount:f} {m.currency} at {m.created_at:%Y-%m-%dT%H:%M:%SZ}"
+                    for m in members
+                )
+            ),
+            evidence={
+                "anchor_payment_id": members[0].payment_id,
+                "payment_ids": " ".join(m.payment_id for m in members),
+                "amounts": " ".join(f"{m.amount:f}" for m in members),
+                "times": " ".join(f"{m.created_at:%Y-%m-%dT%H:%M:%SZ}" for m in members),
+                "usd_sum": f"{usd(members):f}",
+            },
+        )
+
+
+STRUCTURING = Pattern("USD-STRUCTURING", _structuring)
+FANOUT = Pattern("USD-FANOUT", _fanout)
+
+
+def find_patterns(
+    pattern: Pattern,
+    entries: tuple[WindowEntry, ...],
+    settings: RuleSettings,
+    window: WindowSettings,
+) -> Iterator[Match]:
+    span = timedelta(hours=float(str(_extra(settings, "window_hours", 24))))
+    return pattern.find(entries, settings, min(span, window.span))
