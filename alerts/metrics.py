@@ -56,6 +56,12 @@ class PipelineMetrics:
             registry=r,
             buckets=_LATENCY_BUCKETS,
         )
+        self.bank_usd_volume = Counter(
+            "dinarwatch_bank_usd_volume",
+            "USD amount sent per debtor agent (BIC8); increase(...[1d]) is the daily volume",
+            ["bank"],
+            registry=r,
+        )
         self.list_entries = Gauge(
             "dinarwatch_list_entries", "Entries per loaded reference list", ["list"], registry=r
         )
@@ -66,12 +72,14 @@ class PipelineMetrics:
             registry=r,
         )
 
-    def record_decision(self, decision: Decision, fmt: str, amount: Decimal) -> None:
+    def record_decision(self, decision: Decision, fmt: str, amount: Decimal, bank: str) -> None:
+        """Count a decision; `bank` is the debtor agent's BIC8 (a bounded label set)."""
         verdict = decision.decision.value
         self.payments.labels(fmt, decision.currency or "", verdict).inc()
         if decision.currency == "USD":
-            # Counter takes float; the exact Decimal stays in the decision record.
+            # Counters take floats; the exact Decimal stays in the decision record.
             self.amount_usd.labels(verdict).inc(float(amount))
+            self.bank_usd_volume.labels(bank).inc(float(amount))
 
     def record_alert(self, alert: Alert) -> None:
         self.alerts.labels(alert.rule, alert.severity.value).inc()

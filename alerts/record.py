@@ -6,10 +6,10 @@ import hashlib
 from datetime import datetime
 from itertools import groupby
 
-from schemas.masking import mask_account
 from schemas.alert import Alert, PaymentSummary
 from schemas.common import Action
 from schemas.decision import Decision, Finding, strongest
+from schemas.masking import mask_account
 from schemas.payment import Payment
 
 
@@ -48,7 +48,7 @@ def alerts_for(payment: Payment, decision: Decision, raised_at: datetime) -> lis
         findings = list(group)
         alerts.append(
             Alert(
-                alert_id=alert_id(payment.payment_id, rule, decision.rule_pack_version),
+                alert_id=alert_id(_subject(payment, findings), rule, decision.rule_pack_version),
                 rule=rule,
                 action=strongest(findings),
                 severity=max(findings, key=lambda f: _SEVERITY_RANK[f.severity]).severity,
@@ -60,6 +60,16 @@ def alerts_for(payment: Payment, decision: Decision, raised_at: datetime) -> lis
             )
         )
     return alerts
+
+
+def _subject(payment: Payment, findings: list[Finding]) -> str:
+    """The payment an alert is about. A windowed pattern is about its earliest payment (the
+    episode's anchor), whichever payment completed it, so the id does not depend on arrival
+    order between a live worker and a replay."""
+    anchors = sorted(
+        f.evidence["anchor_payment_id"] for f in findings if f.match_method == "window"
+    )
+    return anchors[0] if anchors else payment.payment_id
 
 
 def _rule_key(finding: Finding) -> tuple[str, str, str]:

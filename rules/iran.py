@@ -117,7 +117,9 @@ def _bank_signals(who: Subject, test: IranTest) -> list[IranSignal]:
         listed = test.banks.by_bic8.get(who.bic[:8].upper(), ())
         if listed:
             return [IranSignal("bic", who.bic, 1.0, listed[0], test.banks)]
-    if who.is_agent and who.name:
+    # An agent's BIC identifies the bank; its name is only compared when it has no BIC (a name
+    # such as "Commercial Bank of Iraq" would otherwise meet "Bank Tejarat", "commercial bank").
+    if who.is_agent and who.name and not who.bic:
         hits = test.banks.names.search(who.name, test.name_threshold)
         if hits:
             return [IranSignal("name", who.name, hits[0].score, hits[0].entry, test.banks)]

@@ -23,7 +23,7 @@ from rules.context import ListIndex, ScreeningContext
 from rules.lists.ofac import SDN_LIST
 from rules.lists.un import UN_LIST
 from rules.pack import RuleSettings
-from schemas.common import Severity
+from schemas.common import Action, Severity
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Payment
@@ -99,10 +99,16 @@ def list_matches(
     name_threshold: float,
     skip_kinds: Sequence[str] = (),
 ) -> list[ListMatch]:
-    """Best match per (field, entry): BIC (first 8 characters) beats name; sorted for stability."""
+    """Best match per (field, entry): BIC (first 8 characters) beats name; sorted for stability.
+
+    Agents are matched against institutions only, never against individuals.
+    """
     best: dict[tuple[str, str], ListMatch] = {}
     for match in _raw_matches(index, people, name_threshold):
         if match.entry.kind in skip_kinds:
+            continue
+        if match.subject.is_agent and match.entry.kind == "individual":
+            # Agents are banks: a bank named after a common given name is not that person.
             continue
         key = (match.subject.field, match.entry.entry_id)
         if key not in best or _rank(match) > _rank(best[key]):
@@ -136,12 +142,13 @@ def designation_finding(
     match: ListMatch,
     explanation: str,
     severity: Severity | None = None,
+    action: Action | None = None,
 ) -> Finding:
     """A Finding that carries the whole evidence of a list match."""
     entry = match.entry
     return Finding(
         rule=rule,
-        action=settings.action,
+        action=action or settings.action,
         severity=severity or settings.severity,
         field=match.subject.field,
         matched=match.matched,
@@ -211,10 +218,27 @@ def _check_sanctions_list(
         if programs and not matches_any(entry.programs, programs):
             continue
         severity = Severity.CRITICAL if matches_any(entry.programs, critical) else None
+        action = _action(settings, match)
         explanation = (
             f"{match.subject.field}: {how_matched(match)} for {entry.primary_name}, on the "
             f"{label} list (programs {'/'.join(entry.programs) or 'none given'}; "
-            f"{index.reference.name} version {index.reference.version})."
+            f"{index.reference.name} version {index.reference.version})"
+            + (
+                f"; a name-only match on an individual is a {action.value}: confirm identity"
+                if action != settings.action
+                else ""
+            )
+            + "."
         )
-        findings.append(designation_finding(rule, settings, index, match, explanation, severity))
+        findings.append(
+            designation_finding(rule, settings, index, match, explanation, severity, action)
+        )
     return findings
+
+
+def _action(settings: RuleSettings, match: ListMatch) -> Action:
+    """Name-only hits on individuals take `individual_name_action` (a person's name is shared by
+    many people; confirming identity needs a human), everything else the rule's action."""
+    if match.method == "name" and match.entry.kind == "individual":
+        return Action(str(extra(settings, "individual_name_action", settings.action)))
+    return settings.action

@@ -22,7 +22,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 
 from alerts.record import alerts_for
-from rules.engine import screen_payment
+from rules.session import screen_with_window
+from rules.windows import DebtorWindow
 from schemas.codec import dumps
 from schemas.payment import Payment
 from streams import topics as names
@@ -53,6 +54,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         store=settings.table_store,
+        table_standby_replicas=settings.table_standby_replicas,
         datadir=str(settings.data_dir),
         autodiscover=False,
         web_port=settings.web_port,
@@ -90,6 +92,16 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     decisions = _raw_topic(app, settings, names.DECISIONS)
     alerts = _raw_topic(app, settings, names.ALERTS)
     metrics = runtime.metrics
+    # Window state per debtor, co-partitioned with payments.valid (same key, same partition
+    # count); the changelog topic makes it survive crashes and move with rebalances.
+    windows = app.Table(
+        "debtor-windows",
+        schema=faust.Schema(
+            key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+        ),
+        default=None,
+        partitions=settings.topic_partitions,
+    )
 
     async def dead_letter(event: Any, rejection: Rejection) -> None:
         message = event.message
@@ -132,7 +144,7 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
             except ValidationError as exc:
                 await dead_letter(event, Rejection("internal-decode", str(exc)))
                 continue
-            await _screen_one(payment, runtime, decisions, alerts)
+            await _screen_one(payment, event.key, windows, runtime, decisions, alerts)
 
     @app.page("/metrics")  # type: ignore[misc]
     async def metrics_page(web: Any, request: Any) -> Any:
@@ -148,19 +160,24 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
 
 
 async def _screen_one(
-    payment: Payment, runtime: WorkerRuntime, decisions: Any, alerts: Any
+    payment: Payment, key: bytes, windows: Any, runtime: WorkerRuntime, decisions: Any, alerts: Any
 ) -> None:
     metrics = runtime.metrics
     started = time.perf_counter()
     now = datetime.now(UTC)
-    decision = screen_payment(payment, runtime.context, now)
+    stored = windows.get(key)
+    window = DebtorWindow.model_validate_json(stored) if stored else None
+    new_window, decision = screen_with_window(payment, runtime.context, now, window)
+    if new_window is not window and new_window is not None:
+        windows[key] = new_window.model_dump_json().encode()
     raised = alerts_for(payment, decision, now)
     metrics.screening_seconds.observe(time.perf_counter() - started)
     await decisions.send(key=payment.payment_id.encode(), value=dumps(decision))
     for alert in raised:
         await alerts.send(key=alert.alert_id.encode(), value=dumps(alert))
         metrics.record_alert(alert)
-    metrics.record_decision(decision, payment.message_type.value, payment.amount)
+    bank = (payment.debtor_agent.bic or "unknown")[:8]
+    metrics.record_decision(decision, payment.message_type.value, payment.amount, bank)
     metrics.end_to_end_seconds.observe(
         max((datetime.now(UTC) - payment.created_at).total_seconds(), 0.0)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rules.windows import debtor_key
 from schemas.parsers import ParseError, parse_message
 from schemas.payment import Payment
 from streams.deadletter import Rejection
@@ -38,6 +39,5 @@ def decode_payment(
 
 def partition_key(payment: Payment) -> bytes:
     """payments.valid is keyed by debtor so one debtor's payments meet in one partition
-    (the windowed rules need them together)."""
-    debtor = payment.debtor.account or payment.debtor.name
-    return debtor.encode()
+    (the windowed rules keep their state per debtor, co-partitioned with this topic)."""
+    return debtor_key(payment).encode()

@@ -15,7 +15,8 @@ from typing import IO
 
 from alerts.record import alerts_for
 from rules.context import ScreeningContext
-from rules.engine import screen_payment
+from rules.session import screen_with_window
+from rules.windows import DebtorWindow, debtor_key
 from schemas.alert import Alert
 from schemas.decision import Decision
 from schemas.payment import Payment
@@ -74,12 +75,19 @@ def _peek(stream: IO[bytes]) -> bytes:
 def screen_records(
     records: Iterable[SourceRecord], ctx: ScreeningContext, clock: datetime | None, max_bytes: int
 ) -> Iterator[Screened | Rejected]:
-    """Decode and screen each record in order. `clock` None means: evaluate at event time."""
+    """Decode and screen each record in order, with fresh window state held in memory.
+
+    `clock` None means: stamp decisions with the payment's own created_at (byte-stable output).
+    """
+    windows: dict[str, DebtorWindow] = {}
     for record in records:
         outcome = decode_payment(record.raw, None, max_bytes)
         if isinstance(outcome, Rejection):
             yield Rejected(record, outcome)
             continue
         at = clock or outcome.created_at
-        decision = screen_payment(outcome, ctx, at)
+        key = debtor_key(outcome)
+        window, decision = screen_with_window(outcome, ctx, at, windows.get(key))
+        if window is not None:
+            windows[key] = window
         yield Screened(outcome, decision, alerts_for(outcome, decision, at))

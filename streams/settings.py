@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     web_bind: str = "127.0.0.1"
     data_dir: Path = Path(".dinarwatch-data")
     table_store: str = "rocksdb://"
+    table_standby_replicas: int = Field(default=0, ge=0, description="Warm copies of window state")
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
 
     max_message_bytes: int = Field(default=1_048_576, ge=1024)

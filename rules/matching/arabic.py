@@ -55,7 +55,7 @@ LEXICON: Final = MappingProxyType(
         "دولي": "international", "دوليه": "international",
         "عراق": "iraq", "عراقي": "iraq", "عراقيه": "iraq",
         "ايران": "iran", "ايراني": "iran",
-        "تجاري": "commercial", "تجاريه": "commercial", "تجارت": "commercial",
+        "تجاري": "commercial", "تجاريه": "commercial",
         "تجاره": "trading", "شركه": "company", "شركت": "company",
         "تنميه": "development", "متحد": "united", "متحده": "united", "اتحاد": "union",
         "عربي": "arabia", "عربيه": "arabia", "عرب": "arabia",

@@ -21,6 +21,8 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "huda": ("hoda", "houda", "hudaa"),
     "rafidain": ("rafidayn", "rafedain", "rafidein"),
     "rasheed": ("rashid", "rachid"),
+    "erbil": ("arbil", "irbil", "hawler", "hewler", "hewlir"),
+    "basra": ("basrah", "busra"),
     # Institution words: English spellings and Arabic/Turkish/French loans.
     "bank": ("bk", "banks", "masraf", "masrif", "bankasi", "banque", "banco", "banka", "bankasy"),
     "islamic": ("islami", "islamiya", "islamiyah", "islamia", "islamiyya"),
@@ -100,10 +102,15 @@ _PRIORS: dict[float, tuple[str, ...]] = {
         "securities", "brokerage", "fund", "private", "public", "joint", "stock", "shareholding",
         "head", "main", "bin", "abu", "import", "export", "financial", "wholesale", "retail",
     ),
-    0.3: ("iraq", "iran", "kataib", "harakat", "muhammad", "ali", "abd", "abdullah"),
+    0.3: (
+        "iraq", "iran", "kataib", "harakat", "muhammad", "ali", "abd", "abdullah", "united",
+        # Islamic vs conventional is part of an Iraqi bank's identity: the same group often runs
+        # both an "X Bank" and an "X Islamic Bank".
+        "islamic",
+    ),
     0.4: (
         "arabia", "gulf", "middle", "east", "asia", "africa", "african", "europe", "european",
-        "orient", "oriental", "levant", "mashreq", "world", "sharq", "north", "west", "city",
+        "orient", "oriental", "levant", "world", "sharq", "north", "west", "city",
     ),
     0.5: ("trust", "union", "kurdistan", "capital", "future", "hope", "peace", "light", "noor"),
 }
@@ -133,11 +140,18 @@ NAME_CLASSES: Final = MappingProxyType(
     {word: cls for cls, words in _CLASSES.items() for word in words}
 )
 
+# Words whose presence on one side only changes which institution is meant: Kurdistan
+# International Bank vs Kurdistan International Islamic Bank, Bank AlBilad vs Al-Bilad Islamic.
+QUALIFIERS: Final = frozenset({"islamic"})
+
+# Words that introduce a branch designation ("Erbil Branch", "Branch Baghdad").
+BRANCH_WORDS: Final = frozenset({"branch", "branches", "office", "headquarters"})
+
 # Places and office words a payment message appends to an institution's name ("... Baghdad
 # Branch"): left unmatched on the query side they say little about identity.
 LOCATION_WORDS: Final = frozenset(
     {
-        "baghdad", "basra", "basrah", "erbil", "arbil", "mosul", "najaf", "karbala", "kerbala",
+        "baghdad", "basra", "erbil", "mosul", "najaf", "karbala", "kerbala",
         "sulaymaniyah", "sulaimaniya", "sulaimani", "kirkuk", "duhok", "dohuk", "anbar",
         "ramadi", "fallujah", "hilla", "nasiriyah", "amarah", "kut", "diwaniyah", "samawah",
         "dubai", "sharjah", "ajman", "dhabi", "beirut", "amman", "istanbul", "ankara",
@@ -146,3 +160,11 @@ LOCATION_WORDS: Final = frozenset(
         "emirates", "turkey", "jordan", "lebanon", "oman", "all",
     }
 )
+
+
+def prior_weight(token: str) -> float:
+    """The most a token can weigh: its lexicon prior; initials and single letters say little."""
+    found = PRIOR_WEIGHTS.get(token)
+    if found is not None:
+        return found
+    return 0.1 if len(token) == 1 else 1.0

@@ -28,17 +28,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from rules.matching.lexicon import LOCATION_WORDS, NAME_CLASSES, PRIOR_WEIGHTS
+from rules.matching.lexicon import (
+    BRANCH_WORDS,
+    LOCATION_WORDS,
+    NAME_CLASSES,
+    QUALIFIERS,
+    prior_weight,
+)
 from rules.matching.normalize import NameTokens, analyse_name
 from rules.matching.variants import VariantMap
 from schemas.listentry import ListEntry
 
 BETA = 1.5
+_B2 = BETA**2
 LOCATION_WEIGHT = 0.05
 CLASS_MISMATCH = 0.8
+QUALIFIER_MISMATCH = 0.9
 RARE_FRACTION = 1 / 2000
 MIN_CORPUS_WEIGHT = 0.1
 QUERY_CACHE_SIZE = 50_000
+TOKEN_CACHE_SIZE = 200_000
+GENERIC_TAIL_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class _Alias:
     tokens: tuple[int, ...]
     weight: float
     classes: frozenset[str]
+    qualifiers: frozenset[str]
 
 
 class _QueryToken(NamedTuple):
@@ -64,11 +75,13 @@ class _QueryToken(NamedTuple):
     weight: float
     variants: dict[int, float]
     location: bool
+    bound: float
 
 
 class _Query(NamedTuple):
     tokens: tuple[_QueryToken, ...]
     classes: frozenset[str]
+    qualifiers: frozenset[str]
 
 
 class NameIndex:
@@ -79,6 +92,7 @@ class NameIndex:
         self._vocabulary: dict[str, int] = {}
         self._aliases: list[_Alias] = []
         self._cache: dict[tuple[str, float], list[NameHit]] = {}
+        self._token_memo: dict[tuple[str, bool], tuple[dict[int, float], float]] = {}
         analysed = self._analyse_entries(entries)
         self._weights = _token_weights(self._vocabulary, analysed, len(self._entries))
         self._build_aliases(analysed)
@@ -105,7 +119,7 @@ class NameIndex:
         if not query.tokens:
             return []
         best: dict[int, tuple[float, str]] = {}
-        for alias_id in sorted(self._candidates(query, threshold)):
+        for alias_id in self._candidates(query, threshold):
             alias = self._aliases[alias_id]
             score = self._score(query, alias)
             current = best.get(alias.entry)
@@ -134,12 +148,14 @@ class NameIndex:
         for position, entry, names in analysed:
             seen: set[tuple[int, ...]] = set()
             for text, name in zip(_entry_names(entry), names, strict=True):
-                for tokens in _alias_forms(text, name.tokens):
+                for tokens in _alias_forms(text, without_branch(name.tokens)):
                     ids = tuple(dict.fromkeys(self._vocabulary[t] for t in tokens))
                     if ids and ids not in seen:
                         seen.add(ids)
                         weight = sum(self._weights[i] for i in ids)
-                        self._aliases.append(_Alias(position, text, ids, weight, _classes(tokens)))
+                        self._aliases.append(
+                            _Alias(position, text, ids, weight, _classes(tokens), QUALIFIERS.intersection(tokens))
+                        )
 
     def _build_postings(self) -> list[tuple[list[float], list[int]]]:
         by_token: dict[int, list[tuple[float, int]]] = defaultdict(list)
@@ -156,38 +172,67 @@ class NameIndex:
 
     def _query(self, name: NameTokens) -> _Query:
         tokens: list[_QueryToken] = []
-        for text in dict.fromkeys(name.tokens):
-            variants = self._variants.expand(text, text in name.transliterated)
-            tokens.append(
-                _QueryToken(text, self._query_weight(text, variants), variants, text in LOCATION_WORDS)
-            )
-        return _Query(tuple(tokens), _classes(name.tokens))
+        for text in dict.fromkeys(without_branch(name.tokens)):
+            variants, weight = self._expand(text, text in name.transliterated)
+            bound = max((s * min(weight, self._weights[t]) for t, s in variants.items()), default=0.0)
+            tokens.append(_QueryToken(text, weight, variants, text in LOCATION_WORDS, bound))
+        return _Query(tuple(tokens), _classes(name.tokens), QUALIFIERS.intersection(name.tokens))
+
+    def _expand(self, text: str, translit: bool) -> tuple[dict[int, float], float]:
+        """A query token's variants and weight, memoised: payment names reuse few words."""
+        key = (text, translit)
+        found = self._token_memo.get(key)
+        if found is None:
+            variants = self._variants.expand(text, translit)
+            found = (variants, self._query_weight(text, variants))
+            if len(self._token_memo) >= TOKEN_CACHE_SIZE:
+                self._token_memo.clear()
+            self._token_memo[key] = found
+        return found
 
     def _query_weight(self, text: str, variants: dict[int, float]) -> float:
         """A known token's own weight; a variant's weight for a misspelling; else the prior."""
         if not variants:
-            return PRIOR_WEIGHTS.get(text, 1.0)
+            return prior_weight(text)
         token_id = min(variants, key=lambda t: (-variants[t], -self._weights[t], t))
         return self._weights[token_id]
 
-    def _candidates(self, query: _Query, threshold: float) -> set[int]:
-        """Aliases that can still reach the threshold: prefix filter + alias-weight filter."""
-        least_total = sum(_least_weight(t) for t in query.tokens)
-        needed = threshold * least_total / (1 + BETA**2 * (1 - threshold))
-        bounds = [_upper_bound(t, self._weights) for t in query.tokens]
-        most_matched = sum(bounds)
-        max_alias_weight = ((1 + BETA**2) * most_matched / threshold - least_total) / BETA**2
-        order = sorted(range(len(query.tokens)), key=lambda i: (-bounds[i], query.tokens[i].text))
+    def _candidates(self, query: _Query, threshold: float) -> list[int]:
+        """Aliases that can still reach the threshold, in id order.
+
+        Prefix filter: an alias matching none of the heaviest query tokens cannot collect
+        enough matched weight. Weight filter: postings are sorted by alias weight, and an alias
+        heavier than the query can cover is cut by bisection. Bound filter: each survivor's
+        matched weight is bounded from above by summing the best gain of each of its tokens.
+        """
+        tokens = query.tokens
+        least_total = sum(
+            min(t.weight, LOCATION_WEIGHT) if t.location else t.weight for t in tokens
+        )
+        most_matched = sum(t.bound for t in tokens)
+        needed = threshold * least_total / (1 + _B2 * (1 - threshold))
+        max_alias_weight = math.inf
+        if threshold > 0:
+            max_alias_weight = ((1 + _B2) * most_matched / threshold - least_total) / _B2 + 1e-9
         remaining = most_matched
         found: set[int] = set()
-        for i in order:
+        for token in sorted(tokens, key=lambda t: (-t.bound, t.text)):
             if remaining < needed:
                 break
-            remaining -= bounds[i]
-            for token_id in query.tokens[i].variants:
+            remaining -= token.bound
+            for token_id in token.variants:
                 weights, aliases = self._postings[token_id]
-                found.update(aliases[: bisect_right(weights, max_alias_weight + 1e-9)])
-        return found
+                found.update(aliases[: bisect_right(weights, max_alias_weight)])
+        if not found:
+            return []
+        gains = _best_gains(tokens, self._weights)
+        aliases_ = self._aliases
+        return [
+            a
+            for a in sorted(found)
+            if (1 + _B2) * sum(gains.get(t, 0.0) for t in aliases_[a].tokens)
+            >= threshold * (least_total + _B2 * aliases_[a].weight)
+        ]
 
     def _score(self, query: _Query, alias: _Alias) -> float:
         matched, used_query = self._align(query.tokens, alias.tokens)
@@ -195,9 +240,11 @@ class NameIndex:
             t.weight if i in used_query or not t.location else min(t.weight, LOCATION_WEIGHT)
             for i, t in enumerate(query.tokens)
         )
-        score = (1 + BETA**2) * matched / (query_weight + BETA**2 * alias.weight)
+        score = (1 + _B2) * matched / (query_weight + _B2 * alias.weight)
         if query.classes and alias.classes and not query.classes & alias.classes:
             score *= CLASS_MISMATCH
+        if query.qualifiers != alias.qualifiers:
+            score *= QUALIFIER_MISMATCH
         return round(min(score, 1.0), 4)
 
     def _align(
@@ -223,6 +270,25 @@ class NameIndex:
         return matched, used_query
 
 
+def without_branch(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop a branch designation: "National Bank of Iraq, Erbil Branch" is National Bank of Iraq.
+
+    A branch's city must not match a bank named after that city (Erbil Bank), so "branch" takes
+    the place words next to it along when it goes.
+    """
+    if not any(t in BRANCH_WORDS for t in tokens):
+        return tokens
+    drop: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token in BRANCH_WORDS:
+            drop.add(i)
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(tokens) and tokens[j] in LOCATION_WORDS:
+                    drop.add(j)
+    kept = tuple(t for i, t in enumerate(tokens) if i not in drop)
+    return kept or tokens
+
+
 def _entry_names(entry: ListEntry) -> list[str]:
     return list(dict.fromkeys([*entry.names, *entry.names_original_script]))
 
@@ -231,14 +297,21 @@ def _alias_forms(text: str, tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The alias, and for "X Bank for Investment and Finance" also "X Bank".
 
     Iraqi banks are registered as "<name> Bank for <purpose>" and the purpose is routinely
-    dropped in payments and press; the head is indexed as the same alias of the same entry.
+    dropped in payments and press; the head is indexed as the same alias of the same entry,
+    unless the head itself is all generic ("United Bank" would be anyone's name).
     """
     forms = [tokens]
     lowered = f" {text.lower()} "
     if " for " in lowered:
         head = analyse_name(lowered.split(" for ", 1)[0]).tokens
         tail = tokens[len(head) :]
-        if head and tokens[: len(head)] == head and tail and all(PRIOR_WEIGHTS.get(t, 1.0) <= 0.2 for t in tail):
+        if (
+            head
+            and tokens[: len(head)] == head
+            and tail
+            and all(prior_weight(t) <= GENERIC_TAIL_WEIGHT for t in tail)
+            and any(prior_weight(t) > GENERIC_TAIL_WEIGHT for t in head)
+        ):
             forms.append(head)
     return forms
 
@@ -257,7 +330,7 @@ def _token_weights(
         corpus = 1.0
         if frequency[token] > rare and count > rare:
             corpus = max(MIN_CORPUS_WEIGHT, math.log(count / frequency[token]) / math.log(count / rare))
-        weights[token_id] = min(PRIOR_WEIGHTS.get(token, 1.0), corpus)
+        weights[token_id] = min(prior_weight(token), corpus)
     return weights
 
 
@@ -265,12 +338,12 @@ def _classes(tokens: Iterable[str]) -> frozenset[str]:
     return frozenset(NAME_CLASSES[t] for t in tokens if t in NAME_CLASSES)
 
 
-def _least_weight(token: _QueryToken) -> float:
-    return min(token.weight, LOCATION_WEIGHT) if token.location else token.weight
-
-
-def _upper_bound(token: _QueryToken, weights: list[float]) -> float:
-    """The most this query token can add to M with any alias."""
-    return max(
-        (s * min(token.weight, weights[t]) for t, s in token.variants.items()), default=0.0
-    )
+def _best_gains(tokens: Sequence[_QueryToken], weights: list[float]) -> dict[int, float]:
+    """Per vocabulary token, the most any query token can gain by matching it."""
+    gains: dict[int, float] = {}
+    for token in tokens:
+        for token_id, similarity in token.variants.items():
+            gain = similarity * min(token.weight, weights[token_id])
+            if gain > gains.get(token_id, 0.0):
+                gains[token_id] = gain
+    return gains

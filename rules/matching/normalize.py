@@ -25,7 +25,7 @@ from normality import ascii_text
 from rules.matching.arabic import has_arabic, transliterate
 from rules.matching.lexicon import ARTICLES, PHRASES, STOPWORDS, SYNONYMS
 
-_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb\u02bf\u02be`\u00b4]")
+_APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc\u02bb\u02bf\u02be`\u00b4")
 _HYPHEN_ARTICLE = re.compile(
     r"\b(?:al|el|ul|il|ad|adh|an|ar|as|ash|at|ath|az|ud|un|ur|us|ut|uz)-(?=[a-z])"
 )
@@ -38,6 +38,10 @@ _FOLD_RULES = (
     ("ou", "u"), ("oo", "u"), ("o", "u"), ("ee", "i"), ("ie", "i"), ("e", "i"),
 )
 _DOUBLED = re.compile(r"(.)\1+")
+_GLUED_ARTICLES = ("al", "el")
+_PHRASE_STARTS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _phrase, _replacement in PHRASES.items():
+    _PHRASE_STARTS.setdefault(_phrase[0], []).append((_phrase, _replacement))
 _SKELETON_DROP = re.compile(r"[aeiouyw]")
 
 
@@ -52,7 +56,7 @@ class NameTokens(NamedTuple):
 def analyse_name(name: str) -> NameTokens:
     """Normalise a name; remember which tokens are transliterations (vowels unknown)."""
     pairs: list[tuple[str, bool]] = []
-    if has_arabic(name):
+    if not name.isascii() and has_arabic(name):
         for word, translit in transliterate(name):
             pairs += [(w, translit) for w in _latin_words(word)]
     else:
@@ -73,11 +77,14 @@ def name_tokens(name: str) -> tuple[str, ...]:
 
 
 def _latin_words(text: str) -> list[str]:
-    text = _APOSTROPHES.sub("", text)
+    text = text.translate(_APOSTROPHES)
     if not text.isascii():
         text = ascii_text(text) or ""
-    text = text.lower().replace("&", " and ")
-    text = _HYPHEN_ARTICLE.sub("", text)
+    text = text.lower()
+    if "&" in text:
+        text = text.replace("&", " and ")
+    if "-" in text:
+        text = _HYPHEN_ARTICLE.sub("", text)
     return [w for w in _NON_WORD.split(text) if w]
 
 
@@ -92,23 +99,34 @@ def _canonical(pairs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 
 def _split_word(word: str) -> list[str]:
     """Undo gluing that hides a word: Abdulaziz -> abd aziz, Mashreqbank -> mashreq bank."""
-    if word in _ABD_PARTICLES:
-        return ["abd"]
-    match = _ABD.match(word)
-    if match and word[match.end() :] not in _NOT_A_NAME_AFTER_ABD:
-        rest = word[match.end() :]
-        return ["abd", SYNONYMS.get(rest, rest)]
+    if word.startswith("abd"):
+        return _split_abd(word)
+    if len(word) >= 6 and word.startswith(_GLUED_ARTICLES) and word[2:] in SYNONYMS:
+        # "Almashriq": the rest is a known variant, so the "al" is an article, not a letter pair.
+        return [SYNONYMS[word[2:]]]
     if len(word) >= 7 and word.endswith("bank"):
         head = word[:-4]
         return [SYNONYMS.get(head, head), "bank"]
     return [word]
 
 
+def _split_abd(word: str) -> list[str]:
+    if word in _ABD_PARTICLES:
+        return ["abd"]
+    match = _ABD.match(word)
+    if match and word[match.end() :] not in _NOT_A_NAME_AFTER_ABD:
+        rest = word[match.end() :]
+        return ["abd", SYNONYMS.get(rest, rest)]
+    return [word]
+
+
 def _apply_phrases(pairs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    if not any(w in _PHRASE_STARTS for w, _ in pairs):
+        return pairs
     out: list[tuple[str, bool]] = []
     i = 0
     while i < len(pairs):
-        for phrase, replacement in PHRASES.items():
+        for phrase, replacement in _PHRASE_STARTS.get(pairs[i][0], ()):
             window = pairs[i : i + len(phrase)]
             if tuple(w for w, _ in window) == phrase:
                 translit = any(t for _, t in window)

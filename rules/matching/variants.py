@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from rapidfuzz.distance import Indel
 
+from rules.matching.lexicon import SYNONYMS
 from rules.matching.normalize import fold, skeleton
 
 # Similarity given to each kind of variant (1.0 is the identical token).
@@ -23,6 +24,8 @@ FOLD_SIMILARITY = 0.97
 SKELETON_SIMILARITY = 0.9
 MAX_EDIT_SIMILARITY = 0.95
 MIN_EDIT_SIMILARITY = 0.8
+# An edit costs more than its share of the characters: Rajhi/Rajih (Indel 0.89) are two banks.
+EDIT_PENALTY = 2.0
 MIN_EDIT_LENGTH = 4
 MIN_SKELETON_LENGTH = 2
 _GLUED_ARTICLES = ("al", "el")
@@ -73,7 +76,7 @@ class VariantMap:
 
     def _glued(self, token: str, found: dict[int, float]) -> None:
         if token.startswith(_GLUED_ARTICLES) and len(token) >= 5:
-            bare = self._vocabulary.get(token[2:])
+            bare = self._vocabulary.get(SYNONYMS.get(token[2:], token[2:]))
             if bare is not None:
                 _keep(found, bare, GLUED_SIMILARITY)
         glued = self._unglued.get(token)
@@ -91,8 +94,9 @@ class VariantMap:
                 seen.add(other)
                 similarity = Indel.normalized_similarity(folded, other)
                 if similarity >= MIN_EDIT_SIMILARITY:
+                    scaled = min(1 - EDIT_PENALTY * (1 - similarity), MAX_EDIT_SIMILARITY)
                     for token_id in self._by_fold[other]:
-                        _keep(found, token_id, min(similarity, MAX_EDIT_SIMILARITY))
+                        _keep(found, token_id, scaled)
 
     def _skeletons(self, token: str, translit: bool, found: dict[int, float]) -> None:
         bones = skeleton(token)

@@ -68,12 +68,21 @@ def _windows(
         yield tuple(chosen[start : end + 1])
 
 
+def _structuring_band(s: RuleSettings) -> tuple[Decimal, Decimal]:
+    threshold = Decimal(str(_extra(s, "threshold", "10000")))
+    low = threshold * Decimal(str(_extra(s, "lower_ratio", "0.9")))
+    return low, threshold * Decimal(str(_extra(s, "upper_ratio", "1.0")))
+
+
+def _structuring_qualifies(e: WindowEntry, s: RuleSettings) -> bool:
+    low, high = _structuring_band(s)
+    return e.currency in _currencies(s) and low <= e.amount <= high
+
+
 def _structuring(
     entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta
 ) -> Iterator[Match]:
-    threshold = Decimal(str(_extra(s, "threshold", "10000")))
-    low = threshold * Decimal(str(_extra(s, "lower_ratio", "0.9")))
-    high = threshold * Decimal(str(_extra(s, "upper_ratio", "1.0")))
+    low, high = _structuring_band(s)
     minimum = int(str(_extra(s, "min_count", 3)))
     currencies = _currencies(s)
 
@@ -87,14 +96,21 @@ def _structuring(
             )
 
 
+def _transit(s: RuleSettings) -> tuple[str, ...]:
+    return tuple(str(c) for c in _extra(s, "jurisdictions", TRANSIT_DEFAULT))  # type: ignore[attr-defined]
+
+
+def _fanout_qualifies(e: WindowEntry, s: RuleSettings) -> bool:
+    return e.currency in _currencies(s) and e.beneficiary_country in _transit(s)
+
+
 def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) -> Iterator[Match]:
-    transit = tuple(str(c) for c in _extra(s, "jurisdictions", TRANSIT_DEFAULT))  # type: ignore[attr-defined]
+    transit = _transit(s)
     minimum = int(str(_extra(s, "min_beneficiaries", 5)))
     ceiling = Decimal(str(_extra(s, "max_usd_sum", "250000")))
-    currencies = _currencies(s)
 
     def qualifies(e: WindowEntry) -> bool:
-        return e.currency in currencies and e.beneficiary_country in transit
+        return _fanout_qualifies(e, s)
 
     for window in _windows(entries, qualifies, span):
         beneficiaries = {e.beneficiary for e in window}
@@ -111,6 +127,7 @@ def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) 
 class Pattern:
     rule: str
     find: Callable[[tuple[WindowEntry, ...], RuleSettings, timedelta], Iterator[Match]]
+    relevant: Callable[[WindowEntry, RuleSettings], bool]
 
     def finding(
         self, payment: Payment, match: Match, settings: RuleSettings, pack: RulePack
@@ -147,8 +164,8 @@ class Pattern:
         )
 
 
-STRUCTURING = Pattern("USD-STRUCTURING", _structuring)
-FANOUT = Pattern("USD-FANOUT", _fanout)
+STRUCTURING = Pattern("USD-STRUCTURING", _structuring, _structuring_qualifies)
+FANOUT = Pattern("USD-FANOUT", _fanout, _fanout_qualifies)
 
 
 def find_patterns(

@@ -21,15 +21,19 @@ PATTERNS: tuple[Pattern, ...] = (STRUCTURING, FANOUT)
 
 def observe(
     window: DebtorWindow | None, payment: Payment, pack: RulePack
-) -> tuple[DebtorWindow, list[Finding]]:
-    """The new window state and the windowed findings for `payment`."""
+) -> tuple[DebtorWindow | None, list[Finding]]:
+    """The new window state and the windowed findings for `payment`.
+
+    Returns the very `window` object it was given when the payment changes nothing (most
+    traffic), so a caller can skip the store write with an identity check.
+    """
     state = window or DebtorWindow()
     settings = WindowSettings.from_pack(pack)
     known = state.entry(payment.payment_id)
     if known is not None:
-        return state, _redelivered(state, known, payment, pack, settings)
-    if _too_late(state, payment, settings):
-        return state, []
+        return window, _redelivered(state, known, payment, pack, settings)
+    if not _relevant(entry_for(payment), pack) or _too_late(state, payment, settings):
+        return window, []
     entries = tuple(sorted((*state.entries, entry_for(payment)), key=_order))
     episodes = list(state.episodes)
     findings: list[Finding] = []
@@ -64,6 +68,16 @@ def observe(
     )
     new_state = DebtorWindow(entries=entries, episodes=tuple(episodes), watermark=watermark)
     return _pruned(new_state, settings), findings
+
+
+def _relevant(entry: WindowEntry, pack: RulePack) -> bool:
+    """Whether any windowed rule could ever count this payment; others leave the state alone
+    (most traffic), which spares the worker a table write per payment."""
+    return any(
+        pattern.relevant(entry, rule_settings)
+        for pattern in PATTERNS
+        if (rule_settings := pack.settings(pattern.rule)) is not None
+    )
 
 
 def _order(entry: WindowEntry) -> tuple[object, str]:

@@ -170,17 +170,25 @@ def _q(ns: str, path: str) -> str:
     return "/".join(f"{{{ns}}}{step}" for step in path.split("/"))
 
 
+@lru_cache(maxsize=8192)
+def _steps(ns: str, path: str) -> tuple[str, ...]:
+    return tuple(f"{{{ns}}}{step}" for step in path.split("/"))
+
+
 def _find(el: Element, ns: str, path: str) -> Element:
-    return None if el is None else el.find(_q(ns, path))
+    """First element at a child path; iterchildren per step is ~2x faster than ElementPath."""
+    for step in _steps(ns, path):
+        if el is None:
+            return None
+        el = next(el.iterchildren(step), None)
+    return el
 
 
 def _text(el: Element, ns: str, path: str) -> str | None:
-    if el is None:
+    found = _find(el, ns, path)
+    if found is None or found.text is None:
         return None
-    value = el.findtext(_q(ns, path))
-    if value is None:
-        return None
-    value = str(value).strip()
+    value = str(found.text).strip()
     return value or None
 
 
@@ -199,16 +207,25 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _address(el: Element, ns: str) -> tuple[list[str], str | None]:
-    """Flatten a PostalAddress into lines (structured parts first, then AdrLine) and country."""
+    """Flatten a PostalAddress into lines (structured parts first, then AdrLine) and country.
+
+    One pass over the children: addresses are the most frequent structure in a message.
+    """
     if el is None:
         return [], None
-    lines = []
-    for group in _ADDRESS_GROUPS:
-        joined = " ".join(p for p in (_text(el, ns, tag) for tag in group) if p)
-        if joined:
-            lines.append(joined)
-    lines += [str(a.text).strip() for a in el.findall(_q(ns, "AdrLine")) if a.text]
-    return [line for line in lines if line], _text(el, ns, "Ctry")
+    parts: dict[str, str] = {}
+    free: list[str] = []
+    for child in el.iterchildren(tag=etree.Element):
+        text = (child.text or "").strip()
+        if not text:
+            continue
+        name = child.tag.rpartition("}")[2]
+        if name == "AdrLine":
+            free.append(text)
+        else:
+            parts[name] = text
+    lines = [" ".join(parts[t] for t in group if t in parts) for group in _ADDRESS_GROUPS]
+    return [line for line in lines if line] + free, parts.get("Ctry")
 
 
 def _account(el: Element, ns: str) -> str | None:
@@ -526,29 +543,34 @@ def _pacs009_tx(tx: Element, ctx: _Context) -> dict[str, Any]:
 # --------------------------------------------------------------------------- envelope
 
 
+def _is_pacs_document(el: Element) -> bool:
+    return str(el.tag).endswith("}Document") and bool(_PACS_NS.match(etree.QName(el).namespace))
+
+
+def _is_app_header(el: Element) -> bool:
+    return str(el.tag).startswith("{" + _HEAD_NS_PREFIX) and str(el.tag).endswith("}AppHdr")
+
+
 def _locate(root: Element) -> tuple[Element, Element | None]:
-    """Find the pacs Document (root, or inside an AppHdr+Document envelope) and the AppHdr."""
-    documents = [
+    """Find the pacs Document (the root, or inside an AppHdr+Document envelope) and AppHdr.
+
+    Envelopes put both directly under one wrapper element (sometimes one level deeper), so
+    only the top two levels are searched: a payload is never scanned as a whole.
+    """
+    if _is_pacs_document(root):
+        return root, None
+    near = [
         el
-        for el in root.iter(etree.Element)
-        if etree.QName(el).localname == "Document"
-        and _PACS_NS.match(etree.QName(el).namespace or "")
+        for child in root.iterchildren(tag=etree.Element)
+        for el in (child, *child.iterchildren(tag=etree.Element))
     ]
+    documents = [el for el in near if _is_pacs_document(el)]
     if not documents:
         ns = etree.QName(root).namespace or "(none)"
         raise ParseError("xml-unsupported", f"no pacs.008/pacs.009 Document (root namespace {ns})")
     if len(documents) > 1:
         raise ParseError("xml-unsupported", f"{len(documents)} Documents in one message")
-    app_hdr = next(
-        (
-            el
-            for el in root.iter(etree.Element)
-            if etree.QName(el).localname == "AppHdr"
-            and (etree.QName(el).namespace or "").startswith(_HEAD_NS_PREFIX)
-        ),
-        None,
-    )
-    return documents[0], app_hdr
+    return documents[0], next((el for el in near if _is_app_header(el)), None)
 
 
 def _app_header(app_hdr: Element, xsd_dir: Path) -> dict[str, Any]:

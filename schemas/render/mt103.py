@@ -81,7 +81,7 @@ def party_field(tag: str, party: Party) -> str:
     if party.account and party.country:
         names = [f"1/{chunk}" for chunk in _chunks(party.name, 33)] or ["1/-"]
         room = max(0, 3 - len(names))
-        address = [f"2/{_line(a, 33)}" for a in party.address[:room] if x_text(a)]
+        address = [f"2/{x_text(a)[:33]}" for a in party.address[:room] if x_text(a)]
         body = [*_identifier(party.account), *names[:3], *address, f"3/{party.country}"]
         return f":{tag}F:" + "\n".join(body)
     lines = [_line(party.name), *[_line(a) for a in party.address if x_text(a)]][:4]
@@ -133,17 +133,26 @@ def text_block(payment: Payment) -> list[str]:
     return [f for f in fields if f]
 
 
-def _header_bic(agent: Agent | None, fallback: Agent, what: str) -> str:
-    for candidate in (agent, fallback):
+def _header_bic(candidates: list[Agent | None], what: str) -> str:
+    """The first candidate with a usable BIC: headers address banks by BIC only."""
+    for candidate in candidates:
         if candidate is not None and candidate.bic and _BIC.match(candidate.bic):
             return candidate.bic
-    raise ValueError(f"MT header needs a {what} BIC (instructing/instructed or debtor/creditor agent)")
+    raise ValueError(f"MT header needs a {what} BIC: no agent in the chain has one")
 
 
 def envelope(payment: Payment, mt: str, fields: list[str], block3: str = "") -> bytes:
     """Blocks 1-5 around the text block, as an output message received by the instructed bank."""
-    sender = _header_bic(payment.instructing_agent, payment.debtor_agent, "sender")
-    receiver = _header_bic(payment.instructed_agent, payment.creditor_agent, "receiver")
+    # A bank without a BIC cannot be on FIN: the nearest bank in the chain that has one sends
+    # (or receives) the message, as its correspondent would.
+    chain: list[Agent | None] = list(payment.intermediary_agents)
+    sender = _header_bic(
+        [payment.instructing_agent, payment.debtor_agent, *chain, payment.creditor_agent], "sender"
+    )
+    receiver = _header_bic(
+        [payment.instructed_agent, payment.creditor_agent, *chain[::-1], payment.debtor_agent],
+        "receiver",
+    )
     sent = payment.created_at
     stamp = f"{sent:%H%M}{sent:%y%m%d}"
     block2 = f"O{mt}{stamp}{logical_terminal(sender)}0000000000{sent:%y%m%d%H%M}N"

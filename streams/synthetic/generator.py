@@ -135,7 +135,13 @@ def plant_cbi_usd_ban(
 ) -> list[str]:
     """Route a USD payment through a bank barred on its value date, at a random chain position."""
     value_date = datetime.fromisoformat(payment["value_date"]).date()
-    in_force = [e for e in banned if e.in_force_on(value_date) and e.kind == "bank"]
+    # Al-Huda is also under a FinCEN 311 special measure: it is planted by its own planter, so
+    # that each planter's expected rules are exact.
+    in_force = [
+        e
+        for e in banned
+        if e.in_force_on(value_date) and e.kind == "bank" and "FinCEN" not in (e.remarks or "")
+    ]
     entry = rng.choice(in_force)
     payment["currency"] = "USD"
     payment["amount"] = _amount(rng, "USD")
@@ -164,47 +170,140 @@ PLANTERS: dict[str, Planter] = {"CBI-USD-BAN": plant_cbi_usd_ban}
 DECOYS: tuple[Planter, ...] = (decoy_cbi_other_currency,)
 
 
+REVIEW_RULES = frozenset({"USD-STRUCTURING", "USD-FANOUT"})
+"""Rules whose default action is review; every other planted rule blocks."""
+
+
+def plant_structuring(rng: random.Random, payments: list[dict[str, Any]]) -> list[list[str]]:
+    """One debtor, three USD payments just under the 10,000 reporting threshold within hours."""
+    for payment in payments:
+        payment["currency"] = "USD"
+        payment["amount"] = f"{Decimal(rng.randrange(900_000, 999_900)) / 100:.2f}"
+    return [[], [], ["USD-STRUCTURING"]]
+
+
+def plant_fanout(rng: random.Random, payments: list[dict[str, Any]]) -> list[list[str]]:
+    """One debtor pays five distinct beneficiaries in transit jurisdictions within hours."""
+    countries = ["AE", "TR", "JO", "AE", "TR"]
+    for payment, country in zip(payments, countries, strict=True):
+        bank = rng.choice([b for b in d.FOREIGN_BANKS if b.country == country])
+        payment["currency"] = "USD"
+        payment["amount"] = f"{Decimal(rng.randrange(150_000, 850_000)) / 100:.2f}"
+        payment["creditor"] = _party(rng, country, bank, company=True)
+        payment["creditor_agent"] = _agent(bank)
+    return [[], [], [], [], ["USD-FANOUT"]]
+
+
+PatternPlanter = Callable[[random.Random, list[dict[str, Any]]], list[list[str]]]
+PATTERNS: dict[str, tuple[int, PatternPlanter]] = {
+    "USD-STRUCTURING": (3, plant_structuring),
+    "USD-FANOUT": (5, plant_fanout),
+}
+
+
 def generate(spec: TrafficSpec) -> Iterator[GeneratedRecord]:
-    """Yield `spec.count` records: clean, planted violations, decoys and malformed ones."""
-    rng = random.Random(spec.seed)
-    start = spec.start
-    if start is None:
+    """Yield `spec.count` records: clean, planted violations, decoys, windowed patterns (several
+    payments of one debtor) and malformed records. Records are keyed by debtor account, as a
+    gateway that preserves per-account order would key them."""
+    if spec.start is None:
         raise ValueError("TrafficSpec.start is required")
+    rng = random.Random(spec.seed)
     banned = list(load_cbi_usd_ban().entries)
     planters = sorted(PLANTERS.items())
-    for i in range(spec.count):
-        payment_id = f"{spec.id_prefix}-{spec.seed}-{i:08d}"
-        created_at = start + spec.spacing * i
+    patterns = sorted(PATTERNS.items())
+    i = 0
+    while i < spec.count:
         roll = rng.random()
         if roll < spec.malformed_rate:
-            kind = rng.choice(MALFORMED_KINDS)
-            raw = make_malformed(
-                rng, kind, clean_payment(rng, payment_id, created_at, 1.0), spec.max_bytes
-            )
-            label = {
-                "payment_id": payment_id,
-                "malformed": kind,
-                "expected_rules": [],
-                "expected_decision": None,
-            }
-            yield GeneratedRecord(payment_id.encode(), raw, JSON_CONTENT_TYPE, label)
+            yield _malformed(rng, spec, i)
+            i += 1
             continue
-        payment = clean_payment(rng, payment_id, created_at, spec.usd_share)
-        expected: list[str] = []
+        payment = clean_payment(
+            rng, _payment_id(spec, i), spec.start + spec.spacing * i, spec.usd_share
+        )
         if roll < spec.malformed_rate + spec.violation_rate:
-            _, planter = rng.choice(planters)
-            expected = planter(rng, payment, banned)
+            choice = rng.randrange(len(planters) + len(patterns))
+            if choice >= len(planters):
+                _, (size, planter) = patterns[choice - len(planters)]
+                if i + size <= spec.count:
+                    yield from _pattern(rng, spec, i, payment, size, planter)
+                    i += size
+                    continue
+            else:
+                expected = planters[choice][1](rng, payment, banned)
+                yield _record(rng, spec, payment, expected)
+                i += 1
+                continue
         elif roll < spec.malformed_rate + spec.violation_rate * 1.5:
             rng.choice(DECOYS)(rng, payment, banned)
-        fmt = rng.choice(spec.formats)
-        value, content_type = _render(spec, fmt, payment)
-        label = {
-            "payment_id": payment_id,
-            "expected_rules": sorted(set(expected)),
-            "expected_decision": "block" if expected else "pass",
-            "format": fmt,
-        }
-        yield GeneratedRecord(payment_id.encode(), value, content_type, label)
+        yield _record(rng, spec, payment, [])
+        i += 1
+
+
+def _payment_id(spec: TrafficSpec, i: int) -> str:
+    return f"{spec.id_prefix}-{spec.seed}-{i:08d}"
+
+
+def _pattern(
+    rng: random.Random,
+    spec: TrafficSpec,
+    i: int,
+    first: dict[str, Any],
+    size: int,
+    planter: PatternPlanter,
+) -> Iterator[GeneratedRecord]:
+    """`size` payments of the debtor of `first`, minutes to hours apart in event time."""
+    assert spec.start is not None
+    base = spec.start + spec.spacing * i
+    payments = [first]
+    for k in range(1, size):
+        payment = clean_payment(rng, _payment_id(spec, i + k), base, 1.0)
+        payment["debtor"] = first["debtor"]
+        payment["debtor_agent"] = first["debtor_agent"]
+        payments.append(payment)
+    offset = timedelta()
+    for payment in payments:
+        at = base + offset
+        payment["created_at"] = at.isoformat().replace("+00:00", "Z")
+        payment["value_date"] = at.date().isoformat()
+        offset += timedelta(minutes=rng.randrange(5, 240))
+    for payment, expected in zip(payments, planter(rng, payments), strict=True):
+        yield _record(rng, spec, payment, expected)
+
+
+def _record(
+    rng: random.Random, spec: TrafficSpec, payment: dict[str, Any], expected: list[str]
+) -> GeneratedRecord:
+    fmt = rng.choice(spec.formats)
+    value, content_type = _render(spec, fmt, payment)
+    rules = sorted(set(expected))
+    decision = "pass" if not rules else ("review" if set(rules) <= REVIEW_RULES else "block")
+    label = {
+        "payment_id": payment["payment_id"],
+        "expected_rules": rules,
+        "expected_decision": decision,
+        "format": fmt,
+    }
+    return GeneratedRecord(payment["debtor"]["account"].encode(), value, content_type, label)
+
+
+def _malformed(rng: random.Random, spec: TrafficSpec, i: int) -> GeneratedRecord:
+    assert spec.start is not None
+    payment_id = _payment_id(spec, i)
+    kind = rng.choice(MALFORMED_KINDS)
+    raw = make_malformed(
+        rng,
+        kind,
+        clean_payment(rng, payment_id, spec.start + spec.spacing * i, 1.0),
+        spec.max_bytes,
+    )
+    label = {
+        "payment_id": payment_id,
+        "malformed": kind,
+        "expected_rules": [],
+        "expected_decision": None,
+    }
+    return GeneratedRecord(payment_id.encode(), raw, JSON_CONTENT_TYPE, label)
 
 
 def _render(spec: TrafficSpec, fmt: str, payment: dict[str, Any]) -> tuple[bytes, str]:

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 import orjson
 
 from rules.defaults import default_context
-from rules.engine import screen_payment
 from schemas.payment import Payment
+from streams.offline import Screened, SourceRecord, screen_records
 from streams.synthetic.generator import TrafficSpec, generate
 from streams.synthetic.iban import make_iban
 from streams.synthetic.malformed import MALFORMED_KINDS
@@ -30,16 +30,20 @@ def test_labels_are_kept_apart_from_payments() -> None:
 
 
 def test_planted_violations_are_caught_and_clean_traffic_passes() -> None:
-    ctx = default_context()
+    generated = records(count=2000, violation_rate=0.1)
+    sources = [SourceRecord(r.label["payment_id"], r.value) for r in generated]
+    results = list(screen_records(sources, default_context(), START, 1_048_576))
     outcome: Counter[str] = Counter()
-    for record in records(count=1000, violation_rate=0.1):
-        payment = Payment.model_validate_json(record.value)
-        decision = screen_payment(payment, ctx, START)
-        rules = sorted({f.rule for f in decision.findings})
-        assert rules == record.label["expected_rules"], (record.label, decision.findings)
-        outcome[decision.decision.value] += 1
-    assert 60 <= outcome["block"] <= 140
-    assert outcome["pass"] > 800
+    planted: Counter[str] = Counter()
+    for record, result in zip(generated, results, strict=True):
+        assert isinstance(result, Screened)
+        rules = sorted({f.rule for f in result.decision.findings})
+        assert rules == record.label["expected_rules"], (record.label, result.decision.findings)
+        assert result.decision.decision.value == record.label["expected_decision"]
+        outcome[result.decision.decision.value] += 1
+        planted.update(rules)
+    assert {"CBI-USD-BAN", "USD-STRUCTURING", "USD-FANOUT"} <= set(planted)
+    assert outcome["pass"] > 1500
 
 
 def test_traffic_has_both_currencies_and_foreign_counterparties() -> None:

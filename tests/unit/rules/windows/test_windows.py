@@ -117,7 +117,7 @@ def test_out_of_order_arrival_gives_the_same_anchor() -> None:
 
 
 def test_too_late_payments_are_not_windowed() -> None:
-    state, _ = run([pay(0, "100.00", T0 + timedelta(days=3))])
+    state, _ = run([pay(0, "9500.00", T0 + timedelta(days=3))])
     state, fired = run([pay(i, "9500.00", T0 + timedelta(hours=i)) for i in range(1, 4)], state)
     assert rules_fired(fired) == []
 
@@ -194,6 +194,14 @@ def test_many_debtors_keep_separate_windows() -> None:
         if findings:
             flagged.add(key)
     assert flagged == planted
+
+
+def test_irrelevant_payments_leave_the_state_untouched() -> None:
+    state, _ = run([pay(0, "9500.00", T0)])
+    for amount, currency in (("120.00", "USD"), ("9500.00", "IQD")):
+        same, findings = observe(state, pay(9, amount, T0, currency=currency), PACK)
+        assert same is state and findings == []
+    assert observe(None, pay(9, "120.00", T0), PACK) == (None, [])
 
 
 def test_state_round_trips_through_json() -> None:
