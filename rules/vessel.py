@@ -34,8 +34,11 @@ from schemas.payment import Payment
 RULE_ID = "OIL-VESSEL"
 VESSEL_WORDS = frozenset({"vessel", "mv", "mt", "tanker", "ship", "vlcc", "vsl", "motor"})
 CONTEXT_WINDOW = 3
+# A labelled IMO ("IMO 9187629", "IMO:9187629") or a bare 7-digit number that is not glued to other
+# letters or digits (so account numbers and references such as IQ9187629 do not count).
 _SEVEN_DIGITS = re.compile(
-    r"(?<![0-9])(?P<label>IMO\s*(?:No\.?|Number|#|:)?\s*)?(?P<imo>\d{7})(?![0-9])", re.I
+    r"(?:(?P<label>\bIMO\s*(?:No\.?|Number|#|:)?\s*)|(?<![0-9A-Za-z]))(?P<imo>\d{7})(?![0-9A-Za-z])",
+    re.I,
 )
 _SLASHED = re.compile(r"\bM\s*/\s*([TV])\b", re.I)
 

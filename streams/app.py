@@ -159,6 +159,15 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
         )
 
 
+def _load_window(stored: object) -> DebtorWindow | None:
+    """Table values are the window's JSON; the store may hand them back decoded or as bytes."""
+    if not stored:
+        return None
+    if isinstance(stored, dict):
+        return DebtorWindow.model_validate(stored)
+    return DebtorWindow.model_validate_json(stored)  # type: ignore[arg-type]
+
+
 async def _screen_one(
     payment: Payment, key: bytes, windows: Any, runtime: WorkerRuntime, decisions: Any, alerts: Any
 ) -> None:
@@ -166,7 +175,7 @@ async def _screen_one(
     started = time.perf_counter()
     now = datetime.now(UTC)
     stored = windows.get(key)
-    window = DebtorWindow.model_validate_json(stored) if stored else None
+    window = _load_window(stored)
     new_window, decision = screen_with_window(payment, runtime.context, now, window)
     if new_window is not window and new_window is not None:
         windows[key] = new_window.model_dump_json().encode()

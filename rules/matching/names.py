@@ -6,13 +6,16 @@ Algorithm dw-names-2 (docs/matching.md has the derivation and the measured figur
      1.0 for tokens in at most max(3, N/2000) entries and falls with log(N/df) beyond that, so
      "bank", "trading", "mohammad" say little and a rare name says a lot.
   3. A query token expands to vocabulary tokens with a similarity (variants.VariantMap).
-  4. Score = weighted F-beta of the aligned tokens: M is the sum over one-to-one token pairs of
-     similarity x the lighter of the two weights, Wq and Wc the query's and the alias's total weight, and
-     score = (1 + b^2) M / (Wq + b^2 Wc), b = BETA > 1 so that a listed word missing from the
-     query costs more than an extra word in the query. Unmatched place/office words in the
-     query ("... Baghdad Branch") count LOCATION_WEIGHT at most. When both names say what kind
-     of institution they are (bank, hotel, exchange, ...) and the kinds differ, the score is
-     multiplied by CLASS_MISMATCH.
+  4. Score = weighted F-beta of the aligned tokens: M is the sum over one-to-one token pairs
+     of similarity x the lighter of the two weights, Wq and Wc the query's and the alias's
+     total weight, and score = (1 + b^2) M / (Wq + b^2 Wc), b = BETA > 1 so that a listed
+     word missing from the query costs more than an extra word in the query (b = 1 for an
+     alias made of weak words only, see _beta2). Unmatched city and
+     office words after the query's first word ("... Baghdad") count LOCATION_WEIGHT at most;
+     unmatched words that say what kind of institution the query is ("Bank", "Hospital")
+     count UNMATCHED_CLASS_WEIGHT at least. When both names say what kind of institution they
+     are (bank, hotel, exchange, ...) and the kinds differ, the score is multiplied by
+     CLASS_MISMATCH; when only one says "Islamic", by QUALIFIER_MISMATCH.
   5. Candidates come only from the query's heaviest tokens (prefix filtering: an alias that
      matches none of them cannot reach the threshold) and only from aliases light enough to
      reach it (postings are sorted by alias weight and cut by bisection). A handful of
@@ -26,6 +29,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
 from rules.matching.lexicon import (
@@ -41,9 +45,12 @@ from schemas.listentry import ListEntry
 
 BETA = 1.5
 _B2 = BETA**2
+_ZEROS = repeat(0.0)
 LOCATION_WEIGHT = 0.05
 CLASS_MISMATCH = 0.8
 QUALIFIER_MISMATCH = 0.9
+UNMATCHED_CLASS_WEIGHT = 0.5
+WEAK_ALIAS_WEIGHT = 0.5
 RARE_FRACTION = 1 / 2000
 MIN_CORPUS_WEIGHT = 0.1
 QUERY_CACHE_SIZE = 50_000
@@ -68,6 +75,7 @@ class _Alias:
     weight: float
     classes: frozenset[str]
     qualifiers: frozenset[str]
+    beta2: float
 
 
 class _QueryToken(NamedTuple):
@@ -76,6 +84,7 @@ class _QueryToken(NamedTuple):
     variants: dict[int, float]
     location: bool
     bound: float
+    gains: dict[int, float]
 
 
 class _Query(NamedTuple):
@@ -92,12 +101,19 @@ class NameIndex:
         self._vocabulary: dict[str, int] = {}
         self._aliases: list[_Alias] = []
         self._cache: dict[tuple[str, float], list[NameHit]] = {}
-        self._token_memo: dict[tuple[str, bool], tuple[dict[int, float], float]] = {}
+        self._token_memo: dict[tuple[str, bool], _QueryToken] = {}
         analysed = self._analyse_entries(entries)
         self._weights = _token_weights(self._vocabulary, analysed, len(self._entries))
         self._build_aliases(analysed)
         self._postings = self._build_postings()
-        translit = {self._vocabulary[t] for _, _, names in analysed for n in names for t in n.transliterated}
+        self._alias_tokens = [a.tokens for a in self._aliases]
+        # Per alias, M >= threshold * (q * Wq + c): the score formula solved for M.
+        self._alias_needs = [
+            (1 / (1 + a.beta2), a.beta2 * a.weight / (1 + a.beta2)) for a in self._aliases
+        ]
+        translit = {
+            self._vocabulary[t] for _, _, names in analysed for n in names for t in n.transliterated
+        }
         self._variants = VariantMap(self._vocabulary, translit)
 
     def __len__(self) -> int:
@@ -123,7 +139,9 @@ class NameIndex:
             alias = self._aliases[alias_id]
             score = self._score(query, alias)
             current = best.get(alias.entry)
-            if score >= threshold and (current is None or (-score, alias.text) < (-current[0], current[1])):
+            if score >= threshold and (
+                current is None or (-score, alias.text) < (-current[0], current[1])
+            ):
                 best[alias.entry] = (score, alias.text)
         hits = [NameHit(self._entries[e], text, score) for e, (score, text) in best.items()]
         return sorted(hits, key=lambda h: (-h.score, h.entry.entry_id, h.alias))
@@ -154,7 +172,15 @@ class NameIndex:
                         seen.add(ids)
                         weight = sum(self._weights[i] for i in ids)
                         self._aliases.append(
-                            _Alias(position, text, ids, weight, _classes(tokens), QUALIFIERS.intersection(tokens))
+                            _Alias(
+                                position,
+                                text,
+                                ids,
+                                weight,
+                                _classes(tokens),
+                                QUALIFIERS.intersection(tokens),
+                                _beta2(max(self._weights[i] for i in ids)),
+                            )
                         )
 
     def _build_postings(self) -> list[tuple[list[float], list[int]]]:
@@ -171,20 +197,23 @@ class NameIndex:
     # -- searching ------------------------------------------------------------------------
 
     def _query(self, name: NameTokens) -> _Query:
-        tokens: list[_QueryToken] = []
-        for text in dict.fromkeys(without_branch(name.tokens)):
-            variants, weight = self._expand(text, text in name.transliterated)
-            bound = max((s * min(weight, self._weights[t]) for t, s in variants.items()), default=0.0)
-            tokens.append(_QueryToken(text, weight, variants, text in LOCATION_WORDS, bound))
-        return _Query(tuple(tokens), _classes(name.tokens), QUALIFIERS.intersection(name.tokens))
+        tokens = tuple(
+            self._query_token(text, text in name.transliterated)
+            for text in dict.fromkeys(without_branch(name.tokens))
+        )
+        return _Query(tokens, _classes(name.tokens), QUALIFIERS.intersection(name.tokens))
 
-    def _expand(self, text: str, translit: bool) -> tuple[dict[int, float], float]:
-        """A query token's variants and weight, memoised: payment names reuse few words."""
+    def _query_token(self, text: str, translit: bool) -> _QueryToken:
+        """A query token with its variants, weight and gains, memoised: payment names reuse
+        a small vocabulary even when every name is new."""
         key = (text, translit)
         found = self._token_memo.get(key)
         if found is None:
             variants = self._variants.expand(text, translit)
-            found = (variants, self._query_weight(text, variants))
+            weight = self._query_weight(text, variants)
+            gains = {t: s * min(weight, self._weights[t]) for t, s in variants.items()}
+            bound = max(gains.values(), default=0.0)
+            found = _QueryToken(text, weight, variants, text in LOCATION_WORDS, bound, gains)
             if len(self._token_memo) >= TOKEN_CACHE_SIZE:
                 self._token_memo.clear()
             self._token_memo[key] = found
@@ -213,7 +242,9 @@ class NameIndex:
         needed = threshold * least_total / (1 + _B2 * (1 - threshold))
         max_alias_weight = math.inf
         if threshold > 0:
-            max_alias_weight = ((1 + _B2) * most_matched / threshold - least_total) / _B2 + 1e-9
+            max_alias_weight = 1e-9 + max(
+                ((1 + b2) * most_matched / threshold - least_total) / b2 for b2 in (_B2, 1.0)
+            )
         remaining = most_matched
         found: set[int] = set()
         for token in sorted(tokens, key=lambda t: (-t.bound, t.text)):
@@ -225,22 +256,22 @@ class NameIndex:
                 found.update(aliases[: bisect_right(weights, max_alias_weight)])
         if not found:
             return []
-        gains = _best_gains(tokens, self._weights)
-        aliases_ = self._aliases
+        gains = _best_gains(tokens).get
+        alias_tokens, alias_needs = self._alias_tokens, self._alias_needs
         return [
             a
             for a in sorted(found)
-            if (1 + _B2) * sum(gains.get(t, 0.0) for t in aliases_[a].tokens)
-            >= threshold * (least_total + _B2 * aliases_[a].weight)
+            if sum(map(gains, alias_tokens[a], _ZEROS))
+            >= threshold * (alias_needs[a][0] * least_total + alias_needs[a][1])
         ]
 
     def _score(self, query: _Query, alias: _Alias) -> float:
         matched, used_query = self._align(query.tokens, alias.tokens)
         query_weight = sum(
-            t.weight if i in used_query or not t.location else min(t.weight, LOCATION_WEIGHT)
+            t.weight if i in used_query else _unmatched_weight(t, trailing=i > 0)
             for i, t in enumerate(query.tokens)
         )
-        score = (1 + _B2) * matched / (query_weight + _B2 * alias.weight)
+        score = (1 + alias.beta2) * matched / (query_weight + alias.beta2 * alias.weight)
         if query.classes and alias.classes and not query.classes & alias.classes:
             score *= CLASS_MISMATCH
         if query.qualifiers != alias.qualifiers:
@@ -329,7 +360,9 @@ def _token_weights(
     for token, token_id in vocabulary.items():
         corpus = 1.0
         if frequency[token] > rare and count > rare:
-            corpus = max(MIN_CORPUS_WEIGHT, math.log(count / frequency[token]) / math.log(count / rare))
+            corpus = max(
+                MIN_CORPUS_WEIGHT, math.log(count / frequency[token]) / math.log(count / rare)
+            )
         weights[token_id] = min(prior_weight(token), corpus)
     return weights
 
@@ -338,12 +371,35 @@ def _classes(tokens: Iterable[str]) -> frozenset[str]:
     return frozenset(NAME_CLASSES[t] for t in tokens if t in NAME_CLASSES)
 
 
-def _best_gains(tokens: Sequence[_QueryToken], weights: list[float]) -> dict[int, float]:
+def _beta2(strongest: float) -> float:
+    """Leniency towards extra query words, for an alias whose strongest word is `strongest`.
+
+    An alias of weak words only ("Middle East Bank", "Industrial Bank") is named by all of its
+    words together, so extra query words count as much as missing ones (beta = 1): "Iraqi
+    Middle East Investment Bank" is another bank than Iran's "Middle East Bank".
+    """
+    return 1.0 if strongest <= WEAK_ALIAS_WEIGHT else _B2
+
+
+def _unmatched_weight(token: _QueryToken, trailing: bool) -> float:
+    """What a query word the alias lacks costs: little for a city after the name ("Misk Islamic
+    Bank Baghdad"), but in full for a city that opens it ("Basrah International Bank" is not
+    "International Investment Bank"); more for a word that says what kind of institution the
+    query is ("Rasheed Bank" is not the person "Rashid")."""
+    if token.location and trailing:
+        return min(token.weight, LOCATION_WEIGHT)
+    if token.text in NAME_CLASSES:
+        return max(token.weight, UNMATCHED_CLASS_WEIGHT)
+    return token.weight
+
+
+def _best_gains(tokens: Sequence[_QueryToken]) -> dict[int, float]:
     """Per vocabulary token, the most any query token can gain by matching it."""
-    gains: dict[int, float] = {}
+    if len(tokens) == 1:
+        return tokens[0].gains
+    merged: dict[int, float] = {}
     for token in tokens:
-        for token_id, similarity in token.variants.items():
-            gain = similarity * min(token.weight, weights[token_id])
-            if gain > gains.get(token_id, 0.0):
-                gains[token_id] = gain
-    return gains
+        for token_id, gain in token.gains.items():
+            if gain > merged.get(token_id, 0.0):
+                merged[token_id] = gain
+    return merged

@@ -34,11 +34,21 @@ _ABD = re.compile(r"^abd(?:ul|el|al|ol|oul|ou|u|e|i)?(?=[a-z]{3,}$)")
 _ABD_PARTICLES = frozenset({"abdul", "abdel", "abdal", "abdol", "abdoul", "abdil"})
 _NOT_A_NAME_AFTER_ABD = frozenset({"lah", "llah", "allah", "ullah", "ulla"})
 _FOLD_RULES = (
-    ("kh", "k"), ("gh", "g"), ("ck", "k"), ("q", "k"), ("dh", "d"),
-    ("ou", "u"), ("oo", "u"), ("o", "u"), ("ee", "i"), ("ie", "i"), ("e", "i"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("dh", "d"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("o", "u"),
+    ("ee", "i"),
+    ("ie", "i"),
+    ("e", "i"),
 )
 _DOUBLED = re.compile(r"(.)\1+")
 _GLUED_ARTICLES = ("al", "el")
+_NONE: frozenset[str] = frozenset()
 _PHRASE_STARTS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
 for _phrase, _replacement in PHRASES.items():
     _PHRASE_STARTS.setdefault(_phrase[0], []).append((_phrase, _replacement))
@@ -55,15 +65,18 @@ class NameTokens(NamedTuple):
 @lru_cache(maxsize=65536)
 def analyse_name(name: str) -> NameTokens:
     """Normalise a name; remember which tokens are transliterations (vowels unknown)."""
-    pairs: list[tuple[str, bool]] = []
-    if not name.isascii() and has_arabic(name):
-        for word, translit in transliterate(name):
-            pairs += [(w, translit) for w in _latin_words(word)]
-    else:
-        pairs = [(w, False) for w in _latin_words(name)]
-    pairs = _canonical(pairs)
-    tokens = tuple(word for word, _ in pairs)
-    return NameTokens(tokens, frozenset(word for word, translit in pairs if translit))
+    if name.isascii() or not has_arabic(name):
+        words = _latin_words(name)
+        return NameTokens(_apply_phrases([t for w in words for t in _canonical_word(w)]), _NONE)
+    tokens: list[str] = []
+    translit: set[str] = set()
+    for word, from_script in transliterate(name):
+        for latin in _latin_words(word):
+            canonical = _canonical_word(latin)
+            tokens += canonical
+            if from_script:
+                translit.update(canonical)
+    return NameTokens(_apply_phrases(tokens), frozenset(translit))
 
 
 def normalize_name(name: str) -> str:
@@ -88,13 +101,12 @@ def _latin_words(text: str) -> list[str]:
     return [w for w in _NON_WORD.split(text) if w]
 
 
-def _canonical(pairs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    out: list[tuple[str, bool]] = []
-    for word, translit in pairs:
-        if word in ARTICLES or word in STOPWORDS:
-            continue
-        out += [(part, translit) for part in _split_word(SYNONYMS.get(word, word))]
-    return _apply_phrases(out)
+@lru_cache(maxsize=131072)
+def _canonical_word(word: str) -> tuple[str, ...]:
+    """One word's canonical tokens (none for articles and stop words); memoised per word."""
+    if word in ARTICLES or word in STOPWORDS:
+        return ()
+    return tuple(_split_word(SYNONYMS.get(word, word)))
 
 
 def _split_word(word: str) -> list[str]:
@@ -120,23 +132,21 @@ def _split_abd(word: str) -> list[str]:
     return [word]
 
 
-def _apply_phrases(pairs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    if not any(w in _PHRASE_STARTS for w, _ in pairs):
-        return pairs
-    out: list[tuple[str, bool]] = []
+def _apply_phrases(tokens: list[str]) -> tuple[str, ...]:
+    if not any(w in _PHRASE_STARTS for w in tokens):
+        return tuple(tokens)
+    out: list[str] = []
     i = 0
-    while i < len(pairs):
-        for phrase, replacement in _PHRASE_STARTS.get(pairs[i][0], ()):
-            window = pairs[i : i + len(phrase)]
-            if tuple(w for w, _ in window) == phrase:
-                translit = any(t for _, t in window)
-                out += [(w, translit) for w in replacement]
+    while i < len(tokens):
+        for phrase, replacement in _PHRASE_STARTS.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                out += replacement
                 i += len(phrase)
                 break
         else:
-            out.append(pairs[i])
+            out.append(tokens[i])
             i += 1
-    return out
+    return tuple(out)
 
 
 def fold(token: str) -> str:

@@ -53,12 +53,12 @@ SMALL_SDN_CSV = (
     '25019,"BANK MELLAT",-0- ,"IRAN] [SDGT] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
     '"SWIFT/BIC BKMTIRTH; Website www.bankmellat.ir."\r\n'
     '11462,"KATA\'IB HIZBALLAH",-0- ,"FTO] [SDGT] [IRAQ3",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
-    '"a.k.a. \'HIZBALLAH BRIGADES\'."\r\n'
+    "\"a.k.a. 'HIZBALLAH BRIGADES'.\"\r\n"
     '47348,"AL-MOUSSAWI, Hamad","individual","SDGT] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
     '"nationality Iraq."\r\n'
     '306,"BANCO NACIONAL DE CUBA",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
     '15036,"ARTAVIL","vessel","IRAN",-0- ,"T2EU4","Crude/Oil Products Tanker",-0- ,-0- ,"Iran",'
-    '-0- ,"Vessel Registration Identification IMO 9187629; f.k.a. \'ALPHA\'."\r\n'
+    "-0- ,\"Vessel Registration Identification IMO 9187629; f.k.a. 'ALPHA'.\"\r\n"
     '15037,"ARK III","vessel","IRAN",-0- ,-0- ,"Crude/Oil Products Tanker",-0- ,-0- ,"Iran",-0- ,'
     '"Vessel Registration Identification IMO 9187655."\r\n\x1a'
 )

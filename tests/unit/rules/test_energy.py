@@ -32,11 +32,15 @@ def rules_and_decision(**changes: object) -> tuple[set[str], Action]:
 
 @pytest.mark.parametrize(
     ("value_date", "action", "severity", "waiver"),
-    [("2025-03-07", Action.REVIEW, Severity.MEDIUM, "in force"),
-     ("2025-03-08", Action.BLOCK, Severity.CRITICAL, "lapsed"),
-     ("2025-03-09", Action.BLOCK, Severity.CRITICAL, "lapsed")],
+    [
+        ("2025-03-07", Action.REVIEW, Severity.MEDIUM, "in force"),
+        ("2025-03-08", Action.BLOCK, Severity.CRITICAL, "lapsed"),
+        ("2025-03-09", Action.BLOCK, Severity.CRITICAL, "lapsed"),
+    ],
 )
-def test_waiver_lapse_boundary_is_exclusive(value_date: str, action: Action, severity: Severity, waiver: str) -> None:
+def test_waiver_lapse_boundary_is_exclusive(
+    value_date: str, action: Action, severity: Severity, waiver: str
+) -> None:
     (found,) = findings(value_date=value_date)
     assert (found.action, found.severity, found.evidence["waiver"]) == (action, severity, waiver)
     assert found.field == "creditor" and found.evidence["energy"] == "purpose_code ELEC"
@@ -61,14 +65,18 @@ def test_non_energy_payment_to_iran_is_iran_nexus_only() -> None:
 
 @pytest.mark.parametrize(
     ("purpose", "remittance", "reason"),
-    [("GASB", None, "purpose_code GASB"),
-     (None, "Payment for electricity imports, March", "keyword electricity"),
-     (None, "Natural gas supply contract 12/2024", "keyword natural gas"),
-     (None, "دفعة مستحقات الكهرباء", "keyword كهرباء"),
-     (None, "قيمة الغاز المستورد", "keyword غاز"),
-     (None, "پرداخت برق", "keyword برق")],
+    [
+        ("GASB", None, "purpose_code GASB"),
+        (None, "Payment for electricity imports, March", "keyword electricity"),
+        (None, "Natural gas supply contract 12/2024", "keyword natural gas"),
+        (None, "دفعة مستحقات الكهرباء", "keyword كهرباء"),
+        (None, "قيمة الغاز المستورد", "keyword غاز"),
+        (None, "پرداخت برق", "keyword برق"),
+    ],
 )
-def test_energy_by_purpose_code_or_keyword(purpose: str | None, remittance: str | None, reason: str) -> None:
+def test_energy_by_purpose_code_or_keyword(
+    purpose: str | None, remittance: str | None, reason: str
+) -> None:
     (found,) = findings(purpose_code=purpose, remittance_info=remittance)
     assert found.evidence["energy"] == reason
 

@@ -14,19 +14,36 @@ AT = datetime(2025, 4, 1, 12, tzinfo=UTC)
 
 
 def finding(rule: str, action: Action) -> Finding:
-    return Finding(rule=rule, action=action, severity=Severity.HIGH, field="creditor", matched="x", score=1.0, explanation="x")
+    return Finding(
+        rule=rule,
+        action=action,
+        severity=Severity.HIGH,
+        field="creditor",
+        matched="x",
+        score=1.0,
+        explanation="x",
+    )
 
 
 def test_every_rule_is_registered() -> None:
     names = {rule.__name__ for rule in STATELESS_RULES}
-    assert {"check_cbi_usd_ban", "check_fincen_311", "check_ofac_sdn", "check_iran_nexus",
-            "check_iran_energy", "check_militia_front", "check_oil_vessel"} <= names
+    assert {
+        "check_cbi_usd_ban",
+        "check_fincen_311",
+        "check_ofac_sdn",
+        "check_iran_nexus",
+        "check_iran_energy",
+        "check_militia_front",
+        "check_oil_vessel",
+    } <= names
 
 
 def test_iran_nexus_yields_only_to_a_review_from_iran_energy() -> None:
     pack = context().pack
     nexus = finding("IRAN-NEXUS", Action.BLOCK)
-    assert apply_precedence([nexus, finding("IRAN-ENERGY", Action.REVIEW)], pack) == [finding("IRAN-ENERGY", Action.REVIEW)]
+    assert apply_precedence([nexus, finding("IRAN-ENERGY", Action.REVIEW)], pack) == [
+        finding("IRAN-ENERGY", Action.REVIEW)
+    ]
     assert len(apply_precedence([nexus, finding("IRAN-ENERGY", Action.BLOCK)], pack)) == 2
     assert apply_precedence([nexus], pack) == [nexus]
 
@@ -49,7 +66,12 @@ def test_many_findings_in_a_total_order() -> None:
     keys = [(f.rule, f.field, f.entry_id or "", -f.score) for f in decision.findings]
     assert keys == sorted(keys)
     assert {f.rule for f in decision.findings} == {
-        "CBI-USD-BAN", "FINCEN-311", "OFAC-SDN", "IRAN-NEXUS", "MILITIA-FRONT", "OIL-VESSEL"
+        "CBI-USD-BAN",
+        "FINCEN-311",
+        "OFAC-SDN",
+        "IRAN-NEXUS",
+        "MILITIA-FRONT",
+        "OIL-VESSEL",
     }
     assert decision.decision is Action.BLOCK
     again = screen_payment(payment, context(None, small_sdn()), AT)

@@ -22,7 +22,13 @@ def findings(**changes: object) -> list:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     "position",
-    ["debtor_agent", "creditor_agent", "intermediary_agents", "instructing_agent", "instructed_agent"],
+    [
+        "debtor_agent",
+        "creditor_agent",
+        "intermediary_agents",
+        "instructing_agent",
+        "instructed_agent",
+    ],
 )
 def test_every_chain_position(position: str) -> None:
     (found,) = findings(**{position: [HUDA] if position == "intermediary_agents" else HUDA})
@@ -35,7 +41,10 @@ def test_bank_as_party_by_name() -> None:
     assert (found.field, found.match_method) == ("creditor", "name")
 
 
-@pytest.mark.parametrize(("value_date", "count"), [("2024-01-29", 0), ("2024-08-01", 0), ("2024-08-02", 1), ("2024-08-03", 1)])
+@pytest.mark.parametrize(
+    ("value_date", "count"),
+    [("2024-01-29", 0), ("2024-08-01", 0), ("2024-08-02", 1), ("2024-08-03", 1)],
+)
 def test_in_force_from_the_final_rule(value_date: str, count: int) -> None:
     assert len(findings(value_date=value_date, debtor_agent=HUDA)) == count
 
@@ -46,5 +55,7 @@ def test_usd_only(currency: str, count: int) -> None:
 
 
 def test_cbi_ban_and_311_are_separate_findings() -> None:
-    decision = screen_payment(make_payment(debtor_agent=HUDA), CTX, datetime(2025, 4, 1, tzinfo=UTC))
+    decision = screen_payment(
+        make_payment(debtor_agent=HUDA), CTX, datetime(2025, 4, 1, tzinfo=UTC)
+    )
     assert {f.rule for f in decision.findings} == {"CBI-USD-BAN", "FINCEN-311"}

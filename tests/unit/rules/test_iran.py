@@ -23,13 +23,25 @@ def test_clean_payment_passes() -> None:
 
 @pytest.mark.parametrize(
     "position",
-    ["debtor_agent", "creditor_agent", "intermediary_agents", "instructing_agent", "instructed_agent"],
+    [
+        "debtor_agent",
+        "creditor_agent",
+        "intermediary_agents",
+        "instructing_agent",
+        "instructed_agent",
+    ],
 )
 def test_listed_iranian_bank_in_every_chain_position(position: str) -> None:
     sepah = {"bic": "SEPBIRTH", "name": "Bank Sepah"}
     (found,) = findings(**{position: [sepah] if position == "intermediary_agents" else sepah})
-    assert found.field == ("intermediary_agents[0]" if position == "intermediary_agents" else position)
-    assert (found.entry_id, found.list_name, found.match_method) == ("iran-bank-sepbirth", "iran-banks", "bic")
+    assert found.field == (
+        "intermediary_agents[0]" if position == "intermediary_agents" else position
+    )
+    assert (found.entry_id, found.list_name, found.match_method) == (
+        "iran-bank-sepbirth",
+        "iran-banks",
+        "bic",
+    )
     assert "bic-country SEPBIRTH" in found.evidence["signals"]
     assert (found.action, found.severity) == (Action.BLOCK, Severity.CRITICAL)
     assert found.list_version and "25580" in (found.legal_source or "")
@@ -40,7 +52,9 @@ def test_bank_markazi_is_the_central_bank_not_melli() -> None:
     assert found.entry_id == "iran-bank-bmjiirth" and "MARKAZI" in (found.entry_name or "")
 
 
-@pytest.mark.parametrize(("bic", "entry"), [("RCDFIQBA", "iran-bank-rcdfiqba"), ("MELIGB2LXXX", "iran-bank-meligb2l")])
+@pytest.mark.parametrize(
+    ("bic", "entry"), [("RCDFIQBA", "iran-bank-rcdfiqba"), ("MELIGB2LXXX", "iran-bank-meligb2l")]
+)
 def test_iranian_owned_banks_abroad(bic: str, entry: str) -> None:
     (found,) = findings(intermediary_agents=[{"bic": bic}])
     assert (found.entry_id, found.match_method) == (entry, "bic")
@@ -80,15 +94,23 @@ def test_party_country_field() -> None:
 
 @pytest.mark.parametrize(
     "address",
-    [["Valiasr Street", "Tehran"], ["No. 5, Imam Reza St", "MASHHAD"], ["شارع ولي العصر، طهران"],
-     ["خیابان ولیعصر، تهران"], ["Isfahan, Islamic Republic of Iran"], ["بإيران"]],
+    [
+        ["Valiasr Street", "Tehran"],
+        ["No. 5, Imam Reza St", "MASHHAD"],
+        ["شارع ولي العصر، طهران"],
+        ["خیابان ولیعصر، تهران"],
+        ["Isfahan, Islamic Republic of Iran"],
+        ["بإيران"],
+    ],
 )
 def test_address_in_iran_in_latin_arabic_and_persian(address: list[str]) -> None:
     (found,) = findings(creditor={"name": "Pars Trading", "address": address})
     assert (found.match_method, found.score) == ("address", 0.9)
 
 
-@pytest.mark.parametrize("address", [["Karrada, Baghdad", "Iraq"], ["Iranian Street 4"], ["Qomra Road"]])
+@pytest.mark.parametrize(
+    "address", [["Karrada, Baghdad", "Iraq"], ["Iranian Street 4"], ["Qomra Road"]]
+)
 def test_addresses_outside_iran_pass(address: list[str]) -> None:
     assert findings(creditor={"name": "Babel Trading", "address": address}) == []
 

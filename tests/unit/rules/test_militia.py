@@ -22,10 +22,12 @@ def test_clean_payment_passes() -> None:
 
 @pytest.mark.parametrize(
     ("name", "entry", "listed"),
-    [("Kata'ib Hizballah", "militia-kataib-hizballah", "2009-07-02"),
-     ("Asa'ib Ahl al-Haq", "militia-asaib-ahl-al-haq", "2020-01-10"),
-     ("Harakat al-Nujaba", "militia-harakat-al-nujaba", "2019-03-05"),
-     ("Kata'ib Sayyid al-Shuhada", "militia-kataib-sayyid-al-shuhada", "2023-11-17")],
+    [
+        ("Kata'ib Hizballah", "militia-kataib-hizballah", "2009-07-02"),
+        ("Asa'ib Ahl al-Haq", "militia-asaib-ahl-al-haq", "2020-01-10"),
+        ("Harakat al-Nujaba", "militia-harakat-al-nujaba", "2019-03-05"),
+        ("Kata'ib Sayyid al-Shuhada", "militia-kataib-sayyid-al-shuhada", "2023-11-17"),
+    ],
 )
 def test_designation_date_edges(name: str, entry: str, listed: str) -> None:
     from datetime import date, timedelta
@@ -43,8 +45,12 @@ def test_designation_date_edges(name: str, entry: str, listed: str) -> None:
 
 @pytest.mark.parametrize(
     ("arabic", "entry"),
-    [("كتائب حزب الله", "militia-kataib-hizballah"), ("عصائب أهل الحق", "militia-asaib-ahl-al-haq"),
-     ("حركة النجباء", "militia-harakat-al-nujaba"), ("كتائب سيد الشهداء", "militia-kataib-sayyid-al-shuhada")],
+    [
+        ("كتائب حزب الله", "militia-kataib-hizballah"),
+        ("عصائب أهل الحق", "militia-asaib-ahl-al-haq"),
+        ("حركة النجباء", "militia-harakat-al-nujaba"),
+        ("كتائب سيد الشهداء", "militia-kataib-sayyid-al-shuhada"),
+    ],
 )
 def test_arabic_script_names(arabic: str, entry: str) -> None:
     (found,) = findings(creditor={"name": arabic})
@@ -59,7 +65,13 @@ def test_every_party_position(position: str) -> None:
 
 @pytest.mark.parametrize(
     "position",
-    ["debtor_agent", "creditor_agent", "intermediary_agents", "instructing_agent", "instructed_agent"],
+    [
+        "debtor_agent",
+        "creditor_agent",
+        "intermediary_agents",
+        "instructing_agent",
+        "instructed_agent",
+    ],
 )
 def test_al_bilad_islamic_bank_in_every_chain_position(position: str) -> None:
     bilad = {"bic": "AIIFIQBA"}

@@ -32,12 +32,20 @@ def test_without_the_sdn_file_the_rule_is_silent() -> None:
 
 @pytest.mark.parametrize(
     "position",
-    ["debtor_agent", "creditor_agent", "intermediary_agents", "instructing_agent", "instructed_agent"],
+    [
+        "debtor_agent",
+        "creditor_agent",
+        "intermediary_agents",
+        "instructing_agent",
+        "instructed_agent",
+    ],
 )
 def test_every_chain_position_by_bic(position: str) -> None:
     value = [MELLAT] if position == "intermediary_agents" else MELLAT
     (found,) = findings(**{position: value})
-    assert found.field == ("intermediary_agents[0]" if position == "intermediary_agents" else position)
+    assert found.field == (
+        "intermediary_agents[0]" if position == "intermediary_agents" else position
+    )
     assert (found.entry_id, found.match_method, found.score) == ("ofac-sdn-25019", "bic", 1.0)
     assert found.severity is Severity.CRITICAL  # IRAN/IFSR programs
     assert found.action is Action.BLOCK

@@ -16,7 +16,9 @@ def hits(text: str | None = None, **changes: object) -> list[tuple[str, str, str
     return [(f.field, f.entry_id or "", f.match_method or "", f.score) for f in found]
 
 
-@pytest.mark.parametrize(("number", "ok"), [("9187629", True), ("9187655", True), ("9187628", False), ("918762", False)])
+@pytest.mark.parametrize(
+    ("number", "ok"), [("9187629", True), ("9187655", True), ("9187628", False), ("918762", False)]
+)
 def test_imo_check_digit(number: str, ok: bool) -> None:
     assert imo_check_digit_ok(number) is ok
 
@@ -27,21 +29,29 @@ def test_labelled_imo(text: str) -> None:
 
 
 def test_bare_seven_digits_with_valid_check_digit() -> None:
-    assert hits("demurrage 9187629 Jan") == [("remittance_info", "ofac-sdn-15036", "imo-unlabelled", 0.95)]
+    assert hits("demurrage 9187629 Jan") == [
+        ("remittance_info", "ofac-sdn-15036", "imo-unlabelled", 0.95)
+    ]
 
 
-@pytest.mark.parametrize("text", ["invoice 91876290", "ref 19187629", "IQ9187629 account", "9187628"])
+@pytest.mark.parametrize(
+    "text", ["invoice 91876290", "ref 19187629", "IQ9187629 account", "9187628"]
+)
 def test_numbers_that_are_not_a_listed_imo(text: str) -> None:
     assert hits(text) == []
 
 
-@pytest.mark.parametrize("text", ["cargo on MV ARTAVIL", "M/T Artavil discharge", "tanker Artavil", "vessel: artavil"])
+@pytest.mark.parametrize(
+    "text", ["cargo on MV ARTAVIL", "M/T Artavil discharge", "tanker Artavil", "vessel: artavil"]
+)
 def test_one_word_name_needs_vessel_context(text: str) -> None:
     assert hits(text) == [("remittance_info", "ofac-sdn-15036", "name-context", 0.95)]
 
 
 def test_former_name_with_context() -> None:
-    assert hits("charter of M/T ALPHA") == [("remittance_info", "ofac-sdn-15036", "name-context", 0.95)]
+    assert hits("charter of M/T ALPHA") == [
+        ("remittance_info", "ofac-sdn-15036", "name-context", 0.95)
+    ]
 
 
 @pytest.mark.parametrize("text", ["Artavil", "Alpha Trading invoice 4", "alpha and omega"])
@@ -50,13 +60,17 @@ def test_one_word_name_without_context_passes(text: str) -> None:
 
 
 def test_two_word_name_as_exact_phrase() -> None:
-    assert hits("bunkers for Ark III, Fujairah") == [("remittance_info", "ofac-sdn-15037", "name-phrase", 0.9)]
+    assert hits("bunkers for Ark III, Fujairah") == [
+        ("remittance_info", "ofac-sdn-15037", "name-phrase", 0.9)
+    ]
     assert hits("Noah's Ark 3") == []
 
 
 @pytest.mark.parametrize("position", ["debtor", "creditor", "ultimate_debtor", "ultimate_creditor"])
 def test_party_names(position: str) -> None:
-    assert hits(**{position: {"name": "MT Artavil"}}) == [(position, "ofac-sdn-15036", "name-context", 0.95)]
+    assert hits(**{position: {"name": "MT Artavil"}}) == [
+        (position, "ofac-sdn-15036", "name-context", 0.95)
+    ]
 
 
 def test_evidence_is_complete() -> None:

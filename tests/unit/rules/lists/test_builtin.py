@@ -10,21 +10,27 @@ import pytest
 from rules.defaults import builtin_lists, load_lists
 from rules.lists.builtin import BUILTIN_FILES, load_builtin_list
 from rules.lists.countries import country_code
-from tests.unit.rules.conftest import SHARED_DATA, SDN_2024, UN_XML, need
+from tests.unit.rules.conftest import SDN_2024, SHARED_DATA, UN_XML, need
 
 
 @pytest.mark.parametrize("name", sorted(BUILTIN_FILES))
 def test_every_entry_has_a_legal_source_and_a_dated_version(name: str) -> None:
     reference = load_builtin_list(name)
     assert len(reference) >= 1
-    assert reference.published is not None and reference.version.startswith(str(reference.published))
+    assert reference.published is not None and reference.version.startswith(
+        str(reference.published)
+    )
     assert all(e.legal_source for e in reference.entries)
     assert len({e.entry_id for e in reference.entries}) == len(reference)
 
 
 def test_builtin_lists_load_by_default() -> None:
     assert set(builtin_lists().versions()) == {
-        "cbi-usd-ban", "fincen-311", "iran-banks", "militia-fronts", "sanctioned-jurisdictions"
+        "cbi-usd-ban",
+        "fincen-311",
+        "iran-banks",
+        "militia-fronts",
+        "sanctioned-jurisdictions",
     }
 
 
@@ -59,8 +65,20 @@ def test_iran_banks_bic8s_are_the_right_banks() -> None:
     assert "MARKAZI" in by_bic["BMJIIRTH"].primary_name  # Bank Markazi, not Bank Melli
     assert by_bic["MELIIRTH"].primary_name == "BANK MELLI IRAN"
     assert by_bic["BSIRIRTH"].primary_name == "BANK SADERAT IRAN"
-    for bic in ("SEPBIRTH", "BKMTIRTH", "BTEJIRTH", "BKPAIRTH", "BKBPIRTH", "BEGNIRTH",
-                "REFAIRTH", "SINAIRTH", "EDBIIRTH", "PBIRIRTH", "KESHIRTH", "BKMNIRTH"):
+    for bic in (
+        "SEPBIRTH",
+        "BKMTIRTH",
+        "BTEJIRTH",
+        "BKPAIRTH",
+        "BKBPIRTH",
+        "BEGNIRTH",
+        "REFAIRTH",
+        "SINAIRTH",
+        "EDBIIRTH",
+        "PBIRIRTH",
+        "KESHIRTH",
+        "BKMNIRTH",
+    ):
         assert bic in by_bic, bic
     assert by_bic["RCDFIQBA"].countries == ["IQ"]  # Iranian-owned bank in Baghdad
 
@@ -94,8 +112,15 @@ def test_load_lists_adds_configured_files_to_the_builtins() -> None:
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("Iran", "IR"), ("Iraq", "IQ"), ("Korea, North", "KP"), ("Turkey", "TR"),
-     ("United Arab Emirates", "AE"), ("Region: Crimea", None), ("", None)],
+    [
+        ("Iran", "IR"),
+        ("Iraq", "IQ"),
+        ("Korea, North", "KP"),
+        ("Turkey", "TR"),
+        ("United Arab Emirates", "AE"),
+        ("Region: Crimea", None),
+        ("", None),
+    ],
 )
 def test_country_names_as_the_lists_write_them(name: str, code: str | None) -> None:
     assert country_code(name) == code

@@ -21,7 +21,7 @@ from tests.unit.rules.conftest import SET_2021, need
 
 SDN_ROWS = (
     '25019,"BANK MELLAT",-0- ,"IRAN] [SDGT] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
-    '"SWIFT/BIC BKMTIRTH; Website www.bankmellat.ir; a.k.a. \'MELLAT BANK\'."\r\n'
+    "\"SWIFT/BIC BKMTIRTH; Website www.bankmellat.ir; a.k.a. 'MELLAT BANK'.\"\r\n"
     '15036,"ARTAVIL","vessel","IRAN",-0- ,"T2EU4","Crude/Oil Products Tanker","99,144","56,068",'
     '"Iran",-0- ,"Vessel Registration Identification IMO 9187629; f.k.a. \'ALPHA\'."\r\n'
     '47348,"AL-MOUSSAWI, Hamad","individual","SDGT] [IFSR",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
@@ -82,7 +82,10 @@ def test_mapping_keeps_identifiers_kind_countries_and_audit_facts() -> None:
 def test_aux_rows_join_on_ent_num_and_orphans_are_counted() -> None:
     records = parse_sdn_rows(read_ofac_rows(SDN_ROWS))
     alt = [["25019", "1", "aka", "BANK MELLAT PLC", "-0-"], ["99999", "2", "aka", "NOBODY", "-0-"]]
-    add = [["25019", "1", "-0-", "Tehran", "Iran", "-0-"], ["99999", "2", "-0-", "-0-", "Iraq", "-0-"]]
+    add = [
+        ["25019", "1", "-0-", "Tehran", "Iran", "-0-"],
+        ["99999", "2", "-0-", "-0-", "Iraq", "-0-"],
+    ]
     joined, skipped = join_aux_rows(records, alt, add)
     assert joined["25019"].aliases == (("aka", "BANK MELLAT PLC"),)
     assert joined["25019"].address_countries == ("Iran",)
@@ -96,7 +99,7 @@ def test_comments_continue_the_remarks(tmp_path: Path) -> None:
         "sdn.csv",
         '1,"X BANK",-0- ,"IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Website x.ir; SWIFT/BIC XBANI"',
     )
-    comments = write(tmp_path, "sdn_comments.csv", '1,"RTH; a.k.a. \'X\'."')
+    comments = write(tmp_path, "sdn_comments.csv", "1,\"RTH; a.k.a. 'X'.\"")
     load = load_ofac_csv(sdn, comments=comments)
     assert load.reference.entries[0].bics == ["XBANIRTH"]
 
@@ -133,7 +136,9 @@ def test_newer_alt_file_rows_for_missing_entries_are_skipped(sdn_2024: OfacLoad)
 def test_kataib_hizballah_with_its_aliases(sdn_2024: OfacLoad) -> None:
     kh = next(e for e in sdn_2024.reference.entries if e.entry_id == "ofac-sdn-11462")
     assert kh.primary_name == "KATA'IB HIZBALLAH"
-    assert {"KATA'IB HEZBOLLAH", "HIZBALLAH BRIGADES", "ISLAMIC RESISTANCE IN IRAQ"} <= set(kh.names)
+    assert {"KATA'IB HEZBOLLAH", "HIZBALLAH BRIGADES", "ISLAMIC RESISTANCE IN IRAQ"} <= set(
+        kh.names
+    )
     assert kh.programs == ["FTO", "SDGT", "IRAQ3"]
     assert kh.countries == ["IQ"]
 

@@ -29,7 +29,11 @@ def test_entity_maps_with_reference_date_aliases_and_original_script() -> None:
     assert entry.entry_id == "un-consolidated-IQe.999"
     assert entry.names == ["KATAIB TEST", "KT", "TEST BRIGADES", "كتائب"]
     assert entry.names_original_script == ["كتائب"]
-    assert (entry.listed_from, entry.programs, entry.countries) == (date(2004, 4, 26), ["Iraq"], ["IQ"])
+    assert (entry.listed_from, entry.programs, entry.countries) == (
+        date(2004, 4, 26),
+        ["Iraq"],
+        ["IQ"],
+    )
     assert "IQe.999" in entry.legal_source
 
 

@@ -24,7 +24,7 @@ CBI_YAML = ROOT / "rules" / "data" / "cbi_usd_ban.yaml"
 SHARED = ROOT.parent / "shared" / "data"
 SDN_CSV = SHARED / "ofac" / "sdn_2024-05-03" / "sdn.csv"
 ALT_CSV = SHARED / "ofac" / "addalt_2025-12" / "alt.csv"
-_AKA = re.compile(r"a\.k\.a\. '([^']+)'")
+_AKA = re.compile(r"a\.k\.a\. '(.+?)'(?=[;.]|$)")
 
 
 @dataclass(frozen=True)
@@ -104,11 +104,15 @@ def evaluate(index: NameIndex, threshold: float) -> Outcome:
                 found += 1
             else:
                 missed.append(case)
-        wrong += [(case, h.entry.entry_id, h.score) for h in hits if h.entry.entry_id not in case.expect]
+        wrong += [
+            (case, h.entry.entry_id, h.score) for h in hits if h.entry.entry_id not in case.expect
+        ]
     return Outcome(found, missed, wrong)
 
 
-def _entry(entry_id: str, names: list[str], original: list[str], list_name: str, kind: str) -> ListEntry:
+def _entry(
+    entry_id: str, names: list[str], original: list[str], list_name: str, kind: str
+) -> ListEntry:
     return ListEntry(
         entry_id=entry_id,
         list_name=list_name,
@@ -133,7 +137,9 @@ def read_sdn(sdn_csv: Path = SDN_CSV, alt_csv: Path | None = ALT_CSV) -> list[Li
             if len(row) >= 4 and row[0] in names:
                 names[row[0]].append(row[3])
     return [
-        _entry(f"sdn-{num}", list(dict.fromkeys(n for n in aliases if n)), [], "ofac-sdn", kinds[num])
+        _entry(
+            f"sdn-{num}", list(dict.fromkeys(n for n in aliases if n)), [], "ofac-sdn", kinds[num]
+        )
         for num, aliases in names.items()
     ]
 
