@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from alerts.record import alerts_for
 from rules.session import screen_with_window
-from rules.windows import DebtorWindow
+from rules.windows import DebtorWindow, debtor_key
 from schemas.codec import dumps
 from schemas.payment import Payment
 from streams import topics as names
@@ -94,14 +94,9 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     metrics = runtime.metrics
     # Window state per debtor, co-partitioned with payments.valid (same key, same partition
     # count); the changelog topic makes it survive crashes and move with rebalances.
-    windows = app.Table(
-        "debtor-windows",
-        schema=faust.Schema(
-            key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-        ),
-        default=None,
-        partitions=settings.topic_partitions,
-    )
+    # Keys are debtor keys (str), values the window as JSON-ready dicts: Faust's tables use
+    # the json codec for both the store and the changelog.
+    windows = app.Table("debtor-windows", default=None, partitions=settings.topic_partitions)
 
     async def dead_letter(event: Any, rejection: Rejection) -> None:
         message = event.message
@@ -144,7 +139,7 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
             except ValidationError as exc:
                 await dead_letter(event, Rejection("internal-decode", str(exc)))
                 continue
-            await _screen_one(payment, event.key, windows, runtime, decisions, alerts)
+            await _screen_one(payment, windows, runtime, decisions, alerts)
 
     @app.page("/metrics")  # type: ignore[misc]
     async def metrics_page(web: Any, request: Any) -> Any:
@@ -169,16 +164,16 @@ def _load_window(stored: object) -> DebtorWindow | None:
 
 
 async def _screen_one(
-    payment: Payment, key: bytes, windows: Any, runtime: WorkerRuntime, decisions: Any, alerts: Any
+    payment: Payment, windows: Any, runtime: WorkerRuntime, decisions: Any, alerts: Any
 ) -> None:
     metrics = runtime.metrics
     started = time.perf_counter()
     now = datetime.now(UTC)
-    stored = windows.get(key)
-    window = _load_window(stored)
+    key = debtor_key(payment)
+    window = _load_window(windows.get(key))
     new_window, decision = screen_with_window(payment, runtime.context, now, window)
     if new_window is not window and new_window is not None:
-        windows[key] = new_window.model_dump_json().encode()
+        windows[key] = new_window.model_dump(mode="json")
     raised = alerts_for(payment, decision, now)
     metrics.screening_seconds.observe(time.perf_counter() - started)
     await decisions.send(key=payment.payment_id.encode(), value=dumps(decision))

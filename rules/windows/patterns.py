@@ -108,6 +108,8 @@ def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) 
     transit = _transit(s)
     minimum = int(str(_extra(s, "min_beneficiaries", 5)))
     ceiling = Decimal(str(_extra(s, "max_usd_sum", "250000")))
+    # A fan-out needs more than one beneficiary: one large payment is not a fan-out.
+    sum_minimum = int(str(_extra(s, "min_beneficiaries_for_sum", 2)))
 
     def qualifies(e: WindowEntry) -> bool:
         return _fanout_qualifies(e, s)
@@ -119,7 +121,7 @@ def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) 
             yield Match(
                 window, f"{len(beneficiaries)} distinct beneficiaries in {'/'.join(transit)}"
             )
-        elif total > ceiling:
+        elif total > ceiling and len(beneficiaries) >= sum_minimum:
             yield Match(window, f"USD {total:f} to {'/'.join(transit)} exceeds {ceiling:f}")
 
 

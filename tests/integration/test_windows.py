@@ -96,7 +96,8 @@ def test_sigkill_and_rebalance_lose_and_duplicate_no_pattern(kafka_bootstrap: st
         a.stop()
         b.stop()
     decided = {r.key.decode() for r in decisions}
-    assert {r.label["payment_id"] for r in records} <= decided, a.log_tail() + b.log_tail()
+    missing = {r.label["payment_id"] for r in records} - decided
+    assert not missing, f"{len(missing)} undecided\n" + a.log_tail() + b.log_tail()
     docs = {r.key.decode(): orjson.loads(r.value) for r in alerts}
     assert set(docs) == expected
     windowed = {k: v for k, v in docs.items() if v["rule"] in WINDOWED}

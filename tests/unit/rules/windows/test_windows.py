@@ -22,7 +22,7 @@ rules:
                     lower_ratio: "0.9", upper_ratio: "1.0", min_count: 3, window_hours: 24}
   USD-FANOUT: {action: review, severity: medium, currencies: [USD],
                jurisdictions: [AE, TR, LB, SY, OM, JO], min_beneficiaries: 5,
-               max_usd_sum: "250000", window_hours: 24}
+               max_usd_sum: "250000", min_beneficiaries_for_sum: 2, window_hours: 24}
 """
 PACK: RulePack = parse_rule_pack(PACK_TEXT)
 T0 = datetime(2025, 6, 2, 8, tzinfo=UTC)
@@ -170,6 +170,10 @@ def test_fanout_four_beneficiaries_or_non_transit_do_not_fire() -> None:
 def test_fanout_usd_sum_edge(amount: str, fires: bool) -> None:
     payments = [pay(i, amount, T0 + timedelta(hours=i), creditor=creditor(i)) for i in range(2)]
     assert (rules_fired(run(payments)[1]) == ["USD-FANOUT"]) is fires
+
+
+def test_one_large_payment_is_not_a_fanout() -> None:
+    assert rules_fired(run([pay(0, "300000.00", T0, creditor=creditor(1))])[1]) == []
 
 
 def test_many_debtors_keep_separate_windows() -> None:
