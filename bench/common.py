@@ -23,7 +23,9 @@ def ensure_broker() -> tuple[str, bool]:
         "KAFKA_PORT": str(BENCH_PORT),
         "KAFKA_HOME_DIR": str(REPO / ".kafka-local" / f"bench-{BENCH_PORT}"),
     }
-    subprocess.run(["bash", str(REPO / "deploy/kafka/kafka-local.sh"), "start", "--fresh"], check=True, env=env)
+    subprocess.run(
+        ["bash", str(REPO / "deploy/kafka/kafka-local.sh"), "start", "--fresh"], check=True, env=env
+    )
     return f"127.0.0.1:{BENCH_PORT}", True
 
 
@@ -33,11 +35,14 @@ def stop_broker() -> None:
         "KAFKA_PORT": str(BENCH_PORT),
         "KAFKA_HOME_DIR": str(REPO / ".kafka-local" / f"bench-{BENCH_PORT}"),
     }
-    subprocess.run(["bash", str(REPO / "deploy/kafka/kafka-local.sh"), "stop"], check=False, env=env)
+    subprocess.run(
+        ["bash", str(REPO / "deploy/kafka/kafka-local.sh"), "stop"], check=False, env=env
+    )
 
 
 def machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def figure(name: str, value: float, unit: str, target: str = "") -> None:

@@ -13,7 +13,10 @@ def main() -> int:
     failed = 0
     for script in sorted(BENCH.glob("bench_*.py")):
         print(f"\n=== {script.stem} ===", flush=True)
-        failed += subprocess.run([sys.executable, "-m", f"bench.{script.stem}"], check=False).returncode != 0
+        failed += (
+            subprocess.run([sys.executable, "-m", f"bench.{script.stem}"], check=False).returncode
+            != 0
+        )
     return 1 if failed else 0
 
 

@@ -28,7 +28,7 @@ from schemas.codec import dumps
 from schemas.payment import Payment
 from streams import topics as names
 from streams.deadletter import Rejection, dead_letter_headers
-from streams.ingest import content_type_of, decode_payment, partition_key
+from streams.ingest import content_type_of, decode_payments, partition_key
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
@@ -123,13 +123,17 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     async def ingest(stream: Any) -> None:
         async for event in stream.events():
             message = event.message
-            outcome = decode_payment(
-                message.value, content_type_of(message.headers), settings.max_message_bytes
+            outcome = decode_payments(
+                message.value,
+                content_type_of(message.headers),
+                settings.max_message_bytes,
+                settings.xsd_dir,
             )
             if isinstance(outcome, Rejection):
                 await dead_letter(event, outcome)
                 continue
-            await valid.send(key=partition_key(outcome), value=dumps(outcome))
+            for payment in outcome:
+                await valid.send(key=partition_key(payment), value=dumps(payment))
 
     @app.agent(valid, name="screen")  # type: ignore[misc]
     async def screen(stream: Any) -> None:

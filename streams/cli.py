@@ -121,7 +121,9 @@ def screen(
     out = sys.stdout.buffer
     rejected = 0
     with _optional(rejects) as rejects_file, _optional(alerts_out) as alerts_file:
-        for result in screen_records(records, ctx, clock, settings.max_message_bytes):
+        for result in screen_records(
+            records, ctx, clock, settings.max_message_bytes, settings.xsd_dir
+        ):
             if isinstance(result, Rejected):
                 rejected += 1
                 _report_rejection(result, rejects_file)

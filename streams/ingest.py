@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from rules.windows import debtor_key
-from schemas.parsers import ParseError, parse_message
+from schemas.parsers import ParseError, parse_messages
 from schemas.payment import Payment
 from streams.deadletter import Rejection
 
@@ -21,20 +22,21 @@ def content_type_of(headers: Sequence[tuple[str, bytes]] | dict[str, bytes] | No
     return None
 
 
-def decode_payment(
-    raw: bytes | None, content_type: str | None, max_bytes: int
-) -> Payment | Rejection:
-    """Parse `raw` (JSON, ISO 20022 XML or SWIFT MT) into a Payment, or return a Rejection."""
+def decode_payments(
+    raw: bytes | None, content_type: str | None, max_bytes: int, xsd_dir: Path | None = None
+) -> list[Payment] | Rejection:
+    """Parse `raw` (JSON, ISO 20022 XML or SWIFT MT; one message or a batch) into payments,
+    or return a Rejection that says precisely why not."""
     if raw is None or len(raw) == 0:
         return Rejection("empty", "record has no value")
     if len(raw) > max_bytes:
         return Rejection("too-large", f"record is {len(raw)} bytes; the limit is {max_bytes}")
     try:
-        return parse_message(raw, content_type, max_bytes=max_bytes)
+        return parse_messages(raw, content_type, max_bytes=max_bytes, xsd_dir=xsd_dir)
     except ParseError as exc:
         return Rejection(exc.reason, exc.detail)
     except Exception as exc:  # a parser bug must not stop the worker; the record is kept
-        return Rejection("parser-bug", f"{type(exc).__name__}: {exc}")
+        return Rejection("internal-error", f"{type(exc).__name__}: {exc}")
 
 
 def partition_key(payment: Payment) -> bytes:

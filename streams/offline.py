@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+import orjson
+
 from alerts.record import alerts_for
 from rules.context import ScreeningContext
 from rules.session import screen_with_window
@@ -21,15 +23,20 @@ from schemas.alert import Alert
 from schemas.decision import Decision
 from schemas.payment import Payment
 from streams.deadletter import Rejection
-from streams.ingest import decode_payment
+from streams.ingest import decode_payments
 
 
 @dataclass(frozen=True)
 class SourceRecord:
-    """One input record and where it came from (for error messages)."""
+    """One input record, where it came from (for error messages) and its declared format."""
 
     origin: str
     raw: bytes
+    content_type: str | None = None
+
+
+ENVELOPE_PREFIX = b'{"content_type":'
+"""JSON Lines files written by `generate --out` wrap XML/MT messages in an envelope."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,17 @@ def read_records(stream: IO[bytes], name: str) -> Iterator[SourceRecord]:
         # JSON Lines stream line by line: replay files can be larger than memory.
         for number, line in enumerate(stream, start=1):
             if line.strip():
-                yield SourceRecord(f"{name}:{number}", line.rstrip(b"\r\n"))
+                yield _unwrap(SourceRecord(f"{name}:{number}", line.rstrip(b"\r\n")))
+
+
+def _unwrap(record: SourceRecord) -> SourceRecord:
+    if not record.raw.startswith(ENVELOPE_PREFIX):
+        return record
+    try:
+        doc = orjson.loads(record.raw)
+        return SourceRecord(record.origin, doc["message"].encode(), doc["content_type"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return record  # let the parser say what is wrong with it
 
 
 def _peek(stream: IO[bytes]) -> bytes:
@@ -73,7 +90,11 @@ def _peek(stream: IO[bytes]) -> bytes:
 
 
 def screen_records(
-    records: Iterable[SourceRecord], ctx: ScreeningContext, clock: datetime | None, max_bytes: int
+    records: Iterable[SourceRecord],
+    ctx: ScreeningContext,
+    clock: datetime | None,
+    max_bytes: int,
+    xsd_dir: Path | None = None,
 ) -> Iterator[Screened | Rejected]:
     """Decode and screen each record in order, with fresh window state held in memory.
 
@@ -81,13 +102,14 @@ def screen_records(
     """
     windows: dict[str, DebtorWindow] = {}
     for record in records:
-        outcome = decode_payment(record.raw, None, max_bytes)
+        outcome = decode_payments(record.raw, record.content_type, max_bytes, xsd_dir)
         if isinstance(outcome, Rejection):
             yield Rejected(record, outcome)
             continue
-        at = clock or outcome.created_at
-        key = debtor_key(outcome)
-        window, decision = screen_with_window(outcome, ctx, at, windows.get(key))
-        if window is not None:
-            windows[key] = window
-        yield Screened(outcome, decision, alerts_for(outcome, decision, at))
+        for payment in outcome:
+            at = clock or payment.created_at
+            key = debtor_key(payment)
+            window, decision = screen_with_window(payment, ctx, at, windows.get(key))
+            if window is not None:
+                windows[key] = window
+            yield Screened(payment, decision, alerts_for(payment, decision, at))

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
 
     max_message_bytes: int = Field(default=1_048_576, ge=1024)
+    xsd_dir: Path | None = Field(default=None, description="ISO 20022 XSDs (default: shared data)")
     rule_pack: Path | None = None
     ofac_dir: Path | None = None
     un_xml: Path | None = None

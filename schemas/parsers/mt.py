@@ -296,11 +296,23 @@ def _agent(fld: MtField | None, role: str | None = None) -> dict[str, Any] | Non
             raise ParseError("mt-field", f"{fld.where()}: option A needs a BIC line")
         data["bic"] = _check_bic(lines[0], fld)
     elif option == "D" and lines and lines[0].strip():
-        data["name"] = lines[0].strip()
-        data["address"] = [line.strip() for line in lines[1:] if line.strip()]
+        name, rest = _run_on_name(lines)
+        data["name"] = name
+        data["address"] = [line.strip() for line in rest if line.strip()]
     else:
         return None
     return {k: v for k, v in data.items() if v not in (None, [])}
+
+
+def _run_on_name(lines: list[str]) -> tuple[str, list[str]]:
+    """Option D: a name that fills its 35-character line continues on the next line (banks
+    split long names that way); the lines after the name are the address."""
+    name = lines[0].rstrip()
+    used = 1
+    while len(lines[used - 1]) >= 35 and used < len(lines):
+        name += lines[used].rstrip()
+        used += 1
+    return name.strip(), lines[used:]
 
 
 def _numbered_party(lines: list[str]) -> dict[str, Any]:

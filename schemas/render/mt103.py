@@ -71,7 +71,9 @@ def agent_field(tag: str, agent: Agent) -> str:
     if agent.bic and _BIC.match(agent.bic):
         return f":{tag}A:" + "\n".join([*lines, agent.bic])
     address = [str(a) for a in agent.extra.get("address", [])]
-    body = [*lines, _line(agent.name or "-"), *[_line(a) for a in address]][: len(lines) + 4]
+    # A name longer than a line runs on into the next one (the parser joins full lines back).
+    names = _chunks(agent.name or "-", 35) or ["-"]
+    body = [*lines, *names, *[_line(a) for a in address]][: len(lines) + 4]
     return f":{tag}D:" + "\n".join(body)
 
 
@@ -100,8 +102,24 @@ def _intermediaries(payment: Payment) -> tuple[list[str], list[str]]:
         if tag is not None and tag not in fields:
             fields[tag] = agent_field(tag, agent)
         else:
-            ins.append(_line("/INS/" + (agent.bic or agent.name or "-")))
+            ins.extend(_narrative("/INS/", agent.bic or agent.name or "-"))
     return [fields[t] for t in sorted(fields)], ins[:6]
+
+
+def _narrative(code: str, text: str) -> list[str]:
+    """A field-72 code with its text wrapped at word boundaries; continuation lines start
+    with '//' (the parser joins them back with a space)."""
+    lines: list[str] = []
+    current = code
+    for word in x_text(text).split():
+        room = 35 - len(current) - (0 if current in (code, "//") else 1)
+        if len(word) <= room:
+            current += word if current in (code, "//") else " " + word
+            continue
+        lines.append(current)
+        current = "//" + word[:33]
+    lines.append(current)
+    return lines
 
 
 def _remittance(payment: Payment, roc: str | None) -> str | None:
