@@ -29,6 +29,7 @@ broker: install
 	bash $(KAFKA) start
 
 demo: install
+	bash deploy/install-system-deps.sh
 	$(VENV)/bin/dinarwatch demo
 
 stop:
@@ -36,6 +37,7 @@ stop:
 	bash $(KAFKA) stop
 
 test: install
+	bash deploy/install-system-deps.sh
 	bash $(KAFKA) fetch
 	$(PY) -m pytest
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages listed in deploy/system-deps/*.txt that are not installed yet.
+# Idempotent and quiet when nothing is missing; needs root (CI and these machines run as root).
+set -Eeuo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+missing=()
+while read -r pkg; do
+  [[ -z "$pkg" ]] && continue
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here"/system-deps/*.txt | sort -u)
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-system-deps: missing ${missing[*]}; run as root or install them" >&2
+  exit 1
+fi
+echo "install-system-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
