@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.context import ListIndex, ScreeningContext
+from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.lists.cbi import CBI_LIST
 from rules.pack import RuleSettings
 from schemas.decision import Finding
@@ -32,7 +32,7 @@ def check_cbi_usd_ban(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         key = (finding.field, finding.entry_id or "")
         if key not in findings or findings[key].score < finding.score:
             findings[key] = finding
-    return list(findings.values())
+    return [mark_retro(finding, payment) for finding in findings.values()]
 
 
 def _matches(
@@ -43,12 +43,24 @@ def _matches(
     for field, bic, name in subjects:
         if bic:
             for entry in index.by_bic8.get(bic[:8], ()):
-                yield from _finding(payment, index, settings, entry, field, bic, "bic", 1.0, bic)
+                if in_force(entry, ctx, payment):
+                    yield from _finding(
+                        payment, index, settings, entry, field, bic, "bic", 1.0, bic
+                    )
         if name:
             for hit in index.names.search(name, ctx.pack.name_match_threshold):
-                yield from _finding(
-                    payment, index, settings, hit.entry, field, name, "name", hit.score, hit.alias
-                )
+                if in_force(hit.entry, ctx, payment):
+                    yield from _finding(
+                        payment,
+                        index,
+                        settings,
+                        hit.entry,
+                        field,
+                        name,
+                        "name",
+                        hit.score,
+                        hit.alias,
+                    )
 
 
 def _finding(
@@ -62,7 +74,7 @@ def _finding(
     score: float,
     listed_as: str,
 ) -> Iterator[Finding]:
-    if not entry.in_force_on(payment.value_date) or not entry.covers_currency(payment.currency):
+    if not entry.covers_currency(payment.currency):
         return
     how = (
         f"BIC {matched} is listed" if method == "bic" else f'name "{matched}" matches "{listed_as}"'

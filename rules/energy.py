@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rules.context import ScreeningContext
+from rules.context import ScreeningContext, mark_retro
 from rules.iran import IranSignal, IranTest, holders, iran_signals, mentions, nexus_finding
 from rules.pack import RuleSettings
 from rules.sdn import Subject, extra, extra_strings, in_currency_scope
@@ -39,13 +39,13 @@ def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     energy = energy_reason(payment, settings)
     if energy is None:
         return []
-    test = IranTest.from_settings(settings, ctx)
+    test = IranTest.from_settings(settings, ctx, payment)
     fields = set(extra_strings(settings, "beneficiary_fields", DEFAULT_BENEFICIARY_FIELDS))
     findings = []
     for who, holder in holders(payment):
         signals = iran_signals(who, holder, test) if who.field in fields else []
         if signals:
-            findings.append(_finding(payment, settings, energy, who, signals))
+            findings.append(mark_retro(_finding(payment, settings, energy, who, signals), payment))
     return findings
 
 

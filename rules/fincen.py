@@ -10,7 +10,7 @@ payment are correct and each carries its own source. Currency scope comes from t
 
 from __future__ import annotations
 
-from rules.context import ScreeningContext
+from rules.context import ScreeningContext, in_force, mark_retro
 from rules.lists.builtin import FINCEN_311_LIST
 from rules.sdn import (
     designation_finding,
@@ -35,7 +35,7 @@ def check_fincen_311(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     findings = []
     for match in list_matches(index, subjects(payment), threshold(settings, ctx)):
         entry = match.entry
-        if not entry.in_force_on(payment.value_date) or not entry.covers_currency(payment.currency):
+        if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue
         explanation = (
             f"{match.subject.field}: {how_matched(match)} for {entry.primary_name}, subject to a "
@@ -43,5 +43,6 @@ def check_fincen_311(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
             f"correspondent account may serve it, so this {payment.currency} payment value-dated "
             f"{payment.value_date} cannot be processed."
         )
-        findings.append(designation_finding(RULE_ID, settings, index, match, explanation))
+        found = designation_finding(RULE_ID, settings, index, match, explanation)
+        findings.append(mark_retro(found, payment))
     return findings

@@ -22,12 +22,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from rules.context import ListIndex, ScreeningContext
+from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
 from rules.lists.builtin import IRAN_BANKS_LIST, JURISDICTIONS_LIST
 from rules.pack import RuleSettings
 from rules.sdn import Subject, extra_strings, in_currency_scope, subjects, threshold
@@ -60,16 +61,25 @@ class IranTest:
     banks: ListIndex | None
     places: ListIndex | None
     name_threshold: float
+    on: date | None = None
+    """The day whose list state applies (rules.context.list_date); None: every entry."""
 
     @classmethod
-    def from_settings(cls, settings: RuleSettings, ctx: ScreeningContext) -> IranTest:
+    def from_settings(
+        cls, settings: RuleSettings, ctx: ScreeningContext, payment: Payment | None = None
+    ) -> IranTest:
         return cls(
             tuple(extra_strings(settings, "jurisdictions", DEFAULT_JURISDICTIONS)),
             tuple(extra_strings(settings, "address_keywords")),
             ctx.index(IRAN_BANKS_LIST),
             ctx.index(JURISDICTIONS_LIST),
             threshold(settings, ctx),
+            list_date(ctx, payment) if payment is not None else None,
         )
+
+    def applies(self, entry: ListEntry) -> bool:
+        """Whether a listed Iranian bank counts on this run's list date."""
+        return self.on is None or entry.in_force_on(self.on)
 
 
 def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
@@ -77,12 +87,13 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     settings = ctx.pack.settings(RULE_ID)
     if settings is None or not in_currency_scope(settings, payment):
         return []
-    test = IranTest.from_settings(settings, ctx)
+    test = IranTest.from_settings(settings, ctx, payment)
     findings = []
     for who, holder in holders(payment):
         signals = iran_signals(who, holder, test)
         if signals:
-            findings.append(nexus_finding(RULE_ID, settings, who, signals, payment))
+            found = nexus_finding(RULE_ID, settings, who, signals, payment)
+            findings.append(mark_retro(found, payment))
     return findings
 
 
@@ -114,13 +125,17 @@ def _bank_signals(who: Subject, test: IranTest) -> list[IranSignal]:
     if test.banks is None:
         return []
     if who.bic:
-        listed = test.banks.by_bic8.get(who.bic[:8].upper(), ())
+        listed = [e for e in test.banks.by_bic8.get(who.bic[:8].upper(), ()) if test.applies(e)]
         if listed:
             return [IranSignal("bic", who.bic, 1.0, listed[0], test.banks)]
     # An agent's BIC identifies the bank; its name is only compared when it has no BIC (a name
     # such as "Commercial Bank of Iraq" would otherwise meet "Bank Tejarat", "commercial bank").
     if who.is_agent and who.name and not who.bic:
-        hits = test.banks.names.search(who.name, test.name_threshold)
+        hits = [
+            h
+            for h in test.banks.names.search(who.name, test.name_threshold)
+            if test.applies(h.entry)
+        ]
         if hits:
             return [IranSignal("name", who.name, hits[0].score, hits[0].entry, test.banks)]
     return []

@@ -11,7 +11,7 @@ terrorist financing is not a dollar-only concern.
 
 from __future__ import annotations
 
-from rules.context import ScreeningContext
+from rules.context import ScreeningContext, in_force, mark_retro
 from rules.lists.builtin import MILITIA_LIST
 from rules.sdn import (
     designation_finding,
@@ -39,12 +39,13 @@ def check_militia_front(payment: Payment, ctx: ScreeningContext) -> list[Finding
     findings = []
     for match in list_matches(index, people, threshold(settings, ctx)):
         entry = match.entry
-        if not entry.in_force_on(payment.value_date) or not entry.covers_currency(payment.currency):
+        if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue
         explanation = (
             f"{match.subject.field}: {how_matched(match)} for {entry.primary_name} "
             f"({entry.kind}), designated since {entry.listed_from or 'before records'}: "
             f"{entry.legal_source}."
         )
-        findings.append(designation_finding(RULE_ID, settings, index, match, explanation))
+        found = designation_finding(RULE_ID, settings, index, match, explanation)
+        findings.append(mark_retro(found, payment))
     return findings

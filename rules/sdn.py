@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from rules.context import ListIndex, ScreeningContext
+from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.lists.ofac import SDN_LIST
 from rules.lists.un import UN_LIST
 from rules.pack import RuleSettings
@@ -213,7 +213,7 @@ def _check_sanctions_list(
     findings = []
     for match in list_matches(index, subjects(payment), threshold(settings, ctx), skip):
         entry = match.entry
-        if not entry.in_force_on(payment.value_date) or not entry.covers_currency(payment.currency):
+        if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue
         if programs and not matches_any(entry.programs, programs):
             continue
@@ -230,9 +230,8 @@ def _check_sanctions_list(
             )
             + "."
         )
-        findings.append(
-            designation_finding(rule, settings, index, match, explanation, severity, action)
-        )
+        found = designation_finding(rule, settings, index, match, explanation, severity, action)
+        findings.append(mark_retro(found, payment))
     return findings
 
 

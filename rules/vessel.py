@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rules.context import ScreeningContext
+from rules.context import ScreeningContext, in_force, mark_retro
 from rules.lists.base import ReferenceList
 from rules.lists.ofac import SDN_LIST
 from rules.matching.normalize import name_tokens
@@ -113,11 +113,13 @@ def check_oil_vessel(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         index = vessel_index(reference)
         for field, text in _texts(payment):
             for hit in find_vessels(text, index):
+                if not in_force(hit.entry, ctx, payment):
+                    continue
                 key = (field, hit.entry.entry_id)
                 if key not in best or hit.score > best[key][0].score:
                     best[key] = (hit, reference)
     return [
-        _finding(payment, settings, field, hit, ref)
+        mark_retro(_finding(payment, settings, field, hit, ref), payment)
         for (field, _), (hit, ref) in sorted(best.items())
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import signal
 import threading
 import time
@@ -104,6 +105,12 @@ def test_skeleton_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     assert metric_value(metrics, "dinarwatch_dead_letters_total") == 20
     assert metric_value(metrics, "dinarwatch_end_to_end_seconds_count") == 2000
     assert metric_value(metrics, "dinarwatch_screening_seconds_count") == 2000
+
+    # accounts never reach the logs in full, even from rejected records
+    log = (tmp_path / "worker.log").read_text("utf-8", "replace")
+    accounts = {p["debtor"]["account"] for p in map(orjson.loads, (r.value for r in good))}
+    assert accounts and not [a for a in accounts if a in log]
+    assert not re.search(r"\bIQ\d{2}[A-Z]{4}\d{15}\b", log)
 
 
 def test_restart_mid_stream_leaves_no_payment_undecided(kafka_bootstrap: str, tmp_path: Path) -> None:
