@@ -48,7 +48,7 @@ def create_topics(settings: Settings, partitions: int | None = None) -> list[Top
                 name=name,
                 num_partitions=count,
                 replication_factor=settings.replication_factor,
-                topic_configs=spec.kafka_configs(settings.max_message_bytes),
+                topic_configs=spec.kafka_configs(settings.max_record_bytes),
             )
             try:
                 admin.create_topics([topic])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
@@ -28,7 +28,7 @@ from schemas.codec import dumps
 from schemas.payment import Payment
 from streams import topics as names
 from streams.deadletter import Rejection, dead_letter_headers
-from streams.ingest import content_type_of, decode_payments, partition_key
+from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
@@ -66,8 +66,8 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         topic_allow_declare=True,
         processing_guarantee=settings.processing_guarantee,
         consumer_auto_offset_reset="earliest",
-        producer_max_request_size=max(settings.max_message_bytes * 2, 1_048_576),
-        consumer_max_fetch_size=max(settings.max_message_bytes * 2, 1_048_576),
+        producer_max_request_size=settings.max_record_bytes + 65_536,
+        consumer_max_fetch_size=settings.max_record_bytes + 65_536,
         **faust_broker_options(settings),
     )
     _register(app, settings, runtime)
@@ -86,6 +86,8 @@ def _raw_topic(app: faust.App, settings: Settings, name: str) -> Any:
 
 
 def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> None:
+    max_future = timedelta(seconds=settings.max_future_skew_seconds)
+    earliest = datetime.fromisoformat(settings.earliest_created_at)
     raw = _raw_topic(app, settings, names.RAW)
     valid = _raw_topic(app, settings, names.VALID)
     dlq = _raw_topic(app, settings, names.DLQ)
@@ -129,6 +131,10 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
                 settings.max_message_bytes,
                 settings.xsd_dir,
             )
+            if not isinstance(outcome, Rejection):
+                outcome = (
+                    implausible_time(outcome, datetime.now(UTC), max_future, earliest) or outcome
+                )
             if isinstance(outcome, Rejection):
                 await dead_letter(event, outcome)
                 continue

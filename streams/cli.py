@@ -208,6 +208,11 @@ def demo(
     run_demo(get_settings(), duration=duration, rate=rate)
 
 
+from alerts.notifier.cli import notifier  # noqa: E402
+
+app.command("notifier")(notifier)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

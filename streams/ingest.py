@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from rules.windows import debtor_key
@@ -37,6 +38,28 @@ def decode_payments(
         return Rejection(exc.reason, exc.detail)
     except Exception as exc:  # a parser bug must not stop the worker; the record is kept
         return Rejection("internal-error", f"{type(exc).__name__}: {exc}")
+
+
+def implausible_time(
+    payments: list[Payment], now: datetime, max_future: timedelta, earliest: datetime
+) -> Rejection | None:
+    """A live feed's event times must be plausible: a created_at far in the future would hold
+    a debtor's window open and an ancient one is a broken clock or a replayed file sent to the
+    live topic (use `dinarwatch replay` for history). The whole record is rejected."""
+    for payment in payments:
+        if payment.created_at > now + max_future:
+            return Rejection(
+                "future-timestamp",
+                f"payment {payment.payment_id}: created_at {payment.created_at.isoformat()} is "
+                f"more than {max_future} ahead of the worker's clock {now.isoformat()}",
+            )
+        if payment.created_at < earliest:
+            return Rejection(
+                "ancient-timestamp",
+                f"payment {payment.payment_id}: created_at {payment.created_at.isoformat()} is "
+                f"before {earliest.isoformat()}",
+            )
+    return None
 
 
 def partition_key(payment: Payment) -> bytes:

@@ -19,7 +19,7 @@ def make_producer(settings: Settings) -> KafkaProducer:
         acks="all",
         linger_ms=5,
         batch_size=256 * 1024,
-        max_request_size=max(settings.max_message_bytes * 4, 4 * 1_048_576),
+        max_request_size=settings.max_record_bytes + 65_536,
         **kafka_python_security(settings),
     )
 

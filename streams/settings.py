@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
 
     max_message_bytes: int = Field(default=1_048_576, ge=1024)
+    max_record_bytes: int = Field(
+        default=16 * 1_048_576,
+        ge=1_048_576,
+        description="Largest record the topics, producers and consumers accept (so an oversized "
+        "message can still be dead-lettered whole); must exceed max_message_bytes",
+    )
+    max_future_skew_seconds: int = Field(
+        default=3600, ge=0, description="created_at further in the future is rejected"
+    )
+    earliest_created_at: str = Field(
+        default="2000-01-01T00:00:00Z", description="created_at before this is rejected"
+    )
     xsd_dir: Path | None = Field(default=None, description="ISO 20022 XSDs (default: shared data)")
     rule_pack: Path | None = None
     ofac_dir: Path | None = None

@@ -21,10 +21,11 @@ class TopicSpec:
     compacted: bool = False
     configs: dict[str, str] = field(default_factory=dict)
 
-    def kafka_configs(self, max_message_bytes: int) -> dict[str, str]:
+    def kafka_configs(self, max_record_bytes: int) -> dict[str, str]:
         configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
-        # Raw and dead-lettered records may be large XML; the DLQ must accept whatever raw did.
-        configs["max.message.bytes"] = str(max(max_message_bytes * 2, 1_048_588))
+        # A record larger than the parse limit must still reach the DLQ whole: every topic
+        # accepts records up to max_record_bytes, the DLQ whatever raw did.
+        configs["max.message.bytes"] = str(max_record_bytes)
         return {**configs, **self.configs}
 
 
