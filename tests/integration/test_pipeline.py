@@ -7,7 +7,7 @@ import re
 import signal
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -17,9 +17,8 @@ from streams import topics as names
 from streams.admin import create_topics
 from streams.deadletter import headers_as_dict
 from streams.producer import make_producer, publish
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
+from streams.synthetic.generator import GeneratedRecord, TrafficSpec, clean_payment, generate
 from streams.synthetic.malformed import MALFORMED_KINDS, make_malformed
-from streams.synthetic.generator import clean_payment
 from tests.integration.pipeline import (
     WorkerProcess,
     metric_value,
@@ -56,13 +55,20 @@ def test_skeleton_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
         producer.close()
 
         decisions = read_topic(
-            kafka_bootstrap, settings.topic(names.DECISIONS),
-            lambda rs: len({r.key for r in rs}) >= 2000, timeout=180,
+            kafka_bootstrap,
+            settings.topic(names.DECISIONS),
+            lambda rs: len({r.key for r in rs}) >= 2000,
+            timeout=180,
         )
-        dlq = read_topic(kafka_bootstrap, settings.topic(names.DLQ), lambda rs: len(rs) >= 20, timeout=60)
+        dlq = read_topic(
+            kafka_bootstrap, settings.topic(names.DLQ), lambda rs: len(rs) >= 20, timeout=60
+        )
         planted = {r.label["payment_id"] for r in good if r.label["expected_rules"]}
         alerts = read_topic(
-            kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: len(rs) >= len(planted), timeout=60
+            kafka_bootstrap,
+            settings.topic(names.ALERTS),
+            lambda rs: len(rs) >= len(planted),
+            timeout=60,
         )
         metrics = worker.metrics()
     finally:
@@ -91,7 +97,9 @@ def test_skeleton_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     sent = {r.key: r.value for r in bad}
     for record in dlq:
         headers = headers_as_dict(record.headers)
-        assert record.value == sent[record.key] or (record.value in (None, b"") and sent[record.key] == b"")
+        assert record.value == sent[record.key] or (
+            record.value in (None, b"") and sent[record.key] == b""
+        )
         assert headers["dinarwatch-reason"], headers
         assert headers["dinarwatch-source-topic"] == settings.topic(names.RAW)
         assert int(headers["dinarwatch-source-offset"]) >= 0
@@ -113,7 +121,9 @@ def test_skeleton_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
     assert not re.search(r"\bIQ\d{2}[A-Z]{4}\d{15}\b", log)
 
 
-def test_restart_mid_stream_leaves_no_payment_undecided(kafka_bootstrap: str, tmp_path: Path) -> None:
+def test_restart_mid_stream_leaves_no_payment_undecided(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
     settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("restart"), tmp_path)
     create_topics(settings)
     log = tmp_path / "worker.log"
@@ -138,8 +148,10 @@ def test_restart_mid_stream_leaves_no_payment_undecided(kafka_bootstrap: str, tm
     feeder.join(timeout=120)
     try:
         decisions = read_topic(
-            kafka_bootstrap, settings.topic(names.DECISIONS),
-            lambda rs: len({r.key for r in rs}) >= count, timeout=180,
+            kafka_bootstrap,
+            settings.topic(names.DECISIONS),
+            lambda rs: len({r.key for r in rs}) >= count,
+            timeout=180,
         )
     finally:
         worker.stop()
