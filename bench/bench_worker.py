@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
+
 from bench.common import ensure_broker, figure, machine, percentile, stop_broker
 from rules.defaults import default_context
 from rules.engine import screen_payment
@@ -108,7 +110,8 @@ def bench_latency(bootstrap: str, count: int, rate: float, workdir: Path) -> Non
     finally:
         feeder.join()
         worker.stop()
-    sent = {r.key: r.timestamp for r in raw}
+    # raw records are keyed by debtor; decisions by payment id
+    sent = {orjson.loads(r.value)["payment_id"].encode(): r.timestamp for r in raw}
     latencies = [
         (r.timestamp - sent[r.key]) / 1000
         for r in decisions

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.lists.cbi import CBI_LIST
+from rules.matching import matcher_evidence
 from rules.pack import RuleSettings
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
@@ -99,5 +100,9 @@ def _finding(
             f"{entry.listed_from or 'before records'}; payment is {payment.currency} "
             f"value-dated {payment.value_date}."
         ),
-        evidence={"listed_as": listed_as, "date_confidence": entry.date_confidence or ""},
+        evidence={
+            "listed_as": listed_as,
+            "date_confidence": entry.date_confidence or "",
+            **matcher_evidence(method),
+        },
     )

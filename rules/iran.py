@@ -30,6 +30,7 @@ from schwifty.exceptions import SchwiftyException
 
 from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
 from rules.lists.builtin import IRAN_BANKS_LIST, JURISDICTIONS_LIST
+from rules.matching import matcher_evidence
 from rules.pack import RuleSettings
 from rules.sdn import Subject, extra_strings, in_currency_scope, subjects, threshold
 from schemas.decision import Finding
@@ -170,6 +171,9 @@ def mentions(lines: Sequence[str], terms: Sequence[str]) -> str | None:
     if not lines or not terms:
         return None
     text = _fold(" ".join(lines))
+    # One search for all terms first: almost no text mentions any, and that answer is exact.
+    if not _any_pattern(tuple(terms)).search(text):
+        return None
     for name in terms:
         if _pattern(name).search(text):
             return name
@@ -181,6 +185,12 @@ def _fold(text: str) -> str:
     return _ARABIC_MARKS.sub("", text)
 
 
+@lru_cache(maxsize=64)
+def _any_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches wherever any one of `terms` would (an alternation of their patterns)."""
+    return re.compile("|".join(f"(?:{_pattern(name).pattern})" for name in terms))
+
+
 @lru_cache(maxsize=1024)
 def _pattern(name: str) -> re.Pattern[str]:
     folded = re.escape(_fold(name))
@@ -188,6 +198,14 @@ def _pattern(name: str) -> re.Pattern[str]:
         return re.compile(rf"(?<![a-z0-9]){folded}(?![a-z0-9])")
     # Arabic script attaches prepositions and articles (بطهران, الإيراني): match inside words.
     return re.compile(folded)
+
+
+def _matcher(signals: Sequence[IranSignal]) -> dict[str, str]:
+    """The matcher version when any signal is a name match (IRAN-ENERGY inherits it)."""
+    for signal in signals:
+        if cited := matcher_evidence(signal.method):
+            return cited
+    return {}
 
 
 def nexus_finding(
@@ -217,5 +235,9 @@ def nexus_finding(
             f"{reasons}. Nexus with {subject}; payment {payment.currency} value-dated "
             f"{payment.value_date}."
         ),
-        evidence={"signals": reasons, "subject": who.name or who.bic or ""},
+        evidence={
+            "signals": reasons,
+            "subject": who.name or who.bic or "",
+            **_matcher(signals),
+        },
     )

@@ -22,6 +22,7 @@ from typing import Any
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.lists.ofac import SDN_LIST
 from rules.lists.un import UN_LIST
+from rules.matching import matcher_evidence
 from rules.pack import RuleSettings
 from schemas.common import Action, Severity
 from schemas.decision import Finding
@@ -70,12 +71,30 @@ class Subject:
 
 def subjects(payment: Payment, *, agents: bool = True, parties: bool = True) -> list[Subject]:
     """The payment's agents (whole chain) and parties (incl. ultimate parties), in field order."""
+    cached = _last_subjects
+    if cached is None or cached[0] is not payment:
+        cached = _remember_subjects(payment)
     found: list[Subject] = []
     if agents:
-        found += [Subject(f, a.name, a.bic, True) for f, a in payment.agent_chain()]
+        found += cached[1]
     if parties:
-        found += [Subject(f, p.name, p.bic, False) for f, p in payment.parties()]
+        found += cached[2]
     return found
+
+
+_last_subjects: tuple[Payment, tuple[Subject, ...], tuple[Subject, ...]] | None = None
+"""Five rules ask for the same payment's subjects in a row; the last answer is kept (a strong
+reference to the payment, so identity cannot be confused with a later object's)."""
+
+
+def _remember_subjects(
+    payment: Payment,
+) -> tuple[Payment, tuple[Subject, ...], tuple[Subject, ...]]:
+    global _last_subjects
+    agents = tuple(Subject(f, a.name, a.bic, True) for f, a in payment.agent_chain())
+    parties = tuple(Subject(f, p.name, p.bic, False) for f, p in payment.parties())
+    _last_subjects = (payment, agents, parties)
+    return _last_subjects
 
 
 # --- how a list is searched -------------------------------------------------------------------
@@ -166,7 +185,7 @@ def designation_finding(
 
 
 def _evidence(entry: ListEntry, match: ListMatch) -> dict[str, str]:
-    evidence = {"listed_as": match.listed_as, "kind": entry.kind}
+    evidence = {"listed_as": match.listed_as, "kind": entry.kind, **matcher_evidence(match.method)}
     if entry.programs:
         evidence["programs"] = "/".join(entry.programs)
     if entry.date_confidence:

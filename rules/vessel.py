@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from rules.context import ScreeningContext, in_force, mark_retro
 from rules.lists.base import ReferenceList
 from rules.lists.ofac import SDN_LIST
+from rules.matching import matcher_evidence
 from rules.matching.normalize import name_tokens
 from rules.pack import RuleSettings
 from rules.sdn import extra_strings, in_currency_scope
@@ -58,6 +59,8 @@ class VesselIndex:
     by_imo: dict[str, tuple[ListEntry, ...]]
     by_phrase: dict[tuple[str, ...], tuple[tuple[ListEntry, str], ...]]
     longest: int
+    first_words: frozenset[str] = frozenset()
+    """The first token of every phrase: most text tokens start none, and are skipped at once."""
 
     @classmethod
     def build(cls, entries: Sequence[ListEntry]) -> VesselIndex:
@@ -74,6 +77,7 @@ class VesselIndex:
             {k: tuple(v) for k, v in by_imo.items()},
             {k: tuple(v) for k, v in by_phrase.items()},
             max((len(p) for p in by_phrase), default=0),
+            frozenset(p[0] for p in by_phrase),
         )
 
 
@@ -148,6 +152,8 @@ def _imo_hits(text: str, index: VesselIndex) -> Iterator[VesselHit]:
 def _name_hits(text: str, index: VesselIndex) -> Iterator[VesselHit]:
     tokens = name_tokens(_SLASHED.sub(r"M\1", text))
     for start in range(len(tokens)):
+        if tokens[start] not in index.first_words:
+            continue
         for length in range(min(index.longest, len(tokens) - start), 0, -1):
             phrase = tokens[start : start + length]
             listed = index.by_phrase.get(phrase)
@@ -189,5 +195,6 @@ def _finding(
             "listed_as": hit.listed_as,
             "imo_numbers": imos,
             "programs": "/".join(entry.programs),
+            **matcher_evidence(hit.method),
         },
     )

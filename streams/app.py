@@ -23,12 +23,13 @@ from pydantic import ValidationError
 
 from alerts.record import alerts_for
 from rules.session import screen_with_window
-from rules.windows import DebtorWindow, debtor_key
+from rules.windows import DebtorWindow, debtor_key, windowed
 from schemas.codec import dumps
 from schemas.payment import Payment
 from streams import topics as names
 from streams.deadletter import Rejection, dead_letter_headers
 from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
+from streams.lag import register_lag_monitor
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         **faust_broker_options(settings),
     )
     _register(app, settings, runtime)
+    register_lag_monitor(app, settings, runtime.metrics)
     return app
 
 
@@ -179,10 +181,11 @@ async def _screen_one(
     metrics = runtime.metrics
     started = time.perf_counter()
     now = datetime.now(UTC)
-    key = debtor_key(payment)
-    window = _load_window(windows.get(key))
-    new_window, decision = screen_with_window(payment, runtime.context, now, window)
-    if new_window is not window and new_window is not None:
+    ctx = runtime.context
+    key = debtor_key(payment) if windowed(payment, ctx.pack) else None
+    window = _load_window(windows.get(key)) if key is not None else None
+    new_window, decision = screen_with_window(payment, ctx, now, window)
+    if key is not None and new_window is not window and new_window is not None:
         windows[key] = new_window.model_dump(mode="json")
     raised = alerts_for(payment, decision, now)
     metrics.screening_seconds.observe(time.perf_counter() - started)

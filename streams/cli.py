@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from schemas.codec import dumps
+from streams.cli_lists import lists_app
 from streams.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 topics_app = typer.Typer(help="Create or check the pipeline's Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
+app.add_typer(lists_app, name="lists")
 err = Console(stderr=True)
 
 

@@ -84,7 +84,7 @@ def register_lag_monitor(
     setattr(app, _REGISTERED, True)
     every = interval if interval is not None else LAG_INTERVAL_SECONDS
 
-    @app.timer(every, on_leader=False)  # type: ignore[misc]
+    @app.timer(every, on_leader=False)  # type: ignore[untyped-decorator]
     async def consumer_lag_monitor() -> None:
         try:
             await measure_lag(app, metrics)

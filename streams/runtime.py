@@ -32,3 +32,4 @@ class WorkerRuntime:
         for name, reference in self.context.lists.lists.items():
             self.metrics.list_entries.labels(name).set(len(reference))
             self.metrics.list_loaded.labels(name).set(now)
+        self.metrics.record_list_versions(self.context.lists.versions())

@@ -9,6 +9,7 @@ VALID = "payments.valid"
 DLQ = "payments.dlq"
 DECISIONS = "payments.decisions"
 ALERTS = "alerts"
+ALERTS_RETRY = "alerts.retry"
 WATCHLISTS = "watchlists"
 
 
@@ -39,5 +40,12 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(DECISIONS, "one decision per payment (pass/review/block) with findings"),
     TopicSpec(ALERTS, "one alert per (payment, rule) whose action is review or block"),
-    TopicSpec(WATCHLISTS, "reference lists and rule packs, latest per key", compacted=True),
+    TopicSpec(
+        WATCHLISTS,
+        "reference lists and rule packs, latest per key",
+        compacted=True,
+        # One record holds a whole list: the full SDN is ~1 MB gzipped and growing. 16 MiB is
+        # streams.watchlists.MAX_RECORD_BYTES, the publisher's limit (a unit test checks both).
+        configs={"max.message.bytes": str(16 * 1024 * 1024)},
+    ),
 )

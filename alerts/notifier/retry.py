@@ -40,7 +40,9 @@ class Parked:
         ]
 
     @classmethod
-    def from_headers(cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> Parked:
+    def from_headers(
+        cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]
+    ) -> Parked:
         found = {k: v.decode("utf-8", "replace") for k, v in headers or ()}
         channels = tuple(c for c in found.get(H_CHANNELS, "").split(",") if c)
         return cls(

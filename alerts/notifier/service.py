@@ -267,6 +267,7 @@ class Notifier:
         channel = self.channels.get(name)
         failed: list[tuple[Alert, str]] = []
         for group in group_alerts(alerts):
+            error: str | None
             if channel is None:
                 error = f"channel {name!r} is not configured in this notifier"
             else:

@@ -10,4 +10,21 @@ from rules.matching.normalize import name_tokens, normalize_name
 
 MATCHER_VERSION = "dw-names-2"
 
-__all__ = ["MATCHER_VERSION", "NameHit", "NameIndex", "name_tokens", "normalize_name"]
+
+def matcher_evidence(method: str | None) -> dict[str, str]:
+    """`{"matcher": MATCHER_VERSION}` for a match found by name, else nothing.
+
+    A name match's score depends on the algorithm as much as on the list, so a finding cites
+    both versions; a BIC, IBAN or IMO match does not depend on the matcher.
+    """
+    return {"matcher": MATCHER_VERSION} if method and method.startswith("name") else {}
+
+
+__all__ = [
+    "MATCHER_VERSION",
+    "NameHit",
+    "NameIndex",
+    "matcher_evidence",
+    "name_tokens",
+    "normalize_name",
+]

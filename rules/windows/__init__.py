@@ -6,6 +6,6 @@ storage and recovery; this package owns the logic.
 """
 
 from rules.windows.state import DebtorWindow, WindowEntry, debtor_key
-from rules.windows.transition import observe
+from rules.windows.transition import observe, windowed
 
-__all__ = ["DebtorWindow", "WindowEntry", "debtor_key", "observe"]
+__all__ = ["DebtorWindow", "WindowEntry", "debtor_key", "observe", "windowed"]

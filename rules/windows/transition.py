@@ -70,6 +70,12 @@ def observe(
     return _pruned(new_state, settings), findings
 
 
+def windowed(payment: Payment, pack: RulePack) -> bool:
+    """Whether `payment` can touch window state at all: callers skip the state lookup when not
+    (most traffic: non-USD, or neither near the threshold nor to a transit jurisdiction)."""
+    return _relevant(entry_for(payment), pack)
+
+
 def _relevant(entry: WindowEntry, pack: RulePack) -> bool:
     """Whether any windowed rule could ever count this payment; others leave the state alone
     (most traffic), which spares the worker a table write per payment."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -26,6 +27,9 @@ Progress = Callable[[int], None]
 
 class ReplaySource(Protocol):
     """What the runner needs from an input: records, a size for the progress bar, a description."""
+
+    unit: str
+    """What `advance` counts: bytes (files) or records (Kafka)."""
 
     @property
     def total_bytes(self) -> int | None: ...
@@ -59,6 +63,7 @@ class FileSource:
 
     paths: list[Path]
     files: list[InputFile] = field(default_factory=list)
+    unit: str = "bytes"
 
     def __post_init__(self) -> None:
         self.files = [
@@ -73,8 +78,7 @@ class FileSource:
         """Every record of every file, in file order then record order."""
         for info in self.files:
             info.records = 0
-            with Path(info.path).open("rb") as raw:
-                stream: IO[bytes] = gzip.open(raw, "rb") if info.path.endswith(".gz") else raw  # type: ignore[assignment]
+            with Path(info.path).open("rb") as raw, _decompressed(raw, info.path) as stream:
                 seen = 0
                 for record in read_records(stream, info.path):
                     info.records += 1
@@ -86,6 +90,14 @@ class FileSource:
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "files", "files": [f.as_json() for f in self.files]}
+
+
+def _decompressed(raw: IO[bytes], name: str) -> AbstractContextManager[IO[bytes]]:
+    """The file's content: gzip decompressed over the raw file, whose position (compressed bytes
+    read) drives the progress bar; other files as they are (left open for the caller)."""
+    if name.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return nullcontext(raw)
 
 
 def _advance(advance: Progress, position: int, seen: int) -> int:

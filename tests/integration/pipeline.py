@@ -41,7 +41,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DINARWATCH_")}
     for name, value in settings.model_dump(exclude_none=True).items():
         if isinstance(value, (str, int, float, bool, Path)):
-            env[f"DINARWATCH_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+            env[f"DINARWATCH_{name.upper()}"] = (
+                str(value).lower() if isinstance(value, bool) else str(value)
+            )
     return env
 
 
@@ -58,8 +60,11 @@ class WorkerProcess:
         exe = Path(sys.executable).with_name("dinarwatch")
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [str(exe), "worker"], stdout=log, stderr=subprocess.STDOUT,
-            env={**settings_env(self.settings), **self.extra_env}, start_new_session=True,
+            [str(exe), "worker"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**settings_env(self.settings), **self.extra_env},
+            start_new_session=True,
         )
         self.wait_healthy(timeout)
         return self
@@ -73,7 +78,9 @@ class WorkerProcess:
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited early ({self.proc.returncode}); log:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"worker exited early ({self.proc.returncode}); log:\n{self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
                     if response.status == 200:
@@ -104,8 +111,12 @@ class WorkerProcess:
 def read_topic(bootstrap: str, topic: str, done: Callable[[list], bool], timeout: float) -> list:
     """Read a topic from the beginning until done(records) or the timeout; return records."""
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
-        enable_auto_commit=False, consumer_timeout_ms=1000, max_partition_fetch_bytes=8 * 1024 * 1024,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=1000,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=16 * 1024 * 1024,
     )
     deadline = time.monotonic() + timeout

@@ -38,8 +38,12 @@ def test_mixed_formats_cover_payment_and_hostile_xml(kafka_bootstrap: str, tmp_p
     settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("fmt"), tmp_path)
     create_topics(settings)
     spec = TrafficSpec(
-        count=600, seed=17, start=START, violation_rate=0.15,
-        formats=formats_for("mixed"), renderers=renderers(),
+        count=600,
+        seed=17,
+        start=START,
+        violation_rate=0.15,
+        formats=formats_for("mixed"),
+        renderers=renderers(),
     )
     good = list(generate(spec))
     special = [
@@ -53,8 +57,10 @@ def test_mixed_formats_cover_payment_and_hostile_xml(kafka_bootstrap: str, tmp_p
         publish(good + special, producer, settings.topic(names.RAW), rate=0)
         producer.close()
         decisions = read_topic(
-            kafka_bootstrap, settings.topic(names.DECISIONS),
-            lambda rs: len({r.key for r in rs}) >= len(good) + 1, timeout=120,
+            kafka_bootstrap,
+            settings.topic(names.DECISIONS),
+            lambda rs: len({r.key for r in rs}) >= len(good) + 1,
+            timeout=120,
         )
         dlq = read_topic(kafka_bootstrap, settings.topic(names.DLQ), lambda rs: len(rs) >= 2, 60)
     finally:

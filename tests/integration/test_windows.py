@@ -57,18 +57,24 @@ def test_worker_alerts_equal_offline_screening(kafka_bootstrap: str, tmp_path: P
     try:
         feed(settings, records, rate=0).join()
         alerts = read_topic(
-            kafka_bootstrap, settings.topic(names.ALERTS),
-            lambda rs: len({r.key for r in rs}) >= len(expected), timeout=180,
+            kafka_bootstrap,
+            settings.topic(names.ALERTS),
+            lambda rs: len({r.key for r in rs}) >= len(expected),
+            timeout=180,
         )
         time.sleep(2)
-        alerts = read_topic(kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=3)
+        alerts = read_topic(
+            kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=3
+        )
     finally:
         worker.stop()
     live = {r.key.decode() for r in alerts}
     assert live == expected, worker.log_tail()
 
 
-def test_sigkill_and_rebalance_lose_and_duplicate_no_pattern(kafka_bootstrap: str, tmp_path: Path) -> None:
+def test_sigkill_and_rebalance_lose_and_duplicate_no_pattern(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
     records = list(generate(TrafficSpec(count=4000, seed=41, start=START, violation_rate=0.12)))
     expected = offline_alert_ids(records)
     expected_windowed = {
@@ -76,22 +82,33 @@ def test_sigkill_and_rebalance_lose_and_duplicate_no_pattern(kafka_bootstrap: st
     }
     settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("crash"), tmp_path)
     create_topics(settings)
-    second = settings.model_copy(update={"web_port": settings.web_port + 1, "data_dir": tmp_path / "data-b"})
+    second = settings.model_copy(
+        update={"web_port": settings.web_port + 1, "data_dir": tmp_path / "data-b"}
+    )
     a = WorkerProcess(settings, tmp_path / "a.log").start()
     b = WorkerProcess(second, tmp_path / "b.log").start()
     feeder = feed(settings, records, rate=250)
     try:
-        read_topic(kafka_bootstrap, settings.topic(names.DECISIONS), lambda rs: len(rs) >= 1200, timeout=120)
+        read_topic(
+            kafka_bootstrap,
+            settings.topic(names.DECISIONS),
+            lambda rs: len(rs) >= 1200,
+            timeout=120,
+        )
         b.stop(signal.SIGKILL)
         time.sleep(3)
         b = WorkerProcess(second, tmp_path / "b.log").start()
         feeder.join(timeout=120)
         decisions = read_topic(
-            kafka_bootstrap, settings.topic(names.DECISIONS),
-            lambda rs: len({r.key for r in rs}) >= len(records), timeout=240,
+            kafka_bootstrap,
+            settings.topic(names.DECISIONS),
+            lambda rs: len({r.key for r in rs}) >= len(records),
+            timeout=240,
         )
         time.sleep(3)
-        alerts = read_topic(kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=5)
+        alerts = read_topic(
+            kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=5
+        )
     finally:
         a.stop()
         b.stop()

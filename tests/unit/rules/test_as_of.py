@@ -85,7 +85,11 @@ def test_militia_front_designated_later_is_retro() -> None:
     payment = make_payment(value_date="2025-06-01", creditor={"name": "Muhandis General Company"})
     assert [f.rule for f in screen_payment(payment, CTX, AT).findings] == []
     (found,) = screen_payment(payment, CTX.at(date(2025, 12, 1)), AT).findings
-    assert (found.rule, found.retro, found.listed_from) == ("MILITIA-FRONT", True, date(2025, 10, 9))
+    assert (found.rule, found.retro, found.listed_from) == (
+        "MILITIA-FRONT",
+        True,
+        date(2025, 10, 9),
+    )
 
 
 def test_an_entry_delisted_since_no_longer_fires_as_of_now() -> None:

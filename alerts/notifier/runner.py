@@ -1,0 +1,74 @@
+"""Start the notifier process: settings -> channels -> metrics server -> loops until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from prometheus_client import start_http_server
+
+from alerts.metrics import NotifierMetrics
+from alerts.notifier.channels import channels_from_settings
+from alerts.notifier.service import RETRY_TOPIC, Notifier
+from alerts.notifier.settings import NotifierSettings
+from streams.settings import Settings
+
+log = logging.getLogger("dinarwatch.notifier")
+
+RETRY_RETENTION_MS = str(30 * 86400 * 1000)
+
+
+def ensure_retry_topic(settings: Settings) -> None:
+    """Create `alerts.retry` if it is missing: parking must never fail for want of a topic.
+    Same partition count as `alerts`, 30 days' retention (parked alerts wait for people)."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    name = settings.topic(RETRY_TOPIC)
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="notifier")
+    try:
+        if name in admin.list_topics():
+            return
+        topic = NewTopic(
+            name,
+            num_partitions=settings.topic_partitions,
+            replication_factor=settings.replication_factor,
+            topic_configs={"retention.ms": RETRY_RETENTION_MS},
+        )
+        try:
+            admin.create_topics([topic])
+            log.info("created topic %s", name)
+        except TopicAlreadyExistsError:
+            pass
+    finally:
+        admin.close()
+
+
+def run_notifier(settings: Settings, notify: NotifierSettings) -> None:
+    """Run until SIGTERM/SIGINT; exits non-zero if no channel is configured."""
+    channels = channels_from_settings(notify)
+    if not channels:
+        raise SystemExit(
+            "no notification channel configured: set DINARWATCH_NOTIFY_ALERTMANAGER_URL, "
+            "DINARWATCH_NOTIFY_WEBHOOK_URL or DINARWATCH_NOTIFY_SMTP_HOST"
+        )
+    metrics = NotifierMetrics()
+    start_http_server(notify.web_port, addr=notify.web_bind, registry=metrics.registry)
+    ensure_retry_topic(settings)
+    notifier = Notifier(settings, notify, channels, metrics)
+    log.info(
+        "starting notifier: broker=%s metrics=http://%s:%d/metrics",
+        settings.kafka_bootstrap,
+        notify.web_bind,
+        notify.web_port,
+    )
+    asyncio.run(_serve(notifier))
+
+
+async def _serve(notifier: Notifier) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, notifier.stop)
+    await notifier.run()

@@ -1,0 +1,251 @@
+"""`dinarwatch replay`: the typer command. Registered in streams/cli.py with
+`app.command("replay")(replay)`.
+
+Exit codes: 0 replay done (and, with --compare, no difference); 1 --compare found differences;
+2 bad arguments (typer's usage error).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:  # the rules and parsers load on first use: `dinarwatch --help` stays fast
+    from streams.replay.runner import ReplayParams, ReplayResult
+    from streams.replay.sources import ReplaySource
+
+err = Console(stderr=True)
+
+EXIT_DIFFERENCES = 1
+SORT_CHUNK = 200_000
+"""Default of --sort-chunk (streams.replay.order.DEFAULT_CHUNK; a test keeps them equal)."""
+
+
+def replay(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or directories: JSONL (.gz ok), ISO 20022 XML, SWIFT MT"),
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option(help="Replay this Kafka topic instead of files")
+    ] = None,
+    from_: Annotated[
+        datetime | None,
+        typer.Option("--from", help="Topic range start (Kafka timestamp, UTC unless offset)"),
+    ] = None,
+    to: Annotated[datetime | None, typer.Option("--to", help="Topic range end, exclusive")] = None,
+    bootstrap: Annotated[
+        str | None, typer.Option(help="Kafka bootstrap servers (default: settings)")
+    ] = None,
+    as_of: Annotated[
+        str,
+        typer.Option(help="value-date (lists as of each payment's value date), now, or a date"),
+    ] = "value-date",
+    rule_pack: Annotated[
+        Path | None, typer.Option(help="Candidate rule pack YAML (what-if)")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write decisions/alerts JSONL, report.json and report.html here"),
+    ] = None,
+    compare: Annotated[
+        Path | None,
+        typer.Option(help="Alerts captured live (JSONL); exit 1 when the replay differs"),
+    ] = None,
+    sort_chunk: Annotated[
+        int, typer.Option(help="Records sorted in memory before spilling to temp files")
+    ] = SORT_CHUNK,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
+) -> None:
+    """Audit replay: screen past payments through the same rules, as of a date, with a report."""
+    from rules.defaults import default_context, load_lists
+    from streams.replay.runner import run_replay
+    from streams.settings import get_settings
+
+    settings = get_settings()
+    if bootstrap:
+        settings = settings.model_copy(update={"kafka_bootstrap": bootstrap})
+    source = _source(sources or [], topic, from_, to, settings)
+    params = _params(as_of, rule_pack or settings.rule_pack, settings, sort_chunk)
+    ctx = default_context(params.rule_pack, load_lists(settings.ofac_dir, settings.un_xml))
+    started = time.perf_counter()
+    with _out_dir(report) as out_dir:
+        hooks = RichProgress(err, enabled=progress and err.is_terminal)
+        with hooks:
+            result = run_replay(source, ctx, params, out_dir, hooks, compare)
+        _summary(result, time.perf_counter() - started, report)
+    if result.comparison is not None and result.comparison.differs:
+        raise typer.Exit(EXIT_DIFFERENCES)
+
+
+def _source(
+    sources: list[Path],
+    topic: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    settings: object,
+) -> ReplaySource:
+    from streams.replay.kafka_source import KafkaSource
+    from streams.replay.sources import FileSource
+
+    if bool(sources) == bool(topic):
+        raise typer.BadParameter("give input files/directories or --topic, not both or neither")
+    if topic is None:
+        if start or end:
+            raise typer.BadParameter("--from/--to select a topic range; use them with --topic")
+        try:
+            return FileSource(sources)
+        except FileNotFoundError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return KafkaSource(settings, topic, _utc(start), _utc(end))  # type: ignore[arg-type]
+
+
+def _params(as_of: str, rule_pack: Path | None, settings: object, chunk: int) -> ReplayParams:
+    from streams.replay.runner import ReplayParams, resolve_as_of
+
+    try:
+        resolved = resolve_as_of(as_of, datetime.now(UTC).date())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if rule_pack is not None and not rule_pack.is_file():
+        raise typer.BadParameter(f"no such rule pack: {rule_pack}")
+    return ReplayParams(
+        as_of=resolved,
+        as_of_requested=as_of,
+        rule_pack=rule_pack,
+        max_bytes=settings.max_message_bytes,  # type: ignore[attr-defined]
+        xsd_dir=settings.xsd_dir,  # type: ignore[attr-defined]
+        chunk_size=max(chunk, 1),
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """typer parses --from/--to without a zone; they are UTC then."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+class _out_dir:
+    """The --report directory, or a temporary one removed afterwards (summary only)."""
+
+    def __init__(self, report: Path | None) -> None:
+        self.report = report
+        self.tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Path:
+        if self.report is not None:
+            return self.report
+        self.tmp = tempfile.TemporaryDirectory(prefix="dinarwatch-replay-out-")
+        return Path(self.tmp.name)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+
+# --- progress and summary ---------------------------------------------------------------------
+
+
+class RateColumn(ProgressColumn):
+    """Items per second (rich's own speed column assumes bytes)."""
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit", "")
+        speed = task.finished_speed or task.speed
+        if unit == "bytes":
+            return Text(f"{(speed or 0) / 1e6:,.1f} MB/s", style="progress.data.speed")
+        return Text(f"{speed or 0:,.0f} {unit}/s", style="progress.data.speed")
+
+
+class RichProgress:
+    """ProgressHooks drawn with rich: reading (bytes or records), then screening (records)."""
+
+    def __init__(self, console: Console, enabled: bool) -> None:
+        self.bar = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            MofNCompleteColumn(),
+            RateColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not enabled,
+            transient=False,
+        )
+        self.read_task: TaskID | None = None
+        self.screen_task: TaskID | None = None
+
+    def __enter__(self) -> RichProgress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def reading(self, total: int | None, unit: str) -> None:
+        self.read_task = self.bar.add_task("reading", total=total, unit=unit)
+
+    def read(self, n: int) -> None:
+        if self.read_task is not None:
+            self.bar.advance(self.read_task, n)
+
+    def screening(self, total_records: int) -> None:
+        if self.read_task is not None:
+            task = self.bar.tasks[self.read_task]
+            self.bar.update(self.read_task, total=task.completed)
+        self.screen_task = self.bar.add_task("screening", total=total_records, unit="payments")
+
+    def screened(self, n: int) -> None:
+        if self.screen_task is not None:
+            self.bar.advance(self.screen_task, n)
+
+
+def _summary(result: ReplayResult, seconds: float, report: Path | None) -> None:
+    counts = result.report["counts"]
+    table = Table(title="dinarwatch replay", show_header=False)
+    rate = counts["payments"] / seconds if seconds > 0 else 0.0
+    table.add_row("as of", result.report["parameters"]["as_of"])
+    table.add_row("payments", f"{counts['payments']:,} ({rate:,.0f}/s, {seconds:,.1f} s)")
+    table.add_row("rejected", f"{counts['rejected']:,}")
+    table.add_row("decisions", ", ".join(f"{k} {v:,}" for k, v in counts["decisions"].items()))
+    table.add_row("alerts", f"{counts['alerts']:,} (retro {counts['retro_alerts']:,})")
+    for rule, n in counts["alerts_by_rule"].items():
+        table.add_row(f"  {rule}", f"{n:,}")
+    comparison = result.comparison
+    if comparison is not None:
+        verdict = "no differences" if not comparison.differs else "DIFFERENCES"
+        table.add_row(
+            "compare",
+            f"{verdict}: missing {comparison.count('missing')}, extra {comparison.count('extra')}"
+            f", changed {comparison.count('changed')} (of {comparison.live} live alerts)",
+        )
+    table.add_row("report", str(report) if report else "(none: give --report DIR)")
+    err.print(table)
+    if comparison is not None:
+        for diff in comparison.diffs[:20]:
+            err.print(
+                f"  {diff.kind} {diff.alert_id} {diff.rule} {diff.payment_id}: "
+                f"{'; '.join(diff.reasons)}"
+            )

@@ -1,0 +1,528 @@
+"""Live reference lists: the compacted `watchlists` topic, its wire format, and hot reload.
+
+Wire format (one record per list or rule pack, latest per key kept by compaction):
+  key   `<list name>` (e.g. `cbi-usd-ban`) or `rule-pack:<pack name>`
+  value JSON `{"format": "dinarwatch.watchlist/1", "kind": "list" | "rule-pack", ...}`, gzip-
+        compressed when larger than COMPRESS_ABOVE bytes (told apart by gzip's magic bytes, so
+        small records stay readable with any console consumer). A list carries name, version,
+        title, published, source and every entry (ListEntry's JSON); a rule pack carries its
+        YAML text verbatim, because the pack's digest is the hash of that text.
+  null  a tombstone: workers drop the override and return to the list (or pack) they loaded
+        from their own files and settings.
+A list record is self-checking: its version is recomputed from its entries on decode and must
+match, so a truncated or hand-edited record is rejected instead of screening with it.
+
+Hot reload (`register_watchlists`): every worker needs every list, so no consumer group is used.
+At app creation the worker reads the topic to its end with kafka-python (blocking, before any
+agent runs: a worker never screens a payment with lists older than the topic's), then a Faust
+task follows the topic with an aiokafka consumer assigned to all partitions from the offsets
+reached. Trade-offs of this choice over the alternatives:
+  - a Faust GlobalTable would also give every worker every key, but it would make the topic a
+    Faust changelog (Faust's naming and serialization), store multi-MB values in RocksDB a
+    second time, and offer no hook to rebuild the name index once per batch of changes;
+  - an agent with a unique consumer group per worker leaves one dead group per restart on
+    the broker and commits offsets that are never used (the state is re-read at every start);
+  - a plain consumer stores no offsets: each start re-reads the whole compacted topic (a few
+    MB, about a second with the full SDN), which is exactly the "latest state" semantics.
+A batch of records is applied together and the context rebuilt once, in a thread
+(run_in_executor) so the event loop keeps serving; only the lists whose version changed get a
+new index. The new context is swapped in with one assignment (WorkerRuntime.swap_context):
+a payment is screened wholly against the old or wholly against the new lists. A record that
+cannot be decoded is logged and counted (dinarwatch_watchlist_records_total{outcome=
+"malformed"}) and skipped; a failed rebuild keeps the previous context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import logging
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import orjson
+from prometheus_client import Counter, Histogram
+from pydantic import ValidationError
+
+from rules.context import ListIndex, ScreeningContext
+from rules.lists.base import ListSet, ReferenceList
+from rules.pack import RulePack, parse_rule_pack
+from schemas.listentry import ListEntry
+from streams import topics as names
+from streams.kafka_config import kafka_python_security
+from streams.runtime import WorkerRuntime
+from streams.settings import Settings
+
+log = logging.getLogger("dinarwatch.watchlists")
+
+WIRE_FORMAT = "dinarwatch.watchlist/1"
+PACK_KEY_PREFIX = "rule-pack:"
+COMPRESS_ABOVE = 16 * 1024
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+"""Largest watchlists record: the topic's max.message.bytes (streams/topics.py) and the
+publisher's max_request_size. The full SDN list is ~9 MB of JSON, ~1 MB gzipped."""
+FETCH_BYTES = MAX_RECORD_BYTES + 1024 * 1024
+CATCH_UP_TIMEOUT_S = 60.0
+CONTENT_TYPE = "application/vnd.dinarwatch.watchlist+json"
+_GZIP_MAGIC = b"\x1f\x8b"
+_REGISTERED = "_dinarwatch_watchlists"
+
+
+class MalformedRecord(ValueError):
+    """A watchlists record that cannot be used; the reason is the message."""
+
+
+# --- wire format ------------------------------------------------------------------------------
+
+
+def list_key(name: str) -> bytes:
+    return name.encode()
+
+
+def pack_key(name: str) -> bytes:
+    return f"{PACK_KEY_PREFIX}{name}".encode()
+
+
+def encode_list(reference: ReferenceList) -> bytes:
+    """A list's record value: compact JSON (defaults left out), gzipped when large."""
+    doc = {
+        "format": WIRE_FORMAT,
+        "kind": "list",
+        "name": reference.name,
+        "version": reference.version,
+        "title": reference.title,
+        "published": reference.published.isoformat() if reference.published else None,
+        "source": reference.source,
+        "entries": [_entry_doc(e) for e in reference.entries],
+    }
+    return _pack_bytes(orjson.dumps(doc))
+
+
+def encode_pack(text: str) -> bytes:
+    """A rule pack's record value: its YAML text verbatim (the digest hashes that text)."""
+    pack = parse_rule_pack(text)
+    doc = {
+        "format": WIRE_FORMAT,
+        "kind": "rule-pack",
+        "name": pack.name,
+        "version": pack.version,
+        "digest": pack.digest,
+        "text": text,
+    }
+    return _pack_bytes(orjson.dumps(doc))
+
+
+def decode_record(key: bytes | None, value: bytes) -> ReferenceList | RulePack:
+    """The list or pack a record holds; MalformedRecord when it is unusable in any way."""
+    try:
+        doc = orjson.loads(gzip.decompress(value) if value[:2] == _GZIP_MAGIC else value)
+    except (OSError, EOFError, zlib.error, orjson.JSONDecodeError) as exc:
+        raise MalformedRecord(f"not JSON (or bad gzip): {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("format") != WIRE_FORMAT:
+        raise MalformedRecord(f"unknown format (expected {WIRE_FORMAT!r})")
+    try:
+        item = _decode_pack(doc) if doc.get("kind") == "rule-pack" else _decode_list(doc)
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise MalformedRecord(f"invalid {doc.get('kind', 'record')}: {exc}") from exc
+    expected = item_key(item)
+    if key is not None and key != expected:
+        raise MalformedRecord(f"key {key!r} does not match its content {expected!r}")
+    return item
+
+
+def item_key(item: ReferenceList | RulePack) -> bytes:
+    return pack_key(item.name) if isinstance(item, RulePack) else list_key(item.name)
+
+
+def _decode_list(doc: Mapping[str, Any]) -> ReferenceList:
+    if doc.get("kind") != "list":
+        raise ValueError(f"unknown kind {doc.get('kind')!r}")
+    published = date.fromisoformat(doc["published"]) if doc.get("published") else None
+    entries = [ListEntry.model_validate(e) for e in doc["entries"]]
+    reference = ReferenceList.build(
+        str(doc["name"]),
+        entries,
+        title=str(doc.get("title", "")),
+        published=published,
+        source=str(doc.get("source", "")),
+    )
+    if reference.version != doc["version"]:
+        raise ValueError(
+            f"version {doc['version']!r} does not match its entries ({reference.version!r})"
+        )
+    return reference
+
+
+def _decode_pack(doc: Mapping[str, Any]) -> RulePack:
+    pack = parse_rule_pack(str(doc["text"]))
+    if pack.digest != doc.get("digest", pack.digest):
+        raise ValueError("digest does not match the pack text")
+    return pack
+
+
+def _entry_doc(entry: ListEntry) -> dict[str, Any]:
+    return entry.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+
+
+def _pack_bytes(raw: bytes) -> bytes:
+    return gzip.compress(raw, 9, mtime=0) if len(raw) > COMPRESS_ABOVE else raw
+
+
+def record_headers(item: ReferenceList | RulePack) -> list[tuple[str, bytes]]:
+    """Headers that let an operator see what a record holds without decoding it."""
+    return [("content-type", CONTENT_TYPE.encode()), ("version", item.version.encode())]
+
+
+# --- state: what the topic says, on top of what the worker loaded itself ----------------------
+
+
+@dataclass
+class WatchlistState:
+    """The worker's own lists and pack (from files/settings) plus the topic's overrides.
+
+    A topic record replaces the list of the same name (or adds a list the worker had no file
+    for); a tombstone returns to the worker's own. Rule packs apply only when their name is the
+    worker's configured pack: workers running a what-if pack ignore the live one.
+    """
+
+    base_lists: ListSet
+    base_pack: RulePack
+    lists: dict[str, ReferenceList] = field(default_factory=dict)
+    pack: RulePack | None = None
+
+    @classmethod
+    def of(cls, ctx: ScreeningContext) -> WatchlistState:
+        return cls(ctx.lists, ctx.pack)
+
+    def apply(self, key: bytes, item: ReferenceList | RulePack | None) -> str:
+        """Record one key's latest value; returns the outcome used in metrics and logs."""
+        text = key.decode("utf-8", "replace")
+        if text.startswith(PACK_KEY_PREFIX):
+            return self._apply_pack(text.removeprefix(PACK_KEY_PREFIX), item)
+        if item is None:
+            return "removed" if self.lists.pop(text, None) is not None else "unchanged"
+        assert isinstance(item, ReferenceList)
+        current = self.lists.get(text) or self.base_lists.get(text)
+        self.lists[text] = item
+        return "unchanged" if current is not None and current.version == item.version else "applied"
+
+    def _apply_pack(self, name: str, item: ReferenceList | RulePack | None) -> str:
+        if name != self.base_pack.name:
+            return "ignored"
+        if item is None:
+            had, self.pack = self.pack, None
+            return "removed" if had is not None else "unchanged"
+        assert isinstance(item, RulePack)
+        current = self.pack or self.base_pack
+        self.pack = item
+        return "unchanged" if current.digest == item.digest else "applied"
+
+    def list_set(self) -> ListSet:
+        return ListSet({**self.base_lists.lists, **self.lists})
+
+    def current_pack(self) -> RulePack:
+        return self.pack or self.base_pack
+
+
+def rebuild_context(old: ScreeningContext, lists: ListSet, pack: RulePack) -> ScreeningContext:
+    """A context with these lists and pack, reusing every index whose list is unchanged.
+
+    Building the full SDN's name index takes seconds; a CBI update must not pay for it.
+    `replace` keeps every other field of the old context (e.g. an as-of date).
+    """
+    indexes: dict[str, ListIndex] = {}
+    for name, reference in lists.lists.items():
+        known = old.index(name)
+        same = known is not None and known.reference.version == reference.version
+        indexes[name] = known if same and known is not None else ListIndex.build(reference)
+    return replace(old, pack=pack, lists=lists, indexes=indexes)
+
+
+def describe_change(old: ScreeningContext, new: ScreeningContext) -> str:
+    """`cbi-usd-ban 2025-02-16+ab12 -> 2025-03-01+cd34; rule pack iraq 1 -> 2` for the log."""
+    before, after = old.lists.versions(), new.lists.versions()
+    parts = [
+        f"{name} {before.get(name, '-')} -> {after.get(name, '-')}"
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    ]
+    if old.pack.digest != new.pack.digest:
+        parts.append(f"rule pack {new.pack.name} {old.pack.version} -> {new.pack.version}")
+    return "; ".join(parts) or "no change"
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WatchlistMetrics:
+    records: Counter
+    reload_seconds: Histogram
+    reload_failures: Counter
+
+    @classmethod
+    def register(cls, runtime: WorkerRuntime) -> WatchlistMetrics:
+        registry = runtime.metrics.registry
+        return cls(
+            Counter(
+                "dinarwatch_watchlist_records",
+                "watchlists records read, by outcome (applied, unchanged, removed, ignored, "
+                "malformed)",
+                ["outcome"],
+                registry=registry,
+            ),
+            Histogram(
+                "dinarwatch_watchlist_reload_seconds",
+                "Time to rebuild the screening context after watchlists records",
+                registry=registry,
+                buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            ),
+            Counter(
+                "dinarwatch_watchlist_reload_failures",
+                "Context rebuilds that failed (the previous context stays in use)",
+                registry=registry,
+            ),
+        )
+
+
+# --- the reloader -----------------------------------------------------------------------------
+
+
+@dataclass
+class Reloader:
+    """Applies batches of watchlists records to the worker's runtime."""
+
+    runtime: WorkerRuntime
+    metrics: WatchlistMetrics
+    state: WatchlistState
+    positions: dict[int, int] = field(default_factory=dict)
+    """Next offset per partition of the topic: where reading resumes after an error."""
+
+    def absorb(self, records: Iterable[tuple[bytes | None, bytes | None]]) -> bool:
+        """Decode and apply records (key, value); True when a rebuild is needed."""
+        changed = False
+        for key, value in records:
+            outcome = self._absorb_one(key, value)
+            self.metrics.records.labels(outcome).inc()
+            changed |= outcome in ("applied", "removed")
+        return changed
+
+    def _absorb_one(self, key: bytes | None, value: bytes | None) -> str:
+        if not key:
+            log.error("watchlists record without a key skipped")
+            return "malformed"
+        try:
+            item = decode_record(key, value) if value is not None else None
+        except MalformedRecord as exc:
+            log.error("watchlists record %r skipped: %s", key[:100], str(exc)[:500])
+            return "malformed"
+        except Exception:  # never let a bad record take the worker down
+            log.exception("watchlists record %r skipped: unexpected error", key[:100])
+            return "malformed"
+        outcome = self.state.apply(key, item)
+        version = item.version if item is not None else "(tombstone)"
+        log.info("watchlists %s: %s %s", key.decode("utf-8", "replace"), outcome, version)
+        return outcome
+
+    def build(self) -> ScreeningContext:
+        """The new context for the current state (slow for big lists: run it off the loop)."""
+        return rebuild_context(
+            self.runtime.context, self.state.list_set(), self.state.current_pack()
+        )
+
+    def swap(self, new: ScreeningContext, started: float) -> None:
+        old = self.runtime.context
+        self.runtime.swap_context(new)
+        elapsed = time.perf_counter() - started
+        self.metrics.reload_seconds.observe(elapsed)
+        log.info("watchlists reloaded in %.2fs: %s", elapsed, describe_change(old, new))
+
+    def reload_now(self) -> None:
+        """Rebuild and swap in this thread (used before the worker starts)."""
+        started = time.perf_counter()
+        try:
+            self.swap(self.build(), started)
+        except Exception:
+            self.metrics.reload_failures.inc()
+            log.exception("watchlists rebuild failed; keeping the previous lists")
+
+    async def reload_async(self) -> None:
+        """Rebuild in the default executor, then swap on the event loop."""
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        try:
+            new = await loop.run_in_executor(None, self.build)
+        except Exception:
+            self.metrics.reload_failures.inc()
+            log.exception("watchlists rebuild failed; keeping the previous lists")
+            return
+        self.swap(new, started)
+
+
+def catch_up(settings: Settings, reloader: Reloader, timeout: float = CATCH_UP_TIMEOUT_S) -> int:
+    """Read the topic from the beginning to its current end, apply it, rebuild once.
+
+    Returns the number of records read; `reloader.positions` holds where the live follower
+    starts. An unreachable broker or a missing topic is logged and the worker starts with its
+    own lists (the follower keeps trying).
+    """
+    from kafka import TopicPartition
+
+    topic = settings.topic(names.WATCHLISTS)
+    consumer = _sync_consumer(settings, "watchlists-init")
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            log.warning("topic %s not found: starting with this worker's own lists", topic)
+            return 0
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
+        ends = consumer.end_offsets(assigned)
+        records = _read_to(consumer, ends, time.monotonic() + timeout)
+        if reloader.absorb(records):
+            reloader.reload_now()
+        reloader.positions = {tp.partition: consumer.position(tp) for tp in assigned}
+        log.info("watchlists caught up: %d record(s) from %s", len(records), topic)
+        return len(records)
+    except Exception:
+        log.exception("reading %s failed: starting with this worker's own lists", topic)
+        return 0
+    finally:
+        consumer.close()
+
+
+def _read_to(
+    consumer: Any, ends: Mapping[Any, int], deadline: float
+) -> list[tuple[bytes | None, bytes | None]]:
+    records: list[tuple[bytes | None, bytes | None]] = []
+    while any(consumer.position(tp) < end for tp, end in ends.items()):
+        if time.monotonic() > deadline:
+            log.error("watchlists catch-up timed out; continuing with what was read")
+            break
+        for batch in consumer.poll(timeout_ms=500).values():
+            records.extend((r.key, r.value) for r in batch)
+    return records
+
+
+async def follow(settings: Settings, reloader: Reloader) -> None:
+    """Follow the topic until cancelled, from `reloader.positions` (else its beginning)."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.structs import TopicPartition
+
+    topic = settings.topic(names.WATCHLISTS)
+    while True:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            client_id=f"{settings.app_id}-watchlists",
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=FETCH_BYTES,
+            fetch_max_bytes=FETCH_BYTES,
+            **aiokafka_security(settings),
+        )
+        try:
+            await consumer.start()
+            partitions = await _wait_for_partitions(settings, reloader.positions)
+            assigned = [TopicPartition(topic, p) for p in partitions]
+            consumer.assign(assigned)
+            for tp in assigned:
+                if tp.partition in reloader.positions:
+                    consumer.seek(tp, reloader.positions[tp.partition])
+            log.info("following %s from offsets %s", topic, reloader.positions or "0")
+            await _consume(consumer, reloader)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("watchlists follower failed; retrying in 5 s")
+            await asyncio.sleep(5)
+        finally:
+            await consumer.stop()
+
+
+async def _wait_for_partitions(settings: Settings, known: Mapping[int, int]) -> list[int]:
+    """The topic's partitions: those the catch-up saw, else asked for until the topic exists.
+
+    aiokafka only knows the partitions of subscribed topics, so kafka-python is asked instead
+    (in a thread: it blocks).
+    """
+    if known:
+        return sorted(known)
+    loop = asyncio.get_running_loop()
+    while True:
+        partitions = await loop.run_in_executor(None, topic_partitions, settings)
+        if partitions:
+            return partitions
+        log.warning("topic %s not found; checking again in 5 s", settings.topic(names.WATCHLISTS))
+        await asyncio.sleep(5)
+
+
+def topic_partitions(settings: Settings) -> list[int]:
+    """The watchlists topic's partition ids (empty when the topic does not exist)."""
+    consumer = _sync_consumer(settings, "watchlists-meta")
+    try:
+        return sorted(consumer.partitions_for_topic(settings.topic(names.WATCHLISTS)) or ())
+    finally:
+        consumer.close()
+
+
+def _sync_consumer(settings: Settings, role: str) -> Any:
+    from kafka import KafkaConsumer
+
+    return KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"{settings.app_id}-{role}",
+        group_id=None,
+        enable_auto_commit=False,
+        allow_auto_create_topics=False,
+        max_partition_fetch_bytes=FETCH_BYTES,
+        fetch_max_bytes=FETCH_BYTES,
+        **kafka_python_security(settings),
+    )
+
+
+async def _consume(consumer: Any, reloader: Reloader) -> None:
+    """Poll, absorb each batch, rebuild once per batch; remember positions for a retry."""
+    while True:
+        batches = await consumer.getmany(timeout_ms=1000)
+        records = [(r.key, r.value) for batch in batches.values() for r in batch]
+        if records and reloader.absorb(records):
+            await reloader.reload_async()
+        for tp, batch in batches.items():
+            reloader.positions[tp.partition] = batch[-1].offset + 1
+
+
+def aiokafka_security(settings: Settings) -> dict[str, Any]:
+    """aiokafka's spelling of the security settings (it wants an SSLContext, not a file)."""
+    options = kafka_python_security(settings)
+    cafile = options.pop("ssl_cafile", None)
+    if cafile is not None:
+        from aiokafka.helpers import create_ssl_context
+
+        options["ssl_context"] = create_ssl_context(cafile=cafile)
+    return options
+
+
+def register_watchlists(app: Any, settings: Settings, runtime: WorkerRuntime) -> Reloader:
+    """Load the topic's latest lists into `runtime` now, and follow the topic while app runs.
+
+    Idempotent per app: a second call returns the first reloader.
+    """
+    existing = getattr(app, _REGISTERED, None)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    state = WatchlistState.of(runtime.context)
+    reloader = Reloader(runtime, WatchlistMetrics.register(runtime), state)
+    catch_up(settings, reloader)
+    setattr(app, _REGISTERED, reloader)
+
+    async def follow_watchlists() -> None:
+        await follow(settings, reloader)
+
+    app.task(follow_watchlists)
+    return reloader

@@ -1,0 +1,120 @@
+"""Replay equals live: alerts a real worker raised on the real broker equal a replay of the same
+feed (from the file and from the topic's time range), and --compare finds no difference."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from rules.defaults import default_context
+from streams import topics as names
+from streams.admin import create_topics
+from streams.producer import make_producer, publish
+from streams.replay.cli import replay
+from streams.replay.kafka_source import KafkaSource
+from streams.replay.runner import ReplayParams, run_replay
+from streams.replay.sources import FileSource
+from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
+from tests.kafka_broker import unique_topic_prefix
+from tests.unit.streams.replay.feeds import feed_records, write_feed
+
+pytestmark = pytest.mark.integration
+COUNT = 1500
+
+
+def test_live_alerts_equal_a_replay_of_the_feed(kafka_bootstrap: str, tmp_path: Path) -> None:
+    records = feed_records(COUNT, seed=61, fmt="mixed", violation_rate=0.12)
+    feed = write_feed(tmp_path / "feed.jsonl", records)
+    ctx = default_context()
+    offline = run_replay(FileSource([feed]), ctx, ReplayParams(), tmp_path / "offline")
+    expected = offline.report["counts"]["alerts"]
+    assert expected > 60 and offline.report["counts"]["payments"] == COUNT
+
+    settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("replay"), tmp_path)
+    create_topics(settings)
+    worker = WorkerProcess(settings, tmp_path / "worker.log").start()
+    try:
+        published_from = datetime.now(UTC) - timedelta(seconds=1)
+        producer = make_producer(settings)
+        publish(records, producer, settings.topic(names.RAW), rate=0)
+        producer.close()
+        published_to = datetime.now(UTC) + timedelta(seconds=1)
+        read_topic(
+            kafka_bootstrap,
+            settings.topic(names.ALERTS),
+            lambda rs: len({r.key for r in rs}) >= expected,
+            timeout=120,
+        )
+        time.sleep(2)  # anything extra (a wrong alert) would arrive now
+        alerts = read_topic(
+            kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=3
+        )
+    finally:
+        worker.stop()
+    live = tmp_path / "live-alerts.jsonl"
+    live.write_bytes(b"".join(r.value + b"\n" for r in alerts))
+    assert len({r.key for r in alerts}) == expected, worker.log_tail()
+
+    from_file = run_replay(
+        FileSource([feed]), ctx, ReplayParams(), tmp_path / "file", compare_with=live
+    )
+    assert from_file.comparison is not None
+    assert from_file.comparison.diffs == [], from_file.comparison.as_json()["differences"][:5]
+    assert from_file.comparison.identical == expected
+
+    topic = KafkaSource(settings, settings.topic(names.RAW), published_from, published_to)
+    from_topic = run_replay(topic, ctx, ReplayParams(), tmp_path / "topic", compare_with=live)
+    assert from_topic.comparison is not None and not from_topic.comparison.differs
+    assert from_topic.report["input"]["kind"] == "kafka"
+    assert from_topic.report["input"]["records"] == COUNT
+    for name in ("decisions.jsonl", "alerts.jsonl"):
+        assert (tmp_path / "topic" / name).read_bytes() == (tmp_path / "file" / name).read_bytes()
+
+    _cli_topic_range(settings, published_from, published_to, live, tmp_path)
+
+
+def _cli_topic_range(
+    settings: object, start: datetime, end: datetime, live: Path, tmp_path: Path
+) -> None:
+    """The same through the command line, and an empty range before the feed was published."""
+    app = typer.Typer()
+    app.command("replay")(replay)
+    app.command("other")(lambda: None)
+    topic = settings.topic(names.RAW)  # type: ignore[attr-defined]
+    bootstrap = settings.kafka_bootstrap  # type: ignore[attr-defined]
+    common = ["replay", "--topic", topic, "--bootstrap", bootstrap, "--no-progress"]
+    result = CliRunner().invoke(
+        app,
+        [
+            *common,
+            "--from",
+            start.isoformat(),
+            "--to",
+            end.isoformat(),
+            "--report",
+            str(tmp_path / "cli"),
+            "--compare",
+            str(live),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = orjson.loads((tmp_path / "cli" / "report.json").read_bytes())
+    assert report["counts"]["payments"] == COUNT
+    assert (
+        report["compare"]["missing"]
+        == report["compare"]["extra"]
+        == report["compare"]["changed"]
+        == 0
+    )
+    before = (start - timedelta(hours=1)).isoformat()
+    empty = CliRunner().invoke(
+        app, [*common, "--from", before, "--to", start.isoformat(), "--report", str(tmp_path / "e")]
+    )
+    assert empty.exit_code == 0, empty.output
+    assert orjson.loads((tmp_path / "e" / "report.json").read_bytes())["counts"]["payments"] == 0
