@@ -67,7 +67,7 @@ def rss_mib() -> float:
 
 
 def load_context(folder: Path) -> ScreeningContext:
-    settings = Settings(_env_file=None, ofac_dir=folder)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, ofac_dir=folder)
     before = rss_mib()
     started = time.perf_counter()
     ctx = context_from_settings(settings)

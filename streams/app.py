@@ -32,6 +32,7 @@ from streams.ingest import content_type_of, decode_payments, implausible_time, p
 from streams.lag import register_lag_monitor
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
+from streams.watchlists import register_watchlists
 
 log = logging.getLogger("dinarwatch.worker")
 
@@ -68,7 +69,11 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         processing_guarantee=settings.processing_guarantee,
         consumer_auto_offset_reset="earliest",
         producer_max_request_size=settings.max_record_bytes + 65_536,
-        consumer_max_fetch_size=settings.max_record_bytes + 65_536,
+        # Small fetches keep the agents interleaved (a 16 MiB fetch of raw backlog starves the
+        # screen agent); a record larger than this is still returned whole by the broker.
+        consumer_max_fetch_size=settings.consumer_max_fetch_bytes,
+        broker_max_poll_records=settings.max_poll_records,
+        producer_linger=settings.producer_linger_ms / 1000,
         **faust_broker_options(settings),
     )
     _register(app, settings, runtime)
@@ -164,6 +169,8 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
         return web.json(
             {"status": "ok", "rule_pack": ctx.pack.version, "lists": ctx.lists.versions()}
         )
+
+    register_watchlists(app, settings, runtime)
 
 
 def _load_window(stored: object) -> DebtorWindow | None:

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
         description="Largest record the topics, producers and consumers accept (so an oversized "
         "message can still be dead-lettered whole); must exceed max_message_bytes",
     )
+    consumer_max_fetch_bytes: int = Field(default=1_048_576, ge=65_536)
+    max_poll_records: int = Field(default=500, ge=1)
+    producer_linger_ms: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="Batch produced records for this long (throughput vs latency)",
+    )
     max_future_skew_seconds: int = Field(
         default=3600, ge=0, description="created_at further in the future is rejected"
     )

@@ -8,7 +8,6 @@ restarted worker starts with the published version (it reads the topic before sc
 
 from __future__ import annotations
 
-import inspect
 import json
 import random
 import subprocess
@@ -24,7 +23,6 @@ import pytest
 import yaml
 from kafka import KafkaProducer
 
-import streams.app
 from rules.lists.cbi import load_cbi_usd_ban
 from streams import topics as names
 from streams.admin import create_topics
@@ -45,39 +43,9 @@ pytestmark = pytest.mark.integration
 BANK = {"bic": "TGVBIQBA", "name": "Tigris Valley Commercial Bank", "country": "IQ"}
 RELOAD_DEADLINE_S = 10.0
 
-# Until streams/app.py's _register calls register_watchlists itself, the worker is started
-# through this shim, which adds the call; once the line is there the real entry point is used.
-_SHIM = """
-import streams.app as app_module
-from streams.watchlists import register_watchlists
-original = app_module._register
-def _register(app, settings, runtime):
-    original(app, settings, runtime)
-    register_watchlists(app, settings, runtime)
-app_module._register = _register
-from streams.cli import app
-app(["worker"])
-"""
-
 
 class HotReloadWorker(WorkerProcess):
-    """The worker process, through the shim when app.py does not register watchlists yet."""
-
-    def start(self, timeout: float = 60) -> HotReloadWorker:
-        if "register_watchlists" in inspect.getsource(streams.app._register):
-            super().start(timeout)
-            return self
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _SHIM],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**settings_env(self.settings), **self.extra_env},
-            cwd=str(REPO),
-            start_new_session=True,
-        )
-        self.wait_healthy(timeout)
-        return self
+    """The real worker process, with a look at the list versions it serves on /health."""
 
     def list_version(self, name: str) -> str | None:
         with urllib.request.urlopen(f"{self.url}/health", timeout=5) as response:

@@ -146,8 +146,6 @@ def test_publish_dry_run_sends_nothing(tmp_path: Path) -> None:
 
 def test_publish_refuses_problems_and_nothing(tmp_path: Path) -> None:
     assert runner.invoke(app, ["lists", "publish"]).exit_code == 1
-    bad = runner.invoke(
-        app, ["lists", "publish", str(cbi_copy(tmp_path, dup=True)), "--dry-run"]
-    )
+    bad = runner.invoke(app, ["lists", "publish", str(cbi_copy(tmp_path, dup=True)), "--dry-run"])
     assert bad.exit_code == 1
     assert "not published" in bad.output
