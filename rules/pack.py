@@ -32,7 +32,9 @@ class RulePack(BaseModel):
     version: str
     name_match_threshold: float = Field(default=0.85, gt=0.0, le=1.0)
     window_allowed_lateness_hours: float = Field(
-        default=6.0, ge=0.0, description="How late (event time) a payment may arrive and still be windowed"
+        default=6.0,
+        ge=0.0,
+        description="How late (event time) a payment may arrive and still be windowed",
     )
     rules: dict[str, RuleSettings]
     digest: str = ""

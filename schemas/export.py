@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel
@@ -36,7 +36,9 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     written (serialization mode: amounts are decimal strings)."""
     schemas = {}
     for name, model in CONTRACTS.items():
-        mode = "validation" if name in INPUTS else "serialization"
+        mode: Literal["validation", "serialization"] = (
+            "validation" if name in INPUTS else "serialization"
+        )
         schema = model.model_json_schema(mode=mode, by_alias=True)
         schema["$id"] = f"https://dinarwatch.invalid/schemas/{name}.json"
         schemas[name] = schema

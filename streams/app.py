@@ -128,7 +128,7 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
             rejection.detail[:200],
         )
 
-    @app.agent(raw, name="ingest")  # type: ignore[misc]
+    @app.agent(raw, name="ingest")
     async def ingest(stream: Any) -> None:
         async for event in stream.events():
             message = event.message
@@ -148,7 +148,7 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
             for payment in outcome:
                 await valid.send(key=partition_key(payment), value=dumps(payment))
 
-    @app.agent(valid, name="screen")  # type: ignore[misc]
+    @app.agent(valid, name="screen")
     async def screen(stream: Any) -> None:
         async for event in stream.events():
             try:
@@ -158,12 +158,12 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
                 continue
             await _screen_one(payment, windows, runtime, decisions, alerts)
 
-    @app.page("/metrics")  # type: ignore[misc]
+    @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
         body = generate_latest(metrics.registry)
         return web.bytes(body, content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
-    @app.page("/health")  # type: ignore[misc]
+    @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
         ctx = runtime.context
         return web.json(

@@ -18,7 +18,7 @@ from schemas.codec import dumps
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-class ModelSchema(faust.Schema, Generic[ModelT]):  # type: ignore[misc]
+class ModelSchema(faust.Schema, Generic[ModelT]):  # type: ignore[type-arg]
     """Values are `model` instances on the Python side and canonical JSON bytes on the wire."""
 
     def __init__(self, model: type[ModelT]) -> None:

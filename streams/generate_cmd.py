@@ -6,7 +6,7 @@ import gzip
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import orjson
 from rich.console import Console
@@ -83,7 +83,9 @@ def _file_line(record: GeneratedRecord) -> bytes:
 
 
 def _open_out(path: Path) -> IO[bytes]:
-    return gzip.open(path, "wb") if path.suffix == ".gz" else path.open("wb")
+    if path.suffix == ".gz":
+        return cast(IO[bytes], gzip.open(path, "wb"))
+    return path.open("wb")
 
 
 class _progress:

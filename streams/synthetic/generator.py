@@ -297,7 +297,7 @@ def _malformed(rng: random.Random, spec: TrafficSpec, i: int) -> GeneratedRecord
         clean_payment(rng, payment_id, spec.start + spec.spacing * i, 1.0),
         spec.max_bytes,
     )
-    label = {
+    label: dict[str, Any] = {
         "payment_id": payment_id,
         "malformed": kind,
         "expected_rules": [],

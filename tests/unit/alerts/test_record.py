@@ -18,8 +18,12 @@ def test_iban_is_masked_but_recognisable() -> None:
 
 def test_alert_id_is_deterministic_and_distinguishes_inputs() -> None:
     assert alert_id("P1", "CBI-USD-BAN", "v1") == alert_id("P1", "CBI-USD-BAN", "v1")
-    ids = {alert_id("P1", "CBI-USD-BAN", "v1"), alert_id("P2", "CBI-USD-BAN", "v1"),
-           alert_id("P1", "OFAC-SDN", "v1"), alert_id("P1", "CBI-USD-BAN", "v2")}
+    ids = {
+        alert_id("P1", "CBI-USD-BAN", "v1"),
+        alert_id("P2", "CBI-USD-BAN", "v1"),
+        alert_id("P1", "OFAC-SDN", "v1"),
+        alert_id("P1", "CBI-USD-BAN", "v2"),
+    }
     assert len(ids) == 4
 
 

@@ -36,7 +36,13 @@ def test_clean_payment_passes() -> None:
 
 @pytest.mark.parametrize(
     "position",
-    ["debtor_agent", "creditor_agent", "intermediary_agents", "instructing_agent", "instructed_agent"],
+    [
+        "debtor_agent",
+        "creditor_agent",
+        "intermediary_agents",
+        "instructing_agent",
+        "instructed_agent",
+    ],
 )
 def test_every_chain_position_is_screened(position: str) -> None:
     value = [ASHUR] if position == "intermediary_agents" else ASHUR
@@ -78,10 +84,19 @@ def test_name_variants_match(name: str, entry: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Trade Bank of Iraq", "Al Rafidain Bank", "Rasheed Bank", "Bank of Baghdad",
-     "Iraqi Islamic Bank for Investment and Development", "National Bank of Iraq",
-     "Cihan Bank for Islamic Investment and Finance", "Kurdistan International Bank",
-     "Gulf Commercial Bank", "Arab Bank PLC", "Mashreqbank PSC"],
+    [
+        "Trade Bank of Iraq",
+        "Al Rafidain Bank",
+        "Rasheed Bank",
+        "Bank of Baghdad",
+        "Iraqi Islamic Bank for Investment and Development",
+        "National Bank of Iraq",
+        "Cihan Bank for Islamic Investment and Finance",
+        "Kurdistan International Bank",
+        "Gulf Commercial Bank",
+        "Arab Bank PLC",
+        "Mashreqbank PSC",
+    ],
 )
 def test_legitimate_banks_sharing_words_do_not_match(name: str) -> None:
     assert findings(creditor_agent={"name": name}) == []
@@ -100,9 +115,7 @@ def test_listing_date_edge(value_date: str, barred: bool) -> None:
     assert bool(findings(value_date=value_date, debtor_agent=ASHUR)) is barred
 
 
-@pytest.mark.parametrize(
-    ("value_date", "barred"), [("2025-02-15", False), ("2025-02-16", True)]
-)
+@pytest.mark.parametrize(("value_date", "barred"), [("2025-02-15", False), ("2025-02-16", True)])
 def test_2025_batch_edge(value_date: str, barred: bool) -> None:
     misk = {"name": "Misk Islamic Bank"}
     assert bool(findings(value_date=value_date, creditor_agent=misk)) is barred
