@@ -139,6 +139,11 @@ def screen(
         err.print(f"[yellow]{rejected} record(s) rejected[/yellow]")
 
 
+from streams.replay.cli import replay  # noqa: E402
+
+app.command("replay")(replay)
+
+
 def _report_rejection(result: object, rejects_file: object) -> None:
     from streams.offline import Rejected
 
