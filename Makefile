@@ -29,7 +29,7 @@ broker: install
 	bash $(KAFKA) start
 
 demo: install
-	bash deploy/install-system-deps.sh
+	bash deploy/install-system-deps.sh kafka
 	$(VENV)/bin/dinarwatch demo
 
 stop:
