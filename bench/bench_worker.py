@@ -117,6 +117,7 @@ def bench_latency(bootstrap: str, count: int, rate: float, workdir: Path) -> Non
         for r in decisions
         if r.key in sent and not r.key.startswith(b"WARM")
     ]
+    print(f"# latency samples: {len(latencies)} (decisions {len(decisions)}, raw {len(raw)})")
     figure(f"event->decision latency p50 at {rate:.0f}/s", percentile(latencies, 0.5) * 1000, "ms")
     figure(f"event->decision latency p99 at {rate:.0f}/s", percentile(latencies, 0.99) * 1000, "ms")
 

@@ -252,7 +252,8 @@ def _pattern(
     size: int,
     planter: PatternPlanter,
 ) -> Iterator[GeneratedRecord]:
-    """`size` payments of the debtor of `first`, minutes to hours apart in event time."""
+    """`size` payments of the debtor of `first`, minutes apart in event time, the last at the
+    pattern's place in the feed: a live feed (created_at = now) never carries future times."""
     assert spec.start is not None
     base = spec.start + spec.spacing * i
     payments = [first]
@@ -261,12 +262,12 @@ def _pattern(
         payment["debtor"] = first["debtor"]
         payment["debtor_agent"] = first["debtor_agent"]
         payments.append(payment)
-    offset = timedelta()
-    for payment in payments:
-        at = base + offset
+    gaps = [timedelta(minutes=rng.randrange(2, 40)) for _ in payments[1:]]
+    at = base - sum(gaps, timedelta())
+    for payment, gap in zip(payments, [*gaps, timedelta()], strict=True):
         payment["created_at"] = at.isoformat().replace("+00:00", "Z")
         payment["value_date"] = at.date().isoformat()
-        offset += timedelta(minutes=rng.randrange(5, 240))
+        at += gap
     for payment, expected in zip(payments, planter(rng, payments), strict=True):
         yield _record(rng, spec, payment, expected)
 
