@@ -125,7 +125,7 @@ def bench_latency(bootstrap: str, count: int, rate: float, workdir: Path) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=20_000)
-    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--latency-count", type=int, default=5_000)
     args = parser.parse_args()
     print(f"# bench_worker on {machine()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
