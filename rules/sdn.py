@@ -70,31 +70,17 @@ class Subject:
 
 
 def subjects(payment: Payment, *, agents: bool = True, parties: bool = True) -> list[Subject]:
-    """The payment's agents (whole chain) and parties (incl. ultimate parties), in field order."""
-    cached = _last_subjects
-    if cached is None or cached[0] is not payment:
-        cached = _remember_subjects(payment)
+    """The payment's agents (whole chain) and parties (incl. ultimate parties), in field order.
+
+    Built afresh on each call: a handful of small objects, cheaper than any cache would be
+    worth, and the core keeps no state between payments.
+    """
     found: list[Subject] = []
     if agents:
-        found += cached[1]
+        found += [Subject(f, a.name, a.bic, True) for f, a in payment.agent_chain()]
     if parties:
-        found += cached[2]
+        found += [Subject(f, p.name, p.bic, False) for f, p in payment.parties()]
     return found
-
-
-_last_subjects: tuple[Payment, tuple[Subject, ...], tuple[Subject, ...]] | None = None
-"""Five rules ask for the same payment's subjects in a row; the last answer is kept (a strong
-reference to the payment, so identity cannot be confused with a later object's)."""
-
-
-def _remember_subjects(
-    payment: Payment,
-) -> tuple[Payment, tuple[Subject, ...], tuple[Subject, ...]]:
-    global _last_subjects
-    agents = tuple(Subject(f, a.name, a.bic, True) for f, a in payment.agent_chain())
-    parties = tuple(Subject(f, p.name, p.bic, False) for f, p in payment.parties())
-    _last_subjects = (payment, agents, parties)
-    return _last_subjects
 
 
 # --- how a list is searched -------------------------------------------------------------------

@@ -174,12 +174,8 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
 
 
 def _load_window(stored: object) -> DebtorWindow | None:
-    """Table values are the window's JSON; the store may hand them back decoded or as bytes."""
-    if not stored:
-        return None
-    if isinstance(stored, dict):
-        return DebtorWindow.model_validate(stored)
-    return DebtorWindow.model_validate_json(stored)  # type: ignore[arg-type]
+    """Table values are the window as a JSON-ready dict (Faust's json codec decodes them)."""
+    return DebtorWindow.model_validate(stored) if stored else None
 
 
 async def _screen_one(

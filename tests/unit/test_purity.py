@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = re.compile(
     r"^\s*(?:import|from)\s+(faust|kafka|aiokafka|prometheus_client|httpx|requests|aiohttp|streams|alerts)\b"
-    r"|os\.environ|os\.getenv|datetime\.now\(|date\.today\(|time\.time\(",
+    r"|os\.environ|os\.getenv|datetime\.now\(|date\.today\(|time\.time\(|^\s*global\s",
     re.MULTILINE,
 )
 PURE_FILES = sorted((ROOT / "rules").rglob("*.py")) + sorted((ROOT / "schemas").rglob("*.py"))
