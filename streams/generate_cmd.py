@@ -77,7 +77,12 @@ def _file_line(record: GeneratedRecord) -> bytes:
     if record.content_type == "application/json":
         return record.value.replace(b"\n", b" ") + b"\n"
     return (
-        orjson.dumps({"content_type": record.content_type, "message": record.value.decode()})
+        orjson.dumps(
+            {
+                "content_type": record.content_type,
+                "message": record.value.decode("utf-8", "replace"),
+            }
+        )
         + b"\n"
     )
 

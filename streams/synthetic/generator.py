@@ -291,20 +291,23 @@ def _record(
 def _malformed(rng: random.Random, spec: TrafficSpec, i: int) -> GeneratedRecord:
     assert spec.start is not None
     payment_id = _payment_id(spec, i)
-    kind = rng.choice(MALFORMED_KINDS)
-    raw = make_malformed(
-        rng,
-        kind,
-        clean_payment(rng, payment_id, spec.start + spec.spacing * i, 1.0),
-        spec.max_bytes,
-    )
+    payment = clean_payment(rng, payment_id, spec.start + spec.spacing * i, 1.0)
+    fmt = "json" if spec.formats == ("json",) else rng.choice(spec.formats)
+    if fmt == "json":
+        kind = rng.choice(MALFORMED_KINDS)
+        raw, content_type = make_malformed(rng, kind, payment, spec.max_bytes), JSON_CONTENT_TYPE
+    else:
+        # A bank message cut off in transit: never well-formed XML, never a closed MT block 4.
+        kind = f"truncated-{fmt}"
+        message, content_type = _render(spec, fmt, payment)
+        raw = message[: rng.randrange(10, max(11, len(message) * 6 // 10))]
     label: dict[str, Any] = {
         "payment_id": payment_id,
         "malformed": kind,
         "expected_rules": [],
         "expected_decision": None,
     }
-    return GeneratedRecord(payment_id.encode(), raw, JSON_CONTENT_TYPE, label)
+    return GeneratedRecord(payment_id.encode(), raw, content_type, label)
 
 
 def _render(spec: TrafficSpec, fmt: str, payment: dict[str, Any]) -> tuple[bytes, str]:

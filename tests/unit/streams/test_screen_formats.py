@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from rules.defaults import default_context
-from streams.offline import Screened, SourceRecord, screen_records
+from streams.offline import Rejected, Screened, SourceRecord, screen_records
 from streams.synthetic.generator import TrafficSpec, generate
 from streams.synthetic.renderers import formats_for, renderers
 
@@ -32,3 +32,22 @@ def test_mixed_formats_give_exactly_the_labelled_rules() -> None:
         assert rules == record.label["expected_rules"], (record.label, result.decision.findings)
         formats[result.payment.message_type.value] += 1
     assert set(formats) == {"json", "pacs.008", "mt103"}
+
+
+def test_corrupt_bank_messages_on_request_are_rejected_with_a_reason() -> None:
+    spec = TrafficSpec(
+        count=400,
+        seed=9,
+        start=START,
+        malformed_rate=0.3,
+        formats=("pacs008", "mt103"),
+        renderers=renderers(),
+    )
+    records = [r for r in generate(spec) if "malformed" in r.label]
+    assert {r.label["malformed"] for r in records} == {"truncated-pacs008", "truncated-mt103"}
+    sources = [SourceRecord(r.label["payment_id"], r.value, r.content_type) for r in records]
+    results = list(screen_records(sources, default_context(), START, 1_048_576))
+    assert len(results) == len(records)
+    for result in results:
+        assert isinstance(result, Rejected), result
+        assert result.rejection.reason.startswith(("xml-", "mt-")), result.rejection
