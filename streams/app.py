@@ -29,25 +29,13 @@ from schemas.payment import Payment
 from streams import topics as names
 from streams.deadletter import Rejection, dead_letter_headers
 from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
+from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 from streams.watchlists import register_watchlists
 
 log = logging.getLogger("dinarwatch.worker")
-
-
-def faust_broker_options(settings: Settings) -> dict[str, Any]:
-    """Faust's broker credentials from the security settings (None for plaintext)."""
-    if settings.kafka_sasl_mechanism and settings.kafka_sasl_password is not None:
-        return {
-            "broker_credentials": faust.SASLCredentials(
-                username=settings.kafka_sasl_username,
-                password=settings.kafka_sasl_password.get_secret_value(),
-                mechanism=settings.kafka_sasl_mechanism,
-            )
-        }
-    return {}
 
 
 def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import faust
+
 from streams.settings import Settings
 
 
@@ -21,3 +23,16 @@ def kafka_python_security(settings: Settings) -> dict[str, Any]:
     if settings.kafka_ssl_cafile:
         options["ssl_cafile"] = str(settings.kafka_ssl_cafile)
     return options
+
+
+def faust_broker_options(settings: Settings) -> dict[str, Any]:
+    """Faust's broker credentials from the security settings (None for plaintext)."""
+    if settings.kafka_sasl_mechanism and settings.kafka_sasl_password is not None:
+        return {
+            "broker_credentials": faust.SASLCredentials(
+                username=settings.kafka_sasl_username,
+                password=settings.kafka_sasl_password.get_secret_value(),
+                mechanism=settings.kafka_sasl_mechanism,
+            )
+        }
+    return {}
