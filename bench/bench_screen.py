@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_matching import generated_names
-from bench.common import figure, machine
+from bench.common import figure, machine, ofac_dir
 from rules.context import ScreeningContext
 from rules.lists.ofac import SDN_LIST
 from rules.matching import MATCHER_VERSION
@@ -43,23 +43,8 @@ from streams.settings import Settings
 from streams.synthetic.generator import TrafficSpec, generate
 from tests.unit.rules.matching.evalset import evaluate, evaluation_index
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "ofac"
-FILES = {
-    "sdn.csv": SHARED / "sdn_2024-05-03" / "sdn.csv",
-    "alt.csv": SHARED / "addalt_2025-12" / "alt.csv",
-    "add.csv": SHARED / "addalt_2025-12" / "add.csv",
-}
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
 TARGET_PPS = 20_000
-
-
-def ofac_dir(folder: Path) -> Path:
-    """A DINARWATCH_OFAC_DIR of symlinks to the shared files (never copies)."""
-    for name, source in FILES.items():
-        if not source.exists():
-            sys.exit(f"missing {source}: the shared reference data sits beside the repo")
-        (folder / name).symlink_to(source)
-    return folder
 
 
 def rss_mib() -> float:

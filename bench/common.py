@@ -5,11 +5,19 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.kafka_broker import broker_answers
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+FILES = {
+    "sdn.csv": SHARED / "ofac" / "sdn_2024-05-03" / "sdn.csv",
+    "alt.csv": SHARED / "ofac" / "addalt_2025-12" / "alt.csv",
+    "add.csv": SHARED / "ofac" / "addalt_2025-12" / "add.csv",
+}
+UN_XML = SHARED / "un" / "UN_consolidated.xml"
 BENCH_PORT = int(os.environ.get("DINARWATCH_BENCH_KAFKA_PORT", "29092"))
 
 
@@ -56,3 +64,12 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     index = min(len(ordered) - 1, round(q * (len(ordered) - 1)))
     return ordered[index]
+
+
+def ofac_dir(folder: Path) -> Path:
+    """A DINARWATCH_OFAC_DIR of symlinks to the shared files (never copies)."""
+    for name, source in FILES.items():
+        if not source.exists():
+            sys.exit(f"missing {source}: the shared reference data sits beside the repo")
+        (folder / name).symlink_to(source)
+    return folder

@@ -64,18 +64,23 @@ class IranTest:
     name_threshold: float
     on: date | None = None
     """The day whose list state applies (rules.context.list_date); None: every entry."""
+    jurisdiction: tuple[ListEntry | None, ListIndex | None] = (None, None)
+    """The list entry that makes the jurisdictions a legal basis (looked up once per run)."""
 
     @classmethod
     def from_settings(
         cls, settings: RuleSettings, ctx: ScreeningContext, payment: Payment | None = None
     ) -> IranTest:
+        jurisdictions = tuple(extra_strings(settings, "jurisdictions", DEFAULT_JURISDICTIONS))
+        places = ctx.index(JURISDICTIONS_LIST)
         return cls(
-            tuple(extra_strings(settings, "jurisdictions", DEFAULT_JURISDICTIONS)),
+            jurisdictions,
             tuple(extra_strings(settings, "address_keywords")),
             ctx.index(IRAN_BANKS_LIST),
-            ctx.index(JURISDICTIONS_LIST),
+            places,
             threshold(settings, ctx),
             list_date(ctx, payment) if payment is not None else None,
+            _jurisdiction_entry(places, jurisdictions),
         )
 
     def applies(self, entry: ListEntry) -> bool:
@@ -108,7 +113,7 @@ def holders(payment: Payment) -> list[tuple[Subject, Agent | Party]]:
 def iran_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[IranSignal]:
     """Every reason to place `holder` in Iran, strongest first (empty if none)."""
     signals = _bank_signals(who, test)
-    jurisdiction = _jurisdiction_entry(test)
+    jurisdiction = test.jurisdiction
     if who.bic and who.bic[4:6].upper() in test.jurisdictions:
         signals.append(IranSignal("bic-country", who.bic, 1.0, *jurisdiction))
     if isinstance(holder, Party) and holder.account:
@@ -157,13 +162,15 @@ def _iban_signals(
     return [IranSignal("iban", compact, 1.0, *jurisdiction)]
 
 
-def _jurisdiction_entry(test: IranTest) -> tuple[ListEntry | None, ListIndex | None]:
-    if test.places is None:
+def _jurisdiction_entry(
+    places: ListIndex | None, jurisdictions: tuple[str, ...]
+) -> tuple[ListEntry | None, ListIndex | None]:
+    if places is None:
         return None, None
-    for entry in test.places.reference.entries:
-        if set(entry.countries) & set(test.jurisdictions):
-            return entry, test.places
-    return None, test.places
+    for entry in places.reference.entries:
+        if set(entry.countries) & set(jurisdictions):
+            return entry, places
+    return None, places
 
 
 def mentions(lines: Sequence[str], terms: Sequence[str]) -> str | None:

@@ -15,9 +15,8 @@ handles vessels with its own context rules.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.lists.ofac import SDN_LIST
@@ -59,8 +58,7 @@ def in_currency_scope(settings: RuleSettings, payment: Payment) -> bool:
 # --- who is screened --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     """A party or agent of the payment, with the field it sits in (for evidence)."""
 
     field: str
@@ -86,8 +84,7 @@ def subjects(payment: Payment, *, agents: bool = True, parties: bool = True) -> 
 # --- how a list is searched -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ListMatch:
+class ListMatch(NamedTuple):
     """One subject matched to one list entry."""
 
     subject: Subject

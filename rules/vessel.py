@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rules.context import ScreeningContext, in_force, mark_retro
 from rules.lists.base import ReferenceList
@@ -95,8 +96,7 @@ def vessel_index(reference: ReferenceList) -> VesselIndex:
     return _CACHE[key]
 
 
-@dataclass(frozen=True)
-class VesselHit:
+class VesselHit(NamedTuple):
     entry: ListEntry
     matched: str
     listed_as: str

@@ -1,36 +1,29 @@
 """The Faust application: topics, agents and web pages, wired around the pure core.
 
-Two agents, one hop apart:
-  ingest  payments.raw   -> parse + validate -> payments.valid (keyed by debtor) | payments.dlq
+Two agents (the per-record work is in streams/pipeline.py):
+  ingest  payments.raw   -> parse + validate -> screen here when the record already sits in its
+                            debtor's partition (fast path), else payments.valid | payments.dlq
   screen  payments.valid -> rules/           -> payments.decisions + alerts
 The hop through payments.valid repartitions by debtor, so the windowed rules see all of one
 debtor's payments in one partition, and it is durable: a crash between the agents loses nothing.
 Offsets are committed only after the producer has flushed what the agent sent (Faust flushes
-before it commits), which makes the pipeline at-least-once; alert ids are deterministic, so a
-replayed record yields the same alert id and downstream dedupes it.
+before it commits, and a batch is acknowledged only once all of it is handled), which makes the
+pipeline at-least-once; alert ids are deterministic, so a replayed record yields the same alert
+id and downstream dedupes it.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import ValidationError
 
-from alerts.record import alerts_for
-from rules.session import screen_with_window
-from rules.windows import DebtorWindow, debtor_key, windowed
-from schemas.codec import dumps
-from schemas.payment import Payment
 from streams import topics as names
-from streams.deadletter import Rejection, dead_letter_headers
-from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
 from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
+from streams.pipeline import Pipeline, Sink, Topics
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 from streams.watchlists import register_watchlists
@@ -81,70 +74,31 @@ def _raw_topic(app: faust.App, settings: Settings, name: str) -> Any:
 
 
 def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> None:
-    max_future = timedelta(seconds=settings.max_future_skew_seconds)
-    earliest = datetime.fromisoformat(settings.earliest_created_at)
     raw = _raw_topic(app, settings, names.RAW)
     valid = _raw_topic(app, settings, names.VALID)
-    dlq = _raw_topic(app, settings, names.DLQ)
-    decisions = _raw_topic(app, settings, names.DECISIONS)
-    alerts = _raw_topic(app, settings, names.ALERTS)
+    outputs = [valid] + [
+        _raw_topic(app, settings, n) for n in (names.DLQ, names.DECISIONS, names.ALERTS)
+    ]
+    topics = Topics(*(t.get_topic_name() for t in outputs))
     metrics = runtime.metrics
-    # Window state per debtor, co-partitioned with payments.valid (same key, same partition
-    # count); the changelog topic makes it survive crashes and move with rebalances.
-    # Keys are debtor keys (str), values the window as JSON-ready dicts: Faust's tables use
-    # the json codec for both the store and the changelog.
+    # Window state per debtor, co-partitioned with payments.valid and payments.raw (same key,
+    # same partition count); the changelog topic makes it survive crashes and move with
+    # rebalances. Keys are debtor keys (str), values the window as JSON-ready dicts.
     windows = app.Table("debtor-windows", default=None, partitions=settings.topic_partitions)
+    pipeline = Pipeline(settings, runtime, topics, windows, Sink(app, outputs))
 
-    async def dead_letter(event: Any, rejection: Rejection) -> None:
-        message = event.message
-        headers = dead_letter_headers(
-            rejection,
-            list(message.headers or []),
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            rejected_at=datetime.now(UTC),
-        )
-        await dlq.send(key=message.key, value=message.value, headers=headers)
-        metrics.record_dead_letter(rejection.reason)
-        log.warning(
-            "dead-lettered %s[%d]@%d: %s: %s",
-            message.topic,
-            message.partition,
-            message.offset,
-            rejection.reason,
-            rejection.detail[:200],
-        )
+    batch, within = settings.batch_max_records, settings.batch_max_wait_ms / 1000
 
     @app.agent(raw, name="ingest")
     async def ingest(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            outcome = decode_payments(
-                message.value,
-                content_type_of(message.headers),
-                settings.max_message_bytes,
-                settings.xsd_dir,
-            )
-            if not isinstance(outcome, Rejection):
-                outcome = (
-                    implausible_time(outcome, datetime.now(UTC), max_future, earliest) or outcome
-                )
-            if isinstance(outcome, Rejection):
-                await dead_letter(event, outcome)
-                continue
-            for payment in outcome:
-                await valid.send(key=partition_key(payment), value=dumps(payment))
+        async for events in stream.take_events(batch, within=within):
+            _check_raw_partitions(app, settings, pipeline)
+            await pipeline.ingest_batch(events)
 
     @app.agent(valid, name="screen")
     async def screen(stream: Any) -> None:
-        async for event in stream.events():
-            try:
-                payment = Payment.model_validate_json(event.message.value)
-            except ValidationError as exc:
-                await dead_letter(event, Rejection("internal-decode", str(exc)))
-                continue
-            await _screen_one(payment, windows, runtime, decisions, alerts)
+        async for events in stream.take_events(batch, within=within):
+            await pipeline.screen_batch(events)
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
@@ -161,31 +115,13 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     register_watchlists(app, settings, runtime)
 
 
-def _load_window(stored: object) -> DebtorWindow | None:
-    """Table values are the window as a JSON-ready dict (Faust's json codec decodes them)."""
-    return DebtorWindow.model_validate(stored) if stored else None
-
-
-async def _screen_one(
-    payment: Payment, windows: Any, runtime: WorkerRuntime, decisions: Any, alerts: Any
-) -> None:
-    metrics = runtime.metrics
-    started = time.perf_counter()
-    now = datetime.now(UTC)
-    ctx = runtime.context
-    key = debtor_key(payment) if windowed(payment, ctx.pack) else None
-    window = _load_window(windows.get(key)) if key is not None else None
-    new_window, decision = screen_with_window(payment, ctx, now, window)
-    if key is not None and new_window is not window and new_window is not None:
-        windows[key] = new_window.model_dump(mode="json")
-    raised = alerts_for(payment, decision, now)
-    metrics.screening_seconds.observe(time.perf_counter() - started)
-    await decisions.send(key=payment.payment_id.encode(), value=dumps(decision))
-    for alert in raised:
-        await alerts.send(key=alert.alert_id.encode(), value=dumps(alert))
-        metrics.record_alert(alert)
-    bank = (payment.debtor_agent.bic or "unknown")[:8]
-    metrics.record_decision(decision, payment.message_type.value, payment.amount, bank)
-    metrics.end_to_end_seconds.observe(
-        max((datetime.now(UTC) - payment.created_at).total_seconds(), 0.0)
-    )
+def _check_raw_partitions(app: faust.App, settings: Settings, pipeline: Pipeline) -> None:
+    """Screening at ingest needs payments.raw partitioned like payments.valid."""
+    if not pipeline.fast_path_enabled:
+        return
+    count = app.consumer.topic_partitions(settings.topic(names.RAW))
+    if count is not None and count != settings.topic_partitions:
+        pipeline.disable_fast_path(
+            f"{settings.topic(names.RAW)} has {count} partitions, the window table "
+            f"{settings.topic_partitions}; every payment goes through {names.VALID}"
+        )

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,7 +14,12 @@ class Settings(BaseSettings):
     """Every knob an operator can turn; defaults are safe for a single local broker."""
 
     model_config = SettingsConfigDict(
-        env_prefix="DINARWATCH_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="DINARWATCH_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        # a validation error would otherwise quote the raw input, secrets included
+        hide_input_in_errors=True,
     )
 
     kafka_bootstrap: str = "127.0.0.1:9092"
@@ -22,7 +27,19 @@ class Settings(BaseSettings):
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
-    kafka_ssl_cafile: Path | None = None
+    kafka_sasl_password_file: Path | None = Field(
+        default=None,
+        description="Read the SASL password from this file (e.g. a mounted secret) at connect time",
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="CA bundle to verify the broker (default: the system CAs)"
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        default=None, description="Client certificate (PEM) for mutual TLS"
+    )
+    kafka_ssl_keyfile: Path | None = Field(
+        default=None, description="Client private key (PEM, unencrypted) for mutual TLS"
+    )
 
     app_id: str = "dinarwatch"
     topic_prefix: str = Field(default="", description="Prepended to every topic name (tests)")
@@ -50,6 +67,17 @@ class Settings(BaseSettings):
         ge=0.0,
         description="Batch produced records for this long (throughput vs latency)",
     )
+    batch_max_records: int = Field(
+        default=500, ge=1, description="Records an agent takes at once (Faust take_events)"
+    )
+    batch_max_wait_ms: float = Field(
+        default=10.0, gt=0, description="Longest a partial batch waits for more records"
+    )
+    screen_at_ingest: bool = Field(
+        default=True,
+        description="Screen a raw record in the ingest agent when it is keyed by its debtor "
+        "and sits in that key's partition (skips the payments.valid hop)",
+    )
     max_future_skew_seconds: int = Field(
         default=3600, ge=0, description="created_at further in the future is rejected"
     )
@@ -63,6 +91,56 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    @model_validator(mode="after")
+    def _kafka_security_consistent(self) -> Settings:
+        """Refuse security settings that would be silently ignored or cannot authenticate."""
+        protocol = self.kafka_security_protocol
+        sasl = protocol in ("SASL_PLAINTEXT", "SASL_SSL")
+        tls = protocol in ("SSL", "SASL_SSL")
+        problems = []
+        sasl_given = [
+            name
+            for name in (
+                "kafka_sasl_mechanism",
+                "kafka_sasl_username",
+                "kafka_sasl_password",
+                "kafka_sasl_password_file",
+            )
+            if getattr(self, name) is not None
+        ]
+        if sasl_given and not sasl:
+            problems.append(
+                f"{', '.join(sasl_given)} set but kafka_security_protocol is {protocol} "
+                "(use SASL_SSL or SASL_PLAINTEXT)"
+            )
+        password = self.kafka_sasl_password
+        if sasl:
+            if self.kafka_sasl_mechanism is None:
+                problems.append(f"{protocol} needs kafka_sasl_mechanism")
+            if not self.kafka_sasl_username:
+                problems.append(f"{protocol} needs kafka_sasl_username")
+            if password is None and self.kafka_sasl_password_file is None:
+                problems.append(f"{protocol} needs kafka_sasl_password or kafka_sasl_password_file")
+            if password is not None and self.kafka_sasl_password_file is not None:
+                problems.append("set kafka_sasl_password or kafka_sasl_password_file, not both")
+            if password is not None and not password.get_secret_value():
+                problems.append("kafka_sasl_password is empty")
+        tls_given = [
+            name
+            for name in ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile")
+            if getattr(self, name) is not None
+        ]
+        if tls_given and not tls:
+            problems.append(
+                f"{', '.join(tls_given)} set but kafka_security_protocol is {protocol} "
+                "(use SSL or SASL_SSL)"
+            )
+        if self.kafka_ssl_keyfile is not None and self.kafka_ssl_certfile is None:
+            problems.append("kafka_ssl_keyfile needs kafka_ssl_certfile")
+        if problems:
+            raise ValueError("inconsistent Kafka security settings: " + "; ".join(problems))
+        return self
 
     def topic(self, name: str) -> str:
         """The full topic name for a logical name like 'payments.raw'."""

@@ -53,7 +53,7 @@ from rules.lists.base import ListSet, ReferenceList
 from rules.pack import RulePack, parse_rule_pack
 from schemas.listentry import ListEntry
 from streams import topics as names
-from streams.kafka_config import kafka_python_security
+from streams.kafka_config import aiokafka_security, kafka_python_security
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
@@ -495,17 +495,6 @@ async def _consume(consumer: Any, reloader: Reloader) -> None:
             await reloader.reload_async()
         for tp, batch in batches.items():
             reloader.positions[tp.partition] = batch[-1].offset + 1
-
-
-def aiokafka_security(settings: Settings) -> dict[str, Any]:
-    """aiokafka's spelling of the security settings (it wants an SSLContext, not a file)."""
-    options = kafka_python_security(settings)
-    cafile = options.pop("ssl_cafile", None)
-    if cafile is not None:
-        from aiokafka.helpers import create_ssl_context
-
-        options["ssl_context"] = create_ssl_context(cafile=cafile)
-    return options
 
 
 def register_watchlists(app: Any, settings: Settings, runtime: WorkerRuntime) -> Reloader:

@@ -27,7 +27,13 @@ def ensure_retry_topic(settings: Settings) -> None:
     from kafka.errors import TopicAlreadyExistsError
 
     name = settings.topic(RETRY_TOPIC)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="notifier")
+    from streams.kafka_config import kafka_python_security
+
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id="notifier",
+        **kafka_python_security(settings),
+    )
     try:
         if name in admin.list_topics():
             return

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from alerts.notifier.retry import Parked, backoff
 from alerts.notifier.settings import NotifierSettings
 from schemas.alert import Alert
 from streams import topics as names
+from streams.kafka_config import aiokafka_security
 from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.notifier")
@@ -58,19 +58,7 @@ class Outstanding:
 
 def kafka_options(settings: Settings) -> dict[str, Any]:
     """aiokafka connection options from the worker's Kafka settings (same broker, same auth)."""
-    opts: dict[str, Any] = {
-        "bootstrap_servers": settings.kafka_bootstrap,
-        "security_protocol": settings.kafka_security_protocol,
-    }
-    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
-        opts["ssl_context"] = ssl.create_default_context(
-            cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
-        )
-    if settings.kafka_sasl_mechanism and settings.kafka_sasl_password is not None:
-        opts["sasl_mechanism"] = settings.kafka_sasl_mechanism
-        opts["sasl_plain_username"] = settings.kafka_sasl_username
-        opts["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value()
-    return opts
+    return {"bootstrap_servers": settings.kafka_bootstrap, **aiokafka_security(settings)}
 
 
 class Notifier:

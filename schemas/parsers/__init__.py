@@ -15,7 +15,7 @@ import orjson
 from pydantic import ValidationError
 
 from schemas.parsers.detect import detect_format, strip_bom_and_space
-from schemas.parsers.errors import REASONS, ParseError, describe_validation_error
+from schemas.parsers.errors import REASONS, ParseError, check_amount, describe_validation_error
 from schemas.parsers.iso20022 import DEFAULT_XSD_DIR, parse_iso20022, parse_iso20022_all
 from schemas.parsers.mt import parse_mt, parse_mt_all
 from schemas.payment import MessageType, Payment
@@ -35,14 +35,21 @@ DEFAULT_MAX_BYTES = 1_048_576
 _XML = (MessageType.PACS008, MessageType.PACS009)
 
 
+_UTC_RANGE = "created_at: its UTC instant is outside the years 1-9999"
+
+
 def parse_json(raw: bytes) -> Payment:
     """A canonical payment as JSON; pydantic errors become ParseError('json-schema')."""
     try:
-        return Payment.model_validate_json(raw)
+        payment = Payment.model_validate_json(raw)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise ParseError("json-invalid", describe_validation_error(exc)) from None
         raise ParseError("json-schema", describe_validation_error(exc)) from None
+    except OverflowError:  # the UTC conversion ('9999-12-31T23:00:00-05:00') is no ValueError
+        raise ParseError("json-schema", _UTC_RANGE) from None
+    check_amount(payment, "json-schema")
+    return payment
 
 
 def _parse_json_batch(raw: bytes) -> list[Payment]:
@@ -53,12 +60,21 @@ def _parse_json_batch(raw: bytes) -> list[Payment]:
         items = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ParseError("json-invalid", str(exc)) from None
+    if not items:  # no payment and no rejection would let the record vanish unscreened
+        raise ParseError("json-schema", "an empty array: no payment to screen")
     payments = []
     for index, item in enumerate(items):
         try:
-            payments.append(Payment.model_validate(item))
+            payment = Payment.model_validate(item)
         except ValidationError as exc:
             raise ParseError("json-schema", f"[{index}] {describe_validation_error(exc)}") from None
+        except OverflowError:
+            raise ParseError("json-schema", f"[{index}] {_UTC_RANGE}") from None
+        try:
+            check_amount(payment, "json-schema")
+        except ParseError as exc:
+            raise ParseError(exc.reason, f"[{index}] {exc.detail}") from None
+        payments.append(payment)
     return payments
 
 

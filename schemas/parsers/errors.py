@@ -72,6 +72,36 @@ def build_payment(data: dict[str, Any], reason: str = "payment-invalid") -> Paym
     constructing nested models, and the error message then names the canonical field.
     """
     try:
-        return Payment.model_validate(data)
+        payment = Payment.model_validate(data)
     except ValidationError as exc:
         raise ParseError(reason, describe_validation_error(exc)) from None
+    check_amount(payment, reason)
+    return payment
+
+
+MAX_AMOUNT_DIGITS = 18
+MAX_AMOUNT_FRACTION_DIGITS = 5
+"""ISO 20022's ActiveCurrencyAndAmount (totalDigits 18, fractionDigits 5); MT's 15 fit in it."""
+
+
+def check_amount(payment: Payment, reason: str) -> None:
+    """Refuse an amount no payment message can carry.
+
+    Decimal takes any exponent: the 12 bytes '1E+999999999' (or '1E-999999999') are a valid
+    positive Decimal whose plain form, which the payment's JSON carries, is a gigabyte; the worker
+    aborted serialising it. So the parsers hold every format to the ISO 20022 amount type.
+    """
+    _, digits, exponent = payment.amount.as_tuple()
+    if not isinstance(exponent, int):  # NaN/Infinity: the model already refuses them
+        raise ParseError(reason, f"amount: {str(payment.amount)[:40]} is not a finite number")
+    text = "".join(map(str, digits)).lstrip("0")
+    significant = text.rstrip("0")
+    exponent += len(text) - len(significant)  # trailing zeros add no precision
+    fraction = max(0, -exponent)
+    total = max(0, len(significant) + exponent) + fraction
+    if total > MAX_AMOUNT_DIGITS or fraction > MAX_AMOUNT_FRACTION_DIGITS:
+        raise ParseError(
+            reason,
+            f"amount: {str(payment.amount)[:40]} has {total} digits, {fraction} after the point; "
+            f"an amount has at most {MAX_AMOUNT_DIGITS}, {MAX_AMOUNT_FRACTION_DIGITS} after it",
+        )

@@ -345,6 +345,12 @@ def _datetime(value: str | None, where: str) -> tuple[datetime | None, bool]:
         raise ParseError("payment-invalid", f"{where}: not an ISO date-time: {value!r}") from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC), True
+    try:  # the model stores UTC: '9999-12-31T23:00:00-05:00' has no UTC datetime
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise ParseError(
+            "payment-invalid", f"{where}: {value!r} is outside the years 1-9999 in UTC"
+        ) from None
     return parsed, False
 
 

@@ -1,0 +1,253 @@
+"""What the agents do with a batch of records: the thin adapter between Faust and rules/.
+
+Two paths lead to a decision, and both use the same window table partition for a debtor:
+
+  fast path  payments.raw --(record keyed by its debtor, in that key's partition)--> screen here
+  repartition payments.raw --> payments.valid (keyed by debtor) --> screen agent
+
+A gateway that keys raw records by debtor account (the generator does, as a bank's gateway
+that keeps per-account order would) already has each debtor's payments in the partition their
+key hashes to, so the hop through payments.valid would only cost a produce, a consume, a second
+parse and a second Faust dispatch per payment. Anything else (a record keyed otherwise, key-less,
+a batch message with several debtors, a raw topic with another partition count) takes the
+repartition path, which is always correct. Both paths live in the same worker for the same
+partition number (Faust co-partitions topics and tables of equal partition count), so one
+window table serves both.
+
+Records arrive in batches (Faust's take_events); each is handled in its own event context so
+the window table writes its changelog to the record's partition, exactly as per-event
+iteration would, and the batch is acknowledged (and later committed) only after every record
+in it has been dead-lettered, forwarded or decided.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka.partitioner import murmur2
+from faust.streams import _current_event
+from pydantic import ValidationError
+
+from alerts.record import alerts_for
+from rules.session import screen_with_window
+from rules.windows import DebtorWindow, debtor_key, windowed
+from schemas.codec import dumps
+from schemas.payment import Payment
+from streams.deadletter import Rejection, dead_letter_headers
+from streams.ingest import content_type_of, decode_payments, implausible_time
+from streams.runtime import WorkerRuntime
+from streams.settings import Settings
+
+log = logging.getLogger("dinarwatch.worker")
+
+
+def key_partition(key: bytes, partitions: int) -> int:
+    """The partition Kafka's default partitioner (murmur2, as in Java, kafka-python and
+    aiokafka) gives a keyed record."""
+    return int(murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+@dataclass
+class Topics:
+    """The names of the topics the agents write to."""
+
+    valid: str
+    dlq: str
+    decisions: str
+    alerts: str
+
+
+class Sink:
+    """Records straight to Faust's producer (the transaction manager under exactly_once).
+
+    Faust's Topic.send wraps every record in a FutureMessage, runs codecs and sensors; for
+    records that are already bytes that is pure overhead on the hot path. Delivery is checked
+    here: a record the producer finally fails to deliver (after its own retries) stops the
+    worker at once, before a later commit could move the offset past the lost record; the
+    restarted worker reprocesses from the last commit. Faust flushes the producer before every
+    commit, so a committed offset never runs ahead of its outputs.
+    """
+
+    def __init__(self, app: Any, declare: Sequence[Any] = ()) -> None:
+        self.app = app
+        self.declare = list(declare)
+        self.producer: Any = None
+
+    async def send(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: Any = None
+    ) -> None:
+        if self.producer is None:
+            # Faust's Topic.send would declare (create if missing) each topic on first use
+            for faust_topic in self.declare:
+                await faust_topic.maybe_declare()
+            self.producer = await self.app.maybe_start_producer()
+        future = await self.producer.send(topic, key, value, None, None, headers)
+        future.add_done_callback(_delivered)
+
+
+def _delivered(future: Any) -> None:
+    if future.cancelled() or future.exception() is None:
+        return
+    log.critical(
+        "a record could not be delivered; stopping before any commit: %r", future.exception()
+    )
+    os._exit(75)  # EX_TEMPFAIL: the supervisor restarts us; uncommitted input is redelivered
+
+
+class Pipeline:
+    """Per-record work of the ingest and screen agents, over batches of Faust events."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        runtime: WorkerRuntime,
+        topics: Topics,
+        windows: Any,
+        sink: Sink,
+    ) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.runtime = runtime
+        self.topics = topics
+        self.windows = windows
+        self.max_future = timedelta(seconds=settings.max_future_skew_seconds)
+        self.earliest = datetime.fromisoformat(settings.earliest_created_at)
+        self.fast_path_enabled = settings.screen_at_ingest
+
+    async def ingest_batch(self, events: Sequence[Any]) -> None:
+        """Decode each raw record; dead-letter it, screen it here, or forward it."""
+        for event in events:
+            token = _current_event.set(weakref.ref(event))
+            try:
+                await self._ingest(event)
+            finally:
+                _current_event.reset(token)
+
+    async def screen_batch(self, events: Sequence[Any]) -> None:
+        """Screen payments that came through payments.valid (already validated once)."""
+        for event in events:
+            token = _current_event.set(weakref.ref(event))
+            try:
+                try:
+                    payment = Payment.model_validate_json(event.message.value)
+                except ValidationError as exc:
+                    await self.dead_letter(event, Rejection("internal-decode", str(exc)))
+                    continue
+                await self._screen_guarded(event, payment)
+            finally:
+                _current_event.reset(token)
+
+    async def _ingest(self, event: Any) -> None:
+        message = event.message
+        outcome = decode_payments(
+            message.value,
+            content_type_of(message.headers),
+            self.settings.max_message_bytes,
+            self.settings.xsd_dir,
+        )
+        if not isinstance(outcome, Rejection):
+            now = datetime.now(UTC)
+            outcome = implausible_time(outcome, now, self.max_future, self.earliest) or outcome
+        if isinstance(outcome, Rejection):
+            await self.dead_letter(event, outcome)
+            return
+        for payment in outcome:
+            key = debtor_key(payment).encode()
+            if self._on_fast_path(message, key, len(outcome)):
+                await self._screen_guarded(event, payment)
+            else:
+                await self.sink.send(self.topics.valid, key, dumps(payment))
+
+    def _on_fast_path(self, message: Any, key: bytes, in_record: int) -> bool:
+        """True when this record already sits where payments.valid would put its payment."""
+        return (
+            self.fast_path_enabled
+            and in_record == 1
+            and message.key == key
+            and message.partition == key_partition(key, self.settings.topic_partitions)
+        )
+
+    def disable_fast_path(self, reason: str) -> None:
+        """Send everything through payments.valid (e.g. raw has another partition count)."""
+        if self.fast_path_enabled:
+            log.warning("screening at ingest disabled: %s", reason)
+        self.fast_path_enabled = False
+
+    async def _screen_guarded(self, event: Any, payment: Payment) -> None:
+        """A bug in a rule must not stop the worker: the record goes to the DLQ with the
+        error, and the worker goes on."""
+        try:
+            await self._screen(payment)
+        except Exception as exc:
+            log.exception("screening failed for payment %s", payment.payment_id)
+            await self.dead_letter(
+                event,
+                Rejection(
+                    "internal-error",
+                    f"payment {payment.payment_id}: screening failed: {type(exc).__name__}: {exc}",
+                ),
+            )
+
+    async def _screen(self, payment: Payment) -> None:
+        runtime = self.runtime
+        metrics = runtime.metrics
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        ctx = runtime.context
+        key = debtor_key(payment) if windowed(payment, ctx.pack) else None
+        window = _load_window(self.windows.get(key)) if key is not None else None
+        new_window, decision = screen_with_window(payment, ctx, now, window)
+        if key is not None and new_window is not window and new_window is not None:
+            self.windows[key] = new_window.model_dump(mode="json")
+        raised = alerts_for(payment, decision, now)
+        metrics.screening_seconds.observe(time.perf_counter() - started)
+        await self.sink.send(self.topics.decisions, payment.payment_id.encode(), dumps(decision))
+        for alert in raised:
+            await self.sink.send(self.topics.alerts, alert.alert_id.encode(), dumps(alert))
+            metrics.record_alert(alert)
+            log.info(
+                "alert %s %s %s payment=%s",
+                alert.alert_id,
+                alert.rule,
+                alert.severity.value,
+                payment.payment_id,
+            )
+        bank = (payment.debtor_agent.bic or "unknown")[:8]
+        metrics.record_decision(decision, payment.message_type.value, payment.amount, bank)
+        metrics.end_to_end_seconds.observe(
+            max((datetime.now(UTC) - payment.created_at).total_seconds(), 0.0)
+        )
+
+    async def dead_letter(self, event: Any, rejection: Rejection) -> None:
+        """The original bytes, key and headers to the DLQ, with why and where from."""
+        message = event.message
+        headers = dead_letter_headers(
+            rejection,
+            list(message.headers or []),
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            rejected_at=datetime.now(UTC),
+        )
+        await self.sink.send(self.topics.dlq, message.key, message.value, headers)
+        self.runtime.metrics.record_dead_letter(rejection.reason)
+        log.warning(
+            "dead-lettered %s[%d]@%d: %s: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            rejection.reason,
+            rejection.detail[:200],
+        )
+
+
+def _load_window(stored: object) -> DebtorWindow | None:
+    """Table values are the window as a JSON-ready dict (Faust's json codec decodes them)."""
+    return DebtorWindow.model_validate(stored) if stored else None
