@@ -9,7 +9,7 @@ from itertools import groupby
 from schemas.alert import Alert, PaymentSummary
 from schemas.common import Action
 from schemas.decision import Decision, Finding, strongest
-from schemas.masking import mask_account
+from schemas.masking import account_tokens, mask_account, mask_text
 from schemas.payment import Payment
 
 
@@ -20,17 +20,18 @@ def alert_id(payment_id: str, rule: str, rule_pack_version: str) -> str:
 
 
 def summarize(payment: Payment) -> PaymentSummary:
-    """The payment as an analyst sees it in an alert, accounts masked."""
+    """The payment as an analyst sees it in an alert, accounts masked (a party without a name
+    may be named after its account, so names are masked like free text)."""
     return PaymentSummary(
         payment_id=payment.payment_id,
         amount=payment.amount,
         currency=payment.currency,
         value_date=payment.value_date,
         created_at=payment.created_at,
-        debtor_name=payment.debtor.name,
+        debtor_name=mask_text(payment.debtor.name),
         debtor_account=mask_account(payment.debtor.account),
         debtor_agent_bic=payment.debtor_agent.bic,
-        creditor_name=payment.creditor.name,
+        creditor_name=mask_text(payment.creditor.name),
         creditor_account=mask_account(payment.creditor.account),
         creditor_agent_bic=payment.creditor_agent.bic,
         message_type=payment.message_type.value,
@@ -48,11 +49,12 @@ def alerts_for(payment: Payment, decision: Decision, raised_at: datetime) -> lis
         findings = list(group)
         alerts.append(
             Alert(
+                # The id comes from the full findings, so masking can never change it.
                 alert_id=alert_id(_subject(payment, findings), rule, decision.rule_pack_version),
                 rule=rule,
                 action=strongest(findings),
                 severity=max(findings, key=lambda f: _SEVERITY_RANK[f.severity]).severity,
-                findings=findings,
+                findings=[mask_finding(f, _payment_ids(payment, f)) for f in findings],
                 payment=summary,
                 rule_pack=decision.rule_pack,
                 rule_pack_version=decision.rule_pack_version,
@@ -60,6 +62,30 @@ def alerts_for(payment: Payment, decision: Decision, raised_at: datetime) -> lis
             )
         )
     return alerts
+
+
+def mask_finding(finding: Finding, keep: frozenset[str] = frozenset()) -> Finding:
+    """The finding as the alerts topic carries it: account numbers and IBANs in its matched
+    value, explanation and evidence masked (the decision keeps them in full). Tokens in `keep`
+    (the payment references the finding names) stay readable."""
+    masked = {
+        "matched": mask_text(finding.matched, keep),
+        "explanation": mask_text(finding.explanation, keep),
+        "evidence": {k: mask_text(v, keep) for k, v in finding.evidence.items()},
+    }
+    if all(getattr(finding, k) == v for k, v in masked.items()):
+        return finding
+    return finding.model_copy(update=masked)
+
+
+def _payment_ids(payment: Payment, finding: Finding) -> frozenset[str]:
+    """The account-like tokens of the payment references a finding names (a numeric payment id
+    is a reference an analyst looks up, not an account number)."""
+    ids = [payment.payment_id, *finding.evidence.get("payment_ids", "").split()]
+    anchor = finding.evidence.get("anchor_payment_id")
+    if anchor:
+        ids.append(anchor)
+    return frozenset(token for pid in ids for token in account_tokens(pid))
 
 
 def _subject(payment: Payment, findings: list[Finding]) -> str:

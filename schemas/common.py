@@ -11,7 +11,12 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerial
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    # 0001-01-01T00:00+05:00 is a valid aware datetime whose UTC form is before year 1: a
+    # ValueError makes pydantic report it as a validation error instead of raising through.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("its UTC instant is outside the years 1-9999") from exc
 
 
 def _decimal_in(value: object) -> object:

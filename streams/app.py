@@ -23,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from streams import topics as names
 from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
+from streams.monitor import QuietMonitor
 from streams.pipeline import Pipeline, Sink, Topics
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
@@ -57,6 +58,8 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         producer_linger=settings.producer_linger_ms / 1000,
         **faust_broker_options(settings),
     )
+    if settings.faust_monitor == "quiet":
+        app.monitor = QuietMonitor()
     _register(app, settings, runtime)
     register_lag_monitor(app, settings, runtime.metrics)
     return app

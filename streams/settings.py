@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(
         default=10.0, gt=0, description="Longest a partial batch waits for more records"
     )
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        default="uvloop", description="The worker's event loop (uvloop: less overhead per event)"
+    )
+    faust_monitor: Literal["quiet", "full"] = Field(
+        default="quiet",
+        description="quiet: no per-event statistics in Faust's own monitor (Prometheus has them)",
+    )
     screen_at_ingest: bool = Field(
         default=True,
         description="Screen a raw record in the ingest agent when it is keyed by its debtor "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 
@@ -29,6 +30,14 @@ def settle_heap() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def use_event_loop(name: str) -> None:
+    """uvloop for the worker's loops (Faust's and its consumer thread's), when asked for."""
+    if name == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def run_worker(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; Faust drains in-flight events and commits on shutdown."""
     configure_logging(settings.log_level, settings.log_json)
@@ -44,6 +53,7 @@ def run_worker(settings: Settings) -> None:
         runtime.context.lists.versions(),
         runtime.context.pack.version,
     )
+    use_event_loop(settings.event_loop)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()
 

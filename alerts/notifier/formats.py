@@ -4,6 +4,11 @@ A group is the alerts of one (rule, action, severity) that arrived within one gr
 a burst of one rule becomes one message with a count, itemising at most `max_listed` alerts.
 Every payload names every alert id it carries, so a receiver (and the tests) can tell exactly
 which alerts were delivered.
+
+Alerts arrive with accounts masked (alerts.record); every renderer masks the names, accounts and
+matched values it prints once more (belt and braces: an alert written by an older worker, or
+parked on alerts.retry before masking existed, must not put a full IBAN in a chat channel).
+Only those free-text fields are masked: amounts, ids and dates are printed as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from schemas.alert import Alert
+from schemas.masking import mask_account, mask_text
 
 ALERTNAME = "DinarwatchScreeningAlert"
 _COLORS = {"critical": "B00020", "high": "E65100", "medium": "F9A825", "low": "607D8B"}
@@ -61,7 +67,8 @@ def evidence(alert: Alert) -> str:
     for f in alert.findings:
         entry = f"{f.list_name or '-'}:{f.entry_id or '-'}@{f.list_version or '-'}"
         source = f"; source: {f.legal_source}" if f.legal_source else ""
-        lines.append(f"{f.field}='{f.matched}' matched {entry} score {f.score:.2f}{source}")
+        matched = mask_text(f.matched)
+        lines.append(f"{f.field}='{matched}' matched {entry} score {f.score:.2f}{source}")
     return "\n".join(lines)
 
 
@@ -69,13 +76,13 @@ def summary(alert: Alert) -> str:
     p = alert.payment
     return (
         f"{alert.rule} {alert.action.value}: {p.amount} {p.currency} "
-        f"{p.debtor_name} ({bank_of(alert)}) -> {p.creditor_name} "
+        f"{mask_text(p.debtor_name)} ({bank_of(alert)}) -> {mask_text(p.creditor_name)} "
         f"({p.creditor_agent_bic or '?'}), value date {p.value_date}"
     )
 
 
 def alert_doc(alert: Alert) -> dict[str, Any]:
-    """The JSON an alert contributes to a generic webhook message (accounts already masked)."""
+    """The JSON an alert contributes to a generic webhook message (accounts masked)."""
     p = alert.payment
     return {
         "alert_id": alert.alert_id,
@@ -86,11 +93,11 @@ def alert_doc(alert: Alert) -> dict[str, Any]:
         "amount": str(p.amount),
         "currency": p.currency,
         "value_date": p.value_date.isoformat(),
-        "debtor": p.debtor_name,
-        "debtor_account": p.debtor_account,
+        "debtor": mask_text(p.debtor_name),
+        "debtor_account": mask_account(p.debtor_account),
         "debtor_agent_bic": p.debtor_agent_bic,
-        "creditor": p.creditor_name,
-        "creditor_account": p.creditor_account,
+        "creditor": mask_text(p.creditor_name),
+        "creditor_account": mask_account(p.creditor_account),
         "creditor_agent_bic": p.creditor_agent_bic,
         "raised_at": alert.raised_at.isoformat(),
         "rule_pack_version": alert.rule_pack_version,
@@ -232,8 +239,8 @@ def email_message(group: AlertGroup, sender: str, recipients: list[str]) -> Emai
         parts.append(
             f"- {summary(alert)}\n  alert id: {alert.alert_id}\n"
             f"  payment id: {alert.payment.payment_id}\n"
-            f"  debtor account: {alert.payment.debtor_account or '-'}; "
-            f"creditor account: {alert.payment.creditor_account or '-'}\n"
+            f"  debtor account: {mask_account(alert.payment.debtor_account) or '-'}; "
+            f"creditor account: {mask_account(alert.payment.creditor_account) or '-'}\n"
             + "".join(f"  {line}\n" for line in evidence(alert).splitlines())
         )
     msg.set_content("\n".join(parts))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from schemas.masking import mask_text
+
 H_CHANNELS = "dinarwatch-channels"
 H_ATTEMPT = "dinarwatch-park-count"
 H_NOT_BEFORE = "dinarwatch-not-before"
@@ -36,7 +38,8 @@ class Parked:
             (H_CHANNELS, ",".join(self.channels).encode()),
             (H_ATTEMPT, str(self.count).encode()),
             (H_NOT_BEFORE, f"{self.not_before:.3f}".encode()),
-            (H_ERROR, self.error[:300].encode("utf-8", "replace")),
+            # A receiver's error answer may echo what it was sent: mask it like a log line.
+            (H_ERROR, mask_text(self.error[:300]).encode("utf-8", "replace")),
         ]
 
     @classmethod
