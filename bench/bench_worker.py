@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -238,7 +238,10 @@ def bench_latency(
     producer.close()
     wait_for_records(bootstrap, settings.topic(names.DECISIONS), 200, 120)
     total = count + 200
-    spec = TrafficSpec(count=count, seed=6, start=datetime.now(UTC))
+    # event times follow the wall clock (a live feed), so none is rejected as future-dated
+    spec = TrafficSpec(
+        count=count, seed=6, start=datetime.now(UTC), spacing=timedelta(seconds=1 / rate)
+    )
     feeder = threading.Thread(target=_feed, args=(settings, spec, rate))
     feeder.start()
     try:
@@ -287,13 +290,15 @@ def commit() -> str:
     return out.stdout.strip() + ("+changes" if dirty else "")
 
 
-def write_doc(text: str) -> None:
+def write_doc(text: str, marks: tuple[str, str] = (MARK_START, MARK_END)) -> None:
+    """Replace the text between `marks` in docs/benchmarks.md (appended when absent)."""
+    start, end = marks
     doc = DOC.read_text()
-    if MARK_START in doc and MARK_END in doc:
-        head, rest = doc.split(MARK_START, 1)
-        doc = head + MARK_START + "\n" + text + "\n" + MARK_END + rest.split(MARK_END, 1)[1]
+    if start in doc and end in doc:
+        head, rest = doc.split(start, 1)
+        doc = head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1]
     else:
-        doc += f"\n{MARK_START}\n{text}\n{MARK_END}\n"
+        doc += f"\n{start}\n{text}\n{end}\n"
     DOC.write_text(doc)
 
 

@@ -54,7 +54,14 @@ def run_worker(settings: Settings) -> None:
         runtime.context.pack.version,
     )
     use_event_loop(settings.event_loop)
-    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+    # override_logging=False: keep our handlers (JSON option, account masking filter)
+    worker = faust.Worker(
+        app,
+        loglevel=settings.log_level,
+        quiet=True,
+        redirect_stdouts=False,
+        override_logging=False,
+    )
     worker.execute_from_commandline()
 
 
