@@ -216,6 +216,18 @@ def bench_throughput(
     return rate
 
 
+def bench_two_hop(
+    bootstrap: str, workdir: Path, count: int, report: Report, one: float, extra: dict[str, object]
+) -> None:
+    """The same worker with screening at ingest off: every payment through payments.valid."""
+    settings = bench_settings(bootstrap, "hop", workdir, **{**extra, "screen_at_ingest": False})
+    preload(settings, count, seed=4)
+    rate, cpu_us, _ = run_workers(settings, 1, count, workdir)
+    report.add("worker, screen_at_ingest off (two hops)", rate, "payments/s")
+    report.add("screen at ingest / two hops", one / rate, "×")
+    report.add("two-hop worker CPU per payment", cpu_us, "µs")
+
+
 def bench_two_workers(
     bootstrap: str, workdir: Path, count: int, report: Report, one: float, extra: dict[str, object]
 ) -> None:
@@ -305,9 +317,13 @@ def write_doc(text: str, marks: tuple[str, str] = (MARK_START, MARK_END)) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=50_000)
-    parser.add_argument("--rate", type=float, default=2_000.0)
-    parser.add_argument("--latency-count", type=int, default=30_000)
-    parser.add_argument("--skip", action="append", default=[], choices=["two", "latency"])
+    parser.add_argument(
+        "--rate", type=float, action="append", help="latency at these rates (default 2,000, 1,000)"
+    )
+    parser.add_argument("--latency-count", type=int, default=20_000)
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["two", "latency", "two-hop"]
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -330,10 +346,13 @@ def main() -> None:
             work = Path(tmp)
             bare = bench_bare_loop(bootstrap, work, args.count, report)
             one = bench_throughput(bootstrap, work, args.count, report, bare, extra)
+            if "two-hop" not in args.skip:
+                bench_two_hop(bootstrap, work, args.count, report, one, extra)
             if "two" not in args.skip:
                 bench_two_workers(bootstrap, work, args.count * 2, report, one, extra)
             if "latency" not in args.skip:
-                bench_latency(bootstrap, work, args.latency_count, args.rate, report, extra)
+                for rate in args.rate or [2_000.0, 1_000.0]:
+                    bench_latency(bootstrap, work, args.latency_count, rate, report, extra)
     finally:
         if own:
             stop_broker()

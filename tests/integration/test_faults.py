@@ -20,6 +20,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -37,7 +38,7 @@ START = datetime(2025, 6, 2, 6, tzinfo=UTC)
 SCRIPT = REPO_ROOT / "deploy" / "kafka" / "kafka-local.sh"
 
 
-def _contents_by_key(records: list, volatile: str) -> dict[str, set[bytes]]:
+def _contents_by_key(records: list[Any], volatile: str) -> dict[str, set[bytes]]:
     """Each key's distinct record contents, ignoring the `volatile` timestamp field."""
     seen: dict[str, set[bytes]] = defaultdict(set)
     for record in records:
@@ -47,7 +48,7 @@ def _contents_by_key(records: list, volatile: str) -> dict[str, set[bytes]]:
     return seen
 
 
-def check_one_decision_per_payment(decisions: list, expected_ids: set[str]) -> Counter[str]:
+def check_one_decision_per_payment(decisions: list[Any], expected_ids: set[str]) -> Counter[str]:
     """Every expected payment has exactly one decision by payment id: one or more records, all
     the same but for evaluated_at, and no decision for another id. Returns the records per id
     (more than one: the payment was handled again after a fault)."""
@@ -60,7 +61,9 @@ def check_one_decision_per_payment(decisions: list, expected_ids: set[str]) -> C
     return Counter(record.key.decode() for record in decisions)
 
 
-def check_alerts_once_by_id(alerts: list, expected_ids: set[str], log: str = "") -> Counter[str]:
+def check_alerts_once_by_id(
+    alerts: list[Any], expected_ids: set[str], log: str = ""
+) -> Counter[str]:
     """Every expected alert exists exactly once by alert id: the ids are those of offline
     screening, each id's records the same but for raised_at. Returns the records per id."""
     seen = _contents_by_key(alerts, "raised_at")
