@@ -51,7 +51,8 @@ class Report:
     rows: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, name: str, value: float, unit: str, target: str = "") -> None:
-        text = f"{value:,.1f} {unit}" if value == value else "n/a"  # NaN: not measured
+        digits = 2 if unit == "×" else 1
+        text = f"{value:,.{digits}f} {unit}" if value == value else "n/a"  # NaN: not measured
         self.rows.append((name, text, target))
         suffix = f"   (target {target})" if target else ""
         print(f"{name:<52} {text:>20}{suffix}", flush=True)
@@ -241,7 +242,7 @@ def bench_two_workers(
 def bench_latency(
     bootstrap: str, workdir: Path, count: int, rate: float, report: Report, extra: dict[str, object]
 ) -> None:
-    settings = bench_settings(bootstrap, "lat", workdir, **extra)
+    settings = bench_settings(bootstrap, f"lat{rate:.0f}", workdir, **extra)
     create_topics(settings)
     worker = WorkerProcess(settings, workdir / "worker-latency.log").start(timeout=120)
     warm = TrafficSpec(count=200, seed=8, start=datetime.now(UTC), id_prefix="WARM")

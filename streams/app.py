@@ -87,7 +87,12 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     # Window state per debtor, co-partitioned with payments.valid and payments.raw (same key,
     # same partition count); the changelog topic makes it survive crashes and move with
     # rebalances. Keys are debtor keys (str), values the window as JSON-ready dicts.
-    windows = app.Table("debtor-windows", default=None, partitions=settings.topic_partitions)
+    windows = app.Table(
+        "debtor-windows",
+        default=None,
+        partitions=settings.topic_partitions,
+        options=rocksdb_options(settings),
+    )
     pipeline = Pipeline(settings, runtime, topics, windows, Sink(app, outputs))
 
     batch, within = settings.batch_max_records, settings.batch_max_wait_ms / 1000
@@ -128,3 +133,16 @@ def _check_raw_partitions(app: faust.App, settings: Settings, pipeline: Pipeline
             f"{settings.topic(names.RAW)} has {count} partitions, the window table "
             f"{settings.topic_partitions}; every payment goes through {names.VALID}"
         )
+
+
+def rocksdb_options(settings: Settings) -> dict[str, int]:
+    """Bounded RocksDB memory per window-table partition (Faust's defaults are sized for
+    servers with gigabytes to spare: 3 x 64 MiB memtables and a 2 GiB block cache each)."""
+    mib = 1024 * 1024
+    return {
+        "write_buffer_size": settings.rocksdb_write_buffer_mib * mib,
+        "max_write_buffer_number": 2,
+        "target_file_size_base": 16 * mib,
+        "block_cache_size": settings.rocksdb_block_cache_mib * mib,
+        "block_cache_compressed_size": 4 * mib,
+    }

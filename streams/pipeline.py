@@ -71,8 +71,9 @@ class Sink:
     records that are already bytes that is pure overhead on the hot path. Delivery is checked
     here: a record the producer finally fails to deliver (after its own retries) stops the
     worker at once, before a later commit could move the offset past the lost record; the
-    restarted worker reprocesses from the last commit. Faust flushes the producer before every
-    commit, so a committed offset never runs ahead of its outputs.
+    restarted worker reprocesses from the last commit. Under at_least_once Faust flushes the
+    producer before every commit, so a committed offset never runs ahead of its outputs (under
+    exactly_once it does not: see docs/delivery.md).
     """
 
     def __init__(self, app: Any, declare: Sequence[Any] = ()) -> None:

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     web_bind: str = "127.0.0.1"
     data_dir: Path = Path(".dinarwatch-data")
     table_store: str = "rocksdb://"
+    rocksdb_write_buffer_mib: int = Field(
+        default=4,
+        ge=1,
+        description="RocksDB memtable per window-table partition (Faust's default, 64 MiB x 3 "
+        "per partition, lets a worker's memory climb for minutes before the first flush)",
+    )
+    rocksdb_block_cache_mib: int = Field(
+        default=16, ge=1, description="RocksDB read cache per window-table partition (Faust: 2 GiB)"
+    )
     table_standby_replicas: int = Field(default=0, ge=0, description="Warm copies of window state")
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
 

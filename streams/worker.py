@@ -53,6 +53,12 @@ def run_worker(settings: Settings) -> None:
         runtime.context.lists.versions(),
         runtime.context.pack.version,
     )
+    if settings.processing_guarantee == "exactly_once":
+        log.warning(
+            "processing_guarantee=exactly_once is not reliable with faust-streaming 0.15.3: "
+            "duplicates and lost payments under crash and rebalance (docs/delivery.md); "
+            "use at_least_once"
+        )
     use_event_loop(settings.event_loop)
     # override_logging=False: keep our handlers (JSON option, account masking filter)
     worker = faust.Worker(

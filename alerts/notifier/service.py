@@ -131,6 +131,8 @@ class Notifier:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=poll_ms,
+            # never notify about an alert from an aborted transaction (exactly_once producers)
+            isolation_level="read_committed",
             **opts,
         )
 
