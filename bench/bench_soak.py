@@ -26,6 +26,7 @@ from bench.bench_worker import (
     Report,
     bench_settings,
     commit,
+    feed,
     proc_peak_rss_mib,
     wait_for_records,
     write_doc,
@@ -33,9 +34,8 @@ from bench.bench_worker import (
 from bench.common import ensure_broker, machine, stop_broker
 from streams import topics as names
 from streams.admin import create_topics
-from streams.producer import make_producer, publish
 from streams.settings import Settings
-from streams.synthetic.generator import TrafficSpec, generate
+from streams.synthetic.generator import TrafficSpec
 from tests.integration.pipeline import WorkerProcess, read_topic
 
 MARKS = ("<!-- bench_soak:start -->", "<!-- bench_soak:end -->")
@@ -111,14 +111,9 @@ def soak(bootstrap: str, work: Path, minutes: float, rate: float, every: float) 
         count=count, seed=17, start=datetime.now(UTC), spacing=timedelta(seconds=1 / rate)
     )
 
-    def feed() -> None:
-        producer = make_producer(settings)
-        publish(generate(spec), producer, settings.topic(names.RAW), rate)
-        producer.close()
-
     probe = LagProbe(settings)
     samples: list[Sample] = []
-    feeder = threading.Thread(target=feed)
+    feeder = threading.Thread(target=feed, args=(settings, spec, rate))
     started = time.monotonic()
     feeder.start()
     try:

@@ -204,12 +204,19 @@ def run_workers(
     return len(decisions) / span, cpu / count * 1e6, rss
 
 
+def measure(
+    bootstrap: str, workdir: Path, tag: str, count: int, workers: int, extra: dict[str, object]
+) -> tuple[float, float, float]:
+    """Pre-load `count` payments into fresh topics and run `workers` workers over them."""
+    settings = bench_settings(bootstrap, tag, workdir, **extra)
+    preload(settings, count, seed=4)
+    return run_workers(settings, workers, count, workdir)
+
+
 def bench_throughput(
     bootstrap: str, workdir: Path, count: int, report: Report, bare: float, extra: dict[str, object]
 ) -> float:
-    settings = bench_settings(bootstrap, "tput", workdir, **extra)
-    preload(settings, count, seed=4)
-    rate, cpu_us, rss = run_workers(settings, 1, count, workdir)
+    rate, cpu_us, rss = measure(bootstrap, workdir, "tput", count, 1, extra)
     report.add(f"worker: 1 process, {count:,} pre-loaded", rate, "payments/s", "≥ 5,000/s")
     report.add("worker / bare loop", rate / bare * 100, "%", "≥ 30%")
     report.add("worker CPU per payment", cpu_us, "µs")
@@ -221,9 +228,8 @@ def bench_two_hop(
     bootstrap: str, workdir: Path, count: int, report: Report, one: float, extra: dict[str, object]
 ) -> None:
     """The same worker with screening at ingest off: every payment through payments.valid."""
-    settings = bench_settings(bootstrap, "hop", workdir, **{**extra, "screen_at_ingest": False})
-    preload(settings, count, seed=4)
-    rate, cpu_us, _ = run_workers(settings, 1, count, workdir)
+    hop = {**extra, "screen_at_ingest": False}
+    rate, cpu_us, _ = measure(bootstrap, workdir, "hop", count, 1, hop)
     report.add("worker, screen_at_ingest off (two hops)", rate, "payments/s")
     report.add("screen at ingest / two hops", one / rate, "×")
     report.add("two-hop worker CPU per payment", cpu_us, "µs")
@@ -232,9 +238,7 @@ def bench_two_hop(
 def bench_two_workers(
     bootstrap: str, workdir: Path, count: int, report: Report, one: float, extra: dict[str, object]
 ) -> None:
-    settings = bench_settings(bootstrap, "two", workdir, **extra)
-    preload(settings, count, seed=5)
-    rate, _, _ = run_workers(settings, 2, count, workdir)
+    rate, _, _ = measure(bootstrap, workdir, "two", count, 2, extra)
     report.add(f"workers: 2 processes, {count:,} pre-loaded", rate, "payments/s")
     report.add("two workers / one", rate / one, "×", "≥ 1.6×")
 
@@ -255,7 +259,7 @@ def bench_latency(
     spec = TrafficSpec(
         count=count, seed=6, start=datetime.now(UTC), spacing=timedelta(seconds=1 / rate)
     )
-    feeder = threading.Thread(target=_feed, args=(settings, spec, rate))
+    feeder = threading.Thread(target=feed, args=(settings, spec, rate))
     feeder.start()
     try:
         wait_for_records(bootstrap, settings.topic(names.DECISIONS), total, count / rate + 300)
@@ -281,7 +285,7 @@ def bench_latency(
     )
 
 
-def _feed(settings: Settings, spec: TrafficSpec, rate: float) -> None:
+def feed(settings: Settings, spec: TrafficSpec, rate: float) -> None:
     producer = make_producer(settings)
     publish(generate(spec), producer, settings.topic(names.RAW), rate)
     producer.close()

@@ -101,12 +101,12 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
         # SIGKILL in CI (payments left undecided), and batching measured no faster here.
         async for event in stream.events():
             _check_raw_partitions(app, settings, pipeline)
-            await pipeline.ingest_batch((event,))
+            await pipeline.ingest(event)
 
     @app.agent(valid, name="screen")
     async def screen(stream: Any) -> None:
         async for event in stream.events():
-            await pipeline.screen_batch((event,))
+            await pipeline.screen_valid(event)
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:

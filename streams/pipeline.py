@@ -14,11 +14,10 @@ repartition path, which is always correct. Both paths live in the same worker fo
 partition number (Faust co-partitions topics and tables of equal partition count), so one
 window table serves both.
 
-The agents hand records over one event at a time (a batch of one; Faust's take_events batching
-stalled a restarted worker after SIGKILL in a CI run, and measured no faster). Each record is
-handled in its own event context so the window table writes its changelog to the record's
-partition, and it is acknowledged (and later committed) only after it has been dead-lettered,
-forwarded or decided.
+The agents hand records over one event at a time (Faust's take_events batching stalled a
+restarted worker after SIGKILL in a CI run). Faust's per-event iteration sets the current event,
+so the window table writes its changelog to the record's partition, and a record is acknowledged
+(and later committed) only after it has been dead-lettered, forwarded or decided.
 """
 
 from __future__ import annotations
@@ -26,14 +25,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka.partitioner import murmur2
-from faust.streams import _current_event
 from pydantic import ValidationError
 
 from alerts.record import alerts_for
@@ -42,7 +39,7 @@ from rules.windows import DebtorWindow, debtor_key, windowed
 from schemas.codec import dumps
 from schemas.payment import Payment
 from streams.deadletter import Rejection, dead_letter_headers
-from streams.ingest import content_type_of, decode_payments, implausible_time
+from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
@@ -104,7 +101,7 @@ def _delivered(future: Any) -> None:
 
 
 class Pipeline:
-    """Per-record work of the ingest and screen agents, over batches of Faust events."""
+    """Per-record work of the ingest and screen agents."""
 
     def __init__(
         self,
@@ -123,30 +120,17 @@ class Pipeline:
         self.earliest = datetime.fromisoformat(settings.earliest_created_at)
         self.fast_path_enabled = settings.screen_at_ingest
 
-    async def ingest_batch(self, events: Sequence[Any]) -> None:
-        """Decode each raw record; dead-letter it, screen it here, or forward it."""
-        for event in events:
-            token = _current_event.set(weakref.ref(event))
-            try:
-                await self._ingest(event)
-            finally:
-                _current_event.reset(token)
+    async def screen_valid(self, event: Any) -> None:
+        """Screen a payment that came through payments.valid (already validated once)."""
+        try:
+            payment = Payment.model_validate_json(event.message.value)
+        except ValidationError as exc:
+            await self.dead_letter(event, Rejection("internal-decode", str(exc)))
+            return
+        await self._screen_guarded(event, payment)
 
-    async def screen_batch(self, events: Sequence[Any]) -> None:
-        """Screen payments that came through payments.valid (already validated once)."""
-        for event in events:
-            token = _current_event.set(weakref.ref(event))
-            try:
-                try:
-                    payment = Payment.model_validate_json(event.message.value)
-                except ValidationError as exc:
-                    await self.dead_letter(event, Rejection("internal-decode", str(exc)))
-                    continue
-                await self._screen_guarded(event, payment)
-            finally:
-                _current_event.reset(token)
-
-    async def _ingest(self, event: Any) -> None:
+    async def ingest(self, event: Any) -> None:
+        """Decode a raw record; dead-letter it, screen it here, or forward it."""
         message = event.message
         outcome = decode_payments(
             message.value,
@@ -161,7 +145,7 @@ class Pipeline:
             await self.dead_letter(event, outcome)
             return
         for payment in outcome:
-            key = debtor_key(payment).encode()
+            key = partition_key(payment)
             if self._on_fast_path(message, key, len(outcome)):
                 await self._screen_guarded(event, payment)
             else:
