@@ -21,6 +21,7 @@ import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams import topics as names
+from streams.faust_fixes import App
 from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
 from streams.monitor import QuietMonitor
@@ -34,7 +35,7 @@ log = logging.getLogger("dinarwatch.worker")
 
 def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
     """A Faust app with the dinarwatch agents registered."""
-    app = faust.App(
+    app = App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         store=settings.table_store,

@@ -55,6 +55,7 @@ class WorkerProcess:
     log_path: Path
     proc: subprocess.Popen[bytes] | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    drop_env: tuple[str, ...] = ()  # variables to leave unset, so the code's default applies
 
     def start(self, timeout: float = 60) -> WorkerProcess:
         exe = Path(sys.executable).with_name("dinarwatch")
@@ -63,7 +64,11 @@ class WorkerProcess:
             [str(exe), "worker"],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**settings_env(self.settings), **self.extra_env},
+            env={
+                k: v
+                for k, v in {**settings_env(self.settings), **self.extra_env}.items()
+                if k not in self.drop_env
+            },
             start_new_session=True,
         )
         self.wait_healthy(timeout)
