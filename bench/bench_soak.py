@@ -47,6 +47,19 @@ class Sample:
     rss_mib: float
     lag: int
     decisions: int
+    store_mib: float = float("nan")  # RocksDB: memtables + block cache + table readers
+    py_blocks_m: float = float("nan")  # Python allocator blocks, millions
+
+
+def memory_gauges(metrics_text: str) -> tuple[float, float]:
+    """(window store MiB, Python allocated blocks in millions) from the worker's /metrics."""
+    store = blocks = 0.0
+    for line in metrics_text.splitlines():
+        if line.startswith("dinarwatch_window_store_bytes{"):
+            store += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("dinarwatch_python_allocated_blocks "):
+            blocks = float(line.rsplit(" ", 1)[1])
+    return store / 2**20, blocks / 1e6
 
 
 def rss_mib(pid: int) -> float:
@@ -120,10 +133,12 @@ def soak(bootstrap: str, work: Path, minutes: float, rate: float, every: float) 
         while feeder.is_alive():
             time.sleep(every)
             sample = Sample(time.monotonic() - started, rss_mib(pid), probe.lag(), probe.decided())
+            sample.store_mib, sample.py_blocks_m = memory_gauges(worker.metrics())
             samples.append(sample)
             print(
                 f"t={sample.elapsed:6.0f}s rss={sample.rss_mib:7.1f} MiB lag={sample.lag:7d} "
-                f"decisions={sample.decisions:8d}",
+                f"decisions={sample.decisions:8d} rocksdb={sample.store_mib:6.1f} MiB "
+                f"py_blocks={sample.py_blocks_m:6.2f}M",
                 flush=True,
             )
         feeder.join()
@@ -153,7 +168,18 @@ def summarise(samples: list[Sample], fed: int, decided: int, peak: float, rate: 
         "MiB/min",
         "flat (≈ 0)",
     )
-    report.add("peak RSS", peak, "MiB", "≤ 400 MB")
+    report.add("peak RSS", peak, "MiB", "≤ 400 MB (381 MiB)")
+    report.add("window store (RocksDB) at the end", steady[-1].store_mib, "MiB")
+    report.add(
+        "window store slope",
+        slope_per_minute([(s.elapsed, s.store_mib) for s in steady]),
+        "MiB/min",
+    )
+    report.add(
+        "Python allocator blocks slope",
+        slope_per_minute([(s.elapsed, s.py_blocks_m * 1000) for s in steady]),
+        "thousand blocks/min",
+    )
     report.add("lag, mean of first quarter", sum(s.lag for s in steady[:quarter]) / quarter, "")
     report.add("lag, mean of last quarter", sum(s.lag for s in steady[-quarter:]) / quarter, "")
     report.add("lag, max", max(s.lag for s in steady), "records")

@@ -7,7 +7,7 @@ Two agents (the per-record work is in streams/pipeline.py):
 The hop through payments.valid repartitions by debtor, so the windowed rules see all of one
 debtor's payments in one partition, and it is durable: a crash between the agents loses nothing.
 Offsets are committed only after the producer has flushed what the agent sent (Faust flushes
-before it commits, and an event is acknowledged only once it is handled), which makes the
+before it commits, and a batch is acknowledged only once all of it is handled), which makes the
 pipeline at-least-once; alert ids are deterministic, so a replayed record yields the same alert
 id and downstream dedupes it.
 """
@@ -24,6 +24,7 @@ from streams import topics as names
 from streams.faust_fixes import App
 from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
+from streams.memory import register_memory_metrics
 from streams.monitor import QuietMonitor
 from streams.pipeline import Pipeline, Sink, Topics
 from streams.runtime import WorkerRuntime
@@ -94,20 +95,21 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
         partitions=settings.topic_partitions,
         options=rocksdb_options(settings),
     )
+    register_memory_metrics(metrics.registry, windows)
     pipeline = Pipeline(settings, runtime, topics, windows, Sink(app, outputs))
+
+    batch, within = settings.batch_max_records, settings.batch_max_wait_ms / 1000
 
     @app.agent(raw, name="ingest")
     async def ingest(stream: Any) -> None:
-        # One event at a time: Faust's take_events batching stalled a restarted worker after a
-        # SIGKILL in CI (payments left undecided), and batching measured no faster here.
-        async for event in stream.events():
+        async for events in stream.take_events(batch, within=within):
             _check_raw_partitions(app, settings, pipeline)
-            await pipeline.ingest(event)
+            await pipeline.ingest_batch(events)
 
     @app.agent(valid, name="screen")
     async def screen(stream: Any) -> None:
-        async for event in stream.events():
-            await pipeline.screen_valid(event)
+        async for events in stream.take_events(batch, within=within):
+            await pipeline.screen_batch(events)
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:

@@ -14,10 +14,12 @@ repartition path, which is always correct. Both paths live in the same worker fo
 partition number (Faust co-partitions topics and tables of equal partition count), so one
 window table serves both.
 
-The agents hand records over one event at a time (Faust's take_events batching stalled a
-restarted worker after SIGKILL in a CI run). Faust's per-event iteration sets the current event,
-so the window table writes its changelog to the record's partition, and a record is acknowledged
-(and later committed) only after it has been dead-lettered, forwarded or decided.
+The agents take records in batches (Faust's take_events, up to batch_max_records or
+batch_max_wait_ms). Each record is handled in its own event context, so the window table writes
+its changelog to that record's partition exactly as per-event iteration would, and the batch is
+acknowledged (and later committed) only after every record in it has been dead-lettered,
+forwarded or decided. (Batching was once reverted after a restarted worker left payments
+undecided; the cause was Faust's recovery, not batching: see streams/faust_fixes.py.)
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka.partitioner import murmur2
+from faust.streams import _current_event
 from pydantic import ValidationError
 
 from alerts.record import alerts_for
@@ -44,6 +49,20 @@ from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.worker")
+
+
+@contextmanager
+def event_context(event: Any) -> Iterator[None]:
+    """Make `event` Faust's current event while its record is handled.
+
+    A Faust table writes each change's changelog record to the partition of the current event
+    (faust.streams.current_event). Per-event iteration sets it; take_events yields a whole batch,
+    drawn from several partitions, and does not, so the batch loop sets it per record."""
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
 
 
 def key_partition(key: bytes, partitions: int) -> int:
@@ -119,6 +138,18 @@ class Pipeline:
         self.max_future = timedelta(seconds=settings.max_future_skew_seconds)
         self.earliest = datetime.fromisoformat(settings.earliest_created_at)
         self.fast_path_enabled = settings.screen_at_ingest
+
+    async def ingest_batch(self, events: Sequence[Any]) -> None:
+        """A batch of raw records, each in its own event context."""
+        for event in events:
+            with event_context(event):
+                await self.ingest(event)
+
+    async def screen_batch(self, events: Sequence[Any]) -> None:
+        """A batch of payments.valid records, each in its own event context."""
+        for event in events:
+            with event_context(event):
+                await self.screen_valid(event)
 
     async def screen_valid(self, event: Any) -> None:
         """Screen a payment that came through payments.valid (already validated once)."""

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         ge=0.0,
         description="Batch produced records for this long (throughput vs latency)",
     )
+    batch_max_records: int = Field(
+        default=500, ge=1, description="Records an agent takes at once (Faust take_events)"
+    )
+    batch_max_wait_ms: float = Field(
+        default=10.0, gt=0, description="Longest a partial batch waits for more records"
+    )
     event_loop: Literal["uvloop", "asyncio"] = Field(
         default="uvloop", description="The worker's event loop (uvloop: less overhead per event)"
     )
