@@ -168,6 +168,13 @@ def summarise(samples: list[Sample], fed: int, decided: int, peak: float, rate: 
         "MiB/min",
         "flat (≈ 0)",
     )
+    late = [s for s in steady if s.elapsed >= steady[-1].elapsed / 2]  # caches filled by then
+    report.add(
+        "RSS slope over the second half",
+        slope_per_minute([(s.elapsed, s.rss_mib) for s in late]),
+        "MiB/min",
+        "flat (≈ 0)",
+    )
     report.add("peak RSS", peak, "MiB", "≤ 400 MB (381 MiB)")
     report.add("window store (RocksDB) at the end", steady[-1].store_mib, "MiB")
     report.add(

@@ -24,12 +24,13 @@ from streams import topics as names
 from streams.faust_fixes import App
 from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
-from streams.memory import register_memory_metrics
+from streams.memory import register_malloc_trim, register_memory_metrics
 from streams.monitor import QuietMonitor
 from streams.pipeline import Pipeline, Sink, Topics
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 from streams.watchlists import register_watchlists
+from streams.window_store import window_table
 
 log = logging.getLogger("dinarwatch.worker")
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         app.monitor = QuietMonitor()
     _register(app, settings, runtime)
     register_lag_monitor(app, settings, runtime.metrics)
+    register_malloc_trim(app, settings.malloc_trim_seconds)
     return app
 
 
@@ -89,11 +91,8 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     # Window state per debtor, co-partitioned with payments.valid and payments.raw (same key,
     # same partition count); the changelog topic makes it survive crashes and move with
     # rebalances. Keys are debtor keys (str), values the window as JSON-ready dicts.
-    windows = app.Table(
-        "debtor-windows",
-        default=None,
-        partitions=settings.topic_partitions,
-        options=rocksdb_options(settings),
+    windows = window_table(
+        app, "debtor-windows", settings.topic_partitions, rocksdb_options(settings)
     )
     register_memory_metrics(metrics.registry, windows)
     pipeline = Pipeline(settings, runtime, topics, windows, Sink(app, outputs))
@@ -139,13 +138,13 @@ def _check_raw_partitions(app: faust.App, settings: Settings, pipeline: Pipeline
 
 
 def rocksdb_options(settings: Settings) -> dict[str, int]:
-    """Bounded RocksDB memory per window-table partition (Faust's defaults are sized for
-    servers with gigabytes to spare: 3 x 64 MiB memtables and a 2 GiB block cache each)."""
+    """Bounded RocksDB memory for the window table (Faust's defaults are sized for servers with
+    gigabytes to spare: 3 x 64 MiB memtables and a 2 GiB block cache per partition). The block
+    cache size is the one cache all partitions share (streams/window_store.py)."""
     mib = 1024 * 1024
     return {
         "write_buffer_size": settings.rocksdb_write_buffer_mib * mib,
         "max_write_buffer_number": 2,
         "target_file_size_base": 16 * mib,
         "block_cache_size": settings.rocksdb_block_cache_mib * mib,
-        "block_cache_compressed_size": 4 * mib,
     }

@@ -57,7 +57,16 @@ class Settings(BaseSettings):
         "per partition, lets a worker's memory climb for minutes before the first flush)",
     )
     rocksdb_block_cache_mib: int = Field(
-        default=16, ge=1, description="RocksDB read cache per window-table partition (Faust: 2 GiB)"
+        default=16,
+        ge=1,
+        description="RocksDB read cache shared by all window-table partitions on a worker "
+        "(Faust: 2 GiB per partition)",
+    )
+    malloc_arena_max: int = Field(
+        default=2, ge=0, description="glibc malloc arenas (0: glibc's default, 8 per core)"
+    )
+    malloc_trim_seconds: float = Field(
+        default=30.0, ge=0, description="Return freed C heap to the OS this often (0: never)"
     )
     table_standby_replicas: int = Field(default=0, ge=0, description="Warm copies of window state")
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"

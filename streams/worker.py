@@ -12,6 +12,7 @@ from rich.console import Console
 from streams.app import create_app
 from streams.context_loader import context_from_settings
 from streams.logs import configure_logging
+from streams.memory import tame_malloc
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
@@ -41,6 +42,7 @@ def use_event_loop(name: str) -> None:
 def run_worker(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; Faust drains in-flight events and commits on shutdown."""
     configure_logging(settings.log_level, settings.log_json)
+    tame_malloc(settings.malloc_arena_max)  # before any thread starts
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     runtime = WorkerRuntime(context_from_settings(settings))
     settle_heap()

@@ -1,0 +1,69 @@
+"""The window table: a Faust table whose RocksDB partitions share one block cache.
+
+Faust opens one RocksDB database per table partition and gives each its own block cache, so
+a worker's memory cap grows with the number of partitions it owns (Faust's default is 2 GiB
+per partition). A worker owning 4 partitions today may own 32 after a scale-down; its cache
+should not grow eightfold. Here all partitions of the window table on one worker share a
+single LRU cache of `rocksdb_block_cache_mib`, so the cap is one number per worker. Memtables
+stay per partition (`rocksdb_write_buffer_mib` x 2 each), as RocksDB requires.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+import rocksdict
+from faust.stores.rocksdb import RocksDBOptions
+from faust.stores.rocksdb import Store as RocksDBStore
+
+
+class SharedCacheOptions(RocksDBOptions):
+    """Faust's RocksDB options with a block cache passed in rather than made per database."""
+
+    def __init__(self, cache: rocksdict.Cache, base: RocksDBOptions) -> None:
+        self.__dict__.update(base.__dict__)
+        self.cache = cache
+
+    def as_options(self) -> Any:
+        if not self.use_rocksdict:
+            return super().as_options()
+        options = rocksdict.Options(raw_mode=True)
+        options.create_if_missing(True)
+        options.set_max_open_files(-1 if self.max_open_files is None else self.max_open_files)
+        options.set_write_buffer_size(self.write_buffer_size)
+        options.set_target_file_size_base(self.target_file_size_base)
+        options.set_max_write_buffer_number(self.max_write_buffer_number)
+        table = rocksdict.BlockBasedOptions()
+        table.set_bloom_filter(self.bloom_filter_size, block_based=True)
+        table.set_block_cache(self.cache)
+        table.set_index_type(rocksdict.BlockBasedIndexType.binary_search())
+        options.set_block_based_table_factory(table)
+        return options
+
+
+class WindowTable(faust.Table[str, Any]):
+    """faust.Table with one block cache for all its RocksDB partitions in this process."""
+
+    _cache: rocksdict.Cache | None = None
+
+    def _new_store_by_url(self, url: Any) -> Any:
+        store = super()._new_store_by_url(url)
+        if isinstance(store, RocksDBStore) and store.use_rocksdict:
+            if self._cache is None:
+                self._cache = rocksdict.Cache(store.rocksdb_options.block_cache_size)
+            store.rocksdb_options = SharedCacheOptions(self._cache, store.rocksdb_options)
+        return store
+
+
+def window_table(app: faust.App, name: str, partitions: int, options: dict[str, int]) -> Any:
+    """Register the window table (what `app.Table` does, with `WindowTable`)."""
+    table = WindowTable(
+        app,
+        name=name,
+        default=None,
+        partitions=partitions,
+        options=options,
+        beacon=app.tables.beacon,
+    )
+    return app.tables.add(table)
