@@ -74,8 +74,10 @@ def check_topics(
         statuses = []
         for info in described:
             ok = not info.get("error_code")
+            # kafka-python 3 names the topic "name" (DescribeTopicPartitions), 2.x "topic"
+            name = info.get("name") or info.get("topic") or "?"
             statuses.append(
-                TopicStatus(info["topic"], ok, len(info.get("partitions", [])) if ok else None)
+                TopicStatus(name, ok, len(info.get("partitions", [])) if ok else None)
             )
         return statuses
     finally:
