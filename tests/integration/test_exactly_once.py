@@ -50,16 +50,16 @@ OUTSIDE_TRANSACTIONS = (
     "(TransactionManager.send looks the output topic up in the consumer's metadata, finds no "
     "partition for a topic the worker does not consume, and falls back to the plain "
     "producer), so every payment handled again after the crash has a second committed "
-    "decision; in 3 runs of 15 the restarted worker also skipped a raw record and "
-    "committed past it (a payment with no decision)"
+    "decision (before streams/faust_fixes.py, 3 runs of 15 also lost a payment: the "
+    "restarted worker skipped raw records and committed past them)"
 )
 REBALANCE = (
     "faust-streaming #323 (and #177): a rebalance neither commits nor aborts the open "
     "transactions; Faust seeks the partitions it keeps back to their committed offsets and "
     "sends their outputs again into the same open transactions ('Invalid state transition "
     "TransactionState.IN_TRANSACTION -> TransactionState.IN_TRANSACTION'), so both copies "
-    "commit; the new owner sometimes skips a run of records after its changelog recovery and "
-    "commits past it or stalls on it (payments without a decision)"
+    "commit (the runs of records the new owner used to skip after changelog recovery were "
+    "Faust's resume-before-seek, fixed in streams/faust_fixes.py)"
 )
 
 # Faust reads BROKER_SESSION_TIMEOUT from the environment: the group forgets a SIGKILLed worker
