@@ -48,13 +48,19 @@ def _contents_by_key(records: list[Any], volatile: str) -> dict[str, set[bytes]]
     return seen
 
 
-def check_one_decision_per_payment(decisions: list[Any], expected_ids: set[str]) -> Counter[str]:
+def check_one_decision_per_payment(
+    decisions: list[Any], expected_ids: set[str], log: str = ""
+) -> Counter[str]:
     """Every expected payment has exactly one decision by payment id: one or more records, all
     the same but for evaluated_at, and no decision for another id. Returns the records per id
-    (more than one: the payment was handled again after a fault)."""
+    (more than one: the payment was handled again after a fault). `log` (the worker's log
+    tail) is printed with a failure: CI keeps no other trace of the worker."""
     seen = _contents_by_key(decisions, "evaluated_at")
     missing, unexpected = expected_ids - set(seen), set(seen) - expected_ids
-    assert not missing, f"{len(missing)} payments without a decision, e.g. {sorted(missing)[:3]}"
+    assert not missing, (
+        f"{len(missing)} payments without a decision, e.g. {sorted(missing)[:3]}; "
+        f"worker log tail:\n{log}"
+    )
     assert not unexpected, f"decisions for unknown payments: {sorted(unexpected)[:3]}"
     different = sorted(k for k, v in seen.items() if len(v) > 1)
     assert not different, f"redelivered payments got a different decision: {different[:3]}"
@@ -122,7 +128,9 @@ def test_broker_down_for_30s_mid_stream(tmp_path: Path, kafka_bootstrap: str) ->
             alerts = read_topic(broker.bootstrap, settings.topic(names.ALERTS), lambda rs: False, 5)
         finally:
             worker.stop()
-        check_one_decision_per_payment(decisions, {r.label["payment_id"] for r in records})
+        check_one_decision_per_payment(
+            decisions, {r.label["payment_id"] for r in records}, worker.log_tail()
+        )
         check_alerts_once_by_id(alerts, offline_alert_ids(records), worker.log_tail())
     finally:
         broker.run("stop")
@@ -157,6 +165,8 @@ def test_worker_sigkill_mid_batch(tmp_path: Path, kafka_bootstrap: str) -> None:
         dlq = read_topic(kafka_bootstrap, settings.topic(names.DLQ), lambda rs: False, 3)
     finally:
         worker.stop()
-    check_one_decision_per_payment(decisions, {r.label["payment_id"] for r in records})
-    check_alerts_once_by_id(alerts, offline_alert_ids(records))
+    check_one_decision_per_payment(
+        decisions, {r.label["payment_id"] for r in records}, worker.log_tail(120)
+    )
+    check_alerts_once_by_id(alerts, offline_alert_ids(records), worker.log_tail(120))
     assert dlq == []
