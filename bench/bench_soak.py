@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.bench_worker import (
     Report,
@@ -53,12 +54,13 @@ class Sample:
 
 def memory_gauges(metrics_text: str) -> tuple[float, float]:
     """(window store MiB, Python allocated blocks in millions) from the worker's /metrics."""
-    store = blocks = 0.0
-    for line in metrics_text.splitlines():
-        if line.startswith("dinarwatch_window_store_bytes{"):
-            store += float(line.rsplit(" ", 1)[1])
-        elif line.startswith("dinarwatch_python_allocated_blocks "):
-            blocks = float(line.rsplit(" ", 1)[1])
+    samples = [
+        sample
+        for family in text_string_to_metric_families(metrics_text)
+        for sample in family.samples
+    ]
+    store = sum(s.value for s in samples if s.name == "dinarwatch_window_store_bytes")
+    blocks = sum(s.value for s in samples if s.name == "dinarwatch_python_allocated_blocks")
     return store / 2**20, blocks / 1e6
 
 

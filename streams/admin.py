@@ -76,9 +76,7 @@ def check_topics(
             ok = not info.get("error_code")
             # kafka-python 3 names the topic "name" (DescribeTopicPartitions), 2.x "topic"
             name = info.get("name") or info.get("topic") or "?"
-            statuses.append(
-                TopicStatus(name, ok, len(info.get("partitions", [])) if ok else None)
-            )
+            statuses.append(TopicStatus(name, ok, len(info.get("partitions", [])) if ok else None))
         return statuses
     finally:
         if own:

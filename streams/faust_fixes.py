@@ -59,16 +59,13 @@ async def seek_to_committed_or_reset(
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     async def seek_to_committed(self) -> Mapping[Any, int]:
-        offsets: Mapping[Any, int] = await self.call_thread(self._seek_to_committed_or_reset)
-        return offsets
-
-    async def _seek_to_committed_or_reset(self) -> Mapping[Any, int]:
-        result = await seek_to_committed_or_reset(
+        offsets: Mapping[Any, int] = await self.call_thread(
+            seek_to_committed_or_reset,
             self._ensure_consumer(),
             self.app.conf.consumer_auto_offset_reset,
             self.app.tables.changelog_topics,
         )
-        return result  # type: ignore[return-value]  # Faust's own signature omits None
+        return offsets
 
 
 class _Consumer(faust_aiokafka.Consumer):

@@ -26,6 +26,7 @@ oscillated below its caps).
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import sys
 from collections.abc import Iterable, Iterator
@@ -40,8 +41,9 @@ log = logging.getLogger("dinarwatch.worker")
 M_ARENA_MAX = -8  # glibc mallopt parameter
 
 
+@functools.cache
 def _libc() -> Any:
-    """glibc, or None elsewhere (musl, macOS): the tuning is then skipped."""
+    """glibc, or None elsewhere (musl, macOS): the tuning is then skipped. Loaded once."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
@@ -105,7 +107,7 @@ class MemoryCollector(Collector):
             "Memory RocksDB reports for the window table on this worker",
             labels=["kind"],
         )
-        shared = getattr(self.table, "_cache", None)  # streams/window_store.py
+        shared = getattr(self.table, "block_cache", None)  # streams/window_store.WindowTable
         for kind, prop in ROCKSDB_BYTES.items():
             if kind == "block_cache" and shared is not None:
                 # every partition reports the one shared cache: count it once

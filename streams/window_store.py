@@ -45,14 +45,14 @@ class SharedCacheOptions(RocksDBOptions):
 class WindowTable(faust.Table[str, Any]):
     """faust.Table with one block cache for all its RocksDB partitions in this process."""
 
-    _cache: rocksdict.Cache | None = None
+    block_cache: rocksdict.Cache | None = None  # made with the first store, then shared
 
     def _new_store_by_url(self, url: Any) -> Any:
         store = super()._new_store_by_url(url)
         if isinstance(store, RocksDBStore) and store.use_rocksdict:
-            if self._cache is None:
-                self._cache = rocksdict.Cache(store.rocksdb_options.block_cache_size)
-            store.rocksdb_options = SharedCacheOptions(self._cache, store.rocksdb_options)
+            if self.block_cache is None:
+                self.block_cache = rocksdict.Cache(store.rocksdb_options.block_cache_size)
+            store.rocksdb_options = SharedCacheOptions(self.block_cache, store.rocksdb_options)
         return store
 
 

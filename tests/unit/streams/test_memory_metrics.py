@@ -74,7 +74,7 @@ def test_shared_block_cache_counted_once(tmp_path: Path) -> None:
             assert db[f"debtor-{p}-7"] == "x" * 300
         registry = CollectorRegistry()
         register_memory_metrics(
-            registry, SimpleNamespace(_data=SimpleNamespace(_dbs=dbs), _cache=cache)
+            registry, SimpleNamespace(_data=SimpleNamespace(_dbs=dbs), block_cache=cache)
         )
         reported = registry.get_sample_value(
             "dinarwatch_window_store_bytes", {"kind": "block_cache"}
