@@ -126,12 +126,14 @@ def test_broker_down_for_30s_mid_stream(tmp_path: Path, kafka_bootstrap: str) ->
                 240,
             )
             alerts = read_topic(broker.bootstrap, settings.topic(names.ALERTS), lambda rs: False, 5)
+            dlq = read_topic(broker.bootstrap, settings.topic(names.DLQ), lambda rs: False, 3)
         finally:
             worker.stop()
         check_one_decision_per_payment(
             decisions, {r.label["payment_id"] for r in records}, worker.log_tail()
         )
         check_alerts_once_by_id(alerts, offline_alert_ids(records), worker.log_tail())
+        assert dlq == []  # the feed holds no bad record, so the DLQ must stay empty
     finally:
         broker.run("stop")
 
