@@ -30,6 +30,7 @@ from streams.pipeline import Pipeline, Sink, Topics
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 from streams.watchlists import register_watchlists
+from streams.web import locked_web_options
 from streams.window_store import window_table
 
 log = logging.getLogger("dinarwatch.worker")
@@ -48,6 +49,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         web_bind=settings.web_bind,
         web_host=settings.web_bind,
         web_enabled=True,
+        **locked_web_options(),  # /metrics and /health only (streams/web.py)
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=True,
