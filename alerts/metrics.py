@@ -2,20 +2,35 @@
 
 Label values are bounded sets (format, currency, decision, rule, severity, reason): never a
 payment id or an account, so the number of series stays small.
+
+Every series whose label values are known at start is created at 0 (`init_series`,
+`init_rules`, `NotifierMetrics.init_channels`): a counter created on its first increment first
+shows up in Prometheus already at 1, `increase()` has no earlier sample to count from, and a
+single blocked payment would never fire DinarwatchPaymentsBlocked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from schemas.alert import Alert
+from schemas.common import Action, Severity
 from schemas.decision import Decision
+from schemas.parsers.errors import REASONS
+from schemas.payment import MessageType
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _SCREEN_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1)
+
+CURRENCIES = ("USD", "IQD")
+"""Currencies whose payment series exist from start: the one the rules scope (USD) and the
+home currency. Others appear on first use (the alert rules cover that case as well)."""
+DEAD_LETTER_REASONS = REASONS | {"internal-decode", "future-timestamp", "ancient-timestamp"}
+"""Parser reasons plus the worker's own (streams/ingest.py, streams/pipeline.py)."""
 
 
 class PipelineMetrics:
@@ -25,6 +40,7 @@ class PipelineMetrics:
         self.registry = registry or CollectorRegistry()
         self._list_versions: dict[str, set[str]] = {}
         self._lag_series: set[tuple[str, int]] = set()
+        self._published: set[str] = set()
         r = self.registry
         self.payments = Counter(
             "dinarwatch_payments",
@@ -74,6 +90,12 @@ class PipelineMetrics:
             ["list"],
             registry=r,
         )
+        self.list_published = Gauge(
+            "dinarwatch_list_published_timestamp_seconds",
+            "The loaded version's own publication date (00:00 UTC); absent for an undated list",
+            ["list"],
+            registry=r,
+        )
         # Added for issue #5 (dashboards and alert rules); label sets stay bounded.
         self.flagged_by_bank = Counter(
             "dinarwatch_flagged_payments",
@@ -93,6 +115,36 @@ class PipelineMetrics:
             ["topic", "partition"],
             registry=r,
         )
+        self.init_series()
+
+    def init_series(self) -> None:
+        """Create at 0 every series whose labels are known without the rule pack."""
+        decisions = [a.value for a in Action]
+        for fmt in MessageType:
+            for currency in CURRENCIES:
+                for verdict in decisions:
+                    self.payments.labels(fmt.value, currency, verdict)
+        for verdict in decisions:
+            self.amount_usd.labels(verdict)
+        for reason in sorted(DEAD_LETTER_REASONS):
+            self.dead_letters.labels(reason)
+
+    def init_rules(self, rules: Iterable[str]) -> None:
+        """Create at 0 the alert series of every rule (of the loaded pack), each severity."""
+        for rule in rules:
+            for severity in Severity:
+                self.alerts.labels(rule, severity.value)
+
+    def record_list_published(self, name: str, published: date | None) -> None:
+        """The list's own date (its age is `time() - ...`), or no series when it has none."""
+        if published is None:
+            if name in self._published:
+                self.list_published.remove(name)
+                self._published.discard(name)
+            return
+        moment = datetime(published.year, published.month, published.day, tzinfo=UTC)
+        self.list_published.labels(name).set(moment.timestamp())
+        self._published.add(name)
 
     def record_decision(self, decision: Decision, fmt: str, amount: Decimal, bank: str) -> None:
         """Count a decision; `bank` is the debtor agent's BIC8 (a bounded label set)."""

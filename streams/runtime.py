@@ -32,4 +32,6 @@ class WorkerRuntime:
         for name, reference in self.context.lists.lists.items():
             self.metrics.list_entries.labels(name).set(len(reference))
             self.metrics.list_loaded.labels(name).set(now)
+            self.metrics.record_list_published(name, reference.published)
         self.metrics.record_list_versions(self.context.lists.versions())
+        self.metrics.init_rules(self.context.pack.rules)

@@ -6,12 +6,11 @@ import asyncio
 import logging
 import signal
 
-from prometheus_client import start_http_server
-
 from alerts.metrics import NotifierMetrics
 from alerts.notifier.channels import channels_from_settings
 from alerts.notifier.service import RETRY_TOPIC, Notifier
 from alerts.notifier.settings import NotifierSettings
+from alerts.notifier.web import start_web_server
 from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.notifier")
@@ -61,7 +60,8 @@ def run_notifier(settings: Settings, notify: NotifierSettings) -> None:
             "DINARWATCH_NOTIFY_WEBHOOK_URL or DINARWATCH_NOTIFY_SMTP_HOST"
         )
     metrics = NotifierMetrics()
-    start_http_server(notify.web_port, addr=notify.web_bind, registry=metrics.registry)
+    health = {"status": "ok", "channels": [c.name for c in channels]}
+    start_web_server(notify.web_port, notify.web_bind, metrics.registry, health)
     ensure_retry_topic(settings)
     notifier = Notifier(settings, notify, channels, metrics)
     log.info(
