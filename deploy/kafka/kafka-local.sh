@@ -3,7 +3,12 @@
 # one JVM) for tests, demos and CI, without Docker.  Jars come from Maven Central (via
 # deploy/kafka/pom.xml) and are cached once per machine.
 #
-# Usage: kafka-local.sh start [--fresh] | stop | restart [--fresh] | status | logs [-f] | check
+# Usage: kafka-local.sh start [--fresh] | stop | restart [--fresh] | status | logs [-f|N]
+#                     | check | fetch | cluster-id [N]
+#
+# Ports: the broker listens on two ports of 127.0.0.1, the client port (KAFKA_PORT) and the
+# KRaft controller port (KAFKA_CONTROLLER_PORT, by default the next port up).  Both must be
+# free; `start` checks them first and names the busy one.
 #
 # Environment:
 #   KAFKA_PORT              client (PLAINTEXT) port               [9092]
@@ -16,6 +21,9 @@
 #   KAFKA_FRESH=1           same as --fresh (wipe data before start)
 #   KAFKA_NUM_PARTITIONS    default partitions for new topics     [4]
 #   KAFKA_MVN               maven executable                      [mvn]
+#
+# Exit codes: 0 ok, 1 failure (message and log tail on stderr), 2 usage or a bad setting,
+#             3 `status`: not running, 4 `start`: a port is in use by another program.
 set -Eeuo pipefail
 
 KAFKA_VERSION=4.4.0
@@ -23,7 +31,13 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
 
 PORT="${KAFKA_PORT:-9092}"
+[[ "$PORT" =~ ^[0-9]+$ ]] && (( PORT >= 1 && PORT < 65535 )) || {
+  echo "kafka-local: ERROR: KAFKA_PORT='$PORT' is not a port number (1-65534)" >&2; exit 2; }
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
+[[ "$CONTROLLER_PORT" =~ ^[0-9]+$ ]] && (( CONTROLLER_PORT >= 1 && CONTROLLER_PORT <= 65535 )) || {
+  echo "kafka-local: ERROR: KAFKA_CONTROLLER_PORT='$CONTROLLER_PORT' is not a port number" >&2; exit 2; }
+(( CONTROLLER_PORT != PORT )) || {
+  echo "kafka-local: ERROR: KAFKA_CONTROLLER_PORT and KAFKA_PORT are both $PORT; give the controller its own port" >&2; exit 2; }
 STATE_DIR="${KAFKA_HOME_DIR:-$REPO_ROOT/.kafka-local}"
 CACHE_ROOT="${DINARWATCH_CACHE:-${HOME:-/tmp}/.cache/dinarwatch}"
 LIB_DIR="$CACHE_ROOT/kafka-$KAFKA_VERSION/libs"
@@ -199,17 +213,58 @@ num.recovery.threads.per.data.dir=1
 EOF
 }
 
+# ------------------------------------------------------------------- cluster id
+# A Kafka cluster id is a Uuid in Kafka's text form: 16 random bytes, base64url, no padding
+# (22 characters).  Kafka's own Uuid.randomUuid() never returns an id that starts with '-'
+# (kafka-storage would read it as an option: "argument --cluster-id/-t: expected one argument"),
+# nor the reserved all-zero and metadata-topic ids; this generator draws again in those cases.
+B64URL='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+uuid_text_from_hex() {  # uuid_text_from_hex <32 hex digits>: UUID_TEXT=22-char base64url text
+  local hex="$1" out="" i v
+  for ((i = 0; i < 30; i += 6)); do  # five 3-byte groups -> 4 characters each
+    v=$((16#${hex:$i:6}))
+    out+="${B64URL:$(((v >> 18) & 63)):1}${B64URL:$(((v >> 12) & 63)):1}"
+    out+="${B64URL:$(((v >> 6) & 63)):1}${B64URL:$((v & 63)):1}"
+  done
+  v=$((16#${hex:30:2}))  # the last byte -> 2 characters (4 zero bits of padding)
+  out+="${B64URL:$((v >> 2)):1}${B64URL:$(((v & 3) << 4)):1}"
+  UUID_TEXT="$out"  # a variable, not output: no subshell per id
+}
+
+new_cluster_ids() {  # new_cluster_ids [N] -> N valid cluster ids, one per line
+  local n="${1:-1}" made=0 hex
+  while ((made < n)); do
+    # one read of the random source per batch: cheap even for thousands of ids
+    while read -r hex; do
+      ((made < n)) || break
+      uuid_text_from_hex "$hex"
+      case "$UUID_TEXT" in
+        -* | AAAAAAAAAAAAAAAAAAAAAA | AAAAAAAAAAAAAAAAAAAAAQ) continue ;;
+      esac
+      printf '%s\n' "$UUID_TEXT"
+      made=$((made + 1))
+    done < <(head -c $(((n - made + 1) * 16)) /dev/urandom | od -An -v -tx1 | tr -d ' \n' | fold -w 32)
+  done
+}
+
 format_storage() {
   if [[ -f "$DATA_DIR/meta.properties" ]]; then return 0; fi
   mkdir -p "$DATA_DIR"
-  # 16 random bytes, base64url without padding == a Kafka Uuid (saves a JVM start)
-  local cid; cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | cut -c1-22)"
+  local cid; cid="$(new_cluster_ids 1)"
   local out
-  if ! out="$(java_tool kafka.tools.StorageTool format --ignore-formatted -t "$cid" -c "$CONF" 2>&1)"; then
+  if ! out="$(java_tool kafka.tools.StorageTool format --ignore-formatted --cluster-id "$cid" -c "$CONF" 2>&1)"; then
     echo "$out" >&2
-    die "storage format failed"
+    die "storage format failed (cluster id $cid, state $DATA_DIR)"
   fi
   say "formatted $DATA_DIR (cluster id $cid)"
+}
+
+# port_busy <port> <setting> <what>: exit 4 with a message naming the port and the setting
+port_busy() {
+  err "port $1 ($2, $3) is in use by another program on 127.0.0.1"
+  err "free it, or choose another port: $2=<free port> $(basename "$0") start"
+  exit 4
 }
 
 cmd_start() {
@@ -235,8 +290,10 @@ cmd_start() {
     fi
     say "broker pid $pid exists but is not answering yet; waiting ..."
   else
-    if port_open "$PORT"; then die "port $PORT is in use by something that is not a Kafka broker"; fi
-    if port_open "$CONTROLLER_PORT"; then die "controller port $CONTROLLER_PORT is already in use"; fi
+    if port_open "$PORT"; then port_busy "$PORT" KAFKA_PORT "the client port; not a Kafka broker"; fi
+    if port_open "$CONTROLLER_PORT"; then
+      port_busy "$CONTROLLER_PORT" KAFKA_CONTROLLER_PORT "the KRaft controller port, default KAFKA_PORT+1"
+    fi
     command -v "$JAVA" >/dev/null 2>&1 || die "java not found (Java 17+ required)"
     ensure_jars
     if [[ "$fresh" == "1" && -d "$STATE_DIR" ]]; then
@@ -264,7 +321,13 @@ cmd_start() {
   while (( SECONDS - t0 < START_TIMEOUT )); do
     if ! pid_alive "$pid"; then
       err "broker process $pid exited during start-up"
-      log_tail 40; rm -f "$PID_FILE"; exit 1
+      log_tail 40; rm -f "$PID_FILE"
+      # a port taken between the check above and the bind
+      if grep -qs "Address already in use" "$OUT_FILE" "$LOG_DIR/server.log"; then
+        err "a port is in use: KAFKA_PORT=$PORT or KAFKA_CONTROLLER_PORT=$CONTROLLER_PORT; choose free ones"
+        exit 4
+      fi
+      exit 1
     fi
     if info="$(probe_metadata "$PORT")"; then
       say "broker ready on 127.0.0.1:$PORT in $((SECONDS - t0))s (pid $pid, $info, state $STATE_DIR)"
@@ -310,7 +373,7 @@ cmd_status() {
   pid="$(our_pid || true)"
   if info="$(probe_metadata "$PORT")"; then
     if [[ -n "$pid" ]]; then
-      say "running: pid $pid, 127.0.0.1:$PORT, $info, state $STATE_DIR"
+      say "running: pid $pid, 127.0.0.1:$PORT (controller $CONTROLLER_PORT), $info, state $STATE_DIR"
     else
       say "a broker (not started from $STATE_DIR) is answering on 127.0.0.1:$PORT: $info"
     fi
@@ -344,5 +407,8 @@ case "${1:-}" in
   logs)    shift; cmd_logs "$@" ;;
   check)   cmd_check ;;
   fetch)   ensure_jars; say "jars in $LIB_DIR" ;;
-  *) echo "usage: $(basename "$0") start [--fresh] | stop | restart [--fresh] | status | logs [-f|N] | check | fetch" >&2; exit 2 ;;
+  cluster-id)
+    [[ "${2:-1}" =~ ^[1-9][0-9]*$ ]] || { err "cluster-id: N must be a positive number"; exit 2; }
+    new_cluster_ids "${2:-1}" ;;
+  *) echo "usage: $(basename "$0") start [--fresh] | stop | restart [--fresh] | status | logs [-f|N] | check | fetch | cluster-id [N]" >&2; exit 2 ;;
 esac
