@@ -60,6 +60,7 @@ def screen_payment(
         value_date=payment.value_date,
         currency=payment.currency,
         message_type=payment.message_type.value,
+        parse_warnings=list(payment.parse_warnings),
     )
 
 

@@ -50,6 +50,11 @@ class Decision(BaseModel):
     value_date: date | None = None
     currency: str | None = None
     message_type: str | None = None
+    parse_warnings: list[str] = Field(
+        default_factory=list,
+        description="The payment's parse warnings: quirks of the message that were read past, "
+        "so the payment was screened; a reviewer may want the sender to fix them",
+    )
 
 
 def strongest(findings: list[Finding]) -> Action:

@@ -104,6 +104,11 @@ class Payment(_Open):
     remittance_info: str | None = None
     source: str | None = None
     message_type: MessageType = MessageType.JSON
+    parse_warnings: list[str] = Field(
+        default_factory=list,
+        description="Harmless departures from the wire format that the parser read past "
+        "(e.g. an MT text block closed '-}}'), one line each; the decision repeats them",
+    )
 
     def agent_chain(self) -> list[tuple[str, Agent]]:
         """Every bank that touches the payment, with the field it sits in (for evidence)."""

@@ -13,9 +13,14 @@ from schemas.parsers.errors import ParseError
 from schemas.payment import MessageType
 
 _XML_NS = re.compile(rb"urn:iso:std:iso:20022:tech:xsd:(pacs\.00[89])\.\d{3}\.\d{2}")
-_MT_BLOCK2 = re.compile(rb"\{2:[IO](\d{3})")
-_MT_COV = re.compile(rb"\{119:COV\}")
-_MT_ACK = re.compile(rb"^\{1:F21[^}]*\}\{4:\{177:[^}]*\}\{451:[01]\}(?:\{405:[^}]*\})?\}\s*")
+# Case-insensitive: the MT parser reads lower-case headers (with a parse warning).
+_MT_BLOCK2 = re.compile(rb"\{2:\s*[IO](\d{3})", re.IGNORECASE)
+_MT_COV = re.compile(rb"\{119:\s*COV\s*\}", re.IGNORECASE)
+_MT_ACK = re.compile(
+    rb"^\{1:F21[^}]*\}\{4:\{177:[^}]*\}\{451:[01]\}(?:\{405:[^}]*\})?\}\s*", re.IGNORECASE
+)
+_RJE_LEAD = b"$ \t\r\n"
+"""An RJE file may start with its '$' message separator."""
 _TYPE_PARAM = re.compile(r"type\s*=\s*\"?([A-Za-z0-9.]+)", re.IGNORECASE)
 
 _XML_TYPES = {"pacs.008": MessageType.PACS008, "pacs.009": MessageType.PACS009}
@@ -95,7 +100,7 @@ def detect_format(raw: bytes, content_type: str | None = None) -> MessageType:
     family = _family_from_content_type(content_type)
     head = strip_bom_and_space(raw)
     if family is None:
-        family = _sniff_family(head[:8])
+        family = _sniff_family(head[:16].lstrip(_RJE_LEAD))
     hint = _type_param(content_type)
     if family == "json":
         return MessageType.JSON

@@ -7,6 +7,13 @@ blocks -> fields (tag, value, line number) -> typed values. It is strict about w
 needs (20, 32A, ordering and beneficiary party) and lenient about the rest, and it never
 evaluates anything: the worst input costs one linear scan.
 
+Harmless quirks of real traffic are read and recorded, one line each, in the payment's
+`parse_warnings` (which the decision carries): a text block closed `-}}` or by a bare `}`, a
+block 1 without its `F01` prefix or with a BIC where the logical terminal belongs, lower-case
+headers, field tags or currency codes, an output block 2 cut short after the sender's address,
+empty blocks 3/5. Whitespace (CRLF or LF, blank lines, trailing spaces, an indented `-}`) is
+not a quirk and is not recorded. Only what leaves a payment unreadable raises ParseError.
+
 Mapping choices (full tables in docs/parsers.md):
 - payment_id = field 20 (the sender's reference; MT has no end-to-end id), uetr = block 3 {121:};
 - created_at: an output message (block 2 'O') carries the sender's input time and date (MIR):
@@ -35,18 +42,24 @@ from schemas.payment import MessageType, Payment
 
 _BLOCK_ID = re.compile(r"\{([0-9A-Z]{1,3}):")
 _SUBBLOCK = re.compile(r"\{([0-9A-Za-z]{1,3}):([^{}]*)\}")
-_TEXT_END = re.compile(r"(?:^|\n)-\}")
-_FIELD_TAG = re.compile(r"^:(\d{2}[A-Z]?):")
-_BLOCK1 = re.compile(r"^([FAL])(\d{2})([A-Z0-9]{12})")
-_BLOCK2_OUT = re.compile(r"^O(\d{3})(\d{4})(\d{6})([A-Z0-9]{12})\d{4}\d{6}")
+_BRACE = re.compile(r"[{}]")
+_BRACES = re.compile(r"\}+")
+_FIELD_TAG = re.compile(r"^:(\d{2}[A-Za-z]?):")
+_BLOCK1_PREFIX = re.compile(r"^[FAL]\d{2}")
+_LOGICAL_TERMINAL = re.compile(r"^[A-Z0-9]{12}(?:\d{10})?$")
+_BIC_AS_TERMINAL = re.compile(r"^([A-Z0-9]{8})([A-Z0-9]{3})?(?:\d{10})?$")
+_LOGICAL_TERMINAL_PREFIX = re.compile(r"^[A-Z0-9]{12}")
+_BLOCK2_OUT = re.compile(r"^O(\d{3})(\d{4})(\d{6})([A-Z0-9]{12})(\d{10})?")
 _BLOCK2_IN = re.compile(r"^I(\d{3})([A-Z0-9]{12})")
-_AMOUNT_32 = re.compile(r"^(\d{6})([A-Z]{3})(\d{1,15},\d{0,})$")
-_AMOUNT_33 = re.compile(r"^([A-Z]{3})(\d{1,15},\d{0,})$")
+_AMOUNT_32 = re.compile(r"^(\d{6})([A-Za-z]{3})(\d{1,15},\d{0,})$")
+_AMOUNT_33 = re.compile(r"^([A-Za-z]{3})(\d{1,15},\d{0,})$")
 _BIC = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _IDENTIFIER = re.compile(r"^/(?:[CD]/)?(.*)$")
 _NUMBERED = re.compile(r"^([1-8])/(.*)$")
 _SUPPORTED = {"103": MessageType.MT103, "202": MessageType.MT202}
 _MAX_FIELDS = 500
+_LINE = 35
+"""Characters per line of a text field (35x); wrapped text is rejoined by this width."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,12 @@ class MtMessage:
     fields: list[MtField] = field(default_factory=list)
     block5: dict[str, str] = field(default_factory=dict)
     ack: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Quirks read past (see the module docstring); they reach the decision."""
+
+
+_WARNING = "!"
+"""Pseudo block id the tokenizer uses to hand a warning to the message being grouped."""
 
 
 # --------------------------------------------------------------------------- tokenizer
@@ -94,12 +113,23 @@ def _read_subblocks(text: str, pos: int, block_id: str) -> tuple[dict[str, str],
     return found, pos + 1
 
 
-def _read_text_block(text: str, pos: int, line: int) -> tuple[str, int]:
-    """Block 4 runs to the first line that starts with '-}'; return body and end."""
-    match = _TEXT_END.search(text, pos)
-    if match is None:
+def _read_text_block(text: str, pos: int, line: int) -> tuple[str, int, str | None]:
+    """Block 4 runs to its first brace, which must be a '}': neither brace is in the SWIFT X
+    character set, so it can only be the end. Normally that is a '-}' line of its own; a '-}'
+    after the last field's text or a bare '}' is read too, with a warning. A '{' first means
+    block 4 never closed. Returns body, end position and the warning (None when normal)."""
+    match = _BRACE.search(text, pos)
+    if match is None or match.group() == "{":
         raise ParseError("mt-structure", f"line {line}: block 4 has no '-}}' end")
-    return text[pos : match.start()], match.end()
+    body = text[pos : match.start()].rstrip(" \t")
+    end = match.end()
+    if not body.endswith("-"):
+        return body, end, "block 4 closed by '}' without '-'"
+    body = body[:-1]
+    before = body.rstrip(" \t")
+    if before and not before.endswith("\n"):
+        return body, end, "block 4's '-}' follows the last field on the same line"
+    return body, end, None
 
 
 def _tokenize(text: str) -> list[tuple[str, Any, int]]:
@@ -114,8 +144,16 @@ def _tokenize(text: str) -> list[tuple[str, Any, int]]:
             pos += 1
         if pos >= len(text):
             return blocks
-        match = _BLOCK_ID.match(text, pos)
         line, counted = line + text.count("\n", counted, pos), pos
+        braces = _BRACES.match(text, pos) if blocks else None
+        if braces is not None:  # '-}}': a brace too many after a block
+            extra, pos = len(braces.group()), braces.end()
+            count = "an" if extra == 1 else str(extra)
+            after = next(b[0] for b in reversed(blocks) if b[0] != _WARNING)
+            note = f"line {line}: {count} extra '}}' after block {after} ignored"
+            blocks.append((_WARNING, note, line))
+            continue
+        match = _BLOCK_ID.match(text, pos)
         if match is None:
             raise ParseError("mt-structure", f"line {line}: expected '{{n:' block")
         block_id, pos = match.group(1), match.end()
@@ -123,8 +161,10 @@ def _tokenize(text: str) -> list[tuple[str, Any, int]]:
         if pos < len(text) and text[pos] == "{":
             content, pos = _read_subblocks(text, pos, block_id)
         elif block_id == "4":
-            body, pos = _read_text_block(text, pos, line)
+            body, pos, quirk = _read_text_block(text, pos, line)
             content = (body, line)  # the body starts on the line of '{4:'
+            if quirk:
+                blocks.append((_WARNING, f"line {line + body.count(chr(10))}: {quirk}", line))
         else:
             end = text.find("}", pos)
             if end < 0:
@@ -133,20 +173,39 @@ def _tokenize(text: str) -> list[tuple[str, Any, int]]:
         blocks.append((block_id, content, line))
 
 
-def _fields(body: str, first_line: int) -> list[MtField]:
-    """Block 4 body -> fields; lines that do not start a tag continue the previous field."""
+def _trim(line: str) -> str:
+    """Drop trailing blanks that are not content. A field line holds at most 35 characters,
+    and a full one (35) continues into the next line without a space (70, names in 52D/59):
+    blanks past column 35 are padding, and a shorter line's trailing blanks end a phrase
+    anyway. Blanks inside the 35 columns of a full line are kept: they are text."""
+    if len(line) > _LINE and not line[_LINE:].strip():
+        return line[:_LINE]
+    return line if len(line) == _LINE else line.rstrip(" \t")
+
+
+def _fields(body: str, first_line: int, warnings: list[str]) -> list[MtField]:
+    """Block 4 body -> fields; lines that do not start a tag continue the previous field.
+
+    No field line may start with ':' in FIN, so ':32a:' can only be a tag written in lower case.
+    """
     found: list[tuple[str, list[str], int]] = []
+    lower: list[str] = []
     for offset, line in enumerate(body.split("\n")):
         number = first_line + offset
         match = _FIELD_TAG.match(line)
         if match:
-            found.append((match.group(1), [line[match.end() :]], number))
+            tag = match.group(1)
+            if tag != tag.upper():
+                lower.append(f":{tag}: (line {number})")
+            found.append((tag.upper(), [_trim(line[match.end() :])], number))
         elif found:
-            found[-1][1].append(line)
+            found[-1][1].append(_trim(line))
         elif line.strip():
             raise ParseError("mt-structure", f"line {number}: text before the first field tag")
         if len(found) > _MAX_FIELDS:
             raise ParseError("mt-structure", f"more than {_MAX_FIELDS} fields in block 4")
+    if lower:
+        warnings.append("field tags in lower case: " + ", ".join(lower))
     return [MtField(tag, "\n".join(lines).rstrip("\n"), n) for tag, lines, n in found]
 
 
@@ -154,15 +213,20 @@ def _group(blocks: list[tuple[str, Any, int]]) -> list[MtMessage]:
     """Group blocks into messages (each starts at block 1); ACK/NAK blocks attach to the next."""
     messages: list[MtMessage] = []
     ack: dict[str, str] = {}
+    pending: list[str] = []  # warnings met before the message they belong to starts
     current: MtMessage | None = None
     for block_id, content, line in blocks:
+        if block_id == _WARNING:
+            (pending if current is None else current.warnings).append(content)
+            continue
         if block_id == "1":
             if not isinstance(content, str):
                 raise ParseError("mt-structure", f"line {line}: block 1 must be plain text")
-            current = None if content.startswith("F21") else MtMessage(content, "", ack=ack)
+            is_ack = content.strip().upper().startswith("F21")
+            current = None if is_ack else MtMessage(content, "", ack=ack, warnings=pending)
             if current is not None:
                 messages.append(current)
-                ack = {}
+                ack, pending = {}, []
             continue
         if current is None:
             if block_id == "4" and isinstance(content, dict):
@@ -179,9 +243,12 @@ def _attach(message: MtMessage, block_id: str, content: Any, line: int) -> None:
     elif block_id == "3" and isinstance(content, dict):
         message.block3 = content
     elif block_id == "4" and isinstance(content, tuple):
-        message.fields = _fields(*content)
+        body, first_line = content
+        message.fields = _fields(body, first_line, message.warnings)
     elif block_id in ("5", "S") and isinstance(content, dict):
         message.block5.update(content)
+    elif block_id in ("3", "5", "S") and isinstance(content, str) and not content.strip():
+        message.warnings.append(f"line {line}: empty block {block_id} ignored")
     else:
         raise ParseError("mt-structure", f"line {line}: unexpected block {block_id}")
 
@@ -208,23 +275,55 @@ def _lt_to_bic(lt: str) -> str:
     return lt[:8] if branch == "XXX" else lt[:8] + branch
 
 
+def _header_text(raw: str, block_id: str, warnings: list[str]) -> str:
+    """A header block's text without spaces, in upper case (lower case is read, with a note)."""
+    text = raw.strip()
+    if text != text.upper():
+        warnings.append(f"block {block_id} in lower case")
+    return text.upper()
+
+
+def _block1_terminal(message: MtMessage) -> str:
+    """The 12-character logical terminal of block 1 ('F01' + LT + session + sequence).
+
+    Read past, with a warning: a missing 'F01' prefix, and a BIC8/BIC11 where the LT belongs
+    (the terminal letter left out), which becomes BIC8 + 'X' + branch.
+    """
+    text = _header_text(message.block1, "1", message.warnings)
+    rest = text[3:] if _BLOCK1_PREFIX.match(text) else text
+    if rest is text:
+        message.warnings.append("block 1 lacks its application and service id 'F01'")
+    if _LOGICAL_TERMINAL.match(rest):
+        return rest[:12]
+    bic = _BIC_AS_TERMINAL.match(rest)
+    if bic is not None:
+        message.warnings.append(
+            f"block 1 names BIC {bic.group(1) + (bic.group(2) or '')} without a terminal code"
+        )
+        return bic.group(1) + "X" + (bic.group(2) or "XXX")
+    if _LOGICAL_TERMINAL_PREFIX.match(rest):
+        return rest[:12]
+    raise ParseError("mt-structure", f"block 1 malformed: {message.block1[:30]!r}")
+
+
 def _header_agents(
     message: MtMessage,
 ) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Message type, sender and receiver agents, and created_at facts from blocks 1 and 2."""
-    b1 = _BLOCK1.match(message.block1)
-    if b1 is None:
-        raise ParseError("mt-structure", f"block 1 malformed: {message.block1[:30]!r}")
-    out = _BLOCK2_OUT.match(message.block2)
+    terminal = _block1_terminal(message)
+    block2 = _header_text(message.block2, "2", message.warnings)
+    out = _BLOCK2_OUT.match(block2)
     if out is not None:
+        if out.group(5) is None:
+            message.warnings.append("block 2 lacks the MIR session and sequence number")
         sender = {"bic": _lt_to_bic(out.group(4)), "role": "block2"}
-        receiver = {"bic": _lt_to_bic(b1.group(3)), "role": "block1"}
+        receiver = {"bic": _lt_to_bic(terminal), "role": "block1"}
         facts = {"direction": "output", "input_time": out.group(2), "input_date": out.group(3)}
         return out.group(1), sender, receiver, facts
-    inp = _BLOCK2_IN.match(message.block2)
+    inp = _BLOCK2_IN.match(block2)
     if inp is None:
         raise ParseError("mt-structure", f"block 2 malformed: {message.block2[:30]!r}")
-    sender = {"bic": _lt_to_bic(b1.group(3)), "role": "block1"}
+    sender = {"bic": _lt_to_bic(terminal), "role": "block1"}
     receiver = {"bic": _lt_to_bic(inp.group(2)), "role": "block2"}
     return inp.group(1), sender, receiver, {"direction": "input"}
 
@@ -256,12 +355,18 @@ def _decimal_text(value: str) -> str:
     return f"{whole}.{cents}" if cents else whole
 
 
-def _amount_32a(fld: MtField) -> tuple[date, str, str]:
+def _currency(code: str, fld: MtField, warnings: list[str]) -> str:
+    if not code.isupper():
+        warnings.append(f"{fld.where()}: currency {code!r} in lower case")
+    return code.upper()
+
+
+def _amount_32a(fld: MtField, warnings: list[str]) -> tuple[date, str, str]:
     match = _AMOUNT_32.match(fld.value.strip())
     if match is None:
         raise ParseError("mt-field", f"{fld.where()}: expected YYMMDD + currency + amount")
     value_date = _yymmdd(match.group(1), fld.where())
-    return value_date, match.group(2), _decimal_text(match.group(3))
+    return value_date, _currency(match.group(2), fld, warnings), _decimal_text(match.group(3))
 
 
 def _identifier(lines: list[str]) -> tuple[str | None, list[str]]:
@@ -471,14 +576,14 @@ def _field70(fld: MtField | None) -> tuple[str | None, str | None]:
     return roc, out.strip() or None
 
 
-def _instructed_amount(fld: MtField | None) -> dict[str, Any]:
+def _instructed_amount(fld: MtField | None, warnings: list[str]) -> dict[str, Any]:
     if fld is None:
         return {}
     match = _AMOUNT_33.match(fld.value.strip())
     if match is None:
         raise ParseError("mt-field", f"{fld.where()}: expected currency + amount")
     return {
-        "instructed_currency": match.group(1),
+        "instructed_currency": _currency(match.group(1), fld, warnings),
         "instructed_amount": _decimal_text(match.group(2)),
     }
 
@@ -486,7 +591,9 @@ def _instructed_amount(fld: MtField | None) -> dict[str, Any]:
 def _common(message: MtMessage, fields: _Fields) -> dict[str, Any]:
     mt, sender, receiver, facts = _header_agents(message)
     reference = fields.require("20", "", "sender's reference")
-    value_date, currency, amount = _amount_32a(fields.require("32", "A", "value date/amount"))
+    value_date, currency, amount = _amount_32a(
+        fields.require("32", "A", "value date/amount"), message.warnings
+    )
     created_at, source = _created_at(facts, value_date)
     data: dict[str, Any] = {
         "payment_id": reference.value.strip(),
@@ -550,7 +657,7 @@ def _mt103(message: MtMessage, fields: _Fields) -> dict[str, Any]:
         intermediary_agents=chain + _field72_agents(fields.first("72"), "72/INS"),
         unidentified_agents=unidentified,
         remittance_info=remittance,
-        **_instructed_amount(fields.first("33", "B")),
+        **_instructed_amount(fields.first("33", "B"), message.warnings),
     )
     return data
 
@@ -600,13 +707,13 @@ def _mt202cov(message: MtMessage, fields: _Fields) -> dict[str, Any]:
         remittance_info=remittance,
         cover=True,
         underlying_sender_to_receiver_info=seq_b.text("72"),
-        **_instructed_amount(seq_b.first("33", "B")),
+        **_instructed_amount(seq_b.first("33", "B"), message.warnings),
     )
     return data
 
 
 def _to_dict(message: MtMessage) -> dict[str, Any]:
-    mt_match = re.match(r"^[IO](\d{3})", message.block2)
+    mt_match = re.match(r"^[IO](\d{3})", message.block2.strip().upper())
     mt = mt_match.group(1) if mt_match else "?"
     if mt not in _SUPPORTED:
         raise ParseError("mt-unsupported", f"MT{mt} is not a supported payment message")
@@ -615,10 +722,11 @@ def _to_dict(message: MtMessage) -> dict[str, Any]:
         raise ParseError("mt-structure", "no block 4 (text) fields")
     if mt == "103":
         data = _mt103(message, fields)
-    elif message.block3.get("119") == "COV":
+    elif message.block3.get("119", "").strip().upper() == "COV":
         data = _mt202cov(message, fields)
     else:
         data = _mt202(message, fields)
+    data["parse_warnings"] = message.warnings
     return {k: v for k, v in data.items() if v not in (None, [], "")}
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from schemas.parsers import ParseError, parse_message, parse_messages
-from schemas.payment import MessageType
+from schemas.payment import MessageType, Payment
 from tests.unit.schemas.parsers.samples import PROWIDE, prowide_mt103_chunks
 
 CHUNKS = prowide_mt103_chunks()
@@ -203,3 +203,187 @@ def test_field_errors_name_tag_and_line(mutate: object, reason: str, needle: str
         parse_message(raw.encode(), "text/x-swift-mt")
     assert caught.value.reason == reason
     assert needle in caught.value.detail
+
+
+# --------------------------------------------------------------------------- harmless quirks
+# Real messages (prowide samples) mutated the way real traffic deviates from FIN. A quirk that
+# leaves the payment readable is read past and named in parse_warnings; whitespace is no quirk.
+
+BASE_NAME, BASE = CHUNKS[3]  # MT103-out-ack.rje:0, an output MT103 with 52D, 59 and 70
+_BLOCK1_LT = re.compile(r"\{1:F01([A-Z0-9]{12})(\d{10})\}")
+_BLOCK2_MIR = re.compile(r"(\{2:O\d{3}\d{4}\d{6}[A-Z0-9]{12})\d{10}([^}]*)\}")
+
+
+def _headers(text: str) -> str:
+    return text[: text.index("{3:")]
+
+
+def _same_payment(quirky: object, clean: object) -> bool:
+    skip = {"parse_warnings"}
+    return quirky.model_dump(exclude=skip) == clean.model_dump(exclude=skip)  # type: ignore[attr-defined]
+
+
+QUIRKS = [
+    ("text block ends '-}}'", lambda t: t.replace("\n-}", "\n-}}"), "an extra '}' after block 4"),
+    ("text block ends '-}}}'", lambda t: t.replace("\n-}", "\n-}}}"), "2 extra '}' after block 4"),
+    ("block 1 without F01", lambda t: t.replace("{1:F01", "{1:"), "lacks its application"),
+    (
+        "block 1 BIC11, no terminal code",
+        lambda t: _BLOCK1_LT.sub(lambda m: "{1:F01" + m[1][:8] + m[1][9:] + m[2] + "}", t),
+        "block 1 names BIC BICFOOYYXXX without a terminal code",
+    ),
+    (
+        "block 1 BIC8 only",
+        lambda t: _BLOCK1_LT.sub(lambda m: "{1:" + m[1][:8] + "}", t),
+        "block 1 names BIC BICFOOYY without a terminal code",
+    ),
+    ("'-}' after the last field", lambda t: t.replace("\n-}", "-}"), "follows the last field"),
+    ("bare '}' ends the text", lambda t: t.replace("\n-}", "\n}"), "closed by '}' without '-'"),
+    (
+        "lower-case headers",
+        lambda t: t.replace(_headers(t), _headers(t).lower()),
+        "block 2 in lower",
+    ),
+    ("lower-case tag", lambda t: t.replace(":32A:", ":32a:"), "field tags in lower case: :32a:"),
+    ("lower-case currency", lambda t: t.replace("USD1814", "usd1814"), "currency 'usd'"),
+    ("empty trailer", lambda t: t + "{5:}", "empty block 5 ignored"),
+    (
+        "block 2 without MIR session/sequence",
+        lambda t: _BLOCK2_MIR.sub(lambda m: m[1] + "}", t),
+        "block 2 lacks the MIR session",
+    ),
+]
+
+
+@pytest.mark.parametrize(("quirk", "mutate", "warning"), QUIRKS, ids=[q for q, _, _ in QUIRKS])
+def test_harmless_quirk_is_screened_with_a_warning(
+    quirk: str, mutate: object, warning: str
+) -> None:
+    clean = parse_message(BASE.encode())
+    quirky_text = mutate(BASE)  # type: ignore[operator]
+    assert quirky_text != BASE, f"the mutation '{quirk}' did not apply to {BASE_NAME}"
+    payment = parse_message(quirky_text.encode())
+    assert _same_payment(payment, clean)
+    assert len(payment.parse_warnings) >= 1
+    assert any(warning in w for w in payment.parse_warnings), payment.parse_warnings
+    assert clean.parse_warnings == []
+
+
+@pytest.mark.parametrize(("name", "text"), CHUNKS, ids=[n for n, _ in CHUNKS])
+def test_every_sample_survives_the_two_reported_quirks(name: str, text: str) -> None:
+    """Issue 13: '-}}' and a block 1 without 'F01' went to the DLQ."""
+    clean = parse_message(text.encode())
+    quirky = text.replace("{1:F01", "{1:").replace("\n-}", "\n-}}")
+    payment = parse_message(quirky.encode())
+    assert _same_payment(payment, clean)
+    end_line = text[: text.index("\n-}")].count("\n") + 2
+    assert payment.parse_warnings == [
+        f"line {end_line}: an extra '}}' after block 4 ignored",
+        "block 1 lacks its application and service id 'F01'",
+    ]
+
+
+def test_all_quirks_at_once_and_their_order() -> None:
+    quirky = BASE
+    chosen = ("block 2 without", "empty trailer", "lower-case c", "lower-case t", "block 1 without")
+    chosen += ("lower-case h", "bare")  # headers lower-cased after the F01 and MIR cuts
+    for start in chosen:
+        quirky = next(m for q, m, _ in QUIRKS if q.startswith(start))(quirky)  # type: ignore[operator]
+    payment = parse_message(quirky.encode())
+    assert _same_payment(payment, parse_message(BASE.encode()))
+    # tokenizer's notes first (in text order), then the headers', then the fields'
+    assert payment.parse_warnings == [
+        "line 21: block 4 closed by '}' without '-'",
+        "field tags in lower case: :32a: (line 4)",
+        "line 21: empty block 5 ignored",
+        "block 1 in lower case",
+        "block 1 lacks its application and service id 'F01'",
+        "block 2 in lower case",
+        "block 2 lacks the MIR session and sequence number",
+        ":32A: (line 4): currency 'usd' in lower case",
+    ]
+
+
+WHITESPACE = [
+    ("CRLF", lambda t: t.replace("\n", "\r\n")),
+    ("trailing spaces", lambda t: t.replace("\n", "  \t\n")),
+    ("blank lines around", lambda t: "\n\n" + t + "\n\n\n"),
+    ("RJE '$' around", lambda t: "$\n" + t + "\n$\n"),
+    ("indented '-}'", lambda t: t.replace("\n-}", "\n   -}")),
+    ("spaces in headers", lambda t: t.replace("{1:F01", "{1: F01").replace("{2:O", "{2: O")),
+    ("UTF-8 BOM", lambda t: "\ufeff" + t),
+]
+
+
+@pytest.mark.parametrize(("what", "mutate"), WHITESPACE, ids=[w for w, _ in WHITESPACE])
+def test_whitespace_is_not_a_quirk(what: str, mutate: object) -> None:
+    payment = parse_message(mutate(BASE).encode())  # type: ignore[operator]
+    assert payment == parse_message(BASE.encode())
+    assert payment.parse_warnings == []
+
+
+def test_a_whole_lower_case_message_is_read() -> None:
+    payment = parse_message(BASE.lower().encode())
+    assert payment.currency == "USD"
+    assert payment.debtor_agent.name == "north foo bank"
+    assert payment.instructing_agent is not None
+    assert payment.instructing_agent.bic == "BBBBUS3N"
+    assert "block 1 in lower case" in payment.parse_warnings
+
+
+def test_lower_case_cov_flag_still_makes_a_cover() -> None:
+    payment = parse_message(MT202COV.replace("{119:COV}", "{119:cov}").encode())
+    assert payment.message_type is MessageType.MT202COV
+    assert payment.parse_warnings == []  # block 3 values are free text, not codes
+
+
+def test_warnings_belong_to_their_own_message_in_a_batch() -> None:
+    rje = (PROWIDE / "MT103-bulk-with-ack.rje").read_text()
+    second_start = rje.index("{1:F21", 10)
+    quirky = rje[:second_start] + rje[second_start:].replace("\n-}", "\n-}}", 1)
+    payments = parse_messages(quirky.encode())
+    assert [bool(p.parse_warnings) for p in payments] == [False, True, False]
+    assert payments == [
+        p.model_copy(update={"parse_warnings": q.parse_warnings})
+        for p, q in zip(parse_messages(rje.encode()), payments, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason", "needle"),
+    [
+        (lambda t: t.replace("\n-}", ""), "mt-structure", "block 4 has no '-}' end"),
+        (lambda t: t.replace("\n-}", "\n-") + "{5:{CHK:1}}", "mt-structure", "block 4"),
+        (lambda t: t.replace("{1:F01", "{1:F01??"), "mt-structure", "block 1 malformed"),
+        (lambda t: re.sub(r"\{2:[^}]*\}", "{2:O103}", t), "mt-structure", "block 2 malformed"),
+        (lambda t: t.replace("USD1814,28", "US1814,28"), "mt-field", ":32A:"),
+        (lambda t: t.replace("\n-}", "\n-}x"), "mt-structure", "expected '{n:' block"),
+    ],
+    ids=["unclosed", "brace-in-text", "block1", "block2", "currency", "trailing-text"],
+)
+def test_what_cannot_be_screened_is_still_refused(mutate: object, reason: str, needle: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_message(mutate(BASE).encode())  # type: ignore[operator]
+    assert caught.value.reason == reason
+    assert needle in caught.value.detail
+
+
+def test_parse_warnings_reach_the_decision() -> None:
+    from streams.offline import Screened, SourceRecord, screen_records
+    from tests.unit.rules.conftest import context
+
+    quirky = BASE.replace("{1:F01", "{1:").replace("\n-}", "\n-}}")
+    records = [SourceRecord("quirky", quirky.encode()), SourceRecord("clean", BASE.encode())]
+    screened = list(screen_records(records, context(), None, 1_048_576))
+    assert all(isinstance(s, Screened) for s in screened)
+    quirky_decision, clean_decision = (s.decision for s in screened)  # type: ignore[union-attr]
+    assert quirky_decision.parse_warnings == [
+        "line 21: an extra '}' after block 4 ignored",
+        "block 1 lacks its application and service id 'F01'",
+    ]
+    assert clean_decision.parse_warnings == []
+    # the worker hands payments on as JSON (payments.valid): the warnings survive the hop
+    payment = screened[0].payment  # type: ignore[union-attr]
+    assert Payment.model_validate_json(payment.model_dump_json()).parse_warnings == (
+        payment.parse_warnings
+    )
