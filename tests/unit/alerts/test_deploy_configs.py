@@ -86,6 +86,34 @@ def test_alertmanager_routes_critical_to_webhook_and_email() -> None:
     assert "password:" not in AM.read_text().replace("password_file", "")
 
 
+def _routes_to(*labels: str) -> str:
+    """The receivers the real Alertmanager routing tree picks for an alert with `labels`."""
+    cmd = [tool("amtool"), "config", "routes", "test", f"--config.file={AM}", *labels]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_critical_screening_alerts_are_each_their_own_webhook_notification() -> None:
+    screening = ["alertname=DinarwatchScreeningAlert", "rule=CBI-USD-BAN", "alert_id=a1"]
+    assert _routes_to(*screening, "severity=critical") == "ops-webhook,compliance-email"
+    assert _routes_to(*screening, "severity=high") == "ops-webhook"
+    doc = yaml.safe_load(AM.read_text())
+    own = [
+        r
+        for r in doc["route"]["routes"]
+        if 'alertname="DinarwatchScreeningAlert"' in r.get("matchers", [])
+        and r["receiver"] == "ops-webhook"
+    ]
+    assert own and own[0]["group_by"] == ["alertname", "alert_id"] and own[0]["continue"]
+
+
+def test_no_receiver_truncates_alerts() -> None:
+    doc = yaml.safe_load(AM.read_text())
+    hooks = [c for r in doc["receivers"] for c in r.get("webhook_configs", [])]
+    assert hooks and all(c.get("max_alerts", 0) == 0 for c in hooks)
+
+
 def _builder() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "build_dashboards", GRAFANA / "build_dashboards.py"
