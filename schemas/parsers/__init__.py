@@ -78,6 +78,29 @@ def _parse_json_batch(raw: bytes) -> list[Payment]:
     return payments
 
 
+_PADDING = b"\x00\x1a \t\r\n"
+_PADDING_NOTE = "trailing NUL/0x1A padding after the message removed"
+
+
+def _strip_padding(body: bytes) -> tuple[bytes, list[str]]:
+    """File transfers and queues pad a message with NULs or end it with 0x1A (DOS end of file):
+    not part of any format, so cut and noted rather than dead-lettered."""
+    trimmed = body.rstrip(_PADDING)
+    if not trimmed:
+        raise ParseError("empty", "nothing but NUL/0x1A padding")
+    if body[len(trimmed) :].strip(b" \t\r\n"):
+        return trimmed, [_PADDING_NOTE]
+    return body, []
+
+
+def _noted(payments: list[Payment], warnings: list[str]) -> list[Payment]:
+    if not warnings:
+        return payments
+    return [
+        p.model_copy(update={"parse_warnings": [*warnings, *p.parse_warnings]}) for p in payments
+    ]
+
+
 def _check_size(raw: bytes, max_bytes: int) -> bytes:
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise ParseError("unknown-format", f"expected bytes, got {type(raw).__name__}")
@@ -128,8 +151,9 @@ def parse_message(
     Raises ParseError (and nothing else) when the message is not exactly one valid payment.
     """
     try:
-        body = _check_size(raw, max_bytes)
-        return _dispatch_one(body, detect_format(body, content_type), xsd_dir)
+        body, warnings = _strip_padding(_check_size(raw, max_bytes))
+        payment = _dispatch_one(body, detect_format(body, content_type), xsd_dir)
+        return _noted([payment], warnings)[0]
     except ParseError:
         raise
     except Exception as exc:  # the contract is "only ParseError"
@@ -145,8 +169,8 @@ def parse_messages(
 ) -> list[Payment]:
     """Like parse_message, but a batch (several transactions or FIN messages) gives a list."""
     try:
-        body = _check_size(raw, max_bytes)
-        return _dispatch_all(body, detect_format(body, content_type), xsd_dir)
+        body, warnings = _strip_padding(_check_size(raw, max_bytes))
+        return _noted(_dispatch_all(body, detect_format(body, content_type), xsd_dir), warnings)
     except ParseError:
         raise
     except Exception as exc:  # the contract is "only ParseError"

@@ -244,3 +244,52 @@ def test_non_payment_iso_message_is_unsupported() -> None:
     with pytest.raises(ParseError) as caught:
         parse_message(raw, "application/xml")
     assert caught.value.reason == "xml-unsupported"
+
+
+# --------------------------------------------------------------------------- harmless quirks
+
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+PACKAGING = [
+    ("UTF-8 BOM", lambda r: b"\xef\xbb\xbf" + r, []),
+    ("blank lines before the declaration", lambda r: b"\r\n\n  " + _DECLARATION + r, []),
+    ("BOM, then the declaration", lambda r: b"\xef\xbb\xbf" + _DECLARATION + r, []),
+    ("CRLF line ends", lambda r: r.replace(b"\n", b"\r\n"), []),
+    ("trailing blank lines", lambda r: r + b"\n\n \t\n", []),
+    ("NUL padding", lambda r: r + b"\x00" * 64, ["trailing NUL/0x1A padding"]),
+    ("DOS end of file 0x1A", lambda r: r + b"\r\n\x1a", ["trailing NUL/0x1A padding"]),
+]
+
+
+@pytest.mark.parametrize(("what", "mutate", "notes"), PACKAGING, ids=[w for w, _, _ in PACKAGING])
+def test_packaging_quirks_are_screened(what: str, mutate: object, notes: list[str]) -> None:
+    raw = PACS008[0].read_bytes()
+    clean = parse_message(raw, xsd_dir=XSD_DIR)
+    payment = parse_message(mutate(raw), xsd_dir=XSD_DIR)  # type: ignore[operator]
+    assert payment.extra["schema_validated"] is True
+    assert payment.model_dump(exclude={"parse_warnings"}) == clean.model_dump(
+        exclude={"parse_warnings"}
+    )
+    assert [w[: len(n)] for w, n in zip(payment.parse_warnings, notes, strict=True)] == notes
+
+
+def test_padding_note_reaches_every_transaction_of_a_batch() -> None:
+    raw = PACS008[0].read_bytes()
+    payments = parse_messages(raw + b"\x1a")
+    assert payments and all(p.parse_warnings for p in payments)
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [(b"<Extra/>", "xml-invalid"), (b"\x00garbage", "xml-invalid")],
+    ids=["second element", "text after padding"],
+)
+def test_content_after_the_document_is_still_refused(tail: bytes, reason: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_message(PACS008[0].read_bytes() + tail, xsd_dir=XSD_DIR)
+    assert caught.value.reason == reason
+
+
+def test_nothing_but_padding_is_empty() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_message(b"\x00\x00\x1a")
+    assert caught.value.reason == "empty"

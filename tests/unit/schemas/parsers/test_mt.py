@@ -387,3 +387,9 @@ def test_parse_warnings_reach_the_decision() -> None:
     assert Payment.model_validate_json(payment.model_dump_json()).parse_warnings == (
         payment.parse_warnings
     )
+
+
+def test_nul_padding_after_a_fin_message_is_noted() -> None:
+    payment = parse_message(BASE.encode() + b"\r\n" + b"\x00" * 16)
+    assert _same_payment(payment, parse_message(BASE.encode()))
+    assert payment.parse_warnings == ["trailing NUL/0x1A padding after the message removed"]
