@@ -31,7 +31,7 @@ from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 from streams.watchlists import register_watchlists
 from streams.web import locked_web_options
-from streams.window_store import window_table
+from streams.window_store import register_store_reset_metric, window_table
 
 log = logging.getLogger("dinarwatch.worker")
 
@@ -39,7 +39,7 @@ log = logging.getLogger("dinarwatch.worker")
 def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
     """A Faust app with the dinarwatch agents registered."""
     app = App(
-        settings.app_id,
+        names.faust_app_id(settings),  # carries the topic prefix: group and Faust's topics
         broker=f"kafka://{settings.kafka_bootstrap}",
         store=settings.table_store,
         table_standby_replicas=settings.table_standby_replicas,
@@ -94,9 +94,10 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     # same partition count); the changelog topic makes it survive crashes and move with
     # rebalances. Keys are debtor keys (str), values the window as JSON-ready dicts.
     windows = window_table(
-        app, "debtor-windows", settings.topic_partitions, rocksdb_options(settings)
+        app, names.WINDOW_TABLE, settings.topic_partitions, rocksdb_options(settings)
     )
     register_memory_metrics(metrics.registry, windows)
+    register_store_reset_metric(app, metrics.registry, (windows.name,))
     pipeline = Pipeline(settings, runtime, topics, windows, Sink(app, outputs))
 
     batch, within = settings.batch_max_records, settings.batch_max_wait_ms / 1000

@@ -1,4 +1,5 @@
-"""Two fixes to faust-streaming 0.15.3 that stop a restarted worker from losing payments.
+"""Fixes to faust-streaming 0.15.3: a restarted worker loses no payments, and heals local
+table state that does not belong to the changelog.
 
 Found by tests/integration/test_faults.py::test_worker_sigkill_mid_batch, which failed in CI
 (252 of 3,000 payments without a decision) and in 2 of 7 local runs: after a SIGKILL and a
@@ -24,17 +25,33 @@ committed past them. Two Faust defects combine:
    `seek_to_committed_or_reset` puts such partitions where `consumer_auto_offset_reset` says
    a fresh consumer starts (earliest here). Changelog partitions are left alone: table
    recovery positions them itself.
+
+3. Foreign local state. A RocksDB partition remembers the last changelog offset it applied.
+   When the changelog no longer holds that offset (the broker's storage was reset, the
+   changelog topic was deleted and recreated), `Recovery._restart_recovery` raises
+   `ConsistencyError` ("The persisted offset for changelog topic partition ... is higher than
+   the last offset") and the worker dies; restarted on the same data directory it dies again.
+   That state cannot be trusted (it was built from records the broker no longer has, and
+   recovery would resume it at the wrong position), so `SafeRecovery._build_offsets` discards
+   the partition's local store before Faust compares offsets and rebuilds it from the
+   changelog, logs one warning per partition and tells `App.store_reset_listeners` (the
+   worker counts them in `dinarwatch_table_store_resets_total`). Found by issue 13 (`make
+   demo` on a fresh clone with committed RocksDB state); tests: tests/unit/streams/
+   test_faust_fixes.py and tests/integration/test_state_heal.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+import gc
+import shutil
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 import faust
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
+from faust.stores.rocksdb import Store as RocksDBStore
 from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -77,8 +94,57 @@ class _Transport(faust_aiokafka.Transport):
     Consumer = _Consumer
 
 
+def discard_partition(store: Any, partition: int) -> bool:
+    """Close and delete one partition of a RocksDB table store, then open it again empty.
+    Returns False for other stores (memory://), which keep nothing across restarts."""
+    if not isinstance(store, RocksDBStore):
+        return False
+    db = store._dbs.pop(partition, None)
+    if db is not None and hasattr(db, "close"):
+        db.close()  # releases RocksDB's LOCK before the files go
+    del db
+    gc.collect()
+    for key in [k for k, p in store._key_index.items() if p == partition]:
+        store._key_index.pop(key, None)
+    shutil.rmtree(store.partition_path(partition), ignore_errors=True)
+    store._db_for_partition(partition)
+    return True
+
+
 class SafeRecovery(Recovery):
-    """Faust's recovery with the stream partitions resumed only after the seek (fix 1)."""
+    """Faust's recovery with the stream partitions resumed only after the seek (fix 1) and
+    foreign local state discarded instead of a ConsistencyError (fix 3)."""
+
+    async def _build_offsets(
+        self, consumer: Any, tps: set[Any], destination: Any, title: str
+    ) -> None:
+        """Faust's, after discarding every partition whose persisted offset lies beyond the
+        changelog's last offset (`Recovery._restart_recovery` raises ConsistencyError there)."""
+        foreign = [tp for tp in tps if destination[tp] is not None]
+        if foreign:
+            highwaters = await consumer.highwaters(*foreign)
+            for tp in foreign:
+                high = highwaters.get(tp)
+                last = high - 1 if high is not None else -1  # Faust's "last offset"
+                if destination[tp] > last:
+                    self._discard(tp, destination[tp], last)
+                    destination[tp] = None  # read the changelog from its start
+        await super()._build_offsets(consumer, tps, destination, title)
+
+    def _discard(self, tp: Any, persisted: int, last: int) -> None:
+        table: Any = self.tp_to_table[tp]
+        if not discard_partition(table.data, tp.partition):
+            return
+        self.log.warning(
+            "Local state of %s partition %d does not belong to its changelog (persisted "
+            "offset %d, changelog ends at %d): discarded, rebuilding from the changelog",
+            tp.topic,
+            tp.partition,
+            persisted,
+            last,
+        )
+        for listener in getattr(self.app, "store_reset_listeners", ()):
+            listener(table.name, tp.partition)
 
     async def on_recovery_completed(self, generation_id: int = 0) -> None:
         """As Faust's, but seek and clear the queues before any stream record is fetched."""
@@ -133,12 +199,14 @@ class SafeTableManager(TableManager):
 
 
 class App(faust.App):
-    """faust.App with both fixes: the complete seek (consumer) and seek-before-resume
-    (table recovery). See the module docstring."""
+    """faust.App with the fixes: the complete seek (consumer), seek-before-resume and foreign
+    state discarded (table recovery). See the module docstring."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("TableManager", SafeTableManager)
         super().__init__(*args, **kwargs)
+        # called with (table name, partition) when fix 3 discards a partition's local store
+        self.store_reset_listeners: list[Callable[[str, int], None]] = []
 
     def _new_transport(self) -> Any:
         return _Transport(self.conf.broker_consumer, self)

@@ -1,8 +1,17 @@
-"""Topic names and their configuration: the one place that knows the pipeline's topics."""
+"""Topic names and their configuration: the one place that knows the pipeline's topics.
+
+`DINARWATCH_TOPIC_PREFIX` isolates deployments sharing a cluster: every topic the product
+creates or writes carries it, Faust's own topics and consumer group included (through the
+Faust app id, `faust_app_id`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streams.settings import Settings
 
 RAW = "payments.raw"
 VALID = "payments.valid"
@@ -11,6 +20,8 @@ DECISIONS = "payments.decisions"
 ALERTS = "alerts"
 ALERTS_RETRY = "alerts.retry"
 WATCHLISTS = "watchlists"
+WINDOW_TABLE = "debtor-windows"
+"""The Faust table of per-debtor windows; Faust names its changelog after it."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,7 @@ class TopicSpec:
     purpose: str
     compacted: bool = False
     configs: dict[str, str] = field(default_factory=dict)
+    partitions: int | None = None  # None: DINARWATCH_TOPIC_PARTITIONS
 
     def kafka_configs(self, max_record_bytes: int) -> dict[str, str]:
         configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
@@ -49,3 +61,30 @@ TOPICS: tuple[TopicSpec, ...] = (
         configs={"max.message.bytes": str(16 * 1024 * 1024)},
     ),
 )
+
+
+def broker_name(settings: Settings, name: str) -> str:
+    """The topic on the broker for a name given by a person (`generate --topic payments.raw`):
+    the prefix is added unless the name already carries it."""
+    prefix = settings.topic_prefix
+    return name if prefix and name.startswith(prefix) else f"{prefix}{name}"
+
+
+def faust_app_id(settings: Settings) -> str:
+    """The Faust app id: it names the worker's consumer group and the topics Faust makes
+    itself (`<id>-debtor-windows-changelog`, `<id>-__assignor-__leader`), so it carries the
+    topic prefix (unless `DINARWATCH_APP_ID` already starts with it)."""
+    return broker_name(settings, settings.app_id)
+
+
+def faust_topics(settings: Settings) -> dict[str, TopicSpec]:
+    """Topics Faust creates on the worker's first start, by full name, with what they need."""
+    app_id = faust_app_id(settings)
+    return {
+        f"{app_id}-{WINDOW_TABLE}-changelog": TopicSpec(
+            f"{WINDOW_TABLE}-changelog", "window table changelog (Faust)", compacted=True
+        ),
+        f"{app_id}-__assignor-__leader": TopicSpec(
+            "__assignor-__leader", "partition assignor leader election (Faust)", partitions=1
+        ),
+    }

@@ -6,6 +6,9 @@ per partition). A worker owning 4 partitions today may own 32 after a scale-down
 should not grow eightfold. Here all partitions of the window table on one worker share a
 single LRU cache of `rocksdb_block_cache_mib`, so the cap is one number per worker. Memtables
 stay per partition (`rocksdb_write_buffer_mib` x 2 each), as RocksDB requires.
+
+When local state does not belong to the changelog, recovery discards the partition and
+rebuilds it (streams/faust_fixes.py, fix 3); `register_store_reset_metric` counts those resets.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import faust
 import rocksdict
 from faust.stores.rocksdb import RocksDBOptions
 from faust.stores.rocksdb import Store as RocksDBStore
+from prometheus_client import CollectorRegistry, Counter
 
 
 class SharedCacheOptions(RocksDBOptions):
@@ -67,3 +71,24 @@ def window_table(app: faust.App, name: str, partitions: int, options: dict[str, 
         beacon=app.tables.beacon,
     )
     return app.tables.add(table)
+
+
+def register_store_reset_metric(
+    app: faust.App, registry: CollectorRegistry, tables: tuple[str, ...]
+) -> Counter:
+    """`dinarwatch_table_store_resets_total{table}`: local partitions discarded because they
+    did not belong to the changelog. Each table's series starts at 0, so an alert rule can
+    use increase() from the first scrape."""
+    resets = Counter(
+        "dinarwatch_table_store_resets",
+        "Local table partitions discarded and rebuilt from the changelog because their "
+        "state did not belong to it (broker storage reset, changelog recreated)",
+        ["table"],
+        registry=registry,
+    )
+    for name in tables:
+        resets.labels(name)
+    listeners = getattr(app, "store_reset_listeners", None)
+    if listeners is not None:
+        listeners.append(lambda table, partition: resets.labels(table).inc())
+    return resets

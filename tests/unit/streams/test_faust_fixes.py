@@ -66,3 +66,59 @@ def test_stream_partitions_resume_only_after_seek_and_queue_clear(tmp_path: Any)
 
     asyncio.run(run())
     assert calls == ["seek", "clear_queues", "resume_flow", "resume_partitions ['raw-0']"]
+
+
+class _ChangelogEnds:
+    """Stands in for Faust's consumer in `_build_offsets`: the changelog's offsets."""
+
+    def __init__(self, highwater: int, earliest: int = 0) -> None:
+        self.highwater, self.earliest = highwater, earliest
+
+    async def highwaters(self, *tps: Any) -> dict[Any, int]:
+        return {tp: self.highwater for tp in tps}
+
+    async def earliest_offsets(self, *tps: Any) -> dict[Any, int]:
+        return {tp: self.earliest for tp in tps}
+
+
+def _table_with_state(tmp_path: Any, persisted: int) -> tuple[Any, Any, Any]:
+    """A RocksDB-backed table whose partition 0 holds one key and `persisted` as its offset."""
+    from faust.types import TP
+
+    app = App("fixes-test", broker="kafka://127.0.0.1:1", datadir=str(tmp_path), store="rocksdb://")
+    table = app.Table("windows", partitions=1)
+    tp = TP(table.changelog_topic_name, 0)
+    table.data._db_for_partition(0).put(b"debtor", b"window")
+    table.data.set_persisted_offset(tp, persisted)
+    return app, table, tp
+
+
+def test_state_beyond_the_changelog_is_discarded_and_counted(tmp_path: Any) -> None:
+    app, table, tp = _table_with_state(tmp_path, persisted=54)
+    resets: list[tuple[str, int]] = []
+    app.store_reset_listeners.append(lambda name, partition: resets.append((name, partition)))
+    recovery: Any = app.tables.recovery
+    recovery.add_active(table, tp)
+    assert recovery.active_offsets[tp] == 54
+
+    # an empty changelog (recreated topic, reset broker): Faust raised ConsistencyError here
+    asyncio.run(recovery._build_offsets(_ChangelogEnds(0), {tp}, recovery.active_offsets, "a"))
+
+    assert recovery.active_offsets[tp] == -1  # rebuilt from the changelog's start
+    assert resets == [("windows", 0)]
+    db = table.data._db_for_partition(0)
+    assert db.get(b"debtor") is None and table.data.persisted_offset(tp) is None
+
+
+def test_state_within_the_changelog_is_kept(tmp_path: Any) -> None:
+    app, table, tp = _table_with_state(tmp_path, persisted=54)
+    resets: list[tuple[str, int]] = []
+    app.store_reset_listeners.append(lambda name, partition: resets.append((name, partition)))
+    recovery: Any = app.tables.recovery
+    recovery.add_active(table, tp)
+
+    asyncio.run(recovery._build_offsets(_ChangelogEnds(55), {tp}, recovery.active_offsets, "a"))
+
+    assert recovery.active_offsets[tp] == 54  # offset 54 is the changelog's last: resume there
+    assert resets == []
+    assert table.data._db_for_partition(0).get(b"debtor") == b"window"
