@@ -16,8 +16,10 @@ import aiohttp
 import orjson
 
 from alerts.notifier.formats import (
+    SLACK_MAX_ALERTS,
     WEBHOOK_FORMATS,
     AlertGroup,
+    Links,
     alertmanager_alerts,
     email_message,
 )
@@ -30,6 +32,9 @@ class DeliveryError(Exception):
 
 class Channel(Protocol):
     name: str
+    max_per_message: int | None
+    """Most alerts one message may carry: the notifier splits a larger group into parts
+    (None: no limit, the whole group in one message)."""
 
     async def send(self, group: AlertGroup) -> None: ...
 
@@ -40,6 +45,7 @@ class _HttpChannel:
     """POSTs JSON; one aiohttp session per channel, opened lazily inside the event loop."""
 
     name = "http"
+    max_per_message: int | None = None
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
@@ -68,41 +74,49 @@ class _HttpChannel:
 class AlertmanagerChannel(_HttpChannel):
     name = "alertmanager"
 
-    def __init__(self, base_url: str, timeout: float, generator_url: str | None) -> None:
+    def __init__(
+        self, base_url: str, timeout: float, generator_url: str | None, links: Links
+    ) -> None:
         super().__init__(base_url.rstrip("/") + "/api/v2/alerts", timeout)
         self.generator_url = generator_url
+        self.links = links
 
     async def send(self, group: AlertGroup) -> None:
-        await self._post(alertmanager_alerts(group, self.generator_url))
+        await self._post(alertmanager_alerts(group, self.generator_url, self.links))
 
 
 class WebhookChannel(_HttpChannel):
     name = "webhook"
 
-    def __init__(self, url: str, fmt: str, timeout: float, max_listed: int) -> None:
+    def __init__(self, url: str, fmt: str, timeout: float, max_listed: int, links: Links) -> None:
         super().__init__(url, timeout)
         self.render = WEBHOOK_FORMATS[fmt]
-        self.max_listed = max_listed
+        # A chat message has a size limit: larger groups go as several posts, each itemising
+        # every alert it carries.
+        self.max_per_message = min(max_listed, SLACK_MAX_ALERTS) if fmt == "slack" else max_listed
+        self.links = links
 
     async def send(self, group: AlertGroup) -> None:
-        await self._post(self.render(group, self.max_listed))
+        await self._post(self.render(group, self.links))
 
 
 class EmailChannel:
     """smtplib in a worker thread: the standard library's client, with STARTTLS and login."""
 
     name = "email"
+    max_per_message: int | None = None
 
-    def __init__(self, settings: NotifierSettings) -> None:
+    def __init__(self, settings: NotifierSettings, links: Links) -> None:
         assert settings.smtp_host is not None
         self.settings = settings
         self.host = settings.smtp_host
         self.recipients = settings.recipients()
+        self.links = links
         if not self.recipients:
             raise ValueError("DINARWATCH_NOTIFY_SMTP_TO is empty")
 
     async def send(self, group: AlertGroup) -> None:
-        message = email_message(group, self.settings.smtp_from, self.recipients)
+        message = email_message(group, self.settings.smtp_from, self.recipients, self.links)
         try:
             await asyncio.to_thread(self._send_sync, message)
         except (OSError, smtplib.SMTPException) as exc:
@@ -121,22 +135,30 @@ class EmailChannel:
         return None
 
 
-def channels_from_settings(settings: NotifierSettings) -> list[Channel]:
-    """The channels the settings configure, in a fixed order."""
+def channels_from_settings(
+    settings: NotifierSettings, raw_topic: str = "payments.raw"
+) -> list[Channel]:
+    """The channels the settings configure, in a fixed order. `raw_topic` (with the
+    deployment's prefix) goes into the replay command an alert links to."""
+    links = Links(settings.desk_url, raw_topic)
     channels: list[Channel] = []
     timeout = settings.http_timeout_seconds
     if settings.alertmanager_url:
         channels.append(
             AlertmanagerChannel(
-                settings.alertmanager_url, timeout, settings.alertmanager_generator_url
+                settings.alertmanager_url, timeout, settings.alertmanager_generator_url, links
             )
         )
     if settings.webhook_url:
         channels.append(
             WebhookChannel(
-                settings.webhook_url, settings.webhook_format, timeout, settings.max_listed
+                settings.webhook_url,
+                settings.webhook_format,
+                timeout,
+                settings.max_listed,
+                links,
             )
         )
     if settings.smtp_host:
-        channels.append(EmailChannel(settings))
+        channels.append(EmailChannel(settings, links))
     return channels

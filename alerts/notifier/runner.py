@@ -11,6 +11,7 @@ from alerts.notifier.channels import channels_from_settings
 from alerts.notifier.service import RETRY_TOPIC, Notifier
 from alerts.notifier.settings import NotifierSettings
 from alerts.notifier.web import start_web_server
+from streams import topics as names
 from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.notifier")
@@ -53,7 +54,7 @@ def ensure_retry_topic(settings: Settings) -> None:
 
 def run_notifier(settings: Settings, notify: NotifierSettings) -> None:
     """Run until SIGTERM/SIGINT; exits non-zero if no channel is configured."""
-    channels = channels_from_settings(notify)
+    channels = channels_from_settings(notify, settings.topic(names.RAW))
     if not channels:
         raise SystemExit(
             "no notification channel configured: set DINARWATCH_NOTIFY_ALERTMANAGER_URL, "

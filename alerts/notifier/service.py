@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from alerts.metrics import NotifierMetrics
 from alerts.notifier.channels import Channel, DeliveryError
 from alerts.notifier.dedupe import TTLSet
-from alerts.notifier.formats import AlertGroup, group_alerts
+from alerts.notifier.formats import AlertGroup, group_alerts, split_group
 from alerts.notifier.retry import Parked, backoff
 from alerts.notifier.settings import NotifierSettings
 from schemas.alert import Alert
@@ -253,10 +253,14 @@ class Notifier:
         await self._park(list(outstanding.values()))
 
     async def _deliver_channel(self, name: str, alerts: list[Alert]) -> list[tuple[Alert, str]]:
-        """Deliver group by group; return the alerts (with the last error) that failed."""
+        """Deliver group by group (a group larger than the channel's message limit as several
+        parts, each sent and retried on its own); return the alerts that failed, with the
+        last error."""
         channel = self.channels.get(name)
         failed: list[tuple[Alert, str]] = []
-        for group in group_alerts(alerts):
+        limit = channel.max_per_message if channel is not None else None
+        parts = [part for group in group_alerts(alerts) for part in split_group(group, limit)]
+        for group in parts:
             error: str | None
             if channel is None:
                 error = f"channel {name!r} is not configured in this notifier"

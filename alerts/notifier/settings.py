@@ -32,6 +32,11 @@ class NotifierSettings(BaseSettings):
     alertmanager_generator_url: str | None = Field(
         default=None, description="Link shown in Alertmanager (e.g. the Grafana ops dashboard)"
     )
+    desk_url: str | None = Field(
+        default=None,
+        description="Case page of an alert on the compliance desk, a template with {alert_id} "
+        "and/or {payment_id}; unset, notifications link the `dinarwatch replay` command",
+    )
     webhook_url: str | None = None
     webhook_format: WebhookFormat = "generic"
     http_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -49,7 +54,11 @@ class NotifierSettings(BaseSettings):
         default=5.0, ge=0, description="Alerts arriving within this window share one message"
     )
     max_batch: int = Field(default=500, ge=1, description="Most alerts handled per batch")
-    max_listed: int = Field(default=20, ge=1, description="Alerts itemised per message")
+    max_listed: int = Field(
+        default=20,
+        ge=1,
+        description="Most alerts per webhook post; a larger group goes as several posts",
+    )
 
     dedupe_ttl_seconds: float = Field(default=7 * 86400, gt=0)
     dedupe_max_entries: int = Field(default=200_000, ge=1)

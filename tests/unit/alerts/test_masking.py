@@ -36,7 +36,7 @@ def renderings(alerts: list[Alert]) -> dict[str, str]:
             alertmanager_alerts(group, "http://grafana.test")
         ).decode()
         for fmt, render in WEBHOOK_FORMATS.items():
-            out[f"{fmt} {group.rule}"] = orjson.dumps(render(group, 10)).decode()
+            out[f"{fmt} {group.rule}"] = orjson.dumps(render(group)).decode()
         msg = email_message(group, "dw@bank.test", ["ops@bank.test"])
         out[f"email {group.rule}"] = msg.as_string() + msg.get_content()
     return out
