@@ -17,10 +17,11 @@ variable) does not open the port:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Collection
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 SERVED_PATHS = frozenset({"/metrics", "/health"})
 """What the worker's port answers (docs/security.md)."""
@@ -33,16 +34,14 @@ FAUST_WEB_OFF: dict[str, bool] = {
     "web_metrics_enabled": False,
 }
 
-_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-
-def allow_only(paths: Collection[str]) -> Callable[[web.Request, _Handler], Awaitable[Any]]:
+def allow_only(paths: Collection[str]) -> Middleware:
     """An aiohttp middleware that lets only `paths` (exact, or with one trailing slash) and
     GET/HEAD through; everything else gets a fixed body that names nothing of the request."""
     allowed = frozenset(paths) | {p + "/" for p in paths}
 
     @web.middleware
-    async def lockdown(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    async def lockdown(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path not in allowed:
             return web.Response(status=404, text="404: Not Found")
         if request.method not in ("GET", "HEAD"):
