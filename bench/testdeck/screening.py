@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.testdeck.sources import SHARED
 from rules.context import ScreeningContext
 from rules.engine import screen_payment
 from schemas.decision import Decision, Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Payment
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 OFAC_FILES = {
     "sdn.csv": SHARED / "ofac" / "sdn_2024-05-03" / "sdn.csv",
     "alt.csv": SHARED / "ofac" / "addalt_2025-12" / "alt.csv",

@@ -8,6 +8,7 @@ Branch BICs come from the public BIC directory extracts in ../shared/data/bic (r
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +18,8 @@ from pathlib import Path
 from schemas.listentry import ListEntry
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = Path(os.environ.get("DINARWATCH_SHARED_DATA") or REPO.parent / "shared" / "data")
+"""../shared/data beside the repo; DINARWATCH_SHARED_DATA points elsewhere (a git worktree)."""
 BIC_DIRECTORY = {
     "IQ": SHARED / "bic" / "PeterNotenboom_SwiftCodes_IQ.json",
     "IR": SHARED / "bic" / "PeterNotenboom_SwiftCodes_IR.json",
@@ -154,10 +156,13 @@ def branch_bics(
     target: Target, iq: Sequence[BranchBic], ir: Sequence[BranchBic]
 ) -> dict[str, list[str]]:
     """Branch BICs of the target's bank: `abroad` (Iraqi BICs whose bank code, the first four
-    letters, is the bank's own: Bank Melli's MELIIQBA) and `home` (the bank's BIC11 branches)."""
+    letters, is the bank's own: Bank Melli's MELIIQBA, Parsian's BKPAIQBA) and `home` (BIC11
+    branches of the bank's own BIC8s in Iran). Whether a list already names a branch BIC does
+    not matter: the deck must stay the same whatever the lists under test contain."""
+    if not target.bic8s:
+        return {}
     codes = {b[:4] for b in target.bic8s}
-    listed = set(target.bic8s)
-    abroad = sorted({b.bic for b in iq if b.bic[:4] in codes and b.bic[:8] not in listed})
-    abroad += sorted({b.bic for b in iq if b.bic[:8] in listed and len(b.bic) == 11})
-    home = sorted({b.bic for b in ir if b.bic[:8] in listed and len(b.bic) == 11})
+    own = target.bic8s[0]
+    abroad = sorted({b.bic for b in iq if b.bic[:4] in codes and b.bic != own})
+    home = sorted({b.bic for b in ir if b.bic[:8] in target.bic8s and len(b.bic) == 11})
     return {"abroad": abroad, "home": home}
