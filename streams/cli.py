@@ -3,29 +3,113 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections import Counter
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
+import typer.core
 from rich.console import Console
 
 from schemas.codec import dumps
 from streams.cli_lists import lists_app
-from streams.settings import Settings, get_settings
+from streams.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    NothingScreenedError,
+    UserError,
+    debug_requested,
+    one_line,
+)
+from streams.settings import Settings, get_settings, offline_settings
+
+err = Console(stderr=True)
+
+
+class DinarwatchGroup(typer.core.TyperGroup):
+    """The root command: the one place where errors become one line and an exit code.
+
+    A UserError prints its message; anything else is a bug and prints its type and message with
+    a pointer to --debug. With --debug (or DINARWATCH_LOG_LEVEL=DEBUG) the exception propagates
+    and typer prints the full traceback. typer's own exceptions (usage errors, --help, Exit)
+    pass through untouched.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # typer's own: usage errors, --help, explicit exit codes
+        except KeyboardInterrupt:
+            if _debug(ctx):
+                raise
+            err.print("interrupted", style="yellow")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except UserError as exc:
+            if _debug(ctx):
+                raise
+            err.print(exc.line(), style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            err.print(
+                f"unexpected error: {one_line(exc)} (run with --debug for the traceback)",
+                style="red",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _debug(ctx: Any) -> bool:
+    return debug_requested(bool((ctx.obj or {}).get("debug")))
+
+
+def _flags_show_no_type() -> None:
+    """A flag takes no value, so `--help` should not print `<bool>` beside it (typer 0.29
+    prints the type of every option, flags and --help included)."""
+    original = typer.core.TyperOption.display_type_rich
+
+    def display_type_rich(self: typer.core.TyperOption, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return original(self, ctx)
+
+    typer.core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_show_no_type()
 
 app = typer.Typer(
     name="dinarwatch",
     help="Screen Iraqi US-dollar payment flows against CBI bans and US sanctions.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    cls=DinarwatchGroup,
 )
 topics_app = typer.Typer(help="Create or check the pipeline's Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(lists_app, name="lists")
-err = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an error")
+    ] = False,
+) -> None:
+    """Screen Iraqi US-dollar payment flows against CBI bans and US sanctions.
+
+    Errors print one line and exit with a documented code (docs/cli.md).
+    """
+    ctx.obj = {"debug": debug}
 
 
 class Format(StrEnum):
@@ -41,11 +125,14 @@ def worker(
     check: Annotated[bool, typer.Option(help="Check broker, topics and lists, then exit")] = False,
 ) -> None:
     """Run the Faust worker (ingest + screen agents) and serve /metrics."""
+    from streams.preflight import require_broker
     from streams.worker import check_ready, run_worker
 
     settings = get_settings()
     if web_port is not None:
         settings = settings.model_copy(update={"web_port": web_port})
+    # One line now rather than a retry log line per second: the broker must answer first.
+    require_broker(settings)
     if check:
         raise typer.Exit(0 if check_ready(settings, err) else 1)
     run_worker(settings)
@@ -53,7 +140,7 @@ def worker(
 
 @app.command()
 def generate(
-    count: Annotated[int, typer.Option(help="Records to generate")] = 1000,
+    count: Annotated[int, typer.Option(help="Records to generate", min=0)] = 1000,
     rate: Annotated[
         float, typer.Option(help="Records per second to a topic (0 = unthrottled)")
     ] = 0.0,
@@ -63,7 +150,10 @@ def generate(
         float, typer.Option(help="Share of payments with a planted violation")
     ] = 0.05,
     malformed_rate: Annotated[float, typer.Option(help="Share of malformed records")] = 0.0,
-    topic: Annotated[str | None, typer.Option(help="Publish to this topic")] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(help="Publish to this topic"),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Write records to this file (JSONL; .gz ok)")
     ] = None,
@@ -71,17 +161,25 @@ def generate(
         Path | None, typer.Option(help="Write ground-truth labels here (JSONL)")
     ] = None,
     start: Annotated[
-        datetime | None, typer.Option(help="created_at of the first payment (UTC)")
+        datetime | None,
+        typer.Option(
+            help="created_at of the first payment (UTC; default: files 2025-06-02T06:00, "
+            "topics so that the last payment is now, or now with --rate)"
+        ),
     ] = None,
-    spacing_ms: Annotated[int, typer.Option(help="Event-time gap between payments, ms")] = 500,
+    spacing_ms: Annotated[
+        int | None,
+        typer.Option(help="Event-time gap between payments, ms (default: 500, or 1/rate)"),
+    ] = None,
 ) -> None:
     """Synthetic Iraqi payment traffic with planted violations and ground-truth labels."""
     from streams.generate_cmd import run_generate
 
     if (topic is None) == (out is None):
         raise typer.BadParameter("give exactly one of --topic or --out")
+    settings = get_settings() if topic is not None else offline_settings(_warn)
     run_generate(
-        get_settings(),
+        settings,
         count=count,
         rate=rate,
         seed=seed,
@@ -95,6 +193,10 @@ def generate(
         spacing_ms=spacing_ms,
         console=err,
     )
+
+
+def _warn(line: str) -> None:
+    err.print(f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -111,32 +213,78 @@ def screen(
         typer.Option(help="Stamp decisions with the payment's created_at (byte-stable output)"),
     ] = False,
 ) -> None:
-    """Screen payments in order without Kafka; print one decision JSON per line."""
-    from streams.context_loader import context_from_settings
-    from streams.offline import Rejected, open_binary, read_records, screen_records
+    """Screen payments in order without Kafka; print one decision JSON per line.
 
-    settings = get_settings()
-    ctx = context_from_settings(settings)
+    Ends with a summary line on stderr; exit 6 when no payment was screened (empty input, or
+    every record rejected).
+    """
+    from streams.offline import (
+        Rejected,
+        load_screening_context,
+        open_binary,
+        read_records,
+        screen_records,
+    )
+
+    started = time.perf_counter()
+    settings = offline_settings(_warn)
+    ctx = load_screening_context(settings)
+    name = "stdin" if source == "-" else source
     stream = sys.stdin.buffer if source == "-" else open_binary(Path(source))
-    records = read_records(stream, "stdin" if source == "-" else source)
+    records = read_records(stream, name)
     clock = None if event_time else datetime.now(UTC)
     out = sys.stdout.buffer
-    rejected = 0
+    decisions: Counter[str] = Counter()
+    rejected: Counter[str] = Counter()
+    alerts = 0
     with _optional(rejects) as rejects_file, _optional(alerts_out) as alerts_file:
         for result in screen_records(
             records, ctx, clock, settings.max_message_bytes, settings.xsd_dir
         ):
             if isinstance(result, Rejected):
-                rejected += 1
+                rejected[result.rejection.reason] += 1
                 _report_rejection(result, rejects_file)
                 continue
+            decisions[str(result.decision.decision)] += 1
+            alerts += len(result.alerts)
             out.write(dumps(result.decision) + b"\n")
             if alerts_file is not None:
                 for alert in result.alerts:
                     alerts_file.write(dumps(alert) + b"\n")
     out.flush()
-    if rejected:
-        err.print(f"[yellow]{rejected} record(s) rejected[/yellow]")
+    seconds = time.perf_counter() - started
+    err.print(
+        screen_summary(name, decisions, rejected, alerts, seconds),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not decisions:
+        total = sum(rejected.values())
+        raise NothingScreenedError(
+            f"{name}: no payment screened"
+            + (
+                f", all {total:,} record(s) rejected (see above)"
+                if total
+                else ": the input is empty"
+            )
+        )
+
+
+def screen_summary(
+    name: str, decisions: Counter[str], rejected: Counter[str], alerts: int, seconds: float
+) -> str:
+    """One line: payments by decision, alerts, rejected records by reason, time."""
+    payments = sum(decisions.values())
+    by_decision = ", ".join(f"{k} {v:,}" for k, v in sorted(decisions.items())) or "none"
+    reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(rejected.items()))
+    total_rejected = sum(rejected.values())
+    return (
+        f"screened {payments:,} payment(s) from {name} ({by_decision}); alerts {alerts:,}; "
+        f"rejected {total_rejected:,}"
+        + (f" ({reasons})" if reasons else "")
+        + f"; {seconds:,.1f} s"
+    )
 
 
 from streams.replay.cli import replay  # noqa: E402
@@ -150,7 +298,12 @@ def _report_rejection(result: object, rejects_file: object) -> None:
     assert isinstance(result, Rejected)
     rejection = result.rejection
     where = result.record.origin
-    err.print(f"[red]rejected[/red] {where}: {rejection.reason}: {rejection.detail[:300]}")
+    err.print(
+        f"rejected {where}: {rejection.reason}: {rejection.detail[:300]}",
+        style="red",
+        markup=False,
+        highlight=False,
+    )
     if rejects_file is not None:
         doc = {
             "origin": result.record.origin,
@@ -170,7 +323,14 @@ class _optional:
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         if self.path is not None:
-            self.file = self.path.open("wb")
+            from streams.errors import InputError
+
+            try:
+                self.file = self.path.open("wb")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot write {self.path}: {(exc.strerror or type(exc).__name__).lower()}"
+                ) from None
         return self.file
 
     def __exit__(self, *exc: object) -> None:
@@ -180,28 +340,39 @@ class _optional:
 
 @topics_app.command("create")
 def topics_create(
-    partitions: Annotated[int | None, typer.Option(help="Partitions per topic")] = None,
+    partitions: Annotated[int | None, typer.Option(help="Partitions per topic", min=1)] = None,
 ) -> None:
     """Create missing topics (idempotent); existing topics are left unchanged."""
     from streams.admin import create_topics
+    from streams.preflight import kafka_errors, require_broker
 
-    for status in create_topics(get_settings(), partitions):
+    settings = get_settings()
+    require_broker(settings)
+    with kafka_errors(settings, "creating topics"):
+        statuses = create_topics(settings, partitions)
+    for status in statuses:
         verb = "created" if status.created else "exists "
         err.print(f"{verb} {status.name} ({status.partitions} partitions)")
 
 
 @topics_app.command("check")
 def topics_check() -> None:
-    """Exit non-zero if a pipeline topic is missing."""
+    """Exit 1 if a pipeline topic is missing or differs from what it needs (compaction,
+    record size, partitions, replication; one line per difference), 4 if the broker cannot
+    be reached."""
     from streams.admin import check_topics
+    from streams.preflight import kafka_errors, require_broker
 
-    missing = 0
-    for status in check_topics(get_settings()):
-        err.print(
-            f"{'ok     ' if status.exists else 'MISSING'} {status.name} {status.partitions or ''}"
-        )
-        missing += not status.exists
-    raise typer.Exit(1 if missing else 0)
+    settings = get_settings()
+    require_broker(settings)
+    with kafka_errors(settings, "checking topics"):
+        statuses = check_topics(settings)
+    failed = 0
+    for status in statuses:
+        for line in status.lines():
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        failed += not status.ok
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()

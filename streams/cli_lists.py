@@ -26,6 +26,7 @@ from rules.lists.ofac import load_ofac_dir
 from rules.lists.un import load_un_xml
 from rules.pack import RulePack, load_rule_pack, parse_rule_pack
 from schemas.listentry import ListEntry
+from streams.errors import ConfigError, InputError, UserError, loading
 from streams.settings import Settings, get_settings
 
 lists_app = typer.Typer(
@@ -63,8 +64,24 @@ class Loaded:
     seconds: float = 0.0
 
 
-def load_path(path: Path, published: date | None = None) -> Loaded:
-    """Load whatever `path` holds: OFAC folder, UN XML, CBI/built-in list YAML or rule pack."""
+def load_path(
+    path: Path,
+    published: date | None = None,
+    error: type[UserError] = InputError,
+    name: str | None = None,
+) -> Loaded:
+    """Load whatever `path` holds: OFAC folder, UN XML, CBI/built-in list YAML or rule pack.
+
+    A failure is one `error` line naming the file (or `name`, e.g. the setting that points at
+    it) and where in it: a path on the command line is an InputError, a setting's a ConfigError.
+    """
+    if not path.exists():
+        raise error(f"{name or path}: no such file or folder: check the path")
+    with loading(name or str(path), error, "fix the file or give another"):
+        return _load_path(path, published)
+
+
+def _load_path(path: Path, published: date | None) -> Loaded:
     started = time.perf_counter()
     if path.is_dir() or path.name == "sdn.csv":
         folder = path if path.is_dir() else path.parent
@@ -75,14 +92,14 @@ def load_path(path: Path, published: date | None = None) -> Loaded:
         return Loaded(load_un_xml(path), (), time.perf_counter() - started)
     if path.suffix.lower() in (".yaml", ".yml"):
         return Loaded(_load_yaml(path), (), time.perf_counter() - started)
-    raise ValueError(f"{path}: not an OFAC folder, a UN XML file or a list/pack YAML file")
+    raise ValueError("not an OFAC folder, a UN XML file or a list/pack YAML file")
 
 
 def _load_yaml(path: Path) -> Item:
     text = path.read_text("utf-8")
     doc = yaml.safe_load(text)
     if not isinstance(doc, dict):
-        raise ValueError(f"{path}: not a YAML mapping")
+        raise ValueError("not a YAML mapping")
     if isinstance(doc.get("rules"), dict):
         return PackSource(parse_rule_pack(text), text, path)
     if "batches" in doc:
@@ -90,7 +107,7 @@ def _load_yaml(path: Path) -> Item:
     elif "list" in doc and "entries" in doc:
         reference = load_builtin_list(str(doc["list"]), text)
     else:
-        raise ValueError(f"{path}: neither a list (list/entries or batches) nor a rule pack")
+        raise ValueError("neither a list (list/entries or batches) nor a rule pack")
     # The loaders name their packaged file; a published copy must say where it really came from.
     return replace(reference, source=f"file: {path}")
 
@@ -102,17 +119,20 @@ def settings_lists(settings: Settings) -> list[Loaded]:
     started = time.perf_counter()
     loaded = [Loaded(ref) for ref in builtin_lists().lists.values()]
     loaded[0] = replace(loaded[0], seconds=time.perf_counter() - started)
-    for path in (settings.ofac_dir, settings.un_xml):
+    for setting, path in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml)):
         if path is not None:
-            loaded.append(load_path(path))
+            loaded.append(load_path(path, None, ConfigError, f"DINARWATCH_{setting}={path}"))
     return loaded
 
 
 def settings_pack(settings: Settings) -> PackSource:
     """The rule pack the settings select (the built-in iraq pack by default)."""
     if settings.rule_pack is not None:
-        text = settings.rule_pack.read_text("utf-8")
-        return PackSource(parse_rule_pack(text), text, settings.rule_pack)
+        with loading(
+            f"DINARWATCH_RULE_PACK={settings.rule_pack}", ConfigError, "fix the file or unset it"
+        ):
+            text = settings.rule_pack.read_text("utf-8")
+            return PackSource(parse_rule_pack(text), text, settings.rule_pack)
     from importlib import resources
 
     text = resources.files("rules.packs").joinpath("iraq.yaml").read_text("utf-8")
@@ -128,7 +148,7 @@ def resolve(target: str, settings: Settings, published: date | None = None) -> L
     found = lists.get(target)
     if found is None:
         known = ", ".join(sorted(lists.lists))
-        raise ValueError(f"{target}: no such file, and no such list (loaded: {known})")
+        raise InputError(f"{target}: no such file, and no such list (loaded: {known})")
     return Loaded(found)
 
 
@@ -241,6 +261,17 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _entries(loaded: Sequence[Loaded]) -> int:
+    """Entries of the lists and enabled rules of the packs."""
+    total = 0
+    for x in loaded:
+        if isinstance(x.item, PackSource):
+            total += sum(1 for r in x.item.pack.rules.values() if r.enabled)
+        else:
+            total += len(x.item)
+    return total
+
+
 def _as_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -262,13 +293,10 @@ def show(
 ) -> None:
     """Each loaded list: name, version, entries, published date, source (and its entries)."""
     settings = get_settings()
-    try:
-        if target is None:
-            loaded = [*settings_lists(settings), Loaded(settings_pack(settings))]
-        else:
-            loaded = [resolve(target, settings, _as_date(published))]
-    except (OSError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+    if target is None:
+        loaded = [*settings_lists(settings), Loaded(settings_pack(settings))]
+    else:
+        loaded = [resolve(target, settings, _as_date(published))]
     typer.echo(_summary_header())
     for item in loaded:
         typer.echo(_summary_line(item.item))
@@ -291,12 +319,9 @@ def diff(
 ) -> None:
     """Entries added, removed and changed (by entry id) from A to B, with counts."""
     settings = get_settings()
-    try:
-        old, new = (resolve(x, settings, _as_date(published)).item for x in (a, b))
-    except (OSError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+    old, new = (resolve(x, settings, _as_date(published)).item for x in (a, b))
     if not isinstance(old, ReferenceList) or not isinstance(new, ReferenceList):
-        raise _fail("diff compares lists, not rule packs")
+        raise InputError("diff compares lists, not rule packs")
     typer.echo(f"A: {old.name} {old.version} ({len(old)} entries) {old.source}")
     typer.echo(f"B: {new.name} {new.version} ({len(new)} entries) {new.source}")
     if old.name != new.name:
@@ -333,18 +358,16 @@ def load(
 ) -> None:
     """Validate and print what would load; exit 1 if anything fails to load or is unsafe."""
     settings = get_settings()
-    try:
-        if sources:
-            loaded = [load_path(p, _as_date(published)) for p in sources]
-        else:
-            loaded = [*settings_lists(settings), Loaded(settings_pack(settings))]
-    except (OSError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+    if sources:
+        loaded = [load_path(p, _as_date(published)) for p in sources]
+    else:
+        loaded = [*settings_lists(settings), Loaded(settings_pack(settings))]
     bad = _report_loaded(loaded)
     if index:
         _time_indexes(_references(loaded))
     if bad:
         raise _fail(f"{bad} problem(s) found")
+    typer.echo(f"valid: {_entries(loaded):,} entries in {len(loaded)} item(s)")
 
 
 def _report_loaded(loaded: Sequence[Loaded]) -> int:
@@ -397,16 +420,13 @@ def publish(
     from streams.watchlists import MAX_RECORD_BYTES
 
     settings = get_settings()
-    try:
-        loaded = [load_path(p, _as_date(published)) for p in sources or ()]
-        if current:
-            loaded += settings_lists(settings)
-        if rule_pack:
-            loaded.append(Loaded(settings_pack(settings)))
-    except (OSError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+    loaded = [load_path(p, _as_date(published)) for p in sources or ()]
+    if current:
+        loaded += settings_lists(settings)
+    if rule_pack:
+        loaded.append(Loaded(settings_pack(settings)))
     if not loaded and not delete:
-        raise _fail("nothing to publish: give files, --current, --rule-pack or --delete")
+        raise InputError("nothing to publish: give files, --current, --rule-pack or --delete")
     if _report_loaded(loaded):
         raise _fail("not published: fix the problems above")
     records = [_record(x.item) for x in loaded]
@@ -414,6 +434,13 @@ def publish(
     too_big = [k.decode() for k, v, _ in records if v is not None and len(v) > MAX_RECORD_BYTES]
     if too_big:
         raise _fail(f"record(s) over {MAX_RECORD_BYTES} bytes: {', '.join(too_big)}")
+    if not dry_run:
+        # Refuse before sending anything: a broker that is down, or a missing topic
+        # (auto-creation would make it uncompacted and retention would drop the lists).
+        from streams import topics as names
+        from streams.preflight import require_topics
+
+        require_topics(settings, [settings.topic(names.WATCHLISTS)])
     for key, value, _ in records:
         size = f"{len(value)} bytes" if value is not None else "tombstone"
         typer.echo(f"{'would send' if dry_run else 'sending'} {key.decode()}: {size}")
@@ -433,38 +460,31 @@ def _record(item: Item) -> Record:
 
 
 def _send(settings: Settings, records: Sequence[Record]) -> None:
-    """Send and wait for every acknowledgement; refuse a missing topic (auto-creation would
-    make it uncompacted, and the next compaction-less retention run would drop lists)."""
+    """Send and wait for every acknowledgement (the caller checked broker and topic)."""
     from kafka import KafkaProducer
 
     from streams import topics as names
-    from streams.admin import admin_client
     from streams.kafka_config import kafka_python_security
+    from streams.preflight import kafka_errors
     from streams.watchlists import FETCH_BYTES
 
     topic = settings.topic(names.WATCHLISTS)
-    admin = admin_client(settings)
-    try:
-        described = admin.describe_topics([topic])
-    finally:
-        admin.close()
-    if not described or described[0].get("error_code"):
-        raise _fail(f"topic {topic} does not exist: run `dinarwatch topics create` first")
-    producer = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"{settings.app_id}-lists",
-        acks="all",
-        max_request_size=FETCH_BYTES,
-        **kafka_python_security(settings),
-    )
-    try:
-        futures = [
-            (key, producer.send(topic, key=key, value=value, headers=headers))
-            for key, value, headers in records
-        ]
-        producer.flush()
-        for key, future in futures:
-            meta = future.get(timeout=60)
-            typer.echo(f"published {key.decode()} to {topic}[{meta.partition}]@{meta.offset}")
-    finally:
-        producer.close()
+    with kafka_errors(settings, f"publishing to {topic}"):
+        producer = KafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            client_id=f"{settings.app_id}-lists",
+            acks="all",
+            max_request_size=FETCH_BYTES,
+            **kafka_python_security(settings),
+        )
+        try:
+            futures = [
+                (key, producer.send(topic, key=key, value=value, headers=headers))
+                for key, value, headers in records
+            ]
+            producer.flush()
+            for key, future in futures:
+                meta = future.get(timeout=60)
+                typer.echo(f"published {key.decode()} to {topic}[{meta.partition}]@{meta.offset}")
+        finally:
+            producer.close()

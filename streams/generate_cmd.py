@@ -3,21 +3,109 @@
 from __future__ import annotations
 
 import gzip
+import time
+from collections import Counter
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, cast
 
 import orjson
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
+from streams.errors import InputError
+from streams.preflight import kafka_errors, require_topics
 from streams.producer import make_producer, publish
 from streams.settings import Settings
 from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
 from streams.synthetic.renderers import formats_for, renderers
 
 FILE_START = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
+DEFAULT_SPACING_MS = 500
+
+
+@dataclass(frozen=True)
+class EventTimes:
+    """When the generated payments happen: created_at of the first and the gap between two."""
+
+    start: datetime
+    spacing: timedelta
+
+
+def event_times(
+    *,
+    count: int,
+    rate: float,
+    to_topic: bool,
+    start: datetime | None,
+    spacing_ms: int | None,
+    now: datetime,
+) -> EventTimes:
+    """created_at of the first payment and the gap, so that a topic never receives the future.
+
+    - a file: a fixed start (a seed fully determines the file), 500 ms apart;
+    - a topic with --rate: the first payment now, the gap 1/rate, so event time follows the
+      wall clock as the records go out;
+    - a topic without --rate (a backlog sent at once): 500 ms apart, ending now.
+    An explicit --start is kept (tz-naive means UTC).
+    """
+    if spacing_ms is None:
+        spacing = (
+            timedelta(seconds=1 / rate)
+            if to_topic and rate > 0
+            else timedelta(milliseconds=DEFAULT_SPACING_MS)
+        )
+    else:
+        spacing = timedelta(milliseconds=spacing_ms)
+    if start is not None:
+        return EventTimes(start if start.tzinfo else start.replace(tzinfo=UTC), spacing)
+    if not to_topic:
+        return EventTimes(FILE_START, spacing)
+    now = now.replace(microsecond=0)
+    if rate > 0:
+        return EventTimes(now, spacing)
+    return EventTimes(now - spacing * max(count - 1, 0), spacing)
+
+
+@dataclass
+class Tally:
+    """What was generated, for the summary line: expected decisions, malformed records."""
+
+    decisions: Counter[str] = field(default_factory=Counter)
+    malformed: int = 0
+
+    def add(self, record: GeneratedRecord) -> None:
+        if record.label.get("malformed"):
+            self.malformed += 1
+        else:
+            self.decisions[str(record.label.get("expected_decision"))] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.decisions.values()) + self.malformed
+
+    def line(self, where: str, times: EventTimes, count: int, seconds: float) -> str:
+        by_decision = ", ".join(f"{k} {v:,}" for k, v in sorted(self.decisions.items()))
+        last = times.start + times.spacing * max(count - 1, 0)
+        rate = self.total / seconds if seconds > 0 else 0.0
+        return (
+            f"generated {self.total:,} record(s) to {where}: expected {by_decision or 'none'}; "
+            f"malformed {self.malformed:,}; created_at {_iso(times.start)} .. {_iso(last)}; "
+            f"{seconds:,.1f} s ({rate:,.0f}/s)"
+        )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def run_generate(
@@ -33,31 +121,45 @@ def run_generate(
     out: Path | None,
     labels: Path | None,
     start: datetime | None,
-    spacing_ms: int,
+    spacing_ms: int | None,
     console: Console,
-) -> None:
-    """Generate; files default to a fixed start time so that a seed fully determines them."""
-    if start is None:
-        start = FILE_START if out is not None else datetime.now(UTC).replace(microsecond=0)
-    elif start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
+) -> Tally:
+    """Generate; files default to a fixed start time so that a seed fully determines them.
+
+    A topic is checked first (broker reachable, topic present: we never rely on auto-creation);
+    the command ends with a one-line summary on `console`.
+    """
+    times = event_times(
+        count=count,
+        rate=rate,
+        to_topic=topic is not None,
+        start=start,
+        spacing_ms=spacing_ms,
+        now=datetime.now(UTC),
+    )
+    if topic is not None:
+        _warn_future(settings, times, count, console)
+        require_topics(settings, [topic])
     spec = TrafficSpec(
         count=count,
         seed=seed,
-        start=start,
-        spacing=timedelta(milliseconds=spacing_ms),
+        start=times.start,
+        spacing=times.spacing,
         violation_rate=violation_rate,
         malformed_rate=malformed_rate,
         formats=formats_for(fmt),
         max_bytes=settings.max_message_bytes,
         renderers=renderers(),
     )
+    tally = Tally()
+    started = time.perf_counter()
     with ExitStack() as stack, _progress(console, count) as (progress, task):
-        label_file = stack.enter_context(labels.open("wb")) if labels else None
+        label_file = stack.enter_context(_open_for_writing(labels)) if labels else None
 
         def on_sent(record: GeneratedRecord) -> None:
             if label_file is not None:
                 label_file.write(orjson.dumps(record.label, option=orjson.OPT_SORT_KEYS) + b"\n")
+            tally.add(record)
             progress.advance(task)
 
         if out is not None:
@@ -65,11 +167,44 @@ def run_generate(
             for record in generate(spec):
                 sink.write(_file_line(record))
                 on_sent(record)
-            return
-        assert topic is not None
-        producer = make_producer(settings)
-        stack.callback(producer.close)
-        publish(generate(spec), producer, topic, rate, on_sent)
+        else:
+            assert topic is not None
+            with kafka_errors(settings, f"publishing to {topic}"):
+                producer = make_producer(settings)
+                stack.callback(producer.close)
+                publish(generate(spec), producer, topic, rate, on_sent)
+    where = f"topic {topic}" if topic is not None else str(out)
+    console.print(
+        tally.line(where, times, count, time.perf_counter() - started),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    return tally
+
+
+def _warn_future(settings: Settings, times: EventTimes, count: int, console: Console) -> None:
+    """An explicit --start or --spacing-ms can still put payments in the future: say so."""
+    last = times.start + times.spacing * max(count - 1, 0)
+    ahead = last - datetime.now(UTC)
+    if ahead > timedelta(seconds=settings.max_future_skew_seconds):
+        console.print(
+            f"warning: the last payment's created_at {_iso(last)} is {ahead} ahead of now; "
+            f"the worker dead-letters payments more than "
+            f"{settings.max_future_skew_seconds} s ahead as future-timestamp",
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _open_for_writing(path: Path) -> IO[bytes]:
+    try:
+        return path.open("wb")
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {path}: {(exc.strerror or type(exc).__name__).lower()}"
+        ) from None
 
 
 def _file_line(record: GeneratedRecord) -> bytes:
@@ -89,8 +224,9 @@ def _file_line(record: GeneratedRecord) -> bytes:
 
 def _open_out(path: Path) -> IO[bytes]:
     if path.suffix == ".gz":
+        _open_for_writing(path).close()  # a one-line error for an unwritable path
         return cast(IO[bytes], gzip.open(path, "wb"))
-    return path.open("wb")
+    return _open_for_writing(path)
 
 
 class _progress:
@@ -100,8 +236,9 @@ class _progress:
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
+            TimeElapsedColumn(),
             console=console,
-            transient=True,
+            transient=False,
         )
         self.total = total
 

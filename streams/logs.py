@@ -107,3 +107,16 @@ def configure_logging(level: str, json_lines: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+def plain_worker_output(worker: Any) -> None:
+    """No terminal progress spinner when the worker's stdout is not a terminal.
+
+    Faust's Worker draws a spinner during start-up and, even into a file or a pipe, ends it with
+    a backspace and the "show cursor" escape sequence, which then sits in the middle of a log
+    file. On a terminal the spinner stays.
+    """
+    stream = getattr(worker, "stdout", None)
+    isatty = getattr(stream, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        worker.spinner = None

@@ -7,6 +7,7 @@ decision per payment; rejected records are reported with their line number and r
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,9 @@ from schemas.alert import Alert
 from schemas.decision import Decision
 from schemas.payment import Payment
 from streams.deadletter import Rejection
+from streams.errors import ConfigError, InputError, loading
 from streams.ingest import decode_payments
+from streams.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,58 @@ class Rejected:
 
 
 def open_binary(path: Path) -> IO[bytes]:
-    if path.suffix == ".gz":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
+    """An input file for reading (gunzipped if named .gz); InputError when it cannot be."""
+    if path.is_dir():
+        raise InputError(f"{path} is a folder: give a file (`dinarwatch replay` reads folders)")
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: {_reason(exc)}: check the path") from None
+    if path.suffix != ".gz":
+        return raw
+    return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+READ_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error, OSError)
+
+
+def input_error(name: str, exc: BaseException, records: int) -> InputError:
+    """A file that stopped being readable part way (bad or truncated gzip, I/O error)."""
+    after = f" after {records:,} record(s)" if records else ""
+    if isinstance(exc, gzip.BadGzipFile):
+        what = "is not gzip data (rename it without .gz, or compress it)"
+    elif isinstance(exc, EOFError):
+        what = f"is truncated: the compressed data ends early{after} (copy the file again)"
+    elif isinstance(exc, zlib.error):
+        what = f"is corrupt gzip data{after} ({exc})"
+    else:
+        what = f"cannot be read{after} ({_reason(exc)})"  # type: ignore[arg-type]
+    return InputError(f"{name} {what}")
 
 
 def read_records(stream: IO[bytes], name: str) -> Iterator[SourceRecord]:
-    """Records of one input: JSON Lines, one XML message, or SWIFT MT messages split on '$'."""
+    """Records of one input: JSON Lines, one XML message, or SWIFT MT messages split on '$'.
+
+    A blank line is a record with an empty value, as the worker sees an empty Kafka record: it
+    is rejected as `empty` and counted, never silently skipped. A file that cannot be read to
+    its end (not gzip, truncated, I/O error) raises InputError naming it.
+    """
+    count = 0
+    try:
+        for record in _records(stream, name):
+            count += 1
+            yield record
+    except READ_ERRORS as exc:
+        raise input_error(name, exc, count) from None
+
+
+def _records(stream: IO[bytes], name: str) -> Iterator[SourceRecord]:
     head = _peek(stream).lstrip()
     if head.startswith(b"<"):
         yield SourceRecord(name, stream.read())
@@ -70,8 +118,8 @@ def read_records(stream: IO[bytes], name: str) -> Iterator[SourceRecord]:
     else:
         # JSON Lines stream line by line: replay files can be larger than memory.
         for number, line in enumerate(stream, start=1):
-            if line.strip():
-                yield _unwrap(SourceRecord(f"{name}:{number}", line.rstrip(b"\r\n")))
+            raw = line.rstrip(b"\r\n")
+            yield _unwrap(SourceRecord(f"{name}:{number}", raw if raw.strip() else b""))
 
 
 def _unwrap(record: SourceRecord) -> SourceRecord:
@@ -82,6 +130,34 @@ def _unwrap(record: SourceRecord) -> SourceRecord:
         return SourceRecord(record.origin, doc["message"].encode(), doc["content_type"])
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
         return record  # let the parser say what is wrong with it
+
+
+def load_screening_context(settings: Settings, rule_pack: Path | None = None) -> ScreeningContext:
+    """The lists and rule pack of `settings` (or the candidate `rule_pack` given on the command
+    line), with a failure to read one named in a single line: a file named on the command line
+    is an InputError, a file a DINARWATCH_* setting names is a ConfigError."""
+    from rules.defaults import load_lists
+    from rules.pack import load_rule_pack
+
+    if rule_pack is not None:
+        with loading(f"rule pack {rule_pack}", InputError, "fix the file or give another"):
+            pack = load_rule_pack(rule_pack)
+    else:
+        with loading(
+            f"DINARWATCH_RULE_PACK={settings.rule_pack}", ConfigError, "fix the file or unset it"
+        ):
+            pack = load_rule_pack(settings.rule_pack)
+    for setting, path in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml)):
+        if path is not None and not path.exists():
+            raise ConfigError(f"DINARWATCH_{setting}={path}: no such file or folder")
+    named = ", ".join(
+        f"DINARWATCH_{k}={v}"
+        for k, v in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml))
+        if v
+    )
+    with loading(named or "built-in lists", ConfigError, "fix the files or unset the settings"):
+        lists = load_lists(settings.ofac_dir, settings.un_xml)
+    return ScreeningContext.build(pack, lists)
 
 
 def _peek(stream: IO[bytes]) -> bytes:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.errors import ConfigError
+
+SECRET_FIELDS = frozenset({"kafka_sasl_password"})
+"""Settings whose value an error message must never quote."""
 
 
 class Settings(BaseSettings):
@@ -117,6 +122,25 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _bootstrap_is_host_port_list(cls, value: str) -> str:
+        """host:port[,host:port...]: refused here, not 30 s later by the Kafka client."""
+        bootstrap_addresses(value)
+        return value
+
+    @field_validator("xsd_dir")
+    @classmethod
+    def _xsd_dir_holds_schemas(cls, value: Path | None) -> Path | None:
+        """A folder without XSDs would silently turn ISO 20022 schema validation off."""
+        if value is None:
+            return None
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder (unset it to use the bundled XSDs)")
+        if not any(value.rglob("*.xsd")):
+            raise ValueError(f"{value} holds no .xsd file (unset it to use the bundled XSDs)")
+        return value
+
     @model_validator(mode="after")
     def _kafka_security_consistent(self) -> Settings:
         """Refuse security settings that would be silently ignored or cannot authenticate."""
@@ -172,7 +196,88 @@ class Settings(BaseSettings):
         return f"{self.topic_prefix}{name}"
 
 
+def bootstrap_addresses(bootstrap: str) -> list[tuple[str, int]]:
+    """(host, port) pairs of a bootstrap string; ValueError naming the bad part."""
+    addresses = []
+    for part in (p.strip() for p in bootstrap.split(",")):
+        host, sep, port = part.rpartition(":")
+        host = host.strip("[]")  # [::1]:9092
+        if not sep or not host:
+            raise ValueError(f"{part!r} is not host:port (e.g. 127.0.0.1:9092)")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{part!r}: port {port!r} is not a number from 1 to 65535")
+        addresses.append((host, int(port)))
+    return addresses
+
+
+def describe_errors(error: ValidationError) -> str:
+    """A settings ValidationError on one line: each variable, its value (never a secret's) and
+    what is wrong with it."""
+    parts = []
+    for item in error.errors():
+        name = str(item["loc"][0]) if item["loc"] else ""
+        message = item["msg"].removeprefix("Value error, ")
+        if not name:
+            parts.append(message)
+            continue
+        quoted = ""
+        if name not in SECRET_FIELDS and isinstance(item.get("input"), str | int | float):
+            quoted = f"={str(item['input'])[:80]!r}"
+        parts.append(f"DINARWATCH_{name.upper()}{quoted}: {message}")
+    return "; ".join(parts) + " (fix it in the environment or .env)"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings(), with a validation error turned into a one-line ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc)) from None
+
+
+OFFLINE_UNUSED = frozenset(
+    name
+    for name in Settings.model_fields
+    if name.startswith(("kafka_", "topic_", "rocksdb_", "malloc_", "batch_", "web_", "table_"))
+    or name
+    in {
+        "app_id",
+        "replication_factor",
+        "data_dir",
+        "processing_guarantee",
+        "max_record_bytes",
+        "consumer_max_fetch_bytes",
+        "max_poll_records",
+        "producer_linger_ms",
+        "event_loop",
+        "faust_monitor",
+        "screen_at_ingest",
+    }
+)
+"""Settings only the worker and Kafka clients read; commands working on files ignore them."""
+
+
+def offline_settings(warn: Any = None) -> Settings:
+    """Settings for a command that never talks to Kafka (screen, replay of files, lists).
+
+    An invalid Kafka or worker setting must not stop offline screening: when the settings fail
+    and would pass with those settings at their defaults, `warn` (a callable taking one line)
+    is told and the defaults are used. Anything else is a ConfigError.
+    """
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        defaults = {name: Settings.model_fields[name].default for name in OFFLINE_UNUSED}
+        try:
+            settings = Settings(**defaults)
+        except ValidationError:
+            raise exc from None
+        if warn is not None:
+            warn(f"ignored (not used by this command): {exc.message}")
+        return settings
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; ConfigError (one line) when they are invalid."""
+    return load_settings()

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from streams.app import create_app
 from streams.context_loader import context_from_settings
-from streams.logs import configure_logging
+from streams.logs import configure_logging, plain_worker_output
 from streams.memory import tame_malloc
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
@@ -70,20 +70,23 @@ def run_worker(settings: Settings) -> None:
         redirect_stdouts=False,
         override_logging=False,
     )
+    plain_worker_output(worker)  # no cursor escape codes in a log file
     worker.execute_from_commandline()
 
 
 def check_ready(settings: Settings, console: Console) -> bool:
-    """Broker reachable, every topic present, lists load: print each check, return all-ok."""
+    """Broker reachable, every topic present and configured as it needs (one line per
+    difference), lists load: print each check, return all-ok."""
     from streams.admin import check_topics
 
     ok = True
     try:
         statuses = check_topics(settings)
         for status in statuses:
-            mark = "[green]ok[/green]" if status.exists else "[red]missing[/red]"
-            console.print(f"topic {status.name}: {mark}")
-            ok &= status.exists
+            for line in status.lines():
+                style = "green" if status.ok else "red"
+                console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
+            ok &= status.ok
     except Exception as exc:
         console.print(f"[red]broker {settings.kafka_bootstrap} unreachable: {exc}[/red]")
         return False

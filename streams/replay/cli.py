@@ -1,14 +1,17 @@
 """`dinarwatch replay`: the typer command. Registered in streams/cli.py with
 `app.command("replay")(replay)`.
 
-Exit codes: 0 replay done (and, with --compare, no difference); 1 --compare found differences;
-2 bad arguments (typer's usage error).
+Exit codes (docs/cli.md): 0 replay done (and, with --compare, no difference); 1 --compare found
+differences; 2 bad arguments or an unreadable input, --compare or --report path; 3 an invalid
+setting; 4/5 broker unreachable / topic missing (--topic); 6 no payment screened (empty input,
+empty time range, every record rejected).
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,7 +20,6 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     Task,
@@ -29,6 +31,8 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+
+from streams.errors import InputError, NothingScreenedError, loading
 
 if TYPE_CHECKING:  # the rules and parsers load on first use: `dinarwatch --help` stays fast
     from streams.replay.runner import ReplayParams, ReplayResult
@@ -78,24 +82,39 @@ def replay(
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
 ) -> None:
     """Audit replay: screen past payments through the same rules, as of a date, with a report."""
-    from rules.defaults import default_context, load_lists
+    from streams.offline import load_screening_context
     from streams.replay.runner import run_replay
-    from streams.settings import get_settings
+    from streams.settings import get_settings, offline_settings
 
-    settings = get_settings()
+    settings = get_settings() if topic else offline_settings(_warn)
     if bootstrap:
         settings = settings.model_copy(update={"kafka_bootstrap": bootstrap})
     source = _source(sources or [], topic, from_, to, settings)
     params = _params(as_of, rule_pack or settings.rule_pack, settings, sort_chunk)
-    ctx = default_context(params.rule_pack, load_lists(settings.ofac_dir, settings.un_xml))
+    ctx = load_screening_context(settings, rule_pack)
+    _check_compare(compare)
+    _check_report(report)
     started = time.perf_counter()
     with _out_dir(report) as out_dir:
         hooks = RichProgress(err, enabled=progress and err.is_terminal)
-        with hooks:
+        with hooks, _kafka_errors(settings, topic):
             result = run_replay(source, ctx, params, out_dir, hooks, compare)
         _summary(result, time.perf_counter() - started, report)
+    _nothing_screened(result, topic, from_, to)
     if result.comparison is not None and result.comparison.differs:
         raise typer.Exit(EXIT_DIFFERENCES)
+
+
+def _warn(line: str) -> None:
+    err.print(f"warning: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True)
+
+
+def _kafka_errors(settings: object, topic: str | None) -> AbstractContextManager[None]:
+    from streams.preflight import kafka_errors
+
+    if topic is None:
+        return nullcontext()
+    return kafka_errors(settings, f"replaying {topic}")  # type: ignore[arg-type]
 
 
 def _source(
@@ -106,17 +125,31 @@ def _source(
     settings: object,
 ) -> ReplaySource:
     from streams.replay.kafka_source import KafkaSource
-    from streams.replay.sources import FileSource
+    from streams.replay.sources import FILE_SUFFIXES, FileSource
 
     if bool(sources) == bool(topic):
         raise typer.BadParameter("give input files/directories or --topic, not both or neither")
     if topic is None:
         if start or end:
             raise typer.BadParameter("--from/--to select a topic range; use them with --topic")
-        try:
-            return FileSource(sources)
-        except FileNotFoundError as exc:
-            raise typer.BadParameter(str(exc)) from None
+        files = FileSource(sources)
+        for folder, names in sorted(files.skipped.items()):
+            shown = ", ".join(names[:5]) + (
+                f", … ({len(names) - 5} more)" if len(names) > 5 else ""
+            )
+            _warn(
+                f"{folder}: skipped {len(names)} file(s) that are not payment files "
+                f"({', '.join(FILE_SUFFIXES)}): {shown}"
+            )
+        if not files.files:
+            raise NothingScreenedError(
+                f"no input file in {', '.join(str(p) for p in sources)} "
+                f"(replay reads {', '.join(FILE_SUFFIXES)} files in folders)"
+            )
+        return files
+    from streams.preflight import require_topics
+
+    require_topics(settings, [topic])  # type: ignore[arg-type]
     return KafkaSource(settings, topic, _utc(start), _utc(end))  # type: ignore[arg-type]
 
 
@@ -127,8 +160,6 @@ def _params(as_of: str, rule_pack: Path | None, settings: object, chunk: int) ->
         resolved = resolve_as_of(as_of, datetime.now(UTC).date())
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    if rule_pack is not None and not rule_pack.is_file():
-        raise typer.BadParameter(f"no such rule pack: {rule_pack}")
     return ReplayParams(
         as_of=resolved,
         as_of_requested=as_of,
@@ -137,6 +168,56 @@ def _params(as_of: str, rule_pack: Path | None, settings: object, chunk: int) ->
         xsd_dir=settings.xsd_dir,  # type: ignore[attr-defined]
         chunk_size=max(chunk, 1),
     )
+
+
+def _check_compare(compare: Path | None) -> None:
+    """Read the live alerts before a long replay, not after it: exit 2 if they are unusable."""
+    from streams.replay.compare import read_alerts
+
+    if compare is None:
+        return
+    if compare.is_dir():
+        raise InputError(f"--compare {compare} is a folder: give the live alerts JSONL file")
+    with loading(
+        f"--compare {compare}",
+        InputError,
+        "give the live alerts as JSONL (one alert per line, or a topic dump with the alert "
+        "under 'value')",
+    ):
+        read_alerts(compare)
+
+
+def _check_report(report: Path | None) -> None:
+    """--report must be a folder we can write (created if missing)."""
+    if report is None:
+        return
+    if report.exists() and not report.is_dir():
+        raise InputError(f"--report {report} is a file: give a folder (it is created if missing)")
+    try:
+        report.mkdir(parents=True, exist_ok=True)
+        probe = report / ".dinarwatch-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise InputError(f"--report {report}: cannot write there ({reason})") from None
+
+
+def _nothing_screened(
+    result: ReplayResult, topic: str | None, start: datetime | None, end: datetime | None
+) -> None:
+    counts = result.report["counts"]
+    if counts["payments"]:
+        return
+    records = result.order.records
+    if records:
+        raise NothingScreenedError(f"all {records:,} record(s) rejected: see rejects.jsonl")
+    if topic is not None:
+        raise NothingScreenedError(
+            f"no record in topic {topic} between {start or 'its beginning'} and "
+            f"{end or 'its end'} (Kafka timestamps): check --from/--to"
+        )
+    raise NothingScreenedError("the input files hold no record")
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -167,26 +248,36 @@ class _out_dir:
 # --- progress and summary ---------------------------------------------------------------------
 
 
-class RateColumn(ProgressColumn):
-    """Items per second (rich's own speed column assumes bytes)."""
+class RecordsColumn(ProgressColumn):
+    """Records so far (of the total once known): reading counts records, not raw bytes."""
 
     def render(self, task: Task) -> Text:
-        unit = task.fields.get("unit", "")
-        speed = task.finished_speed or task.speed
-        if unit == "bytes":
-            return Text(f"{(speed or 0) / 1e6:,.1f} MB/s", style="progress.data.speed")
-        return Text(f"{speed or 0:,.0f} {unit}/s", style="progress.data.speed")
+        records = int(task.fields.get("records", task.completed))
+        total = task.fields.get("records_total")
+        text = f"{records:,}/{total:,}" if total is not None else f"{records:,}"
+        return Text(f"{text} {task.fields.get('noun', 'records')}", style="progress.download")
+
+
+class RateColumn(ProgressColumn):
+    """Records per second since the task started (rich's own speed column assumes bytes)."""
+
+    def render(self, task: Task) -> Text:
+        records = task.fields.get("records", task.completed)
+        elapsed = task.finished_time if task.finished else task.elapsed
+        rate = records / elapsed if elapsed else 0.0
+        return Text(f"{rate:,.0f}/s", style="progress.data.speed")
 
 
 class RichProgress:
-    """ProgressHooks drawn with rich: reading (bytes or records), then screening (records)."""
+    """ProgressHooks drawn with rich: reading (records; the bar follows the bytes of files),
+    then screening (payments)."""
 
     def __init__(self, console: Console, enabled: bool) -> None:
         self.bar = Progress(
             TextColumn("{task.description:<10}"),
             BarColumn(),
             TaskProgressColumn(),
-            MofNCompleteColumn(),
+            RecordsColumn(),
             RateColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
@@ -196,6 +287,7 @@ class RichProgress:
         )
         self.read_task: TaskID | None = None
         self.screen_task: TaskID | None = None
+        self.records = 0
 
     def __enter__(self) -> RichProgress:
         self.bar.start()
@@ -205,17 +297,22 @@ class RichProgress:
         self.bar.stop()
 
     def reading(self, total: int | None, unit: str) -> None:
-        self.read_task = self.bar.add_task("reading", total=total, unit=unit)
+        self.read_task = self.bar.add_task("reading", total=total, records=0)
 
-    def read(self, n: int) -> None:
+    def read(self, n: int, records: int) -> None:
         if self.read_task is not None:
-            self.bar.advance(self.read_task, n)
+            self.records += records
+            self.bar.update(self.read_task, advance=n, records=self.records)
 
     def screening(self, total_records: int) -> None:
         if self.read_task is not None:
             task = self.bar.tasks[self.read_task]
-            self.bar.update(self.read_task, total=task.completed)
-        self.screen_task = self.bar.add_task("screening", total=total_records, unit="payments")
+            self.bar.update(
+                self.read_task, total=task.completed or 1, completed=task.completed or 1
+            )
+        self.screen_task = self.bar.add_task(
+            "screening", total=total_records, records_total=total_records, noun="records"
+        )
 
     def screened(self, n: int) -> None:
         if self.screen_task is not None:
@@ -228,7 +325,11 @@ def _summary(result: ReplayResult, seconds: float, report: Path | None) -> None:
     rate = counts["payments"] / seconds if seconds > 0 else 0.0
     table.add_row("as of", result.report["parameters"]["as_of"])
     table.add_row("payments", f"{counts['payments']:,} ({rate:,.0f}/s, {seconds:,.1f} s)")
-    table.add_row("rejected", f"{counts['rejected']:,}")
+    reasons = ", ".join(f"{k} {v:,}" for k, v in counts["rejected_by_reason"].items())
+    table.add_row(
+        "rejected",
+        f"{counts['rejected']:,}" + (f" ({reasons})" if reasons else ""),
+    )
     table.add_row("decisions", ", ".join(f"{k} {v:,}" for k, v in counts["decisions"].items()))
     table.add_row("alerts", f"{counts['alerts']:,} (retro {counts['retro_alerts']:,})")
     for rule, n in counts["alerts_by_rule"].items():

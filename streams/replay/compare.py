@@ -91,10 +91,13 @@ def _documents(path: Path) -> Iterator[dict[str, Any]]:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            doc = orjson.loads(line)
-            if "alert_id" not in doc and "value" in doc:
-                value = doc["value"]
-                doc = orjson.loads(value) if isinstance(value, str | bytes) else value
+            try:
+                doc = orjson.loads(line)
+                if isinstance(doc, dict) and "alert_id" not in doc and "value" in doc:
+                    value = doc["value"]
+                    doc = orjson.loads(value) if isinstance(value, str | bytes) else value
+            except orjson.JSONDecodeError:
+                raise ValueError(f"{path}:{number}: not JSON") from None
             if not isinstance(doc, dict) or "alert_id" not in doc:
                 raise ValueError(f"{path}:{number}: not an alert record")
             yield doc

@@ -117,7 +117,7 @@ class KafkaSource:
                     if item.offset < self.offsets[tp.partition][1]:
                         yield self._record(tp.partition, item)
                 if advance is not None and items:
-                    advance(len(items))
+                    advance(len(items), len(items))
             last_seen = time.monotonic() if batch else last_seen
             pending = [tp for tp in pending if self._remaining(tp.partition, consumer.position(tp))]
             if pending and time.monotonic() - last_seen > STALL_SECONDS:

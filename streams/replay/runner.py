@@ -92,7 +92,8 @@ class ProgressHooks(Protocol):
 
     def reading(self, total: int | None, unit: str) -> None: ...
 
-    def read(self, n: int) -> None: ...
+    def read(self, n: int, records: int) -> None:
+        """`n` more units (bytes of a file, records of a topic), `records` more records."""
 
     def screening(self, total_records: int) -> None: ...
 

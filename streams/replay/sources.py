@@ -21,8 +21,9 @@ FILE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".xml", ".txt", ".mt", ".fin", ".
 """Files picked up inside a directory; a file named on the command line is read whatever its
 name."""
 
-Progress = Callable[[int], None]
-"""Called with a count of input bytes consumed (drives the progress bar)."""
+Progress = Callable[[int, int], None]
+"""Called with the input consumed since the last call: (units, records), units being bytes for
+files (the bar's position) and records for a topic."""
 
 
 class ReplaySource(Protocol):
@@ -64,10 +65,13 @@ class FileSource:
     paths: list[Path]
     files: list[InputFile] = field(default_factory=list)
     unit: str = "bytes"
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    """Files inside the given folders that are not payment files, by folder (a warning)."""
 
     def __post_init__(self) -> None:
         self.files = [
-            InputFile(str(p), p.stat().st_size, sha256_file(p)) for p in expand(self.paths)
+            InputFile(str(p), p.stat().st_size, sha256_file(p))
+            for p in expand(self.paths, self.skipped)
         ]
 
     @property
@@ -79,17 +83,21 @@ class FileSource:
         for info in self.files:
             info.records = 0
             with Path(info.path).open("rb") as raw, _decompressed(raw, info.path) as stream:
-                seen = 0
+                seen, told = 0, 0
                 for record in read_records(stream, info.path):
                     info.records += 1
                     yield record
                     if advance is not None and info.records % 512 == 0:
-                        seen = _advance(advance, raw.tell(), seen)
+                        seen = _advance(advance, raw.tell(), seen, info.records - told)
+                        told = info.records
                 if advance is not None:
-                    _advance(advance, info.size, seen)
+                    _advance(advance, info.size, seen, info.records - told)
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "files", "files": [f.as_json() for f in self.files]}
+        doc: dict[str, Any] = {"kind": "files", "files": [f.as_json() for f in self.files]}
+        if self.skipped:
+            doc["skipped_files"] = {k: v for k, v in sorted(self.skipped.items())}
+        return doc
 
 
 def _decompressed(raw: IO[bytes], name: str) -> AbstractContextManager[IO[bytes]]:
@@ -100,24 +108,30 @@ def _decompressed(raw: IO[bytes], name: str) -> AbstractContextManager[IO[bytes]
     return nullcontext(raw)
 
 
-def _advance(advance: Progress, position: int, seen: int) -> int:
-    if position > seen:
-        advance(position - seen)
+def _advance(advance: Progress, position: int, seen: int, records: int) -> int:
+    advance(max(position - seen, 0), records)
     return max(position, seen)
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; directories walked recursively, their files sorted by path."""
+def expand(paths: Iterable[Path], skipped: dict[str, list[str]] | None = None) -> list[Path]:
+    """Files as given; directories walked recursively, their files sorted by path. Files of a
+    directory without a payment-file suffix go to `skipped` (by directory) for a warning."""
+    from streams.errors import InputError
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.endswith(FILE_SUFFIXES)
-            )
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            found += [p for p in files if p.name.endswith(FILE_SUFFIXES)]
+            others = [str(p.relative_to(path)) for p in files if not p.name.endswith(FILE_SUFFIXES)]
+            if others and skipped is not None:
+                skipped[str(path)] = others
         elif path.is_file():
             found.append(path)
+        elif path.exists():
+            raise InputError(f"{path} is neither a file nor a folder")
         else:
-            raise FileNotFoundError(f"no such input: {path}")
+            raise InputError(f"{path}: no such file or folder: check the path")
     return found
 
 

@@ -76,7 +76,7 @@ def test_show_entries_limit_and_file(tmp_path: Path) -> None:
 
 def test_show_unknown_name_fails() -> None:
     result = runner.invoke(app, ["lists", "show", "no-such-list"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad argument (docs/cli.md)
     assert "no such list" in result.output
 
 
@@ -129,7 +129,8 @@ def test_load_rejects_unknown_files(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello")
     result = runner.invoke(app, ["lists", "load", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
+    assert f"{path}: not an OFAC folder" in result.output
 
 
 def test_publish_dry_run_sends_nothing(tmp_path: Path) -> None:
@@ -145,7 +146,7 @@ def test_publish_dry_run_sends_nothing(tmp_path: Path) -> None:
 
 
 def test_publish_refuses_problems_and_nothing(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["lists", "publish"]).exit_code == 1
+    assert runner.invoke(app, ["lists", "publish"]).exit_code == 2  # nothing given
     bad = runner.invoke(app, ["lists", "publish", str(cbi_copy(tmp_path, dup=True)), "--dry-run"])
     assert bad.exit_code == 1
     assert "not published" in bad.output

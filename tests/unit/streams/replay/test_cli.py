@@ -6,17 +6,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-import typer
 from typer.testing import CliRunner, Result
 
-from streams.replay.cli import EXIT_DIFFERENCES, SORT_CHUNK, replay
+from streams.cli import app
+from streams.replay.cli import EXIT_DIFFERENCES, SORT_CHUNK
 from streams.replay.order import DEFAULT_CHUNK
 from tests.unit.streams.replay.feeds import feed_records, write_feed
 
-app = typer.Typer()
-app.command("replay")(replay)
-app.command("other")(lambda: None)  # two commands, so `replay` is a subcommand as in dinarwatch
 runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("clean_settings")
 
 
 @pytest.fixture(scope="module")

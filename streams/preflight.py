@@ -1,0 +1,116 @@
+"""Fail fast, in one line, before a command talks to Kafka.
+
+kafka-python spends 30 s retrying a bootstrap address that refuses connections and then raises a
+timeout naming no cause; the Faust worker logs one ECONNREFUSED line per retry. A plain TCP
+connect to the bootstrap addresses answers "is anything listening there?" in milliseconds, so
+commands call `require_broker` first; `kafka_errors` turns what the client libraries raise later
+(authentication, timeouts, unknown topics) into the same one-line errors.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from streams.errors import BrokerError, ConfigError, TopicMissingError, one_line
+from streams.settings import Settings, bootstrap_addresses
+
+CONNECT_TIMEOUT = 3.0
+"""Seconds to wait for a TCP connection to one bootstrap address."""
+
+HINT = (
+    "start it (`make broker`, or deploy/kafka/kafka-local.sh) or point "
+    "DINARWATCH_KAFKA_BOOTSTRAP at a running broker"
+)
+
+
+def require_broker(settings: Settings, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Return when one bootstrap address accepts a TCP connection; BrokerError otherwise.
+
+    The security options are built first: a missing SASL password file or an unreadable CA is
+    a configuration error whatever the network says.
+    """
+    from streams.kafka_config import KafkaSecurityError, kafka_python_security
+
+    try:
+        kafka_python_security(settings)
+    except KafkaSecurityError as exc:
+        raise ConfigError(f"{exc}: fix the setting or the file") from None
+    problems = []
+    for host, port in bootstrap_addresses(settings.kafka_bootstrap):
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return
+        except socket.gaierror:
+            problems.append(f"{host}:{port} (no such host)")
+        except TimeoutError:
+            problems.append(f"{host}:{port} (no answer in {timeout:.0f} s)")
+        except OSError as exc:
+            reason = (exc.strerror or type(exc).__name__).lower()
+            problems.append(f"{host}:{port} ({reason})")
+    raise BrokerError(f"cannot reach the Kafka broker at {', '.join(problems)}: {HINT}")
+
+
+@contextmanager
+def kafka_errors(settings: Settings, doing: str) -> Iterator[None]:
+    """Translate client-library failures inside the block into one-line UserErrors.
+
+    `doing` says what the command was doing ("checking topics"), for the message.
+    """
+    from kafka import errors
+
+    from streams.kafka_config import KafkaSecurityError
+
+    where = settings.kafka_bootstrap
+    try:
+        yield
+    except KafkaSecurityError as exc:
+        raise ConfigError(f"{exc}: fix the setting or the file") from None
+    except (errors.SaslAuthenticationFailedError, errors.AuthorizationError) as exc:
+        raise BrokerError(
+            f"{doing}: the broker at {where} refused user "
+            f"{settings.kafka_sasl_username or '(none)'} ({type(exc).__name__}): check "
+            "DINARWATCH_KAFKA_SASL_USERNAME, the password and the broker's ACLs"
+        ) from None
+    except errors.UnknownTopicOrPartitionError as exc:
+        raise TopicMissingError(
+            f"{doing}: a topic does not exist on {where} ({exc}): run `dinarwatch topics create`"
+        ) from None
+    except (
+        errors.NoBrokersAvailable,
+        errors.KafkaTimeoutError,
+        errors.KafkaConnectionError,
+        errors.UnrecognizedBrokerVersion,
+    ) as exc:
+        raise BrokerError(
+            f"{doing}: no answer from the Kafka broker at {where} ({type(exc).__name__}): "
+            f"check that it runs and that DINARWATCH_KAFKA_SECURITY_PROTOCOL matches its listener"
+        ) from None
+    except errors.KafkaError as exc:
+        raise BrokerError(f"{doing}: the broker at {where} answered {one_line(exc)}") from None
+
+
+def missing_topics(settings: Settings, topics: Sequence[str]) -> list[str]:
+    """Which of `topics` (full names) the broker does not have."""
+    from streams.admin import admin_client
+
+    with kafka_errors(settings, "listing topics"):
+        admin = admin_client(settings)
+        try:
+            existing = set(admin.list_topics())
+        finally:
+            admin.close()
+    return [name for name in topics if name not in existing]
+
+
+def require_topics(settings: Settings, topics: Sequence[str]) -> None:
+    """Broker reachable and every topic present; TopicMissingError names the missing ones."""
+    require_broker(settings)
+    missing = missing_topics(settings, topics)
+    if missing:
+        raise TopicMissingError(
+            f"topic {', '.join(missing)} does not exist on {settings.kafka_bootstrap}: "
+            "run `dinarwatch topics create` (check DINARWATCH_TOPIC_PREFIX), "
+            "this command does not rely on auto-creation"
+        )
