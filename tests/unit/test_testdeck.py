@@ -26,19 +26,23 @@ from bench.testdeck.sources import (
 from schemas.listentry import ListEntry
 from streams.synthetic import directory as generator_pools
 
-SDN_PERSON = ListEntry(
-    entry_id=f"{SDN_LIST}-99001",
-    list=SDN_LIST,
-    kind="individual",
-    names=["AL-TESTI, Abdulrahman Hussein"],
-    legal_source="test",
+SDN_PERSON = ListEntry.model_validate(
+    {
+        "entry_id": f"{SDN_LIST}-99001",
+        "list": SDN_LIST,
+        "kind": "individual",
+        "names": ["AL-TESTI, Abdulrahman Hussein"],
+        "legal_source": "test",
+    }
 )
-SDN_FIRM = ListEntry(
-    entry_id=f"{SDN_LIST}-99002",
-    list=SDN_LIST,
-    kind="entity",
-    names=["GOLDEN CRESCENT PETROLEUM TRADING AND SHIPPING INTERNATIONAL LLC"],
-    legal_source="test",
+SDN_FIRM = ListEntry.model_validate(
+    {
+        "entry_id": f"{SDN_LIST}-99002",
+        "list": SDN_LIST,
+        "kind": "entity",
+        "names": ["GOLDEN CRESCENT PETROLEUM TRADING AND SHIPPING INTERNATIONAL LLC"],
+        "legal_source": "test",
+    }
 )
 
 
