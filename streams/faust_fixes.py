@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib.metadata
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
@@ -55,6 +56,25 @@ from faust.stores.rocksdb import Store as RocksDBStore
 from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
 from faust.transport.drivers import aiokafka as faust_aiokafka
+
+from streams.errors import ConfigError
+
+PATCHED_FAUST_VERSION = "0.15.3"
+"""The faust-streaming release whose internals these fixes replace; pyproject.toml and
+requirements.lock pin it."""
+
+
+def check_faust_version(installed: str | None = None) -> None:
+    """Refuse to start on another faust-streaming: the fixes override private methods
+    (recovery, the consumer thread's seek, the RocksDB store), so on another release they
+    could silently undo a fix or break recovery. One line says what to install."""
+    version = installed or importlib.metadata.version("faust-streaming")
+    if version != PATCHED_FAUST_VERSION:
+        raise ConfigError(
+            f"faust-streaming {version} is installed, but streams/faust_fixes.py patches "
+            f"{PATCHED_FAUST_VERSION}: install the pinned versions "
+            f"(pip install -r requirements.lock, or make install)"
+        )
 
 
 async def seek_to_committed_or_reset(
@@ -203,6 +223,7 @@ class App(faust.App):
     state discarded (table recovery). See the module docstring."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        check_faust_version()
         kwargs.setdefault("TableManager", SafeTableManager)
         super().__init__(*args, **kwargs)
         # called with (table name, partition) when fix 3 discards a partition's local store

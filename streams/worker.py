@@ -11,6 +11,7 @@ from rich.console import Console
 
 from streams.app import create_app
 from streams.context_loader import context_from_settings
+from streams.faust_fixes import check_faust_version
 from streams.logs import configure_logging, plain_worker_output
 from streams.memory import tame_malloc
 from streams.runtime import WorkerRuntime
@@ -41,6 +42,7 @@ def use_event_loop(name: str) -> None:
 
 def run_worker(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; Faust drains in-flight events and commits on shutdown."""
+    check_faust_version()  # first: one line on a faust-streaming the fixes were not written for
     configure_logging(settings.log_level, settings.log_json)
     tame_malloc(settings.malloc_arena_max)  # before any thread starts
     settings.data_dir.mkdir(parents=True, exist_ok=True)
