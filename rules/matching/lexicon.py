@@ -10,6 +10,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from rules.matching.common_names import FAMILY_NAMES, GIVEN_NAMES
+
 # One canonical token per spelling or translation variant seen in reporting and on lists.
 _VARIANTS: dict[str, tuple[str, ...]] = {
     # Place and proper-name transliterations of listed institutions.
@@ -24,22 +26,74 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "erbil": ("arbil", "irbil", "hawler", "hewler", "hewlir"),
     "basra": ("basrah", "busra"),
     # Institution words: English spellings and Arabic/Turkish/French loans.
-    "bank": ("bk", "banks", "masraf", "masrif", "bankasi", "banque", "banco", "banka", "bankasy"),
+    "bank": (
+        "bk",
+        "bnk",
+        "banks",
+        "masraf",
+        "masrif",
+        "mesref",
+        "mesrif",
+        "masref",
+        "bankasi",
+        "bankas",
+        "banque",
+        "banco",
+        "banca",
+        "banka",
+        "bankasy",
+    ),
     "islamic": ("islami", "islamiya", "islamiyah", "islamia", "islamiyya"),
     "iraq": ("iraqi", "iraqiya", "iraqia", "eraq"),
     "iran": ("iranian", "irani"),
-    "investment": ("invest", "investments", "investing", "istithmar", "estithmar", "yatirim"),
-    "finance": ("financing", "financial", "finances", "tamweel", "tamwil", "finans"),
-    "international": ("intl", "int'l", "dawli", "dawly", "duwali", "dowali", "uluslararasi"),
-    "company": ("co", "companies", "comp", "cie", "sirketi", "sharika", "sharikat"),
-    "corporation": ("corp",),
+    "investment": (
+        "inv",
+        "invest",
+        "invt",
+        "investments",
+        "investing",
+        "istithmar",
+        "estithmar",
+        "yatirim",
+    ),
+    "finance": ("fin", "financing", "financial", "finances", "tamweel", "tamwil", "finans"),
+    "international": ("intl", "int", "dawli", "dawly", "duwali", "dowali", "uluslararasi"),
+    "company": (
+        "co",
+        "companies",
+        "comp",
+        "cie",
+        "sirketi",
+        "sharika",
+        "sharikat",
+        "sherkat",
+        "shirkat",
+    ),
+    "corporation": ("corp", "corpn"),
+    "establishment": ("est", "estab", "muassasa", "muassasat", "moassesseh", "mu'assasat"),
+    "organization": ("org", "orgn", "organisation", "organizations", "organisations"),
+    "branch": ("br", "brn", "brnch", "branches"),
+    "holding": ("hldg", "hldgs", "holdings"),
+    "group": ("grp",),
+    "services": ("svc", "svcs", "service"),
+    "industries": ("ind", "inds", "industry", "industrial"),
+    "general": ("gen", "genl"),
+    "brothers": ("bros",),
+    "technology": ("tech",),
+    "engineering": ("eng", "engg"),
+    "construction": ("constr",),
+    "exchange": ("exch", "sarafa", "sirafa", "sarrafa"),
+    "insurance": ("ins",),
+    "association": ("assn", "assoc"),
+    "foundation": ("fdn",),
+    "management": ("mgmt",),
+    "manufacturing": ("mfg",),
     "commercial": ("tijari", "tejari", "ticari"),
-    "development": ("dev", "tanmiya", "tanmia"),
+    "development": ("dev", "devt", "tanmiya", "tanmia"),
     "national": ("natl", "watani", "milli"),
     "united": ("muttahid", "mutahida", "muttahida"),
     "limited": ("ltd",),
-    "exchange": ("sarafa", "sirafa", "sarrafa"),
-    "trading": ("tijara", "tejara", "ticaret"),
+    "trading": ("trdg", "tijara", "tejara", "ticaret", "bazargani"),
     # Militia and movement vocabulary (Kata'ib = brigades, Harakat = movement).
     "kataib": ("brigades", "brigade", "kataeb", "katib", "katayib", "kataaib", "katiba", "katibat"),
     "hizballah": ("hezbollah", "hizbollah", "hizbullah", "hezballah", "hizbulla", "hezbolla"),
@@ -228,6 +282,15 @@ _PRIORS: dict[float, tuple[str, ...]] = {
         "financial",
         "wholesale",
         "retail",
+        "organization",
+        "association",
+        "foundation",
+        "society",
+        "institute",
+        "management",
+        "house",
+        # Arabic "house (of)": Dar al-Salam, Dar al-Huda ... name shops, agencies and hotels alike.
+        "dar",
     ),
     0.3: (
         "iraq",
@@ -242,6 +305,10 @@ _PRIORS: dict[float, tuple[str, ...]] = {
         # Islamic vs conventional is part of an Iraqi bank's identity: the same group often runs
         # both an "X Bank" and an "X Islamic Bank".
         "islamic",
+        # Words of blessing and good omen that name countless shops and firms (peace, people).
+        "salam",
+        "salaam",
+        "ahli",
     ),
     0.4: (
         "arabia",
@@ -261,12 +328,49 @@ _PRIORS: dict[float, tuple[str, ...]] = {
         "north",
         "west",
         "city",
+        "khair",
+        "khayr",
+        "baraka",
+        "barakat",
+        "rahma",
+        "aman",
+        "fajr",
+        "hayat",
+        "wafa",
+        "wahda",
+        "gharb",
+        "shimal",
+        "madina",
+        "khaleej",
+        "nahrain",
     ),
-    0.5: ("trust", "union", "kurdistan", "capital", "future", "hope", "peace", "light", "noor"),
+    0.5: (
+        "trust",
+        "union",
+        "kurdistan",
+        "capital",
+        "future",
+        "hope",
+        "peace",
+        "light",
+        "noor",
+        "amal",
+        "ittihad",
+        "itihad",
+    ),
 }
 
+# Common given names weigh a little more than "muhammad" (0.3), family names a little more again:
+# together they narrow a person down, alone neither identifies anyone.
+GIVEN_NAME_WEIGHT: Final = 0.35
+FAMILY_NAME_WEIGHT: Final = 0.45
+
 PRIOR_WEIGHTS: Final = MappingProxyType(
-    {word: weight for weight, words in _PRIORS.items() for word in words}
+    {
+        **{word: FAMILY_NAME_WEIGHT for word in FAMILY_NAMES},
+        **{word: GIVEN_NAME_WEIGHT for word in GIVEN_NAMES},
+        **{word: weight for weight, words in _PRIORS.items() for word in words},
+    }
 )
 
 # What kind of thing a name says it is. A bank's name found in a hotel's or a trading firm's
@@ -366,3 +470,66 @@ def prior_weight(token: str) -> float:
     if found is not None:
         return found
     return 0.1 if len(token) == 1 else 1.0
+
+
+# Words that say a name belongs to an organisation, not a person: legal forms, institution and
+# business words, movement words. A query with one of them is compared with persons on the
+# lists at a penalty (names.KIND_MISMATCH), and so is a query of common person names only with
+# organisations.
+ORGANIZATION_WORDS: Final = frozenset(
+    {w for w in _PRIORS[0.1] if len(w) > 1}
+    | set(NAME_CLASSES)
+    | {
+        "company",
+        "corporation",
+        "group",
+        "holding",
+        "trading",
+        "trade",
+        "establishment",
+        "organization",
+        "association",
+        "foundation",
+        "society",
+        "institute",
+        "agency",
+        "office",
+        "center",
+        "centre",
+        "factory",
+        "enterprise",
+        "enterprises",
+        "industries",
+        "services",
+        "brothers",
+        "sons",
+        "partners",
+        "fund",
+        "trust",
+        "ministry",
+        "committee",
+        "council",
+        "front",
+        "harakat",
+        "kataib",
+        "party",
+        "network",
+        "charity",
+        "relief",
+        "authority",
+        "international",
+        "investment",
+        "finance",
+        "development",
+        "general",
+        "contracting",
+        "consulting",
+        "solutions",
+        "technology",
+        "management",
+        "manufacturing",
+    }
+)
+
+# Name parts that occur in person names besides given and family names.
+PERSON_PARTICLES: Final = frozenset({"bin", "abu", "abd", "umm", "bint", "muhammad", "abdullah"})

@@ -1,11 +1,14 @@
 """NameIndex: find the list entries a payment party's name may mean, fast enough for full SDN.
 
-Algorithm dw-names-2 (docs/matching.md has the derivation and the measured figures):
+Algorithm dw-names-3 (docs/matching.md has the derivation, the interface and measured figures):
   1. Both sides are normalised (normalize.analyse_name) into token sets; order never matters.
+     Invisible characters and look-alike letters are cleaned first (glyphs.py).
   2. Every vocabulary token has a weight: min(lexicon prior, corpus weight). The corpus weight is
-     1.0 for tokens in at most max(3, N/2000) entries and falls with log(N/df) beyond that, so
-     "bank", "trading", "mohammad" say little and a rare name says a lot.
-  3. A query token expands to vocabulary tokens with a similarity (variants.VariantMap).
+     1.0 for tokens in at most max(3, N/2000) entries and falls with log(N/df) beyond that. The
+     prior caps generic words (bank, trading, dar, salam) and common person names (Mohammed,
+     Hussein, al-Shammari), so that sharing them says little.
+  3. A query token expands to vocabulary tokens with a similarity (variants.VariantMap); the last
+     word of a name cut by SWIFT's 35-character line also expands to the words it begins.
   4. Score = weighted F-beta of the aligned tokens: M is the sum over one-to-one token pairs
      of similarity x the lighter of the two weights, Wq and Wc the query's and the alias's
      total weight, and score = (1 + b^2) M / (Wq + b^2 Wc), b = BETA > 1 so that a listed
@@ -15,16 +18,24 @@ Algorithm dw-names-2 (docs/matching.md has the derivation and the measured figur
      unmatched words that say what kind of institution the query is ("Bank", "Hospital")
      count UNMATCHED_CLASS_WEIGHT at least. When both names say what kind of institution they
      are (bank, hotel, exchange, ...) and the kinds differ, the score is multiplied by
-     CLASS_MISMATCH; when only one says "Islamic", by QUALIFIER_MISMATCH.
-  5. Candidates come only from the query's heaviest tokens (prefix filtering: an alias that
+     CLASS_MISMATCH; when only one says "Islamic", by QUALIFIER_MISMATCH; when a person's name
+     meets an organisation (or an organisation a person or a vessel), by KIND_MISMATCH.
+  5. Weak aliases (OFAC's quoted a.k.a.s, acronyms of four letters or fewer) are not indexed for
+     fuzzy matching: only whole-name equality finds them, as strength "weak_alias". A person's
+     listed name made of common names only must be matched word for word, with nothing extra.
+  6. Candidates come only from the query's heaviest tokens (prefix filtering: an alias that
      matches none of them cannot reach the threshold) and only from aliases light enough to
      reach it (postings are sorted by alias weight and cut by bisection). A handful of
-     candidates is then scored exactly.
+     candidates is then scored exactly; the hits are then explained token by token.
+  7. A fragment split off by an injected space or hyphen is re-joined when the join is a list
+     word ("Mel-li" -> melli), and letters spaced out one by one are split into list words
+     ("K A T A I B HIZBALLAH"); such alternative readings are scored too, the best one counts.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -32,15 +43,29 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import NamedTuple
 
+from rules.matching.common_names import FAMILY_NAMES, GIVEN_NAMES
 from rules.matching.lexicon import (
+    ARTICLES,
     BRANCH_WORDS,
+    FAMILY_NAME_WEIGHT,
+    GIVEN_NAME_WEIGHT,
     LOCATION_WORDS,
     NAME_CLASSES,
+    ORGANIZATION_WORDS,
+    PERSON_PARTICLES,
     QUALIFIERS,
+    STOPWORDS,
+    SYNONYMS,
     prior_weight,
 )
-from rules.matching.normalize import NameTokens, analyse_name
-from rules.matching.variants import VariantMap
+from rules.matching.normalize import (
+    NameTokens,
+    analyse_name,
+    canonical_word,
+    fold,
+    fragments,
+)
+from rules.matching.variants import PREFIX_SIMILARITY, VariantMap
 from schemas.listentry import ListEntry
 
 BETA = 1.5
@@ -49,6 +74,7 @@ _ZEROS = repeat(0.0)
 LOCATION_WEIGHT = 0.05
 CLASS_MISMATCH = 0.8
 QUALIFIER_MISMATCH = 0.9
+KIND_MISMATCH = 0.8
 UNMATCHED_CLASS_WEIGHT = 0.5
 WEAK_ALIAS_WEIGHT = 0.5
 RARE_FRACTION = 1 / 2000
@@ -56,15 +82,113 @@ MIN_CORPUS_WEIGHT = 0.1
 QUERY_CACHE_SIZE = 50_000
 TOKEN_CACHE_SIZE = 200_000
 GENERIC_TAIL_WEIGHT = 0.3
+# An acronym or other one-word name this short identifies nobody on its own (KIB, IBB, SRA).
+MAX_ACRONYM_LENGTH = 4
+# A person's listed name lighter than this, with no word above WEAK_ALIAS_WEIGHT, is made of
+# common names only ("AL-SHAMMARI, Muhammad"): it must be matched word for word.
+COMMON_NAME_WEIGHT = 1.0
+# near-exact: every listed word matched at least this closely (a transliteration fold, 0.97,
+# still counts), and no more than NEAR_EXACT_SLACK of weight left unmatched on either side
+# (a legal form added or dropped, a trailing city).
+NEAR_EXACT_SIMILARITY = 0.97
+NEAR_EXACT_SLACK = 0.1
+# SWIFT MT party fields carry the name on 35-character lines.
+SWIFT_LINE = 35
+_OFAC_WEAK_AKA = re.compile(r"\b[afn]\.k\.a\.\s+'([^']+)'")
+
+# Hit strengths, strongest first (docs/matching.md, "Interface for the rules").
+EXACT_PRIMARY = "exact_primary"
+STRONG_ALIAS = "strong_alias"
+FUZZY = "fuzzy"
+WEAK_ALIAS = "weak_alias"
+STRENGTHS = (EXACT_PRIMARY, STRONG_ALIAS, FUZZY, WEAK_ALIAS)
+
+# Kinds of subject, on the list side (entity_kind) and the query side (query_kind).
+PERSON = "person"
+ORGANIZATION = "organization"
+VESSEL = "vessel"
+AIRCRAFT = "aircraft"
+UNKNOWN = ""
+_QUERY_KINDS = {PERSON: PERSON, ORGANIZATION: ORGANIZATION, "bank": ORGANIZATION}
+_MISMATCHED_KINDS = frozenset(
+    {
+        (ORGANIZATION, PERSON),
+        (ORGANIZATION, VESSEL),
+        (ORGANIZATION, AIRCRAFT),
+        (PERSON, ORGANIZATION),
+        (PERSON, VESSEL),
+        (PERSON, AIRCRAFT),
+    }
+)
+_PERSON_WORDS = GIVEN_NAMES | FAMILY_NAMES | PERSON_PARTICLES
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMatch:
+    """One aligned pair: a query word, the listed word it matched, how closely and how heavily.
+
+    `weight` is the lighter of the two words' weights: what the pair contributes to the score
+    (times `similarity`). A generic word (bank, dar) weighs 0.1-0.3, a rare name 1.0.
+    """
+
+    query: str
+    listed: str
+    similarity: float
+    weight: float
 
 
 @dataclass(frozen=True)
 class NameHit:
-    """A list entry whose alias matched a queried name."""
+    """A list entry whose alias matched a queried name, with why.
+
+    entry, alias, score: the entry, the listed name that matched best, and the score in [0, 1].
+    strength: EXACT_PRIMARY (near-exact match of the entry's primary name), STRONG_ALIAS (near-
+      exact match of another strong alias), FUZZY (anything else over the threshold), WEAK_ALIAS
+      (whole-name equality with a weak alias: an OFAC quoted a.k.a. or a short acronym; never
+      grounds to block).
+    entity_kind / query_kind: "person", "organization", "vessel", "aircraft" for the entry;
+      "person", "organization" or "" (unknown) for the query, as given by the caller or read
+      from the name. A mismatch has already cost the score KIND_MISMATCH.
+    matched: the token pairs with similarity and weight; unmatched_query / unmatched_listed:
+      the words either side left unmatched (with the alignment, an analyst's "why").
+    truncated: the query's last word matched as a prefix (a name cut by a SWIFT line).
+    """
 
     entry: ListEntry
     alias: str
     score: float
+    strength: str = FUZZY
+    entity_kind: str = UNKNOWN
+    query_kind: str = UNKNOWN
+    matched: tuple[TokenMatch, ...] = ()
+    unmatched_query: tuple[str, ...] = ()
+    unmatched_listed: tuple[str, ...] = ()
+    truncated: bool = False
+
+    @property
+    def weak(self) -> bool:
+        """Whether the hit rests on a weak alias only (a rule should cap it at review)."""
+        return self.strength == WEAK_ALIAS
+
+    def evidence(self) -> dict[str, str]:
+        """The hit's explanation as flat strings, for a Finding's evidence."""
+        pairs = "; ".join(
+            f"{m.query}={m.listed} (similarity {m.similarity:.2f}, weight {m.weight:.2f})"
+            for m in self.matched
+        )
+        evidence = {
+            "strength": self.strength,
+            "entity_kind": self.entity_kind,
+            "query_kind": self.query_kind or "unknown",
+            "matched_tokens": pairs or "whole name",
+        }
+        if self.unmatched_query:
+            evidence["unmatched_query_tokens"] = " ".join(self.unmatched_query)
+        if self.unmatched_listed:
+            evidence["unmatched_listed_tokens"] = " ".join(self.unmatched_listed)
+        if self.truncated:
+            evidence["truncated"] = "last word matched as a prefix (name cut by a SWIFT line)"
+        return evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +200,9 @@ class _Alias:
     classes: frozenset[str]
     qualifiers: frozenset[str]
     beta2: float
+    primary: bool
+    common: bool
+    kind: str
 
 
 class _QueryToken(NamedTuple):
@@ -85,12 +212,21 @@ class _QueryToken(NamedTuple):
     location: bool
     bound: float
     gains: dict[int, float]
+    prefix: bool
+    floor: float
 
 
 class _Query(NamedTuple):
     tokens: tuple[_QueryToken, ...]
     classes: frozenset[str]
     qualifiers: frozenset[str]
+    kind: str
+
+
+class _Scored(NamedTuple):
+    score: float
+    alias: int
+    query: _Query
 
 
 class NameIndex:
@@ -99,10 +235,13 @@ class NameIndex:
     def __init__(self, entries: Iterable[ListEntry]) -> None:
         self._entries: list[ListEntry] = []
         self._vocabulary: dict[str, int] = {}
+        self._tokens: list[str] = []
         self._aliases: list[_Alias] = []
-        self._cache: dict[tuple[str, float], list[NameHit]] = {}
-        self._token_memo: dict[tuple[str, bool], _QueryToken] = {}
+        self._weak: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
+        self._cache: dict[tuple[str, float, str | None, bool | None], list[NameHit]] = {}
+        self._token_memo: dict[tuple[str, bool, bool], _QueryToken] = {}
         analysed = self._analyse_entries(entries)
+        self._tokens = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
         self._weights = _token_weights(self._vocabulary, analysed, len(self._entries))
         self._build_aliases(analysed)
         self._postings = self._build_postings()
@@ -112,76 +251,130 @@ class NameIndex:
             (1 / (1 + a.beta2), a.beta2 * a.weight / (1 + a.beta2)) for a in self._aliases
         ]
         translit = {
-            self._vocabulary[t] for _, _, names in analysed for n in names for t in n.transliterated
+            self._vocabulary[t]
+            for _, _, names in analysed
+            for n, weak in names
+            if not weak
+            for t in n.transliterated
         }
         self._variants = VariantMap(self._vocabulary, translit)
 
     def __len__(self) -> int:
         return len(self._aliases)
 
-    def search(self, name: str, threshold: float) -> list[NameHit]:
-        """Entries whose best alias scores >= threshold, best first, one hit per entry."""
-        key = (name, threshold)
+    def search(
+        self,
+        name: str,
+        threshold: float,
+        *,
+        kind: str | None = None,
+        truncated: bool | None = None,
+    ) -> list[NameHit]:
+        """Entries whose best alias scores >= threshold, best first, one hit per entry.
+
+        kind: what the caller knows the subject is: "person", "organization" or "bank" (an
+          agent); None reads it from the name (company words -> organization, common person
+          names only -> person). A kind mismatch with the entry costs KIND_MISMATCH.
+        truncated: the name may end in a word cut short (SWIFT's 35-character line), so its
+          last word also matches as a prefix of a listed word. None: assumed when the name is
+          exactly 35 characters long and ends in a letter or digit.
+        """
+        key = (name, threshold, kind, truncated)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._search(name, threshold)
+            cut = truncated if truncated is not None else _looks_cut(name)
+            cached = self._search(name, threshold, kind, cut)
             if len(self._cache) >= QUERY_CACHE_SIZE:
                 self._cache.clear()
             self._cache[key] = cached
         return list(cached)
 
-    def _search(self, name: str, threshold: float) -> list[NameHit]:
-        query = self._query(analyse_name(name))
-        if not query.tokens:
-            return []
-        best: dict[int, tuple[float, str]] = {}
-        for alias_id in self._candidates(query, threshold):
-            alias = self._aliases[alias_id]
-            score = self._score(query, alias)
-            current = best.get(alias.entry)
-            if score >= threshold and (
-                current is None or (-score, alias.text) < (-current[0], current[1])
-            ):
-                best[alias.entry] = (score, alias.text)
-        hits = [NameHit(self._entries[e], text, score) for e, (score, text) in best.items()]
+    def _search(self, name: str, threshold: float, kind: str | None, cut: bool) -> list[NameHit]:
+        readings = self._readings(name)
+        best: dict[int, _Scored] = {}
+        weak: dict[int, tuple[str, _Query]] = {}
+        for reading in readings:
+            query = self._query(reading, kind, cut)
+            if not query.tokens:
+                continue
+            for entry, text in self._weak.get(_exact_key(reading.tokens), ()):
+                weak.setdefault(entry, (text, query))
+            for alias_id in self._candidates(query, threshold):
+                score = self._score(query, self._aliases[alias_id])
+                if score < threshold:
+                    continue
+                alias = self._aliases[alias_id]
+                current = best.get(alias.entry)
+                if current is None or (-score, alias.text) < (
+                    -current.score,
+                    self._aliases[current.alias].text,
+                ):
+                    best[alias.entry] = _Scored(score, alias_id, query)
+        hits = [self._hit(found) for found in best.values()]
+        hits += [
+            self._weak_hit(entry, text, query)
+            for entry, (text, query) in weak.items()
+            if entry not in best
+        ]
         return sorted(hits, key=lambda h: (-h.score, h.entry.entry_id, h.alias))
 
     # -- building -------------------------------------------------------------------------
 
     def _analyse_entries(
         self, entries: Iterable[ListEntry]
-    ) -> list[tuple[int, ListEntry, list[NameTokens]]]:
-        analysed: list[tuple[int, ListEntry, list[NameTokens]]] = []
+    ) -> list[tuple[int, ListEntry, list[tuple[NameTokens, bool]]]]:
+        analysed: list[tuple[int, ListEntry, list[tuple[NameTokens, bool]]]] = []
         for entry in entries:
             position = len(self._entries)
             self._entries.append(entry)
-            names = [analyse_name(n) for n in _entry_names(entry)]
-            for name in names:
+            weak_names = _weak_names(entry)
+            names: list[tuple[NameTokens, bool]] = []
+            for text in _entry_names(entry):
+                name = analyse_name(text)
+                weak = text in weak_names or _is_acronym(name.tokens)
+                names.append((name, weak))
+                if weak:
+                    if name.tokens:
+                        self._weak[_exact_key(name.tokens)].append((position, text))
+                    continue
                 for token in name.tokens:
                     self._vocabulary.setdefault(token, len(self._vocabulary))
             analysed.append((position, entry, names))
         return analysed
 
-    def _build_aliases(self, analysed: list[tuple[int, ListEntry, list[NameTokens]]]) -> None:
+    def _build_aliases(
+        self, analysed: list[tuple[int, ListEntry, list[tuple[NameTokens, bool]]]]
+    ) -> None:
         for position, entry, names in analysed:
             seen: set[tuple[int, ...]] = set()
-            for text, name in zip(_entry_names(entry), names, strict=True):
+            kind = entity_kind(entry)
+            primaries = {entry.primary_name, *entry.names_original_script[:1]}
+            for text, (name, weak) in zip(_entry_names(entry), names, strict=True):
+                if weak:
+                    continue
                 for tokens in _alias_forms(text, without_branch(name.tokens)):
                     ids = tuple(dict.fromkeys(self._vocabulary[t] for t in tokens))
-                    if ids and ids not in seen:
-                        seen.add(ids)
-                        weight = sum(self._weights[i] for i in ids)
-                        self._aliases.append(
-                            _Alias(
-                                position,
-                                text,
-                                ids,
-                                weight,
-                                _classes(tokens),
-                                QUALIFIERS.intersection(tokens),
-                                _beta2(max(self._weights[i] for i in ids)),
-                            )
+                    if not ids or ids in seen:
+                        continue
+                    seen.add(ids)
+                    weight = sum(self._weights[i] for i in ids)
+                    strongest = max(self._weights[i] for i in ids)
+                    self._aliases.append(
+                        _Alias(
+                            position,
+                            text,
+                            ids,
+                            weight,
+                            _classes(tokens),
+                            QUALIFIERS.intersection(tokens),
+                            _beta2(strongest),
+                            text in primaries,
+                            kind == PERSON
+                            and weight < COMMON_NAME_WEIGHT
+                            and strongest <= WEAK_ALIAS_WEIGHT,
+                            kind,
                         )
+                    )
 
     def _build_postings(self) -> list[tuple[list[float], list[int]]]:
         by_token: dict[int, list[tuple[float, int]]] = defaultdict(list)
@@ -194,26 +387,132 @@ class NameIndex:
             postings.append(([w for w, _ in rows], [a for _, a in rows]))
         return postings
 
-    # -- searching ------------------------------------------------------------------------
+    # -- reading the query ----------------------------------------------------------------
 
-    def _query(self, name: NameTokens) -> _Query:
-        tokens = tuple(
-            self._query_token(text, text in name.transliterated)
-            for text in dict.fromkeys(without_branch(name.tokens))
+    def _readings(self, name: str) -> list[NameTokens]:
+        """The name as normalised, plus its re-joined and re-split readings when they exist."""
+        analysed = analyse_name(name)
+        readings = [analysed]
+        joined = self._rejoined(name)
+        if joined is not None:
+            readings.append(analyse_name(joined))
+        for reading in list(readings):
+            split = self._split_collapsed(reading)
+            if split is not None:
+                readings.append(split)
+        return readings
+
+    def _rejoined(self, name: str) -> str | None:
+        """The name with injected splits closed ("Bank Mel-li" -> "Bank Melli"), or None."""
+        parts = fragments(name)
+        if len(parts) < 2:
+            return None
+        words = [parts[0][0]]
+        changed = False
+        for word, joinable in parts[1:]:
+            if joinable and self._joins(words[-1], word):
+                words[-1] += word
+                changed = True
+            else:
+                words.append(word)
+        return " ".join(words) if changed else None
+
+    def _joins(self, left: str, right: str) -> bool:
+        """Whether left+right is one list word that the two pieces are not words of their own."""
+        joined = canonical_word(left + right)
+        if not joined or any(t not in self._vocabulary for t in joined):
+            return False
+        return not (self._is_word(left) and self._is_word(right))
+
+    def _is_word(self, word: str) -> bool:
+        if len(word) <= 3:
+            return False
+        canonical = canonical_word(word)
+        return bool(canonical) and all(t in self._vocabulary for t in canonical)
+
+    def _split_collapsed(self, reading: NameTokens) -> NameTokens | None:
+        """Letters spaced out one by one, closed up, split again into list words."""
+        if not reading.collapsed:
+            return None
+        tokens: list[str] = []
+        changed = False
+        for token in reading.tokens:
+            pieces = None
+            if token in reading.collapsed and token not in self._vocabulary:
+                pieces = self._segment(token)
+            if pieces:
+                tokens += pieces
+                changed = True
+            else:
+                tokens.append(token)
+        if not changed:
+            return None
+        return NameTokens(tuple(tokens), reading.transliterated)
+
+    def _segment(self, glued: str) -> list[str] | None:
+        """The fewest list words (and articles) that spell `glued`, or None."""
+        if len(glued) > 60:
+            return None
+        best: list[list[str] | None] = [None] * (len(glued) + 1)
+        best[0] = []
+        for end in range(1, len(glued) + 1):
+            for start in range(max(0, end - 30), end):
+                before = best[start]
+                if before is None:
+                    continue
+                piece = glued[start:end]
+                if piece in ARTICLES or piece in STOPWORDS:
+                    words = before
+                else:
+                    canonical = SYNONYMS.get(piece, piece)
+                    if len(piece) < 2 or canonical not in self._vocabulary:
+                        continue
+                    words = [*before, canonical]
+                current = best[end]
+                if current is None or len(words) < len(current):
+                    best[end] = words
+        found = best[len(glued)]
+        return found if found and len(found) > 1 else None
+
+    def _query(self, name: NameTokens, kind: str | None, cut: bool) -> _Query:
+        texts = list(dict.fromkeys(without_branch(name.tokens)))
+        last = name.tokens[-1] if cut and name.tokens else None
+        tokens: list[_QueryToken] = []
+        for text in texts:
+            prefix = text == last
+            if prefix and len(text) < 3:
+                continue  # two letters of a cut word say nothing
+            tokens.append(self._query_token(text, text in name.transliterated, prefix))
+        query_kind = _QUERY_KINDS.get(kind or "", UNKNOWN) if kind else infer_kind(name.tokens)
+        return _Query(
+            tuple(tokens),
+            _classes(name.tokens),
+            QUALIFIERS.intersection(name.tokens),
+            query_kind,
         )
-        return _Query(tokens, _classes(name.tokens), QUALIFIERS.intersection(name.tokens))
 
-    def _query_token(self, text: str, translit: bool) -> _QueryToken:
+    def _query_token(self, text: str, translit: bool, prefix: bool = False) -> _QueryToken:
         """A query token with its variants, weight and gains, memoised: payment names reuse
         a small vocabulary even when every name is new."""
-        key = (text, translit)
+        key = (text, translit, prefix)
         found = self._token_memo.get(key)
         if found is None:
             variants = self._variants.expand(text, translit)
+            if prefix:
+                for token_id, similarity in self._variants.prefixed(text).items():
+                    if similarity > variants.get(token_id, 0.0):
+                        variants[token_id] = similarity
             weight = self._query_weight(text, variants)
             gains = {t: s * min(weight, self._weights[t]) for t, s in variants.items()}
             bound = max(gains.values(), default=0.0)
-            found = _QueryToken(text, weight, variants, text in LOCATION_WORDS, bound, gains)
+            location = text in LOCATION_WORDS
+            # The least this token can add to the query's weight: matched, it weighs what it
+            # matched (never more than itself); unmatched, at least its weight (a city: less).
+            floor = min(
+                [min(weight, LOCATION_WEIGHT) if location else weight]
+                + [min(weight, self._weights[t]) for t in variants]
+            )
+            found = _QueryToken(text, weight, variants, location, bound, gains, prefix, floor)
             if len(self._token_memo) >= TOKEN_CACHE_SIZE:
                 self._token_memo.clear()
             self._token_memo[key] = found
@@ -222,9 +521,11 @@ class NameIndex:
     def _query_weight(self, text: str, variants: dict[int, float]) -> float:
         """A known token's own weight; a variant's weight for a misspelling; else the prior."""
         if not variants:
-            return prior_weight(text)
+            return _prior(text)
         token_id = min(variants, key=lambda t: (-variants[t], -self._weights[t], t))
         return self._weights[token_id]
+
+    # -- scoring --------------------------------------------------------------------------
 
     def _candidates(self, query: _Query, threshold: float) -> list[int]:
         """Aliases that can still reach the threshold, in id order.
@@ -235,9 +536,7 @@ class NameIndex:
         matched weight is bounded from above by summing the best gain of each of its tokens.
         """
         tokens = query.tokens
-        least_total = sum(
-            min(t.weight, LOCATION_WEIGHT) if t.location else t.weight for t in tokens
-        )
+        least_total = sum(t.floor for t in tokens)
         most_matched = sum(t.bound for t in tokens)
         needed = threshold * least_total / (1 + _B2 * (1 - threshold))
         max_alias_weight = math.inf
@@ -266,39 +565,199 @@ class NameIndex:
         ]
 
     def _score(self, query: _Query, alias: _Alias) -> float:
-        matched, used_query = self._align(query.tokens, alias.tokens)
+        pairs = self._align(query.tokens, alias.tokens)
+        matched = sum(p[0] for p in pairs)
+        used_query = {p[1]: p[3] for p in pairs}
+        if alias.common and not self._word_for_word(query, alias, used_query, len(pairs)):
+            return 0.0
+        # A matched query word weighs what it matched: its own weight is a guess when it is a
+        # misspelling or an unvowelled transliteration with several candidate list words.
         query_weight = sum(
-            t.weight if i in used_query else _unmatched_weight(t, trailing=i > 0)
+            used_query[i] if i in used_query else _unmatched_weight(t, trailing=i > 0)
             for i, t in enumerate(query.tokens)
         )
         score = (1 + alias.beta2) * matched / (query_weight + alias.beta2 * alias.weight)
-        if query.classes and alias.classes and not query.classes & alias.classes:
-            score *= CLASS_MISMATCH
-        if query.qualifiers != alias.qualifiers:
-            score *= QUALIFIER_MISMATCH
-        return round(min(score, 1.0), 4)
+        return round(min(score * _penalty(query, alias), 1.0), 4)
+
+    def _word_for_word(
+        self, query: _Query, alias: _Alias, used_query: dict[int, float], pairs: int
+    ) -> bool:
+        """A common-names-only person: every listed word matched, no query word left over
+        (a legal form or a trailing city aside)."""
+        if pairs < len(alias.tokens):
+            return False
+        return all(
+            i in used_query or t.weight <= NEAR_EXACT_SLACK or (t.location and i > 0)
+            for i, t in enumerate(query.tokens)
+        )
 
     def _align(
         self, query: Sequence[_QueryToken], alias: tuple[int, ...]
-    ) -> tuple[float, set[int]]:
-        """Greedy one-to-one token alignment, best pairs first; returns (M, matched query)."""
-        pairs: list[tuple[float, int, int]] = []
+    ) -> list[tuple[float, int, int, float]]:
+        """Greedy one-to-one token alignment, best pairs first: (gain, query i, alias j, weight)."""
+        pairs: list[tuple[float, int, int, float]] = []
         for i, token in enumerate(query):
             for j, token_id in enumerate(alias):
                 similarity = token.variants.get(token_id)
                 if similarity is not None:
-                    gain = similarity * min(token.weight, self._weights[token_id])
-                    pairs.append((gain, i, j))
+                    weight = min(token.weight, self._weights[token_id])
+                    pairs.append((similarity * weight, i, j, weight))
         pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-        matched = 0.0
+        chosen: list[tuple[float, int, int, float]] = []
         used_query: set[int] = set()
         used_alias: set[int] = set()
-        for gain, i, j in pairs:
-            if i not in used_query and j not in used_alias:
-                used_query.add(i)
-                used_alias.add(j)
-                matched += gain
-        return matched, used_query
+        for pair in pairs:
+            if pair[1] not in used_query and pair[2] not in used_alias:
+                used_query.add(pair[1])
+                used_alias.add(pair[2])
+                chosen.append(pair)
+        return chosen
+
+    # -- explaining -----------------------------------------------------------------------
+
+    def _hit(self, found: _Scored) -> NameHit:
+        """The hit for a scored alias, with its token pairs and strength."""
+        alias = self._aliases[found.alias]
+        query = found.query
+        pairs = sorted(self._align(query.tokens, alias.tokens), key=lambda p: p[1])
+        matched = tuple(
+            TokenMatch(
+                query.tokens[i].text,
+                self._tokens[alias.tokens[j]],
+                round(query.tokens[i].variants[alias.tokens[j]], 4),
+                round(min(query.tokens[i].weight, self._weights[alias.tokens[j]]), 4),
+            )
+            for _, i, j, _ in pairs
+        )
+        used_query = {i for _, i, _, _ in pairs}
+        used_alias = {j for _, _, j, _ in pairs}
+        truncated = any(
+            query.tokens[i].prefix
+            and query.tokens[i].variants[alias.tokens[j]] == PREFIX_SIMILARITY
+            and query.tokens[i].text != self._tokens[alias.tokens[j]]
+            for _, i, j, _ in pairs
+        )
+        unmatched_query = tuple(t.text for i, t in enumerate(query.tokens) if i not in used_query)
+        unmatched_listed = tuple(
+            self._tokens[t] for j, t in enumerate(alias.tokens) if j not in used_alias
+        )
+        near_exact = (
+            _penalty(query, alias) == 1.0
+            and all(
+                m.similarity >= NEAR_EXACT_SIMILARITY
+                or (truncated and m.similarity == PREFIX_SIMILARITY)
+                for m in matched
+            )
+            and sum(
+                self._weights[alias.tokens[j]]
+                for j in range(len(alias.tokens))
+                if j not in used_alias
+            )
+            <= NEAR_EXACT_SLACK
+            and sum(
+                _unmatched_weight(t, trailing=i > 0)
+                for i, t in enumerate(query.tokens)
+                if i not in used_query
+            )
+            <= NEAR_EXACT_SLACK
+        )
+        strength = FUZZY
+        if near_exact:
+            strength = EXACT_PRIMARY if alias.primary else STRONG_ALIAS
+        return NameHit(
+            self._entries[alias.entry],
+            alias.text,
+            found.score,
+            strength,
+            alias.kind,
+            query.kind,
+            matched,
+            unmatched_query,
+            unmatched_listed,
+            truncated,
+        )
+
+    def _weak_hit(self, entry: int, text: str, query: _Query) -> NameHit:
+        listed = self._entries[entry]
+        return NameHit(
+            listed,
+            text,
+            1.0,
+            WEAK_ALIAS,
+            entity_kind(listed),
+            query.kind,
+            tuple(TokenMatch(t.text, t.text, 1.0, t.weight) for t in query.tokens),
+        )
+
+
+def entity_kind(entry: ListEntry) -> str:
+    """ "person", "vessel", "aircraft", or "organization" (banks, companies, groups, ...)."""
+    if entry.kind == "individual":
+        return PERSON
+    if entry.kind in (VESSEL, AIRCRAFT):
+        return entry.kind
+    return ORGANIZATION
+
+
+def infer_kind(tokens: Sequence[str]) -> str:
+    """What a name says its bearer is: organisation words -> "organization"; two to six
+    common person names and particles only -> "person"; otherwise "" (unknown)."""
+    if any(t in ORGANIZATION_WORDS for t in tokens):
+        return ORGANIZATION
+    if 2 <= len(tokens) <= 6 and all(t in _PERSON_WORDS for t in tokens):
+        return PERSON
+    return UNKNOWN
+
+
+def _penalty(query: _Query, alias: _Alias) -> float:
+    factor = 1.0
+    if query.classes and alias.classes and not query.classes & alias.classes:
+        factor *= CLASS_MISMATCH
+    if query.qualifiers != alias.qualifiers:
+        factor *= QUALIFIER_MISMATCH
+    if (query.kind, alias.kind) in _MISMATCHED_KINDS:
+        factor *= KIND_MISMATCH
+    return factor
+
+
+def _common_name_weights() -> dict[str, float]:
+    weights = {fold(w): FAMILY_NAME_WEIGHT for w in FAMILY_NAMES}
+    weights.update({fold(w): GIVEN_NAME_WEIGHT for w in GIVEN_NAMES})
+    return weights
+
+
+_COMMON_BY_FOLD = _common_name_weights()
+
+
+def _prior(token: str) -> float:
+    """The lexicon prior, and for a spelling of a common person name (Moussawi, Hussain) the
+    common-name weight: the lexicon lists a few spellings, the fold finds the others."""
+    prior = prior_weight(token)
+    common = _COMMON_BY_FOLD.get(fold(token))
+    return prior if common is None else min(prior, common)
+
+
+def _looks_cut(name: str) -> bool:
+    return len(name) == SWIFT_LINE and name[-1].isalnum()
+
+
+def _exact_key(tokens: Sequence[str]) -> tuple[str, ...]:
+    """Whole-name equality up to word order and transliteration spelling (Farouk = Faruk);
+    short words (acronyms: KIIB is not KIB) must be spelt alike."""
+    return tuple(sorted({fold(t) if len(t) > MAX_ACRONYM_LENGTH else t for t in tokens}))
+
+
+def _is_acronym(tokens: tuple[str, ...]) -> bool:
+    return len(tokens) == 1 and len(tokens[0]) <= MAX_ACRONYM_LENGTH
+
+
+def _weak_names(entry: ListEntry) -> frozenset[str]:
+    """The entry's weak aliases: those the list marks weak (`weak_names`, when the loader
+    provides it) and those OFAC writes in single quotes in the remarks ("a.k.a. 'FAROUK'":
+    its legacy files keep weak a.k.a.s there, strong ones in alt.csv)."""
+    marked = getattr(entry, "weak_names", None) or ()
+    quoted = _OFAC_WEAK_AKA.findall(entry.remarks) if entry.remarks else ()
+    return frozenset([*marked, *(q.strip() for q in quoted)])
 
 
 def without_branch(tokens: tuple[str, ...]) -> tuple[str, ...]:
@@ -321,7 +780,8 @@ def without_branch(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _entry_names(entry: ListEntry) -> list[str]:
-    return list(dict.fromkeys([*entry.names, *entry.names_original_script]))
+    weak = getattr(entry, "weak_names", None) or ()
+    return list(dict.fromkeys([*entry.names, *entry.names_original_script, *weak]))
 
 
 def _alias_forms(text: str, tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -348,12 +808,14 @@ def _alias_forms(text: str, tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 def _token_weights(
-    vocabulary: dict[str, int], analysed: list[tuple[int, ListEntry, list[NameTokens]]], count: int
+    vocabulary: dict[str, int],
+    analysed: list[tuple[int, ListEntry, list[tuple[NameTokens, bool]]]],
+    count: int,
 ) -> list[float]:
     """min(prior, corpus weight) per token; the corpus weight falls with entry frequency."""
     frequency: dict[str, int] = defaultdict(int)
     for _, _, names in analysed:
-        for token in {t for name in names for t in name.tokens}:
+        for token in {t for name, weak in names if not weak for t in name.tokens}:
             frequency[token] += 1
     rare = max(3.0, count * RARE_FRACTION)
     weights = [1.0] * len(vocabulary)
@@ -363,7 +825,7 @@ def _token_weights(
             corpus = max(
                 MIN_CORPUS_WEIGHT, math.log(count / frequency[token]) / math.log(count / rare)
             )
-        weights[token_id] = min(prior_weight(token), corpus)
+        weights[token_id] = min(_prior(token), corpus)
     return weights
 
 

@@ -1,6 +1,9 @@
 """Name normalisation: the same bank spelt by different reporters must normalise alike.
 
 Steps, in order (docs/matching.md explains each):
+ 0. Invisible characters (Unicode Cf: zero-width, soft hyphen, bidi controls, BOM) are removed and
+    Latin look-alike letters of other scripts folded to Latin (rules/matching/glyphs.py), before
+    anything else; letters spaced out one by one ("K A T A I B", "K.I.B.") are closed up.
  1. Arabic/Persian script -> Latin (rules/matching/arabic.py): institution words translated,
     proper names transliterated.
  2. Unicode -> ASCII (diacritics, Turkish dotless i, ligatures) through normality, lower case.
@@ -17,12 +20,14 @@ so that an all-generic name ("International Islamic Bank") still has a name to m
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
 from normality import ascii_text
 
 from rules.matching.arabic import has_arabic, transliterate
+from rules.matching.glyphs import fold_lookalikes, strip_invisible
 from rules.matching.lexicon import ARTICLES, PHRASES, STOPWORDS, SYNONYMS
 
 _APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc\u02bb\u02bf\u02be`\u00b4")
@@ -30,6 +35,12 @@ _HYPHEN_ARTICLE = re.compile(
     r"\b(?:al|el|ul|il|ad|adh|an|ar|as|ash|at|ath|az|ud|un|ur|us|ut|uz)-(?=[a-z])"
 )
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Three or more single letters separated by a space, dot, hyphen or underscore: "K A T A I B",
+# "K.I.B.", "S-E-P-A-H". Closed up into one word (an initialism or a spaced-out name).
+_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z](?:[ ._\-]{1,2}[a-z](?![a-z0-9])){2,}")
+_SPACED_SEPARATORS = re.compile(r"[ ._\-]")
+# Separators an evader (or a line break) injects inside a word: a single space or hyphen.
+_FRAGMENT = re.compile(r"([^a-z0-9]+)")
 _ABD = re.compile(r"^abd(?:ul|el|al|ol|oul|ou|u|e|i)?(?=[a-z]{3,}$)")
 _ABD_PARTICLES = frozenset({"abdul", "abdel", "abdal", "abdol", "abdoul", "abdil"})
 _NOT_A_NAME_AFTER_ABD = frozenset({"lah", "llah", "allah", "ullah", "ulla"})
@@ -56,27 +67,74 @@ _SKELETON_DROP = re.compile(r"[aeiouyw]")
 
 
 class NameTokens(NamedTuple):
-    """A normalised name: its tokens in order, and which were transliterated from a script."""
+    """A normalised name: its tokens in order, which were transliterated from a script (vowels
+    unknown), and which were closed up from letters spaced out one by one (the index may split
+    those again into list words: "kataibhizballah")."""
 
     tokens: tuple[str, ...]
     transliterated: frozenset[str]
+    collapsed: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=65536)
 def analyse_name(name: str) -> NameTokens:
     """Normalise a name; remember which tokens are transliterations (vowels unknown)."""
+    name = clean_text(name)
+    collapsed: set[str] = set()
     if name.isascii() or not has_arabic(name):
-        words = _latin_words(name)
-        return NameTokens(_apply_phrases([t for w in words for t in _canonical_word(w)]), _NONE)
-    tokens: list[str] = []
+        words = _latin_words(name, collapsed)
+        tokens = _apply_phrases([t for w in words for t in _canonical_word(w)])
+        return NameTokens(tokens, _NONE, _collapsed(tokens, collapsed))
+    canonical_tokens: list[str] = []
     translit: set[str] = set()
     for word, from_script in transliterate(name):
-        for latin in _latin_words(word):
+        for latin in _latin_words(word, collapsed):
             canonical = _canonical_word(latin)
-            tokens += canonical
+            canonical_tokens += canonical
             if from_script:
                 translit.update(canonical)
-    return NameTokens(_apply_phrases(tokens), frozenset(translit))
+    tokens = _apply_phrases(canonical_tokens)
+    return NameTokens(tokens, frozenset(translit), _collapsed(tokens, collapsed))
+
+
+@lru_cache(maxsize=65536)
+def clean_text(name: str) -> str:
+    """Step 0: invisible characters out, compatibility forms (NFKC) and look-alikes folded."""
+    if name.isascii():
+        return name
+    return fold_lookalikes(unicodedata.normalize("NFKC", strip_invisible(name)))
+
+
+@lru_cache(maxsize=65536)
+def fragments(name: str) -> tuple[tuple[str, bool], ...]:
+    """The name's words before articles, stop words and variants are applied, each with whether
+    a single space or hyphen separates it from the previous word (an injected split: "Mel-li",
+    "Kata ib", a word continued on the next line). The index re-joins such pairs when the join
+    is one of its list words."""
+    text = clean_text(name).translate(_APOSTROPHES)
+    if not text.isascii():
+        if has_arabic(text):
+            return ()
+        text = ascii_text(text) or ""
+    text = text.lower()
+    if " " in text or "." in text or "-" in text or "_" in text:
+        text = _SPACED_LETTERS.sub(lambda m: _SPACED_SEPARATORS.sub("", m.group(0)), text)
+    parts = _FRAGMENT.split(text)
+    out: list[tuple[str, bool]] = []
+    separator = ""
+    for part in parts:
+        if not part:
+            continue
+        if _NON_WORD.fullmatch(part):
+            separator = part
+            continue
+        out.append((part, bool(out) and separator in (" ", "-")))
+        separator = ""
+    return tuple(out)
+
+
+def _collapsed(tokens: tuple[str, ...], collapsed: set[str]) -> frozenset[str]:
+    return frozenset(t for t in tokens if t in collapsed) if collapsed else _NONE
 
 
 def normalize_name(name: str) -> str:
@@ -89,16 +147,30 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return analyse_name(name).tokens
 
 
-def _latin_words(text: str) -> list[str]:
+def _latin_words(text: str, collapsed: set[str]) -> list[str]:
     text = text.translate(_APOSTROPHES)
     if not text.isascii():
         text = ascii_text(text) or ""
     text = text.lower()
+    if " " in text or "." in text or "-" in text or "_" in text:
+        text = _SPACED_LETTERS.sub(lambda m: _close_up(m.group(0), collapsed), text)
     if "&" in text:
         text = text.replace("&", " and ")
     if "-" in text:
         text = _HYPHEN_ARTICLE.sub("", text)
     return [w for w in _NON_WORD.split(text) if w]
+
+
+def _close_up(spaced: str, collapsed: set[str]) -> str:
+    word = _SPACED_SEPARATORS.sub("", spaced)
+    collapsed.add(SYNONYMS.get(word, word))
+    return word
+
+
+@lru_cache(maxsize=131072)
+def canonical_word(word: str) -> tuple[str, ...]:
+    """One raw word's canonical tokens (public for the index's re-joining of fragments)."""
+    return _canonical_word(word)
 
 
 @lru_cache(maxsize=131072)

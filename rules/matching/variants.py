@@ -5,11 +5,13 @@ Built once per index over the list's vocabulary so that a lookup never scans the
   - a deletion neighbourhood (SymSpell-style, one deletion on each side) over folded forms,
     so that an edit-distance search is a handful of dict lookups, then verified with rapidfuzz;
   - consonant skeletons, for tokens transliterated from Arabic script (no short vowels);
-  - glued articles: "alhuda" <-> "huda", decided by what the vocabulary holds.
+  - glued articles: "alhuda" <-> "huda", decided by what the vocabulary holds;
+  - prefixes, for a last word cut short by a SWIFT line (the vocabulary kept sorted, bisected).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -28,6 +30,11 @@ MIN_EDIT_SIMILARITY = 0.8
 EDIT_PENALTY = 2.0
 MIN_EDIT_LENGTH = 4
 MIN_SKELETON_LENGTH = 2
+# A word cut by SWIFT's 35-character line is a prefix of the listed word: weighed a little below
+# a transliteration variant, and only from MIN_PREFIX_LENGTH letters (shorter says nothing).
+PREFIX_SIMILARITY = 0.9
+MIN_PREFIX_LENGTH = 3
+MAX_PREFIX_EXPANSIONS = 256
 _GLUED_ARTICLES = ("al", "el")
 
 
@@ -41,6 +48,7 @@ class VariantMap:
         self._by_skeleton: dict[str, list[int]] = defaultdict(list)
         self._by_skeleton_translit: dict[str, list[int]] = defaultdict(list)
         self._unglued: dict[str, int] = {}
+        self._sorted = sorted(vocabulary)
         translit = frozenset(transliterated)
         for token, token_id in sorted(vocabulary.items()):
             self._add(token, token_id, token_id in translit)
@@ -72,6 +80,19 @@ class VariantMap:
         if not found or translit:
             self._edits(folded, found)
         self._skeletons(token, translit, found)
+        return found
+
+    def prefixed(self, prefix: str) -> dict[int, float]:
+        """Vocabulary tokens that `prefix` begins (a word cut short), at PREFIX_SIMILARITY."""
+        if len(prefix) < MIN_PREFIX_LENGTH:
+            return {}
+        found: dict[int, float] = {}
+        start = bisect_left(self._sorted, prefix)
+        for token in self._sorted[start : start + MAX_PREFIX_EXPANSIONS]:
+            if not token.startswith(prefix):
+                break
+            if token != prefix:
+                found[self._vocabulary[token]] = PREFIX_SIMILARITY
         return found
 
     def _glued(self, token: str, found: dict[int, float]) -> None:

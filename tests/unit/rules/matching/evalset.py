@@ -111,7 +111,12 @@ def evaluate(index: NameIndex, threshold: float) -> Outcome:
 
 
 def _entry(
-    entry_id: str, names: list[str], original: list[str], list_name: str, kind: str
+    entry_id: str,
+    names: list[str],
+    original: list[str],
+    list_name: str,
+    kind: str,
+    remarks: str | None = None,
 ) -> ListEntry:
     return ListEntry(
         entry_id=entry_id,
@@ -120,25 +125,37 @@ def _entry(
         names=list(names),
         names_original_script=list(original),
         legal_source="name-matching evaluation fixture",
+        remarks=remarks,
     )
 
 
 def read_sdn(sdn_csv: Path = SDN_CSV, alt_csv: Path | None = ALT_CSV) -> list[ListEntry]:
-    """SDN entries (primary name, a.k.a.s quoted in remarks, alt.csv aliases joined on ent_num)."""
+    """SDN entries (primary name, a.k.a.s quoted in remarks, alt.csv aliases joined on ent_num).
+
+    The remarks are kept as the official loader keeps them: the matcher reads OFAC's quoted
+    a.k.a.s there as weak aliases. Vessels and aircraft keep their kind.
+    """
     names: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
+    remarks: dict[str, str | None] = {}
     for row in _rows(sdn_csv):
         if len(row) < 12:
             continue
         names[row[0]] = [row[1], *_AKA.findall(row[11])]
-        kinds[row[0]] = "individual" if row[2] == "individual" else "entity"
+        kinds[row[0]] = row[2] if row[2] in ("individual", "vessel", "aircraft") else "entity"
+        remarks[row[0]] = row[11] if row[11] not in ("", "-0-") else None
     if alt_csv is not None:
         for row in _rows(alt_csv):
             if len(row) >= 4 and row[0] in names:
                 names[row[0]].append(row[3])
     return [
         _entry(
-            f"sdn-{num}", list(dict.fromkeys(n for n in aliases if n)), [], "ofac-sdn", kinds[num]
+            f"sdn-{num}",
+            list(dict.fromkeys(n for n in aliases if n)),
+            [],
+            "ofac-sdn",
+            kinds[num],
+            remarks[num],
         )
         for num, aliases in names.items()
     ]
