@@ -152,7 +152,7 @@ def generate(
     malformed_rate: Annotated[float, typer.Option(help="Share of malformed records")] = 0.0,
     topic: Annotated[
         str | None,
-        typer.Option(help="Publish to this topic"),
+        typer.Option(help="Publish to this topic, e.g. payments.raw (the topic prefix is added)"),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Write records to this file (JSONL; .gz ok)")

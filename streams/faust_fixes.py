@@ -38,6 +38,14 @@ committed past them. Two Faust defects combine:
    worker counts them in `dinarwatch_table_store_resets_total`). Found by issue 13 (`make
    demo` on a fresh clone with committed RocksDB state); tests: tests/unit/streams/
    test_faust_fixes.py and tests/integration/test_state_heal.py.
+
+4. Auto-created topics. aiokafka 0.14 (which Faust uses) has no `allow_auto_create_topics`
+   option: every metadata request it sends (`AIOKafkaClient._metadata_update`) asks the broker
+   to create the topics it names, so a worker started before `dinarwatch topics create`, or
+   with a mistyped prefix, made `payments.*` topics with the broker's defaults (delete policy,
+   1 MiB records) and carried on. `forbid_topic_auto_creation` makes aiokafka's requests say
+   no, as kafka-python's `allow_auto_create_topics=False` does; Faust still creates its own
+   topics with CreateTopics. Found by issue 13; test: tests/integration/test_topic_prefix.py.
 """
 
 from __future__ import annotations
@@ -49,8 +57,10 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
+import aiokafka.client
 import faust
 from aiokafka import AIOKafkaConsumer
+from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.structs import TopicPartition
 from faust.stores.rocksdb import Store as RocksDBStore
 from faust.tables.manager import TableManager
@@ -92,6 +102,21 @@ async def seek_to_committed_or_reset(
         else:
             await consumer.seek_to_beginning(*unset)
     return committed
+
+
+class _NoAutoCreateMetadataRequest(MetadataRequest):  # type: ignore[misc]
+    """aiokafka's MetadataRequest, asking the broker not to create missing topics."""
+
+    def __init__(
+        self, topics: list[str] | None = None, allow_auto_topic_creation: bool | None = False
+    ) -> None:
+        super().__init__(topics, allow_auto_topic_creation)
+
+
+def forbid_topic_auto_creation() -> None:
+    """Make every aiokafka client in this process ask for metadata without auto-creation
+    (fix 4). Idempotent."""
+    cast(Any, aiokafka.client).MetadataRequest = _NoAutoCreateMetadataRequest
 
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -226,6 +251,7 @@ class App(faust.App):
         check_faust_version()
         kwargs.setdefault("TableManager", SafeTableManager)
         super().__init__(*args, **kwargs)
+        forbid_topic_auto_creation()
         # called with (table name, partition) when fix 3 discards a partition's local store
         self.store_reset_listeners: list[Callable[[str, int], None]] = []
 

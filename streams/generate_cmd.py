@@ -28,6 +28,7 @@ from streams.producer import make_producer, publish
 from streams.settings import Settings
 from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
 from streams.synthetic.renderers import formats_for, renderers
+from streams.topics import broker_name
 
 FILE_START = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
 DEFAULT_SPACING_MS = 500
@@ -138,6 +139,7 @@ def run_generate(
         now=datetime.now(UTC),
     )
     if topic is not None:
+        topic = broker_name(settings, topic)  # payments.raw -> <prefix>payments.raw
         _warn_future(settings, times, count, console)
         require_topics(settings, [topic])
     spec = TrafficSpec(

@@ -20,6 +20,9 @@ def make_producer(settings: Settings) -> KafkaProducer:
         linger_ms=5,
         batch_size=256 * 1024,
         max_request_size=settings.max_record_bytes + 65_536,
+        # a missing topic is an error (`dinarwatch topics create` makes them with the configs
+        # they need), never a topic the broker makes with its defaults
+        allow_auto_create_topics=False,
         **kafka_python_security(settings),
     )
 

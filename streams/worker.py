@@ -16,6 +16,7 @@ from streams.logs import configure_logging, plain_worker_output
 from streams.memory import tame_malloc
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
+from streams.topics import TOPICS
 
 log = logging.getLogger("dinarwatch.worker")
 
@@ -41,8 +42,15 @@ def use_event_loop(name: str) -> None:
 
 
 def run_worker(settings: Settings) -> None:
-    """Run until SIGTERM/SIGINT; Faust drains in-flight events and commits on shutdown."""
+    """Run until SIGTERM/SIGINT; Faust drains in-flight events and commits on shutdown.
+
+    Refuses to start (TopicMissingError, one line) while a pipeline topic is missing: the
+    worker never lets the broker create one with its defaults (streams/faust_fixes.py, fix 4).
+    """
     check_faust_version()  # first: one line on a faust-streaming the fixes were not written for
+    from streams.preflight import require_topics
+
+    require_topics(settings, [settings.topic(spec.name) for spec in TOPICS])
     configure_logging(settings.log_level, settings.log_json)
     tame_malloc(settings.malloc_arena_max)  # before any thread starts
     settings.data_dir.mkdir(parents=True, exist_ok=True)
