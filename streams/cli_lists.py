@@ -475,6 +475,7 @@ def _send(settings: Settings, records: Sequence[Record]) -> None:
             client_id=f"{settings.app_id}-lists",
             acks="all",
             max_request_size=FETCH_BYTES,
+            allow_auto_create_topics=False,  # `topics create` makes it compacted
             **kafka_python_security(settings),
         )
         try:

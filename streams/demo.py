@@ -476,6 +476,7 @@ class _ViewConsumer:
             bootstrap_servers=settings.kafka_bootstrap,
             group_id=None,
             enable_auto_commit=False,
+            allow_auto_create_topics=False,  # reading must never create a topic
             **kafka_python_security(settings),
         )
 

@@ -69,6 +69,7 @@ class KafkaSource:
             enable_auto_commit=False,
             max_partition_fetch_bytes=max(self.settings.max_message_bytes * 2, 8 * 1_048_576),
             fetch_max_bytes=64 * 1_048_576,
+            allow_auto_create_topics=False,  # reading must never create a topic
             **kafka_python_security(self.settings),
         )
 
