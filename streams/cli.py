@@ -303,6 +303,7 @@ def _report_rejection(result: object, rejects_file: object) -> None:
         style="red",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     if rejects_file is not None:
         doc = {

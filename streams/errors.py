@@ -78,17 +78,19 @@ class NothingScreenedError(UserError):
 
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success",
-    EXIT_FINDING: "the command ran and found something: `replay --compare` differences, "
-    "`topics check` / `worker --check` not ready, `lists load|publish` problems",
-    EXIT_USAGE: "bad arguments, or an input file that is missing, a directory, unreadable, "
-    "truncated or not in the format its name says",
-    EXIT_CONFIG: "an invalid DINARWATCH_* setting, rule pack, list file, XSD folder or SASL "
-    "password file",
+    EXIT_FINDING: "the command ran and its answer is no: `replay --compare` found differences, "
+    "`topics check` or `worker --check` found the pipeline not ready, `lists load` or "
+    "`lists publish` found problems in a list",
+    EXIT_USAGE: "bad arguments, or a file or folder named on the command line is missing, "
+    "unreadable, truncated, of another format than its name says, or invalid (a YAML error, "
+    "a rule pack that fails validation)",
+    EXIT_CONFIG: "a DINARWATCH_* setting (environment or .env) is invalid, or the file or folder "
+    "it names (rule pack, OFAC/UN lists, XSDs, SASL password file) is missing or invalid",
     EXIT_BROKER: "the Kafka broker cannot be reached, refused the connection or the "
     "credentials, or timed out",
     EXIT_TOPIC: "a topic the command needs does not exist (run `dinarwatch topics create`)",
-    EXIT_NOTHING_SCREENED: "no payment was screened: empty input or time range, or every "
-    "record rejected",
+    EXIT_NOTHING_SCREENED: "no payment was screened: empty input, no payment file in a folder, "
+    "an empty time range, or every record rejected",
     EXIT_INTERNAL: "an unexpected error (a bug): run again with --debug for the traceback",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
@@ -153,13 +155,11 @@ def loading(what: str, error: type[UserError] = InputError, hint: str = "") -> I
     one `error` line naming it; `hint` says what to do."""
     import yaml
 
+    caught: tuple[type[BaseException], ...] = (*LOAD_ERRORS, yaml.YAMLError)
     try:
         yield
     except UserError:
         raise
-    except (*LOAD_ERRORS, yaml.YAMLError) as exc:
+    except caught as exc:
         detail = describe_load_error(exc)
-        # A loader's own message often starts with the path already: do not name it twice.
-        for prefix in (f"{what}: ",):
-            detail = detail.removeprefix(prefix)
         raise error(f"{what}: {detail}" + (f": {hint}" if hint else "")) from None

@@ -1,0 +1,282 @@
+"""Errors a person can read: every failure below prints one line naming the file, value or
+endpoint and exits with the code docs/cli.md documents; tracebacks only with --debug.
+
+No broker is needed: the broker-down cases point at a local port the OS just handed out and
+that nothing listens on. The cases that need a broker are in tests/integration/test_cli_broker.py.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from streams import errors
+from streams.cli import app
+from streams.settings import get_settings
+
+runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("clean_settings")
+
+REPO = Path(__file__).resolve().parents[3]
+DOCS = REPO / "docs" / "cli.md"
+
+
+def invoke(args: list[str], env: dict[str, str] | None = None) -> Result:
+    get_settings.cache_clear()
+    return runner.invoke(app, args, env=env, catch_exceptions=False)
+
+
+def one_error_line(result: Result, code: int, *needles: str) -> str:
+    """The output ends with exactly one error line holding every needle, no traceback."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output and "╭" not in result.output, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    errors_ = [
+        line
+        for line in lines
+        if re.match(
+            r"^(error|configuration error|kafka error|nothing screened|unexpected error):", line
+        )
+    ]
+    assert len(errors_) == 1, result.output
+    for needle in needles:
+        assert needle in errors_[0], errors_[0]
+    return errors_[0]
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (the OS picked it free; we close it at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Path:
+    path = tmp_path / "feed.jsonl.gz"
+    result = invoke(["generate", "--count", "40", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def bad_yaml(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text("rules:\n  a: [1, 2\n  b: 3\n")
+    return path
+
+
+# --- files named on the command line: exit 2 ---------------------------------------------------
+
+
+def test_screen_a_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent.jsonl"
+    one_error_line(invoke(["screen", str(missing)]), 2, str(missing), "no such file")
+
+
+def test_screen_a_folder(tmp_path: Path) -> None:
+    one_error_line(invoke(["screen", str(tmp_path)]), 2, str(tmp_path), "is a folder")
+
+
+@pytest.mark.parametrize("command", ["screen", "replay"])
+def test_a_gz_file_that_is_not_gzip(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "notgzip.jsonl.gz"
+    path.write_bytes(b'{"payment_id": "p1"}\n')
+    one_error_line(invoke([command, str(path)]), 2, str(path), "not gzip")
+
+
+@pytest.mark.parametrize("command", ["screen", "replay"])
+def test_a_truncated_gz_file(tmp_path: Path, feed: Path, command: str) -> None:
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(feed.read_bytes()[: feed.stat().st_size // 2])
+    one_error_line(invoke([command, str(cut)]), 2, str(cut), "truncated")
+
+
+@pytest.mark.parametrize("command", ["load", "show"])
+def test_lists_name_the_bad_yaml_file_and_the_line(bad_yaml: Path, command: str) -> None:
+    line = one_error_line(invoke(["lists", command, str(bad_yaml)]), 2, str(bad_yaml), "line 3")
+    assert "<unicode string>" not in line
+
+
+def test_replay_with_a_bad_rule_pack(feed: Path, bad_yaml: Path) -> None:
+    result = invoke(["replay", str(feed), "--rule-pack", str(bad_yaml)])
+    one_error_line(result, 2, f"rule pack {bad_yaml}", "invalid YAML")
+
+
+def test_replay_with_a_rule_pack_that_fails_validation(feed: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("name: x\nrules: {}\n")
+    one_error_line(invoke(["replay", str(feed), "--rule-pack", str(pack)]), 2, str(pack))
+
+
+def test_replay_compare_with_a_missing_file(feed: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    result = invoke(
+        ["replay", str(feed), "--compare", str(missing), "--report", str(tmp_path / "r")]
+    )
+    one_error_line(result, 2, f"--compare {missing}", "no such file")
+    assert not (tmp_path / "r" / "report.json").exists()  # refused before the replay ran
+
+
+def test_replay_compare_with_garbage(feed: Path, tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    one_error_line(
+        invoke(["replay", str(feed), "--compare", str(garbage)]), 2, str(garbage), "not JSON"
+    )
+
+
+def test_replay_report_into_a_file(feed: Path, tmp_path: Path) -> None:
+    target = tmp_path / "passwd"
+    target.write_text("root:x:0:0\n")
+    result = invoke(["replay", str(feed), "--report", str(target)])
+    one_error_line(result, 2, f"--report {target}", "is a file")
+    assert target.read_text() == "root:x:0:0\n"
+
+
+def test_replay_a_missing_input(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.jsonl"
+    one_error_line(invoke(["replay", str(missing)]), 2, str(missing), "no such file")
+
+
+# --- settings: exit 3 ------------------------------------------------------------------------
+
+
+def test_rule_pack_setting_pointing_nowhere(feed: Path) -> None:
+    result = invoke(["screen", str(feed)], {"DINARWATCH_RULE_PACK": "/missing/pack.yaml"})
+    one_error_line(result, 3, "DINARWATCH_RULE_PACK=/missing/pack.yaml")
+
+
+def test_an_invalid_kafka_setting_does_not_stop_offline_screening(feed: Path) -> None:
+    result = invoke(["screen", str(feed), "--event-time"], {"DINARWATCH_TOPIC_PARTITIONS": "abc"})
+    assert result.exit_code == 0, result.output
+    assert "warning: ignored (not used by this command): DINARWATCH_TOPIC_PARTITIONS='abc'" in (
+        result.output
+    )
+    assert result.output.count('"decision"') == 40
+
+
+def test_an_invalid_kafka_setting_stops_kafka_commands() -> None:
+    result = invoke(["topics", "check"], {"DINARWATCH_TOPIC_PARTITIONS": "abc"})
+    one_error_line(result, 3, "DINARWATCH_TOPIC_PARTITIONS='abc'", "valid integer")
+
+
+def test_an_invalid_offline_setting_stops_offline_commands(feed: Path) -> None:
+    result = invoke(["screen", str(feed)], {"DINARWATCH_MAX_MESSAGE_BYTES": "lots"})
+    one_error_line(result, 3, "DINARWATCH_MAX_MESSAGE_BYTES='lots'")
+
+
+def test_a_bootstrap_that_is_not_host_port() -> None:
+    result = invoke(["topics", "check"], {"DINARWATCH_KAFKA_BOOTSTRAP": "notahost:xx"})
+    one_error_line(result, 3, "DINARWATCH_KAFKA_BOOTSTRAP='notahost:xx'", "port 'xx'")
+
+
+def test_a_host_that_does_not_resolve() -> None:
+    result = invoke(["topics", "check"], {"DINARWATCH_KAFKA_BOOTSTRAP": "notahost.invalid:9092"})
+    one_error_line(result, 4, "notahost.invalid:9092", "no such host")
+
+
+def test_a_wrong_sasl_setting() -> None:
+    env = {"DINARWATCH_KAFKA_SASL_MECHANISM": "PLAIN", "DINARWATCH_KAFKA_SASL_PASSWORD": "s3cret"}
+    line = one_error_line(
+        invoke(["topics", "check"], env), 3, "kafka_security_protocol is PLAINTEXT"
+    )
+    assert "s3cret" not in line
+
+
+def test_an_unknown_sasl_mechanism() -> None:
+    env = {
+        "DINARWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "DINARWATCH_KAFKA_SASL_MECHANISM": "KERBEROS",
+    }
+    one_error_line(
+        invoke(["topics", "check"], env), 3, "DINARWATCH_KAFKA_SASL_MECHANISM='KERBEROS'"
+    )
+
+
+def test_a_missing_sasl_password_file(tmp_path: Path) -> None:
+    missing = tmp_path / "kafka-password"
+    env = {
+        "DINARWATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{closed_port()}",
+        "DINARWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "DINARWATCH_KAFKA_SASL_MECHANISM": "PLAIN",
+        "DINARWATCH_KAFKA_SASL_USERNAME": "dinarwatch",
+        "DINARWATCH_KAFKA_SASL_PASSWORD_FILE": str(missing),
+    }
+    one_error_line(invoke(["topics", "check"], env), 3, f"kafka_sasl_password_file {missing}")
+
+
+@pytest.mark.parametrize("content", [None, "folder"])
+def test_an_xsd_dir_without_schemas(feed: Path, tmp_path: Path, content: str | None) -> None:
+    where = tmp_path / "xsd"
+    if content:
+        where.mkdir()
+        (where / "README").write_text("no schemas here")
+    result = invoke(["screen", str(feed)], {"DINARWATCH_XSD_DIR": str(where)})
+    one_error_line(result, 3, f"DINARWATCH_XSD_DIR='{where}'")
+
+
+# --- broker down: exit 4, at once --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["topics", "check"],
+        ["topics", "create"],
+        ["lists", "publish", "--current"],
+        ["generate", "--count", "5", "--topic", "payments.raw"],
+        ["worker"],
+        ["worker", "--check"],
+        ["replay", "--topic", "payments.raw"],
+    ],
+    ids=lambda a: "-".join(a[:2]),
+)
+def test_broker_down(args: list[str]) -> None:
+    port = closed_port()
+    result = invoke(args, {"DINARWATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{port}"})
+    one_error_line(
+        result, 4, f"127.0.0.1:{port}", "connection refused", "DINARWATCH_KAFKA_BOOTSTRAP"
+    )
+
+
+# --- tracebacks only on request; bugs are one line too ------------------------------------------
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nonexistent.jsonl")
+    with pytest.raises(errors.InputError, match="no such file"):
+        invoke(["--debug", "screen", missing])
+    get_settings.cache_clear()
+    with pytest.raises(errors.InputError):
+        runner.invoke(
+            app, ["screen", missing], env={"DINARWATCH_LOG_LEVEL": "DEBUG"}, catch_exceptions=False
+        )
+
+
+def test_an_unexpected_error_is_one_line_with_exit_70(
+    feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streams.offline
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the screening core broke")
+
+    monkeypatch.setattr(streams.offline, "screen_records", broken)
+    result = invoke(["screen", str(feed)])
+    line = one_error_line(result, errors.EXIT_INTERNAL, "RuntimeError: the screening core broke")
+    assert "--debug" in line
+
+
+def test_usage_errors_stay_typer_usage_errors() -> None:
+    assert invoke(["generate", "--count", "many"]).exit_code == 2
+
+
+def test_the_exit_code_table_in_the_docs_matches_the_code() -> None:
+    text = DOCS.read_text("utf-8")
+    rows = dict(re.findall(r"^\| `(\d+)` \| (.+?) \|$", text, re.MULTILINE))
+    assert {int(k) for k in rows} == set(errors.EXIT_CODES)
