@@ -29,6 +29,9 @@ import yaml
 from tests.integration.pipeline import REPO, WorkerProcess, free_port, settings_env
 
 RULES = REPO / "deploy" / "prometheus" / "rules" / "dinarwatch.yml"
+AM_CONFIG = REPO / "deploy" / "alertmanager" / "alertmanager.yml"
+DOCUMENTED_PATHS = frozenset({"/metrics", "/health"})
+"""What the worker's and the notifier's ports may answer (docs/security.md)."""
 
 
 # -- fakes: webhook receiver and SMTP server ---------------------------------------------------
@@ -165,22 +168,42 @@ def fast_rules(tmp: Path) -> Path:
     return path
 
 
-def start_alertmanager(tmp: Path, webhook_url: str) -> tuple[Service, str]:
-    """Alertmanager with a test route: everything to the webhook, group_wait 1s."""
+def alertmanager_config(webhook_url: str, smtp_port: int | None) -> dict[str, Any]:
+    """The shipped deploy/alertmanager/alertmanager.yml with only what a test must change:
+    every webhook points at `webhook_url`, e-mail goes to a local SMTP server without TLS or
+    login (or nowhere, without `smtp_port`), and every wait is one second. The routing tree,
+    grouping and receivers' limits are the shipped ones."""
+    doc: dict[str, Any] = yaml.safe_load(AM_CONFIG.read_text())
+    glob = doc["global"]
+    for key in ("smtp_auth_username", "smtp_auth_password_file"):
+        glob.pop(key, None)
+    glob["smtp_smarthost"] = f"127.0.0.1:{smtp_port or 25}"
+    glob["smtp_require_tls"] = False
+    routes = [doc["route"], *doc["route"].get("routes", [])]
+    for route in routes:
+        for key in ("group_wait", "group_interval"):
+            if key in route or route is doc["route"]:
+                route[key] = "1s"
+    for receiver in doc["receivers"]:
+        for hook in receiver.get("webhook_configs", []):
+            hook["url"] = webhook_url
+        if smtp_port is None:
+            receiver.pop("email_configs", None)
+    return doc
+
+
+def start_alertmanager(
+    tmp: Path, webhook_url: str, smtp_port: int | None = None
+) -> tuple[Service, str]:
+    """The real Alertmanager with the shipped config (see alertmanager_config)."""
     port = free_port()
-    config = {
-        "route": {
-            "receiver": "hook",
-            "group_by": ["alertname", "rule", "severity"],
-            "group_wait": "1s",
-            "group_interval": "1s",
-            "repeat_interval": "1h",
-        },
-        "receivers": [{"name": "hook", "webhook_configs": [{"url": webhook_url}]}],
-    }
     (tmp / "am").mkdir(exist_ok=True)
     path = tmp / "am" / "alertmanager.yml"
-    path.write_text(yaml.safe_dump(config))
+    path.write_text(yaml.safe_dump(alertmanager_config(webhook_url, smtp_port)))
+    check = subprocess.run(
+        ["amtool", "check-config", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
     url = f"http://127.0.0.1:{port}"
     cmd = [
         "prometheus-alertmanager",
@@ -251,6 +274,107 @@ class WiredWorker(WorkerProcess):
         )
         self.wait_healthy(timeout)
         return self
+
+
+# -- web ports: only the documented paths answer ------------------------------------------------
+
+
+def worker_routes(settings: Any) -> list[tuple[str, str]]:
+    """(method, path template) of every route the worker's Faust app registers, read from the
+    app's own aiohttp router (an app built in this process exactly as the worker builds it),
+    plus every route of every built-in Faust page (a Faust app with all of them switched on),
+    so a page the worker turned off is probed too."""
+    import faust
+
+    from streams.app import create_app
+    from streams.context_loader import context_from_settings
+    from streams.runtime import WorkerRuntime
+
+    app = create_app(settings, WorkerRuntime(context_from_settings(settings)))
+    everything = faust.App(
+        "route-census",
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        autodiscover=False,
+        debug=True,
+        web_metrics_enabled=True,
+    )
+    routes: list[tuple[str, str]] = []
+    for faust_app in (app, everything):
+        faust_app.web.init_server()
+        for route in faust_app.web.web_app.router.routes():
+            info = route.resource.get_info() if route.resource is not None else {}
+            path = info.get("path") or info.get("formatter") or info.get("prefix") or ""
+            if (route.method, path) not in routes:
+                routes.append((route.method, path))
+    assert any(p == "/metrics" for _, p in routes) and any(
+        p.startswith("/table") for _, p in routes
+    )
+    return routes
+
+
+def probe_paths(
+    routes: list[tuple[str, str]], table: str, keys: list[str]
+) -> list[tuple[str, str]]:
+    """Concrete requests from route templates (`{name}` a table, `{key}` each key), plus
+    probes of paths nobody registered."""
+    out: list[tuple[str, str]] = []
+    for method, template in routes:
+        for key in keys:
+            path = template.replace("{name}", table).replace("{key}", urllib.parse.quote(key))
+            if (method, path) not in out:
+                out.append((method, path))
+    for key in keys:
+        quoted = urllib.parse.quote(key)
+        out += [
+            ("GET", f"/table/{table}/{quoted}/"),
+            ("GET", f"/router/{table}/{quoted}/"),
+            ("GET", f"/{quoted}"),
+        ]
+    out += [
+        ("GET", "/"),
+        ("GET", "/metrics/extra"),
+        ("GET", "/healthz"),
+        ("GET", "/METRICS"),
+        ("GET", "/table/"),
+        ("GET", "/router/"),
+        ("GET", "/stats/"),
+        ("GET", "/assignment/"),
+        ("GET", "/performance/"),
+        ("POST", "/metrics"),
+        ("DELETE", "/health"),
+    ]
+    return out
+
+
+def port_leaks(base: str, requests: list[tuple[str, str]], secrets: list[str]) -> list[str]:
+    """What is wrong with the port at `base`: a documented path not answering 200, any other
+    request answering 200 (or anything but an error), or an error body that carries one of
+    `secrets` (keys, accounts, payment ids)."""
+    problems = []
+    for path in sorted(DOCUMENTED_PATHS):
+        status, _ = http_request(base + path, "GET")
+        if status != 200:
+            problems.append(f"GET {path}: {status}, expected 200")
+    for method, path in requests:
+        if path.rstrip("/") in DOCUMENTED_PATHS and method in ("GET", "HEAD"):
+            continue
+        status, body = http_request(base + path, method)
+        text = body.decode("utf-8", "replace")
+        if status < 400:
+            problems.append(f"{method} {path}: answered {status}")
+        leaked = [s for s in secrets if s in text or urllib.parse.quote(s) in text]
+        if leaked:
+            problems.append(f"{method} {path}: {status} body carries {leaked[:3]}")
+    return problems
+
+
+def http_request(url: str, method: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
 
 
 # -- Prometheus / Alertmanager API -------------------------------------------------------------

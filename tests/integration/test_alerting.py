@@ -1,7 +1,14 @@
 """Alerts reach people: real broker, worker, notifier, Prometheus and Alertmanager.
 
-Only Slack/Teams are faked (a local HTTP receiver); SMTP is a real aiosmtpd server. The tests
-share one stack (module fixture) and run in file order, each adding its own traffic:
+Only Slack/Teams are faked (a local HTTP receiver); SMTP is a real aiosmtpd server (one for the
+notifier, one for Alertmanager). Alertmanager runs the shipped config (deploy/alertmanager),
+only its URLs and waits changed. The tests share one stack (module fixture) and run in file
+order, each adding its own traffic:
+  0. a single first-ever block (a pacs.008 payment, the worker's first block) fires
+     DinarwatchPaymentsBlocked; then more critical alerts than any limit (the notifier's batch
+     and per-message limits, Alertmanager's former max_alerts) each reach the webhook, through
+     the notifier and through Alertmanager, itemised; and no path on the worker's or the
+     notifier's port but /metrics and /health answers
   1. planted violations -> notifier -> webhook (grouped), Alertmanager -> webhook, e-mail
   2. a Prometheus rule fires on the worker's real metrics and reaches the webhook via AM
   3. the receiver is down for OUTAGE_SECONDS (25 s, not minutes, to keep the file quick; the
@@ -13,38 +20,53 @@ share one stack (module fixture) and run in file order, each adding its own traf
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 
+from schemas.alert import Alert
 from streams import topics as names
 from streams.admin import create_topics
 from streams.producer import make_producer, publish
 from streams.settings import Settings
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
+from streams.synthetic.generator import (
+    JSON_CONTENT_TYPE,
+    GeneratedRecord,
+    TrafficSpec,
+    clean_payment,
+    generate,
+)
+from streams.synthetic.renderers import renderers
 from tests.integration.alerting_support import (
     HttpReceiver,
     Service,
     SmtpSink,
     WiredWorker,
+    port_leaks,
+    probe_paths,
     prom_api,
     start_alertmanager,
     start_notifier,
     start_prometheus,
     wait_for,
+    worker_routes,
 )
-from tests.integration.pipeline import metric_value, pipeline_settings
+from tests.integration.pipeline import metric_value, pipeline_settings, read_topic
 from tests.kafka_broker import unique_topic_prefix
 from tests.unit.alerts.promql import all_expressions, metric_names, substitute_grafana_vars
 
 pytestmark = pytest.mark.integration
 START = datetime(2025, 6, 3, 8, tzinfo=UTC)
 OUTAGE_SECONDS = 25
+MAX_BATCH = 100  # the notifier's batch limit in this stack; the flood is larger
+FLOOD = 120  # critical alerts at once: > MAX_BATCH > 50 (Alertmanager's former max_alerts) > 20
 HOOK = "/hook"
 AM_HOOK = "/alertmanager"
 
@@ -59,6 +81,7 @@ class Stack:
     notifier_port: int
     prometheus: str
     alertmanager: str
+    am_smtp: SmtpSink
 
     def publish(self, records: list[GeneratedRecord]) -> None:
         producer = make_producer(self.settings)
@@ -96,7 +119,9 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         started.append(receiver)
         smtp = SmtpSink().start()
         started.append(smtp)
-        am, am_url = start_alertmanager(tmp, receiver.url + AM_HOOK)
+        am_smtp = SmtpSink().start()
+        started.append(am_smtp)
+        am, am_url = start_alertmanager(tmp, receiver.url + AM_HOOK, am_smtp.port)
         started.append(am)
         worker = WiredWorker(settings, tmp / "worker.log").start()
         started.append(worker)
@@ -116,14 +141,147 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             backoff_max_seconds="1",
             park_delay_seconds="2",
             park_max_delay_seconds="4",
+            max_batch=str(MAX_BATCH),
         )
         started.append(notifier)
         prom, prom_url = start_prometheus(tmp, settings.web_port, notifier_port, am_url)
         started.append(prom)
-        yield Stack(settings, receiver, smtp, worker, notifier, notifier_port, prom_url, am_url)
+        yield Stack(
+            settings, receiver, smtp, worker, notifier, notifier_port, prom_url, am_url, am_smtp
+        )
     finally:
         for item in reversed(started):
             item.stop()
+
+
+BANNED_AGENT = {"bic": "AIBIIQBA", "name": "Ashur International Bank", "country": "IQ"}
+
+
+def banned_records(prefix: str, count: int, seed: int, fmt: str) -> list[GeneratedRecord]:
+    """USD payments sent by a bank the CBI barred from USD business: one critical
+    CBI-USD-BAN block each. Keyed by debtor account, as the gateway keys them."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(count):
+        payment = clean_payment(rng, f"{prefix}{i:05d}", START + timedelta(seconds=i), 1.0)
+        payment["debtor_agent"] = dict(BANNED_AGENT)
+        if fmt == "json":
+            value, content_type = orjson.dumps(payment), JSON_CONTENT_TYPE
+        else:
+            value, content_type = renderers()[fmt](payment)
+        label = {"payment_id": payment["payment_id"], "debtor": payment["debtor"]["account"]}
+        records.append(
+            GeneratedRecord(payment["debtor"]["account"].encode(), value, content_type, label)
+        )
+    return records
+
+
+def alerts_on_topic(stack: Stack, prefix: str, expected: int) -> list[Alert]:
+    """The alerts the worker wrote for payments whose id starts with `prefix`."""
+
+    def mine(records: list[Any]) -> list[Alert]:
+        found = [Alert.model_validate_json(r.value) for r in records]
+        return [a for a in found if a.payment.payment_id.startswith(prefix)]
+
+    topic = stack.settings.topic(names.ALERTS)
+    records = read_topic(
+        stack.settings.kafka_bootstrap, topic, lambda r: len(mine(r)) >= expected, 90
+    )
+    return mine(records)
+
+
+def test_first_block_fires_every_critical_alert_reaches_people_ports_stay_shut(
+    stack: Stack,
+) -> None:
+    # 1. The worker's first block ever, alone, in a format nothing else used: Prometheus has
+    #    seen that series (created at 0) or sees it born within the window: the rule fires.
+    (single,) = banned_records("FIRST-", 1, 51, "pacs008")
+    stack.publish([single])
+
+    def blocked_firing() -> list[dict[str, Any]]:
+        alerts = prom_api(stack.prometheus, "/api/v1/alerts")["alerts"]
+        return [
+            a
+            for a in alerts
+            if a["labels"]["alertname"] == "DinarwatchPaymentsBlocked" and a["state"] == "firing"
+        ]
+
+    fired = wait_for(blocked_firing, 60)
+    assert fired, stack.worker.log_tail()
+    assert fired[0]["labels"]["currency"] == "USD"
+    assert fired[0]["annotations"]["summary"].startswith("1 USD payment(s) blocked"), fired
+    series = 'dinarwatch_payments_total{format="pacs.008",currency="USD",decision="block"}'
+    (sample,) = prom_api(stack.prometheus, "/api/v1/query", query=series)["result"]
+    assert sample["value"][1] == "1"
+
+    # 2. More critical alerts at once than any limit: every id reaches the webhook through the
+    #    notifier (itemised, split into posts) and through Alertmanager, and the e-mails.
+    flood = banned_records("FLOOD-", FLOOD, 53, "json")
+    stack.publish(flood)
+    alerts = alerts_on_topic(stack, "FLOOD-", FLOOD)
+    critical = {a.alert_id for a in alerts if a.severity.value == "critical"}
+    assert len({a.payment.payment_id for a in alerts if a.alert_id in critical}) == FLOOD
+
+    def hook_docs() -> dict[str, dict[str, Any]]:
+        return {
+            a["alert_id"]: a
+            for b in stack.receiver.bodies(HOOK)
+            for a in b["alerts"]
+            if a["alert_id"] in critical
+        }
+
+    assert wait_for(lambda: len(hook_docs()) == len(critical), 90), stack.notifier.log_tail()
+    for body in stack.receiver.bodies(HOOK):
+        assert body["count"] == len(body["alerts"]) == len(body["alert_ids"]) <= 20
+    for doc in hook_docs().values():
+        assert doc["severity"] == "critical" and doc["rule"] == "CBI-USD-BAN"
+        assert doc["payment_id"].startswith("FLOOD-") and doc["amount"]
+        assert "*" in doc["debtor_account"] and "*" in doc["creditor_account"]
+        assert doc["list_entry"].startswith("cbi-usd-ban:")
+        assert doc["link"].startswith(
+            f"dinarwatch replay --topic {stack.settings.topic(names.RAW)}"
+        )
+
+    def am_alerts() -> dict[str, dict[str, Any]]:
+        return {
+            a["labels"]["alert_id"]: a
+            for body in stack.receiver.bodies(AM_HOOK)
+            for a in body["alerts"]
+            if a["labels"].get("alert_id") in critical
+        }
+
+    assert wait_for(lambda: len(am_alerts()) == len(critical), 90), stack.receiver.bodies(AM_HOOK)[
+        -1:
+    ]
+    for alert in am_alerts().values():
+        notes = alert["annotations"]
+        assert alert["labels"]["bank"] == "AIBIIQBA" and alert["labels"]["payment_id"]
+        assert "*" in notes["debtor_account"] and notes["list_entry"].startswith("cbi-usd-ban:")
+        assert notes["amount"].endswith(" USD") and notes["link"].startswith("dinarwatch replay")
+
+    assert wait_for(lambda: critical <= set(stack.smtp.alert_ids()), 60)
+    assert wait_for(lambda: all(i in am_email_text(stack) for i in critical), 60)
+
+    # 3. The ports: every route the worker's Faust app registers (and every built-in Faust
+    #    page), with the flood's debtor accounts as table keys, answers nothing but an error
+    #    that names none of them; only /metrics and /health answer, on both processes.
+    debtors = [r.label["debtor"] for r in flood[:5]]
+    keys = [*debtors, "IQ20RAFB00100000000001"]
+    requests = probe_paths(worker_routes(stack.settings), "debtor-windows", keys)
+    secrets = [*keys, *(r.label["payment_id"] for r in flood[:5])]
+    assert port_leaks(stack.worker.url, requests, secrets) == []
+    assert port_leaks(f"http://127.0.0.1:{stack.notifier_port}", requests, secrets) == []
+
+
+def am_email_text(stack: Stack) -> str:
+    """Every text part of every e-mail Alertmanager sent, decoded."""
+    parts = []
+    for message in list(stack.am_smtp.messages):
+        for part in message.walk():
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                parts.append(payload.decode("utf-8", "replace"))
+    return "\n".join(parts)
 
 
 def test_planted_violations_reach_webhook_alertmanager_and_email(stack: Stack) -> None:
