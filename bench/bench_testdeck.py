@@ -120,6 +120,19 @@ def print_table(title: str, rows: dict[str, Tally], order: Iterable[str]) -> Non
         )
 
 
+def print_matrix(by_list_class: dict[str, dict[str, Tally]]) -> None:
+    """Recall per class (rows) and list (columns); '-' where the class does not apply."""
+    lists = sorted(by_list_class)
+    print(f"\n{'recall: class x list':<26}" + "".join(f" {name[:12]:>12}" for name in lists))
+    for cls in ALL_CLASSES:
+        cells = []
+        for name in lists:
+            t = by_list_class[name].get(cls)
+            cells.append(f"{t.hits / t.cases:>12.1%}" if t and t.cases else f"{'-':>12}")
+        if any(c.strip() != "-" for c in cells):
+            print(f"{cls:<26}" + "".join(f" {c}" for c in cells))
+
+
 def check_background(ctx: Any, seed: int) -> int:
     """Screen every background combination bare; a finding there would spoil the deck."""
     import random
@@ -216,6 +229,7 @@ def main() -> int:
     print_table("manipulation class", by_class, ALL_CLASSES)
     print_table("family", by_family, ("text", "placement", "identifier"))
     print_table("list", by_list, sorted(by_list))
+    print_matrix(by_list_class)
     worst = sorted(
         (c for c in by_class if by_class[c].cases and by_class[c].hits < by_class[c].cases),
         key=lambda c: by_class[c].hits / by_class[c].cases,

@@ -272,6 +272,10 @@ def build_case(
     rng = random.Random(f"{seed}:{case_id}")
     doc = background(rng, case_id)
     family = FAMILY[cls]
+    if cls == "legal-form" and target.entry.kind == "individual":
+        # A person has no legal form: "Ali HASSAN LLC" is a company, and telling the two apart
+        # is entity-type compatibility, which the product is right to apply.
+        return None
     if family == "text":
         shown = _text_case(rng, doc, target, cls)
     elif family == "placement":

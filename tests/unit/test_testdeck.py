@@ -170,6 +170,7 @@ def test_sdn_people_are_written_given_name_first(deck: dict[str, list[DeckCase]]
     assert exact.payment.creditor.name == "Abdulrahman Hussein AL-TESTI"
     swapped = next(c for c in deck["word-order"] if c.entry_id == SDN_PERSON.entry_id)
     assert swapped.shown == "AL-TESTI Abdulrahman Hussein"
+    assert not [c for c in deck["legal-form"] if c.kind == "individual"]
 
 
 @pytest.mark.parametrize("seed", range(5))
