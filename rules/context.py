@@ -16,20 +16,52 @@ from schemas.payment import Payment
 
 @dataclass(frozen=True)
 class ListIndex:
-    """One list with its lookups prepared: BIC8 -> entries, and a name index."""
+    """One list with its lookups prepared: BIC8 -> entries, bank code -> entries, names."""
 
     reference: ReferenceList
     names: NameIndex
     by_bic8: Mapping[str, tuple[ListEntry, ...]]
+    by_bank_code: Mapping[tuple[str, str], tuple[ListEntry, ...]] = field(default_factory=dict)
+    """(country, code) -> entries: the bank code an Iraqi (4 letters) or Iranian (3 digits)
+    IBAN or clearing id carries."""
+    by_bic4: Mapping[str, tuple[ListEntry, ...]] = field(default_factory=dict)
+    """A BIC's first four letters (the institution's code) -> entries with a BIC of that code."""
 
     @classmethod
     def build(cls, reference: ReferenceList) -> ListIndex:
         by_bic8: dict[str, list[ListEntry]] = {}
+        by_code: dict[tuple[str, str], list[ListEntry]] = {}
+        by_bic4: dict[str, list[ListEntry]] = {}
         for entry in reference.entries:
             for bic in entry.bics:
                 by_bic8.setdefault(bic[:8].upper(), []).append(entry)
-        frozen = {bic: tuple(entries) for bic, entries in by_bic8.items()}
-        return cls(reference, NameIndex(reference.entries), frozen)
+            for code in dict.fromkeys(bic[:4].upper() for bic in entry.bics):
+                by_bic4.setdefault(code, []).append(entry)
+            for key in bank_code_keys(entry):
+                by_code.setdefault(key, []).append(entry)
+        return cls(
+            reference,
+            NameIndex(reference.entries),
+            {bic: tuple(entries) for bic, entries in by_bic8.items()},
+            {key: tuple(entries) for key, entries in by_code.items()},
+            {code: tuple(entries) for code, entries in by_bic4.items()},
+        )
+
+
+def bank_code_keys(entry: ListEntry) -> list[tuple[str, str]]:
+    """The IBAN bank codes that identify `entry`'s bank, with the IBAN country they belong to.
+
+    Iraqi IBANs carry the first four letters of the bank's BIC, so an Iraqi BIC gives its code
+    even when the list did not write it; Iranian codes are three digits (the Central Bank of
+    Iran's clearing code) and only come from the list.
+    """
+    keys = [("IQ", bic[:4].upper()) for bic in entry.bics if bic[4:6].upper() == "IQ"]
+    for code in entry.iban_bank_codes:
+        if len(code) == 3 and code.isdigit():
+            keys.append(("IR", code))
+        elif len(code) == 4 and code.isalpha():
+            keys.append(("IQ", code.upper()))
+    return list(dict.fromkeys(keys))
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from datetime import date
 
 from rules.context import ScreeningContext, mark_retro
 from rules.iran import IranSignal, IranTest, holders, iran_signals, mentions, nexus_finding
+from rules.listmatch import extra, extra_strings, in_currency_scope
+from rules.mentions import Subject
 from rules.pack import RuleSettings
-from rules.sdn import Subject, extra, extra_strings, in_currency_scope
 from schemas.common import Action, Severity
 from schemas.decision import Finding
 from schemas.payment import Payment
@@ -77,6 +78,9 @@ def _finding(
     action = Action(str(extra(settings, f"action_{phase}_lapse", settings.action)))
     severity = Severity(str(extra(settings, f"severity_{phase}_lapse", settings.severity)))
     base = nexus_finding(RULE_ID, settings, who, signals, payment)
+    if base.action.rank < settings.action.rank:
+        # The beneficiary is Iranian only by a name the evidence cannot pin: review at most.
+        action = min(action, base.action, key=lambda a: a.rank)
     waiver = (
         f"value date {payment.value_date} is before the waiver lapsed on {lapse}: review that it "
         f"went to the restricted escrow at the Trade Bank of Iraq; IRAN-NEXUS yields to this"

@@ -10,16 +10,9 @@ payment are correct and each carries its own source. Currency scope comes from t
 
 from __future__ import annotations
 
-from rules.context import ScreeningContext, in_force, mark_retro
+from rules.context import ScreeningContext
+from rules.listmatch import ListMatch, check_list_rule, how_matched
 from rules.lists.builtin import FINCEN_311_LIST
-from rules.sdn import (
-    designation_finding,
-    how_matched,
-    in_currency_scope,
-    list_matches,
-    subjects,
-    threshold,
-)
 from schemas.decision import Finding
 from schemas.payment import Payment
 
@@ -28,21 +21,14 @@ RULE_ID = "FINCEN-311"
 
 def check_fincen_311(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """Findings for every agent or party that is a 311-designated institution, as of value date."""
-    settings = ctx.pack.settings(RULE_ID)
-    index = ctx.index(FINCEN_311_LIST)
-    if settings is None or index is None or not in_currency_scope(settings, payment):
-        return []
-    findings = []
-    for match in list_matches(index, subjects(payment), threshold(settings, ctx)):
-        entry = match.entry
-        if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
-            continue
-        explanation = (
-            f"{match.subject.field}: {how_matched(match)} for {entry.primary_name}, subject to a "
-            f"FinCEN section 311 special measure in force since {entry.listed_from}: no US "
-            f"correspondent account may serve it, so this {payment.currency} payment value-dated "
-            f"{payment.value_date} cannot be processed."
-        )
-        found = designation_finding(RULE_ID, settings, index, match, explanation)
-        findings.append(mark_retro(found, payment))
-    return findings
+    return check_list_rule(RULE_ID, FINCEN_311_LIST, payment, ctx, _explain)
+
+
+def _explain(match: ListMatch, payment: Payment) -> str:
+    entry = match.entry
+    return (
+        f"{match.subject.field}: {how_matched(match)} for {entry.primary_name}, subject to a "
+        f"FinCEN section 311 special measure in force since {entry.listed_from}: no US "
+        f"correspondent account may serve it, so this {payment.currency} payment value-dated "
+        f"{payment.value_date} cannot be processed."
+    )

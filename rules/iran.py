@@ -2,13 +2,25 @@
 
 Signals, strongest first (one finding per field, the others kept as evidence):
 - the agent's or party's BIC8 is on the built-in iran-banks list (this also catches Iranian-owned
-  banks abroad, e.g. Islamic Regional Cooperation Bank in Baghdad or Melli Bank plc in London);
+  banks and Iranian banks' branches abroad, e.g. Islamic Regional Cooperation Bank and Bank Melli
+  Iran's branch in Baghdad, Melli Bank plc in London);
+- the bank code inside the party's IBAN (an Iranian IBAN's three digits, an Iraqi IBAN's four
+  letters) or in an agent's clearing id is an Iranian bank's;
 - BIC letters 5-6 are a configured jurisdiction (IR);
-- the party's account is an IBAN of that country (schwifty checks the IBAN's checksum and length;
-  its bank registry has no Iranian banks, so the bank code itself cannot be checked);
+- the party's account is an IBAN of that country (schwifty checks the IBAN's checksum and length);
 - the country field says IR;
-- the name matches an iran-banks entry (agents without a listed BIC);
+- the name matches an iran-banks entry, in any position: an agent without a BIC, an agent whose
+  BIC is not listed (a stricter threshold: "Commercial Bank of Iraq" must not meet "Tejarat"),
+  a party (a bank as debtor or creditor of a pacs.009), a party name continued on its first
+  address line;
+- a BIC whose institution code (first four letters) is a listed Iranian bank's, at an unlisted
+  branch: review (the code is the bank's, the branch is not on file);
 - an address line names the country or one of its cities, in Latin, Arabic or Persian script.
+An Iranian bank named or identified in free text (remittance information, address lines,
+unknown fields) is a finding of its own on that field.
+
+Action by evidence: identifiers, the country, an Iranian place in the address and a near-exact
+name of the bank block; a fuzzy or weak-alias name alone is a review (rules.listmatch).
 
 The place names and jurisdictions are pack settings. IRAN-ENERGY reuses `iran_signals` for its
 beneficiary test, so both rules agree on what "Iranian" means. Precedence: before the electricity
@@ -29,16 +41,40 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
+from rules.listmatch import (
+    DEFAULT_STRONG_SCORE,
+    MatchPolicy,
+    designation_finding,
+    extra,
+    extra_strings,
+    how_matched,
+    in_currency_scope,
+    name_strength,
+    text_matches,
+    threshold,
+    token_evidence,
+)
 from rules.lists.builtin import IRAN_BANKS_LIST, JURISDICTIONS_LIST
 from rules.matching import matcher_evidence
+from rules.mentions import (
+    SWIFT_NAME_LINE,
+    Subject,
+    clearing_bank_code,
+    clearing_bic,
+    continued_names,
+    iban_bank_code,
+    subjects,
+    text_mentions,
+)
 from rules.pack import RuleSettings
-from rules.sdn import Subject, extra_strings, in_currency_scope, subjects, threshold
+from schemas.common import Action
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Agent, Party, Payment
 
 RULE_ID = "IRAN-NEXUS"
 DEFAULT_JURISDICTIONS = ("IR",)
+DEFAULT_NAMED_BANK_THRESHOLD = 0.92
 _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0640]")  # harakat and tatweel
 
 
@@ -51,6 +87,9 @@ class IranSignal:
     score: float
     entry: ListEntry | None
     index: ListIndex | None
+    strong: bool = True
+    """False for a name that is fuzzy or a weak alias, and a bare institution code: review."""
+    tokens: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +105,9 @@ class IranTest:
     """The day whose list state applies (rules.context.list_date); None: every entry."""
     jurisdiction: tuple[ListEntry | None, ListIndex | None] = (None, None)
     """The list entry that makes the jurisdictions a legal basis (looked up once per run)."""
+    named_bank_threshold: float = DEFAULT_NAMED_BANK_THRESHOLD
+    """Names of parties and of agents with an unlisted BIC must score this much."""
+    strong_score: float = DEFAULT_STRONG_SCORE
 
     @classmethod
     def from_settings(
@@ -81,6 +123,8 @@ class IranTest:
             threshold(settings, ctx),
             list_date(ctx, payment) if payment is not None else None,
             _jurisdiction_entry(places, jurisdictions),
+            float(extra(settings, "named_bank_threshold", DEFAULT_NAMED_BANK_THRESHOLD)),
+            float(extra(settings, "strong_score", DEFAULT_STRONG_SCORE)),
         )
 
     def applies(self, entry: ListEntry) -> bool:
@@ -100,6 +144,8 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         if signals:
             found = nexus_finding(RULE_ID, settings, who, signals, payment)
             findings.append(mark_retro(found, payment))
+    if test.banks is not None and bool(extra(settings, "screen_text", True)):
+        findings += _text_findings(payment, settings, ctx, test)
     return findings
 
 
@@ -107,12 +153,32 @@ def holders(payment: Payment) -> list[tuple[Subject, Agent | Party]]:
     """Each screened subject with the Agent or Party model behind it."""
     by_field: dict[str, Agent | Party] = dict(payment.agent_chain())
     by_field.update(payment.parties())
-    return [(who, by_field[who.field]) for who in subjects(payment)]
+    return [(who, by_field[who.field]) for who in subjects(payment, continued=False)]
+
+
+def _text_findings(
+    payment: Payment, settings: RuleSettings, ctx: ScreeningContext, test: IranTest
+) -> list[Finding]:
+    """An Iranian bank named, or identified by IBAN or BIC, in the payment's free text."""
+    assert test.banks is not None
+    index = test.banks
+    findings = []
+    for match in text_matches(index, text_mentions(payment), MatchPolicy.of(settings, ctx)):
+        if not test.applies(match.entry):
+            continue
+        explanation = (
+            f"{match.subject.field}: {how_matched(match)} for the Iranian bank "
+            f"{match.entry.primary_name}; payment {payment.currency} value-dated "
+            f"{payment.value_date}."
+        )
+        found = designation_finding(RULE_ID, settings, index, match, explanation)
+        findings.append(mark_retro(found, payment))
+    return findings
 
 
 def iran_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[IranSignal]:
-    """Every reason to place `holder` in Iran, strongest first (empty if none)."""
-    signals = _bank_signals(who, test)
+    """Every reason to place `holder` in Iran, strong evidence first (empty if none)."""
+    signals = _bank_signals(who, holder, test)
     jurisdiction = test.jurisdiction
     if who.bic and who.bic[4:6].upper() in test.jurisdictions:
         signals.append(IranSignal("bic-country", who.bic, 1.0, *jurisdiction))
@@ -124,26 +190,83 @@ def iran_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[Ir
         place = mentions(holder.address, test.place_names)
         if place:
             signals.append(IranSignal("address", place, 0.9, *jurisdiction))
-    return signals
+    # Stable: strong evidence first, each kind in the order found above.
+    return sorted(signals, key=lambda s: not s.strong)
 
 
-def _bank_signals(who: Subject, test: IranTest) -> list[IranSignal]:
-    if test.banks is None:
+def _bank_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[IranSignal]:
+    banks = test.banks
+    if banks is None:
         return []
     if who.bic:
-        listed = [e for e in test.banks.by_bic8.get(who.bic[:8].upper(), ()) if test.applies(e)]
+        listed = [e for e in banks.by_bic8.get(who.bic[:8].upper(), ()) if test.applies(e)]
         if listed:
-            return [IranSignal("bic", who.bic, 1.0, listed[0], test.banks)]
-    # An agent's BIC identifies the bank; its name is only compared when it has no BIC (a name
-    # such as "Commercial Bank of Iraq" would otherwise meet "Bank Tejarat", "commercial bank").
-    if who.is_agent and who.name and not who.bic:
-        hits = [
-            h
-            for h in test.banks.names.search(who.name, test.name_threshold)
-            if test.applies(h.entry)
+            return [IranSignal("bic", who.bic, 1.0, listed[0], banks)]
+    coded = _code_signals(holder, banks, test)
+    if coded:
+        return coded
+    names = _name_signals(who, holder, banks, test)
+    if who.bic:
+        # The institution code of an unlisted BIC: a branch the directory did not list.
+        same_code = [e for e in banks.by_bic4.get(who.bic[:4].upper(), ()) if test.applies(e)]
+        if same_code and not any(s.strong for s in names):
+            names.append(IranSignal("bic-bank-code", who.bic, 0.9, same_code[0], banks, False))
+    return names
+
+
+def _code_signals(holder: Agent | Party, banks: ListIndex, test: IranTest) -> list[IranSignal]:
+    """An IBAN bank code (parties) or clearing id (agents) that is an Iranian bank's."""
+    if isinstance(holder, Party):
+        code = iban_bank_code(holder.account)
+        method = "iban-bank-code"
+    else:
+        bic = clearing_bic(holder.clearing_id)
+        listed = [e for e in banks.by_bic8.get(bic[:8], ()) if test.applies(e)] if bic else []
+        if listed:
+            return [IranSignal("clearing-id", holder.clearing_id or "", 1.0, listed[0], banks)]
+        code = clearing_bank_code(holder.clearing_id)
+        method = "clearing-id"
+    if code is None:
+        return []
+    found = [e for e in banks.by_bank_code.get((code.country, code.code), ()) if test.applies(e)]
+    if not found:
+        return []
+    score = 1.0 if code.checked else 0.95
+    return [IranSignal(method, f"{code.source} (bank code {code.code})", score, found[0], banks)]
+
+
+def _name_signals(
+    who: Subject, holder: Agent | Party, banks: ListIndex, test: IranTest
+) -> list[IranSignal]:
+    """An Iranian bank's name in any position: an agent without a BIC at the pack's name
+    threshold; an agent with an unlisted BIC, a party, or a party's name continued on its
+    address line at the stricter `named_bank_threshold`."""
+    if not who.name:
+        return []
+    strict = who.bic is not None or not who.is_agent
+    cutoff = max(test.name_threshold, test.named_bank_threshold) if strict else test.name_threshold
+    queries = [(who.name, "name")]
+    if isinstance(holder, Party):
+        queries += [
+            (n, "name-continued")
+            for n in continued_names(who.name, holder.address, SWIFT_NAME_LINE)
         ]
-        if hits:
-            return [IranSignal("name", who.name, hits[0].score, hits[0].entry, test.banks)]
+    for query, method in queries:
+        for hit in banks.names.search(query, cutoff, kind="bank" if who.is_agent else None):
+            if not test.applies(hit.entry) or hit.entry.kind == "individual":
+                continue
+            strength = name_strength(hit, test.strong_score)
+            return [
+                IranSignal(
+                    method,
+                    query,
+                    hit.score,
+                    hit.entry,
+                    banks,
+                    strength == "strong",
+                    token_evidence(hit),
+                )
+            ]
     return []
 
 
@@ -218,14 +341,25 @@ def _matcher(signals: Sequence[IranSignal]) -> dict[str, str]:
 def nexus_finding(
     rule: str, settings: RuleSettings, who: Subject, signals: Sequence[IranSignal], payment: Payment
 ) -> Finding:
-    """A finding that cites the strongest signal's entry and keeps every signal as evidence."""
+    """A finding that cites the strongest signal's entry and keeps every signal as evidence.
+
+    Block (the rule's action) when some signal is strong evidence; a name that is fuzzy or a
+    weak alias, or a bare institution code, is a review on its own.
+    """
     top = signals[0]
     entry, index = top.entry, top.index
     reasons = "; ".join(f"{s.method} {s.matched}" for s in signals)
     subject = entry.primary_name if entry is not None else "Iran"
+    action = (
+        settings.action if top.strong else min(settings.action, Action.REVIEW, key=lambda a: a.rank)
+    )
+    tokens = dict(top.tokens)
+    if entry is not None and entry.remarks and len(entry.remarks) <= 1000:
+        # Where the list got the matched BIC or bank code from (a directory, OFAC's remarks).
+        tokens["list_remarks"] = entry.remarks
     return Finding(
         rule=rule,
-        action=settings.action,
+        action=action,
         severity=settings.severity,
         field=who.field,
         matched=top.matched,
@@ -245,6 +379,8 @@ def nexus_finding(
         evidence={
             "signals": reasons,
             "subject": who.name or who.bic or "",
+            "strength": "strong" if top.strong else "weak",
+            **tokens,
             **_matcher(signals),
         },
     )

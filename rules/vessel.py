@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from rules.context import ScreeningContext, in_force, mark_retro
+from rules.listmatch import extra_strings, in_currency_scope
 from rules.lists.base import ReferenceList
 from rules.lists.ofac import SDN_LIST
 from rules.matching import matcher_evidence
 from rules.matching.normalize import name_tokens
 from rules.pack import RuleSettings
-from rules.sdn import extra_strings, in_currency_scope
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Payment

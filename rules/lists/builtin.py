@@ -30,7 +30,7 @@ BUILTIN_FILES: dict[str, str] = {
 }
 
 _LIST_FIELDS = ("bics", "countries", "programs", "currency_scope")
-_PROVENANCE = ("sdn_ent_num", "bic_source", "remarks")
+_PROVENANCE = ("sdn_ent_num", "bic_source", "iban_source", "remarks")
 
 
 def load_builtin_list(name: str, text: str | None = None) -> ReferenceList:
@@ -61,7 +61,10 @@ def load_builtin_lists() -> list[ReferenceList]:
 def _entry(raw: dict[str, Any], list_name: str) -> ListEntry:
     original = [str(n) for n in raw.get("names_original_script", [])]
     names = list(dict.fromkeys([*(str(n) for n in raw["names"]), *original]))
-    bics = [str(b).upper() for b in raw.get("bics", [])]
+    branches: list[dict[str, Any]] = list(raw.get("branches", []))
+    bics = list(
+        dict.fromkeys(str(b).upper() for b in [*raw.get("bics", []), *(x["bic"] for x in branches)])
+    )
     return ListEntry(
         entry_id=str(raw["id"]),
         list_name=list_name,
@@ -69,7 +72,14 @@ def _entry(raw: dict[str, Any], list_name: str) -> ListEntry:
         names=names,
         names_original_script=original,
         bics=bics,
-        iban_bank_codes=[b[:4] for b in bics if b[4:6] == "IQ"],
+        iban_bank_codes=list(
+            dict.fromkeys(
+                [
+                    *(str(c) for c in raw.get("iban_bank_codes", [])),
+                    *(b[:4] for b in bics if b[4:6] == "IQ"),
+                ]
+            )
+        ),
         countries=[str(c) for c in raw.get("countries", [])],
         programs=[str(p) for p in raw.get("programs", [])],
         currency_scope=[str(c) for c in raw.get("currency_scope", [])],
@@ -88,6 +98,13 @@ def _provenance(raw: dict[str, Any]) -> str | None:
         parts.append(f"OFAC SDN ent_num {raw['sdn_ent_num']}")
     if raw.get("bic_source"):
         parts.append(f"BIC source: {raw['bic_source']}")
+    if raw.get("iban_source"):
+        parts.append(f"IBAN bank code source: {raw['iban_source']}")
+    for branch in raw.get("branches", []):
+        parts.append(
+            f"branch BIC {branch['bic']} ({branch.get('name', '')}, {branch.get('city', '')}): "
+            f"{branch['source']}"
+        )
     if raw.get("remarks"):
         parts.append(_words(raw["remarks"]) or "")
     return "; ".join(parts) or None

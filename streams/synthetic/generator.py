@@ -127,7 +127,12 @@ def _as_agent(rng: random.Random, entry: ListEntry) -> dict[str, Any]:
     """A barred bank as it appears in traffic: by BIC when it has one, else by a name variant."""
     if entry.bics and rng.random() < 0.6:
         return {"bic": entry.bics[0], "name": entry.primary_name, "country": "IQ"}
-    return {"name": rng.choice(entry.names), "country": "IQ"}
+    name = rng.choice(entry.names)
+    # A short acronym (KIIB) is a weak alias: alone it is a review, never a block, so a bank
+    # planted to be blocked by name goes by its full name instead.
+    if len(name) <= 4 and " " not in name:
+        name = entry.primary_name
+    return {"name": name, "country": "IQ"}
 
 
 def plant_cbi_usd_ban(

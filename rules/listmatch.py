@@ -1,0 +1,414 @@
+"""How a payment is searched in a designation list, and how a match becomes a finding.
+
+One module for every list rule (CBI-USD-BAN, FINCEN-311, MILITIA-FRONT, OFAC-SDN, UN-SANCTIONS,
+and IRAN-NEXUS's bank test), so that they all read the same fields, weigh evidence alike and cite
+field, entry, list version, legal source, listed_from, score, method and the matched tokens.
+
+Where a list subject can appear (rules.mentions reads them out of the payment):
+- an agent: its BIC (first 8 characters), its clearing id, its name;
+- a party: its BIC, the bank code inside its IBAN, its name, and its name continued on the
+  first address line when the name fills the SWIFT line;
+- free text: remittance information, address lines, unknown extra fields, searched by windows
+  of consecutive words; IBANs and BICs written in the text are looked up as identifiers.
+
+How strong the evidence is decides the action (`evidence_strength`, `action_for`):
+- identifier (BIC, IBAN bank code, clearing id): the rule's action (block);
+- strong name: a near-exact (score >= `strong_score`) match of a full, non-weak name of an
+  entity (not a person): the rule's action;
+- any other name match (a fuzzy score, a weak alias such as an OFAC quoted nickname or a short
+  acronym, a person's name): review at most: a name alone cannot tell a namesake from the
+  listed subject.
+Entity types must fit the position: an agent is a bank, so entries of persons, vessels and
+aircraft never match an agent; vessels and aircraft never match a party name or free text
+(OIL-VESSEL reads vessel mentions with its own context rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
+from rules.matching import NameHit, matcher_evidence
+from rules.matching.names import EXACT_PRIMARY, STRONG_ALIAS
+from rules.matching.normalize import name_tokens
+from rules.mentions import (
+    BankCode,
+    Subject,
+    TextMention,
+    clearing_bank_code,
+    clearing_bic,
+    iban_bank_code,
+    identifiers_in_text,
+    subjects,
+    text_mentions,
+)
+from rules.pack import RuleSettings
+from schemas.common import Action, Severity
+from schemas.decision import Finding
+from schemas.listentry import ListEntry
+from schemas.payment import Payment
+
+DEFAULT_STRONG_SCORE = 0.97
+DEFAULT_TEXT_THRESHOLD = 0.92
+DEFAULT_TEXT_WINDOW = 7
+NON_PARTY_KINDS = frozenset({"vessel", "aircraft"})
+PERSON_KINDS = frozenset({"individual"})
+AGENT_KIND = "bank"
+"""What the matcher is told an agent is (a bank: an organisation, never a person)."""
+IDENTIFIER_METHODS = frozenset({"bic", "iban-bank-code", "clearing-id", "text-iban", "text-bic"})
+
+# --- settings helpers (the pack's rule-specific fields) ----------------------------------------
+
+
+def extra(settings: RuleSettings, key: str, default: Any) -> Any:
+    """A rule-specific setting from the pack, or `default` when the pack leaves it out."""
+    return (settings.model_extra or {}).get(key, default)
+
+
+def extra_strings(settings: RuleSettings, key: str, default: Sequence[str] = ()) -> list[str]:
+    return [str(v) for v in extra(settings, key, default) or ()]
+
+
+def threshold(settings: RuleSettings, ctx: ScreeningContext) -> float:
+    """The rule's own name-score threshold, else the pack-wide one."""
+    return float(extra(settings, "score_threshold", ctx.pack.name_match_threshold))
+
+
+def in_currency_scope(settings: RuleSettings, payment: Payment) -> bool:
+    return not settings.currencies or payment.currency in settings.currencies
+
+
+class MatchPolicy(NamedTuple):
+    """The evidence thresholds of one rule, read once from its pack settings."""
+
+    name_threshold: float
+    strong_score: float = DEFAULT_STRONG_SCORE
+    text_threshold: float = DEFAULT_TEXT_THRESHOLD
+    text_window: int = DEFAULT_TEXT_WINDOW
+    skip_kinds: frozenset[str] = NON_PARTY_KINDS
+    text_kinds_skipped: frozenset[str] = NON_PARTY_KINDS
+    screen_text: bool = True
+    screen_agents: bool = True
+
+    @classmethod
+    def of(cls, settings: RuleSettings, ctx: ScreeningContext) -> MatchPolicy:
+        name_threshold = threshold(settings, ctx)
+        skip = frozenset(extra_strings(settings, "skip_kinds", sorted(NON_PARTY_KINDS)))
+        text_skip = frozenset(extra_strings(settings, "text_skip_kinds", sorted(skip)))
+        return cls(
+            name_threshold,
+            float(extra(settings, "strong_score", DEFAULT_STRONG_SCORE)),
+            max(name_threshold, float(extra(settings, "text_threshold", DEFAULT_TEXT_THRESHOLD))),
+            int(extra(settings, "text_window", DEFAULT_TEXT_WINDOW)),
+            skip,
+            text_skip | NON_PARTY_KINDS,
+            bool(extra(settings, "screen_text", True)),
+            bool(extra(settings, "screen_agents", True)),
+        )
+
+
+# --- matches --------------------------------------------------------------------------------
+
+
+class ListMatch(NamedTuple):
+    """One subject (or piece of text) matched to one list entry, with its evidence."""
+
+    subject: Subject
+    entry: ListEntry
+    method: str
+    matched: str
+    listed_as: str
+    score: float
+    strength: str = "identifier"
+    """identifier, strong, fuzzy, weak-alias or person: what the action is decided by."""
+    tokens: tuple[tuple[str, str], ...] = ()
+    """The matcher's evidence: which query tokens matched which listed tokens, with weights."""
+
+
+def list_matches(
+    index: ListIndex,
+    people: Iterable[Subject],
+    name_threshold: float,
+    skip_kinds: Sequence[str] = (),
+    strong_score: float = DEFAULT_STRONG_SCORE,
+) -> list[ListMatch]:
+    """Best match per (field, entry) over BIC, bank code and name; sorted for stability.
+
+    Agents are matched against institutions only, never against persons, vessels or aircraft.
+    """
+    skipped = frozenset(skip_kinds)
+    best: dict[tuple[str, str], ListMatch] = {}
+    for match in _raw_matches(index, people, name_threshold, strong_score):
+        kind = match.entry.kind
+        if kind in skipped:
+            continue
+        if match.subject.is_agent and (kind in PERSON_KINDS or kind in NON_PARTY_KINDS):
+            # Agents are banks: a bank named after a common given name is not that person.
+            continue
+        _keep_best(best, match)
+    return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+
+
+def text_matches(
+    index: ListIndex, texts: Iterable[TextMention], policy: MatchPolicy
+) -> list[ListMatch]:
+    """Best match per (field, entry) for list names and identifiers written in free text."""
+    best: dict[tuple[str, str], ListMatch] = {}
+    for mention in texts:
+        who = Subject(mention.field, mention.text, None, False)
+        for kind, code in identifiers_in_text(mention.text):
+            for match in _identifier_matches(index, who, kind, code):
+                _keep_best(best, match)
+        for window in text_windows(mention.text, policy.text_window):
+            for hit in index.names.search(window, policy.text_threshold, truncated=False):
+                if hit.entry.kind in policy.text_kinds_skipped:
+                    continue
+                _keep_best(best, _name_match(who, hit, window, "name-text", policy.strong_score))
+    return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+
+
+def payment_matches(index: ListIndex, payment: Payment, policy: MatchPolicy) -> list[ListMatch]:
+    """Every match of `payment` in one list: agents, parties (and their continued names, BICs
+    and IBAN bank codes) and, unless the rule turns it off, its free text."""
+    people = subjects(payment, agents=policy.screen_agents)
+    found = list_matches(
+        index, people, policy.name_threshold, sorted(policy.skip_kinds), policy.strong_score
+    )
+    if policy.screen_text:
+        found += text_matches(index, text_mentions(payment), policy)
+    return found
+
+
+def _keep_best(best: dict[tuple[str, str], ListMatch], match: ListMatch) -> None:
+    key = (match.subject.field, match.entry.entry_id)
+    if key not in best or _rank(match) > _rank(best[key]):
+        best[key] = match
+
+
+def _raw_matches(
+    index: ListIndex, people: Iterable[Subject], name_threshold: float, strong_score: float
+) -> Iterator[ListMatch]:
+    for who in people:
+        if who.bic:
+            for entry in index.by_bic8.get(who.bic[:8].upper(), ()):
+                yield ListMatch(who, entry, "bic", who.bic, who.bic, 1.0)
+        yield from _bank_code_matches(index, who, iban_bank_code(who.account), "iban-bank-code")
+        yield from _clearing_matches(index, who)
+        if who.name:
+            method = "name-continued" if who.continued else "name"
+            kind = AGENT_KIND if who.is_agent else None
+            for hit in index.names.search(who.name, name_threshold, kind=kind):
+                yield _name_match(who, hit, who.name, method, strong_score)
+
+
+def _clearing_matches(index: ListIndex, who: Subject) -> Iterator[ListMatch]:
+    bic = clearing_bic(who.clearing_id)
+    if bic:
+        for entry in index.by_bic8.get(bic[:8], ()):
+            yield ListMatch(who, entry, "clearing-id", who.clearing_id or bic, bic, 1.0)
+    yield from _bank_code_matches(index, who, clearing_bank_code(who.clearing_id), "clearing-id")
+
+
+def _bank_code_matches(
+    index: ListIndex, who: Subject, code: BankCode | None, method: str
+) -> Iterator[ListMatch]:
+    if code is None:
+        return
+    for entry in index.by_bank_code.get((code.country, code.code), ()):
+        score = 1.0 if code.checked else 0.95
+        listed = f"{code.country} bank code {code.code}"
+        yield ListMatch(who, entry, method, code.source, listed, score)
+
+
+def _identifier_matches(
+    index: ListIndex, who: Subject, kind: str, code: str
+) -> Iterator[ListMatch]:
+    if kind == "bic":
+        for entry in index.by_bic8.get(code[:8], ()):
+            yield ListMatch(who._replace(name=code), entry, "text-bic", code, code, 1.0)
+    else:
+        bank = iban_bank_code(code)
+        yield from _bank_code_matches(index, who._replace(name=None), bank, "text-iban")
+
+
+def _name_match(who: Subject, hit: NameHit, query: str, method: str, strong: float) -> ListMatch:
+    return ListMatch(
+        who,
+        hit.entry,
+        method,
+        query,
+        hit.alias,
+        hit.score,
+        name_strength(hit, strong),
+        token_evidence(hit),
+    )
+
+
+def _rank(match: ListMatch) -> tuple[int, float, int]:
+    # Strong evidence first, then the score, then an identifier over a name at the same score.
+    return (_STRENGTH_RANK[match.strength], match.score, 1 if match.strength == "identifier" else 0)
+
+
+_STRENGTH_RANK = {"identifier": 3, "strong": 2, "fuzzy": 1, "person": 1, "weak-alias": 0}
+
+
+# --- evidence strength ------------------------------------------------------------------------
+
+
+def name_strength(hit: NameHit, strong_score: float) -> str:
+    """strong, fuzzy, weak-alias or person, for a name hit (see the module docstring).
+
+    The matcher classifies the hit (`NameHit.strength`): a near-exact match of the entry's
+    primary name or of another strong alias, a fuzzy match, or whole-name equality with a weak
+    alias (an OFAC quoted nickname, a short acronym). Strong evidence is a near-exact match of
+    an entity (not a person) that also scores at least `strong_score`.
+    """
+    if hit.weak:
+        return "weak-alias"
+    if hit.entry.kind in PERSON_KINDS:
+        return "person"
+    if hit.strength in NEAR_EXACT and hit.score >= strong_score:
+        return "strong"
+    return "fuzzy"
+
+
+NEAR_EXACT = frozenset({EXACT_PRIMARY, STRONG_ALIAS})
+
+
+def token_evidence(hit: NameHit) -> tuple[tuple[str, str], ...]:
+    """The matcher's explanation of a hit (which words matched which, with weights; which were
+    left over; the hit's own strength and the kinds compared), as evidence key/value pairs."""
+    renamed = {"strength": "name_strength"}
+    return tuple((renamed.get(k, k), v) for k, v in sorted(hit.evidence().items()))
+
+
+def action_for(settings: RuleSettings, match: ListMatch) -> Action:
+    """The rule's action on strong evidence; review at most on a name the evidence can't pin.
+
+    OFAC-SDN and UN-SANCTIONS keep `individual_name_action` for persons (review by default).
+    """
+    if match.strength in ("identifier", "strong"):
+        return settings.action
+    if match.strength == "person":
+        wanted = Action(str(extra(settings, "individual_name_action", Action.REVIEW.value)))
+        return min(wanted, settings.action, Action.REVIEW, key=lambda a: a.rank)
+    return min(settings.action, Action.REVIEW, key=lambda a: a.rank)
+
+
+# --- free text ----------------------------------------------------------------------------
+
+
+def text_windows(text: str, longest: int) -> list[str]:
+    """Runs of 2..`longest` consecutive name tokens of `text`, each once, in text order.
+
+    Free text is not a name: a listed name hides in it between other words ("on behalf of
+    Kata'ib Hizballah for services"), so each run is searched on its own. Numbers end a run (no
+    listed name holds an invoice number); single words are not searched (any one-word name
+    would be everywhere).
+    """
+    runs: list[list[str]] = [[]]
+    for token in name_tokens(text):
+        if token.isdigit():
+            runs.append([])
+        else:
+            runs[-1].append(token)
+    seen: dict[str, None] = {}
+    for run in runs:
+        for start in range(len(run)):
+            for end in range(start + 2, min(len(run), start + longest) + 1):
+                seen.setdefault(" ".join(run[start:end]), None)
+    return list(seen)
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+def designation_finding(
+    rule: str,
+    settings: RuleSettings,
+    index: ListIndex,
+    match: ListMatch,
+    explanation: str,
+    severity: Severity | None = None,
+    action: Action | None = None,
+) -> Finding:
+    """A Finding that carries the whole evidence of a list match."""
+    entry = match.entry
+    return Finding(
+        rule=rule,
+        action=action or action_for(settings, match),
+        severity=severity or settings.severity,
+        field=match.subject.field,
+        matched=match.matched,
+        entry_id=entry.entry_id,
+        entry_name=entry.primary_name,
+        list_name=index.reference.name,
+        list_version=index.reference.version,
+        legal_source=entry.legal_source,
+        listed_from=entry.listed_from,
+        score=match.score,
+        match_method=match.method,
+        explanation=explanation,
+        evidence=evidence(entry, match),
+    )
+
+
+def evidence(entry: ListEntry, match: ListMatch) -> dict[str, str]:
+    """The finding's evidence: what was listed, how strong the match is and why."""
+    found = {
+        "listed_as": match.listed_as,
+        "kind": entry.kind,
+        "strength": match.strength,
+        **matcher_evidence(match.method),
+    }
+    found.update(match.tokens)
+    if match.method == "name-text" and match.subject.name:
+        found["text"] = match.subject.name[:200]
+    if entry.programs:
+        found["programs"] = "/".join(entry.programs)
+    if entry.date_confidence:
+        found["date_confidence"] = entry.date_confidence
+    if entry.remarks and len(entry.remarks) <= 500:
+        found["list_remarks"] = entry.remarks
+    return found
+
+
+def how_matched(match: ListMatch) -> str:
+    """`BIC X is listed` / `name "X" matches "Y" (score 0.93)`: the words of an explanation."""
+    if match.method in ("bic", "text-bic"):
+        where = " written in the text" if match.method == "text-bic" else ""
+        return f"BIC {match.matched}{where} is listed"
+    if match.method in ("iban-bank-code", "text-iban"):
+        return f"account {match.matched} is at {match.listed_as}, a listed bank"
+    if match.method == "clearing-id":
+        return f"clearing id {match.matched} identifies a listed bank ({match.listed_as})"
+    what = {"name-text": "text", "name-continued": "name continued on the next line"}.get(
+        match.method, "name"
+    )
+    note = "" if match.strength in ("strong", "identifier") else f", {match.strength} evidence"
+    return f'{what} "{match.matched}" matches "{match.listed_as}" (score {match.score:.2f}{note})'
+
+
+Explain = Callable[[ListMatch, Payment], str]
+
+
+def check_list_rule(
+    rule: str, list_name: str, payment: Payment, ctx: ScreeningContext, explain: Explain
+) -> list[Finding]:
+    """The whole of a designation-list rule: search, date and currency scope, findings.
+
+    CBI-USD-BAN, FINCEN-311 and MILITIA-FRONT are this function with their own list and words.
+    """
+    settings = ctx.pack.settings(rule)
+    index = ctx.index(str(extra(settings, "list", list_name))) if settings else None
+    if settings is None or index is None or not in_currency_scope(settings, payment):
+        return []
+    findings = []
+    for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx)):
+        entry = match.entry
+        if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
+            continue
+        found = designation_finding(rule, settings, index, match, explain(match, payment))
+        findings.append(mark_retro(found, payment))
+    return findings

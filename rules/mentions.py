@@ -1,0 +1,214 @@
+"""What a payment says: every place a list name, bank or account can hide, read without lists.
+
+List rules screen more than the party and agent names:
+- each agent's BIC, name and clearing id; each party's name, BIC and account;
+- a party name continued on the next line: SWIFT cuts the name line of 50K/59/59F (and a
+  pacs.008 <Nm> rendered from it) at 35 characters and the rest of the name opens the first
+  address line. When the name fills the line, the name is screened joined with address[0],
+  both with a space and glued (the cut may fall inside a word), and marked `continued`;
+- free text: the remittance information, each party's address lines (joined, so a name that
+  wraps across lines is read whole) and every string in unknown extra fields (the payment's and
+  each party's or agent's `extra`), as `TextMention`s;
+- identifiers written in free text: IBANs and BICs.
+
+This module only reads the payment; rules.listmatch looks what it finds up in the lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from schemas.masking import mask_account
+from schemas.payment import Payment
+
+SWIFT_NAME_LINE = 35
+"""The width of a SWIFT name/address line (MT 4*35x, the pacs.008 names rendered from MT)."""
+
+MAX_EXTRA_STRINGS = 64
+"""Unknown fields are screened up to this many strings per payment (bounded work per record)."""
+
+_IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b")
+_BIC = re.compile(r"\b([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
+_IQ_IBAN = re.compile(r"^IQ\d{2}[A-Z]{4}\d{15}$")
+_IR_IBAN = re.compile(r"^IR\d{24}$")
+
+
+class Subject(NamedTuple):
+    """A party or agent of the payment, with the field it sits in (for evidence).
+
+    `continued` marks a party name joined with the address line that continues it (the last
+    word of the name line may be cut). `account` and `clearing_id` are identifiers the lists
+    can resolve to a bank (an IBAN's bank code, a clearing member id).
+    """
+
+    field: str
+    name: str | None
+    bic: str | None
+    is_agent: bool
+    account: str | None = None
+    clearing_id: str | None = None
+    continued: bool = False
+
+
+class TextMention(NamedTuple):
+    """A piece of free text a payment carries, with the field path it came from."""
+
+    field: str
+    text: str
+
+
+class BankCode(NamedTuple):
+    """A bank identified by the bank code inside an account number or clearing id."""
+
+    country: str
+    code: str
+    source: str
+    """What the code was read from, as evidence: the IBAN (masked) or the clearing id."""
+    checked: bool
+    """Whether the carrier validated (IBAN checksum and length)."""
+
+
+def subjects(
+    payment: Payment,
+    *,
+    agents: bool = True,
+    parties: bool = True,
+    continued: bool = True,
+    line_length: int = SWIFT_NAME_LINE,
+) -> list[Subject]:
+    """The payment's agents (whole chain) and parties (incl. ultimate parties), in field order.
+
+    With `continued`, a party whose name fills the SWIFT line is also screened joined with its
+    first address line (see the module docstring). Built afresh on each call: a handful of
+    small objects, and the core keeps no state between payments.
+    """
+    found: list[Subject] = []
+    if agents:
+        found += [
+            Subject(f, a.name, a.bic, True, clearing_id=a.clearing_id)
+            for f, a in payment.agent_chain()
+        ]
+    if parties:
+        for field, party in payment.parties():
+            found.append(Subject(field, party.name, party.bic, False, account=party.account))
+            if continued:
+                found += [
+                    Subject(field, joined, None, False, continued=True)
+                    for joined in continued_names(party.name, party.address, line_length)
+                ]
+    return found
+
+
+def continued_names(name: str, address: Sequence[str], line_length: int) -> list[str]:
+    """`name + " " + address[0]` and `name + address[0]` when the name fills its line.
+
+    A name that ends one character short of the line still counts: the parser strips the
+    space the cut fell on, so the continuation then starts a new word.
+    """
+    if not address or len(name) < line_length - 1 or not address[0].strip():
+        return []
+    rest = address[0].strip()
+    return list(dict.fromkeys([f"{name} {rest}", f"{name}{rest}"]))
+
+
+def text_mentions(payment: Payment) -> list[TextMention]:
+    """Remittance information, joined address lines and strings in unknown fields, in order."""
+    found: list[TextMention] = []
+    if payment.remittance_info and payment.remittance_info.strip():
+        found.append(TextMention("remittance_info", payment.remittance_info))
+    budget = [MAX_EXTRA_STRINGS]
+    for field, party in payment.parties():
+        lines = [line for line in party.address if line.strip()]
+        if lines:
+            found.append(TextMention(f"{field}.address", " ".join(lines)))
+        found += _strings(f"{field}.extra", party.extra, budget)
+    for field, agent in payment.agent_chain():
+        found += _strings(f"{field}.extra", agent.extra, budget)
+    found += _strings("extra", payment.extra, budget)
+    return found
+
+
+def _strings(path: str, value: object, budget: list[int], depth: int = 0) -> list[TextMention]:
+    """Every non-empty string under `value`, depth-first in key order, within the budget."""
+    if budget[0] <= 0 or depth > 4:
+        return []
+    if isinstance(value, str):
+        if not value.strip():
+            return []
+        budget[0] -= 1
+        return [TextMention(path, value)]
+    found: list[TextMention] = []
+    if isinstance(value, Mapping):
+        for key in sorted(value, key=str):
+            found += _strings(f"{path}.{key}", value[key], budget, depth + 1)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found += _strings(f"{path}[{i}]", item, budget, depth + 1)
+    return found
+
+
+def iban_bank_code(account: str | None) -> BankCode | None:
+    """The bank code inside an Iraqi or Iranian IBAN, or None for any other account.
+
+    Iraq: IQkk + 4-letter bank code (the bank's BIC's first four letters) + 3-digit branch +
+    12-digit account. Iran: IRkk + 22 digits, the first three the bank's code at the Central
+    Bank of Iran's clearing. The structure decides; the checksum only grades the evidence (a
+    mistyped check digit does not change which bank the account is at).
+    """
+    if not account:
+        return None
+    compact = account.replace(" ", "").upper()
+    if _IQ_IBAN.match(compact):
+        country, code = "IQ", compact[4:8]
+    elif _IR_IBAN.match(compact):
+        country, code = "IR", compact[4:7]
+    else:
+        return None
+    try:
+        IBAN(compact)
+        checked = True
+    except SchwiftyException:
+        checked = False
+    return BankCode(country, code, mask_account(compact) or "", checked)
+
+
+def clearing_bank_code(clearing_id: str | None) -> BankCode | None:
+    """A bank code in a clearing id `SYSTEM:MEMBER`: an Iraqi 4-letter or Iranian 3-digit code.
+
+    The system prefix must name the country (IQ..., IR...): a bare 3-digit member of another
+    system (a US ABA number is 9 digits, but other schemes use short codes) is not Iranian.
+    """
+    if not clearing_id or ":" not in clearing_id:
+        return None
+    system, _, member = clearing_id.upper().rpartition(":")
+    member = member.strip()
+    if system.startswith("IQ") and re.fullmatch(r"[A-Z]{4}", member):
+        return BankCode("IQ", member, clearing_id, True)
+    if system.startswith("IR") and re.fullmatch(r"\d{3}", member):
+        return BankCode("IR", member, clearing_id, True)
+    return None
+
+
+def clearing_bic(clearing_id: str | None) -> str | None:
+    """A BIC written as the member of a clearing id (`BIC:MELIIQBA`, `SWIFT:...`), or None."""
+    if not clearing_id:
+        return None
+    member = clearing_id.upper().rpartition(":")[2].strip()
+    return member if _BIC.fullmatch(member) else None
+
+
+def identifiers_in_text(text: str) -> Iterator[tuple[str, str]]:
+    """("iban", compact) and ("bic", code) for every IBAN or BIC-shaped code written in `text`.
+
+    Only upper-case codes count: a BIC-shaped English word in capitals ("PAYMENTS") can only
+    ever meet a list whose BICs include it, which is how it is looked up.
+    """
+    for found in _IBAN.finditer(text):
+        yield "iban", found.group(1).replace(" ", "")
+    for found in _BIC.finditer(text):
+        yield "bic", found.group(1)

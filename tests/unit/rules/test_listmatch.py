@@ -1,0 +1,193 @@
+"""rules.listmatch: every field a payment has is searched, and the action follows the evidence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from rules.cbi import check_cbi_usd_ban
+from rules.engine import screen_payment
+from rules.fincen import check_fincen_311
+from rules.listmatch import ListMatch, action_for, name_strength, text_windows
+from rules.matching import NameHit
+from rules.matching.names import EXACT_PRIMARY, FUZZY, STRONG_ALIAS, WEAK_ALIAS
+from rules.mentions import Subject
+from rules.militia import check_militia_front
+from rules.sdn import check_ofac_sdn
+from schemas.codec import dumps
+from schemas.common import Action
+from schemas.listentry import ListEntry
+from tests.factories import make_payment
+from tests.unit.rules.conftest import assert_full_evidence, context, pack_with, small_sdn
+
+CTX = context()
+AT = datetime(2025, 4, 1, 12, tzinfo=UTC)
+
+
+def iq_iban(bank_code: str) -> str:
+    """A valid Iraqi IBAN at the bank with this code (IQkk + code + branch 001 + account)."""
+    bban = f"{bank_code}001123456789012"
+    digits = "".join(str(int(c, 36)) for c in bban + "IQ00")
+    return f"IQ{98 - int(digits) % 97:02d}{bban}"
+
+
+@pytest.mark.parametrize(
+    "remittance",
+    [
+        "Payment on behalf of Kata'ib Hizballah for services",
+        "ON BEHALF OF KATAIB HIZBALLAH INV 2024/118",
+        "دفعة نيابة عن كتائب حزب الله",
+    ],
+)
+def test_militia_named_in_remittance_is_blocked(remittance: str) -> None:
+    (found,) = check_militia_front(make_payment(remittance_info=remittance), CTX)
+    assert (found.field, found.match_method) == ("remittance_info", "name-text")
+    assert found.entry_id == "militia-kataib-hizballah"
+    assert found.action is Action.BLOCK and found.evidence["strength"] == "strong"
+    assert found.evidence["text"] == remittance
+    assert_full_evidence(found)
+
+
+def test_care_of_a_militia_in_an_address_line() -> None:
+    payment = make_payment(
+        creditor={
+            "name": "Noor Al-Rafidain Trading",
+            "address": ["c/o Asa'ib Ahl al-Haq", "Baghdad"],
+        }
+    )
+    (found,) = check_militia_front(payment, CTX)
+    assert (found.field, found.entry_id) == ("creditor.address", "militia-asaib-ahl-al-haq")
+    assert found.action is Action.BLOCK
+
+
+def test_unknown_fields_are_screened() -> None:
+    payment = make_payment(creditor={"name": "X Co", "note": "for Harakat al-Nujaba"})
+    (found,) = check_militia_front(payment, CTX)
+    assert (found.field, found.entry_id) == ("creditor.extra.note", "militia-harakat-al-nujaba")
+
+
+def test_a_person_named_in_free_text_is_a_review() -> None:
+    payment = make_payment(remittance_info="commission for Hamad al-Moussawi, Baghdad")
+    (found,) = check_militia_front(payment, CTX)
+    assert (found.entry_id, found.action) == (
+        "militia-facilitator-hamad-al-moussawi",
+        Action.REVIEW,
+    )
+    assert found.evidence["strength"] == "person"
+
+
+def test_creditor_iban_at_a_cbi_barred_bank_is_blocked() -> None:
+    payment = make_payment(creditor={"name": "Ahmed Trading", "account": iq_iban("AIBI")})
+    (found,) = check_cbi_usd_ban(payment, CTX)
+    assert (found.field, found.match_method) == ("creditor", "iban-bank-code")
+    assert found.entry_id == "cbi-2024-02-04-ashur" and found.action is Action.BLOCK
+    assert found.evidence["strength"] == "identifier"
+    assert "123456789" not in found.matched + found.explanation  # account masked
+    # Currency scope still applies: the same account in IQD passes.
+    assert check_cbi_usd_ban(payment.model_copy(update={"currency": "IQD"}), CTX) == []
+
+
+def test_iban_of_a_barred_bank_written_in_the_remittance() -> None:
+    payment = make_payment(remittance_info=f"please credit {iq_iban('BHDA')} (Al Huda)")
+    (cbi,) = check_cbi_usd_ban(payment, CTX)
+    (fincen,) = check_fincen_311(payment, CTX)
+    assert (cbi.match_method, cbi.entry_id) == ("text-iban", "cbi-2024-02-04-al-huda")
+    assert fincen.match_method == "text-iban" and fincen.action is Action.BLOCK
+
+
+def test_clean_iraqi_iban_passes() -> None:
+    payment = make_payment(creditor={"name": "Ahmed Trading", "account": iq_iban("RAFB")})
+    assert check_cbi_usd_ban(payment, CTX) == []
+
+
+def test_agent_clearing_id_naming_a_barred_bank() -> None:
+    payment = make_payment(
+        intermediary_agents=[{"name": "Correspondent", "clearing_id": "IQCBI:AIBI"}]
+    )
+    (found,) = check_cbi_usd_ban(payment, CTX)
+    assert (found.field, found.match_method) == ("intermediary_agents[0]", "clearing-id")
+
+
+def test_name_continued_on_the_next_line() -> None:
+    name = "Al-Janoob Islamic Bank for Investm"
+    payment = make_payment(creditor={"name": name, "address": ["ent and Finance", "Baghdad"]})
+    found = check_cbi_usd_ban(payment, CTX)
+    assert [(f.field, f.entry_id) for f in found] == [("creditor", "cbi-2024-02-04-janoob")]
+    assert found[0].match_method in ("name", "name-continued")
+
+
+def test_fuzzy_name_hit_on_an_entity_is_a_review_not_a_block() -> None:
+    pack = pack_with("MILITIA-FRONT", strong_score=1.0, score_threshold=0.8)
+    ctx = context(pack)
+    (found,) = check_militia_front(make_payment(creditor={"name": "Kataib Hizballa Co"}), ctx)
+    assert found.score < 1.0 and found.action is Action.REVIEW
+    assert found.evidence["strength"] == "fuzzy"
+
+
+def test_persons_never_match_agents_and_name_hits_on_persons_are_reviews() -> None:
+    ctx = context(None, small_sdn())
+    assert check_ofac_sdn(make_payment(creditor_agent={"name": "Hamad Al-Moussawi"}), ctx) == []
+    (found,) = check_ofac_sdn(make_payment(creditor={"name": "Hamad Al-Moussawi"}), ctx)
+    assert found.action is Action.REVIEW and found.evidence["strength"] == "person"
+
+
+def test_vessels_are_not_matched_in_free_text_by_the_sdn_rule() -> None:
+    ctx = context(None, small_sdn())
+    payment = make_payment(remittance_info="freight ARK III discharge")
+    assert [f for f in check_ofac_sdn(payment, ctx) if f.entry_id == "ofac-sdn-15037"] == []
+
+
+def _entry(kind: str = "entity") -> ListEntry:
+    return ListEntry(entry_id="x", list="t", kind=kind, names=["X"], legal_source="s")
+
+
+def _hit(score: float, kind: str = "entity", strength: str = EXACT_PRIMARY) -> NameHit:
+    return NameHit(_entry(kind), "X", score, strength)
+
+
+def test_strength_and_action_table() -> None:
+    settings = CTX.pack.settings("MILITIA-FRONT")
+    assert settings is not None
+    who = Subject("creditor", "X", None, False)
+
+    def action(strength: str) -> Action:
+        return action_for(settings, ListMatch(who, _entry(), "name", "X", "X", 0.9, strength))
+
+    assert name_strength(_hit(0.99), 0.97) == "strong"
+    assert name_strength(_hit(0.99, strength=STRONG_ALIAS), 0.97) == "strong"
+    assert name_strength(_hit(0.95), 0.97) == "fuzzy"
+    assert name_strength(_hit(0.99, strength=FUZZY), 0.97) == "fuzzy"
+    assert name_strength(_hit(1.0, strength=WEAK_ALIAS), 0.97) == "weak-alias"
+    assert name_strength(_hit(1.0, "individual"), 0.97) == "person"
+    assert [action(s) for s in ("identifier", "strong", "fuzzy", "person", "weak-alias")] == [
+        Action.BLOCK,
+        Action.BLOCK,
+        Action.REVIEW,
+        Action.REVIEW,
+        Action.REVIEW,
+    ]
+
+
+def test_text_windows_skip_numbers_and_single_words() -> None:
+    windows = text_windows("INV 118 Kataib Hizballah 7 x", 3)
+    assert "kataib hizballah" in windows
+    assert all(" " in w and not any(t.isdigit() for t in w.split()) for w in windows)
+
+
+def test_clean_payments_pass_every_list_rule() -> None:
+    payment = make_payment(
+        remittance_info="INVOICE 2024/118 CEMENT SUPPLY, DAR AL SALAM BUILDING",
+        creditor={"name": "Gulf Horizon Trading LLC", "address": ["Office 12, Deira", "Dubai"]},
+    )
+    assert screen_payment(payment, CTX, AT).findings == []
+
+
+def test_same_payment_same_lists_byte_identical_decision() -> None:
+    payment = make_payment(
+        remittance_info="on behalf of Kata'ib Hizballah",
+        creditor={"name": "Ahmed Trading", "account": iq_iban("AIBI"), "address": ["c/o KH"]},
+    )
+    first = dumps(screen_payment(payment, CTX, AT))
+    again = dumps(screen_payment(payment, context(), AT))
+    assert first == again
