@@ -41,7 +41,89 @@ from schemas.payment import Payment
 GENERATOR_START = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
 """`dinarwatch generate --out` uses this start, so a seed fully determines the traffic."""
 GENERIC = frozenset(
-    ["al", "el", "dar", "salam", "general", "trading", "trade", "company", "co", "for", "and", "the", "of", "ltd", "llc", "international", "group", "bank", "islamic", "investment", "import", "export", "industries", "industry", "industrial", "est", "establishment", "services", "service", "travel", "tourism", "commercial", "contracting", "construction", "materials", "medical", "supplies", "food", "foodstuff", "products", "national", "modern", "new", "united", "iraq", "iraqi", "middle", "east", "gulf", "arab", "global", "holding", "development", "finance", "financial", "money", "transfer", "exchange", "oil", "gas", "petroleum", "engineering", "insurance", "transport", "logistics", "agricultural", "pharmaceutical", "pharmaceuticals", "steel", "hotel", "real", "estate", "a", "s", "plc", "pjsc", "sa", "sal", "inc", "corp", "corporation"]  # noqa: E501
+    [
+        "al",
+        "el",
+        "dar",
+        "salam",
+        "general",
+        "trading",
+        "trade",
+        "company",
+        "co",
+        "for",
+        "and",
+        "the",
+        "of",
+        "ltd",
+        "llc",
+        "international",
+        "group",
+        "bank",
+        "islamic",
+        "investment",
+        "import",
+        "export",
+        "industries",
+        "industry",
+        "industrial",
+        "est",
+        "establishment",
+        "services",
+        "service",
+        "travel",
+        "tourism",
+        "commercial",
+        "contracting",
+        "construction",
+        "materials",
+        "medical",
+        "supplies",
+        "food",
+        "foodstuff",
+        "products",
+        "national",
+        "modern",
+        "new",
+        "united",
+        "iraq",
+        "iraqi",
+        "middle",
+        "east",
+        "gulf",
+        "arab",
+        "global",
+        "holding",
+        "development",
+        "finance",
+        "financial",
+        "money",
+        "transfer",
+        "exchange",
+        "oil",
+        "gas",
+        "petroleum",
+        "engineering",
+        "insurance",
+        "transport",
+        "logistics",
+        "agricultural",
+        "pharmaceutical",
+        "pharmaceuticals",
+        "steel",
+        "hotel",
+        "real",
+        "estate",
+        "a",
+        "s",
+        "plc",
+        "pjsc",
+        "sa",
+        "sal",
+        "inc",
+        "corp",
+        "corporation",
+    ]  # noqa: E501
 )
 """Words that say what kind of business a name is, not which one (for grouping causes)."""
 COMPANY_WORDS = re.compile(
@@ -77,6 +159,8 @@ def cause(f: Finding, entry: ListEntry | None, query_kind: str | None) -> str:
         return "acronym alias (4 letters or fewer)"
     if entry is not None and entry.remarks and f"'{listed_as}'" in entry.remarks:
         return "weak alias (quoted a.k.a. in remarks)"
+    if len(re.sub(r"^(al|el)-", "", listed_as.casefold()).split()) == 1:
+        return "single-word name or alias"
     kind = entry.kind if entry is not None else (f.evidence or {}).get("kind")
     if query_kind == "company" and kind == "individual":
         return "person entry vs company name"
@@ -156,11 +240,10 @@ class Rates:
         for why, count in self.causes.most_common():
             print(f"    {why:<42} {count:>7,} ({count / n:.2%})")
         print(
-            "  top false-positive findings "
-            "(cause | rule | matched entry | count, blocks, max score):"
+            "  false-positive findings, blocking ones first, then the most frequent "
+            "(cause | rule | matched entry | findings, blocks, max score):"
         )
-        ranked = sorted(self.groups.items(), key=lambda kv: (-kv[1]["count"], kv[0]))
-        for (why, rule, entry), g in ranked[:top]:
+        for (why, rule, entry), g in self.ranked()[:top]:
             alias = g["listed_as"].most_common(1)[0][0]
             print(
                 f"    {why} | {rule} | {entry} (as {alias!r}) | {g['count']:,}, "
@@ -168,9 +251,13 @@ class Rates:
             )
             print(f"        e.g. {'; '.join(visible(e) for e in g['examples'])}")
 
+    def ranked(self) -> list[tuple[tuple[str, str, str], dict[str, Any]]]:
+        """Groups with blocks first (most blocks first), then by how often they occur."""
+        return sorted(self.groups.items(), key=lambda kv: (-kv[1]["block"], -kv[1]["count"], kv[0]))
+
     def as_dict(self, top: int) -> dict[str, Any]:
         n = self.payments or 1
-        ranked = sorted(self.groups.items(), key=lambda kv: (-kv[1]["count"], kv[0]))
+        ranked = self.ranked()
         return {
             "payments": self.payments,
             "blocked": self.blocks,
