@@ -123,7 +123,7 @@ GENERIC = frozenset(
         "inc",
         "corp",
         "corporation",
-    ]  # noqa: E501
+    ]
 )
 """Words that say what kind of business a name is, not which one (for grouping causes)."""
 COMPANY_WORDS = re.compile(
