@@ -210,9 +210,9 @@ def bootstrap_addresses(bootstrap: str) -> list[tuple[str, int]]:
     return addresses
 
 
-def describe_errors(error: ValidationError) -> str:
-    """A settings ValidationError on one line: each variable, its value (never a secret's) and
-    what is wrong with it."""
+def describe_errors(error: ValidationError, prefix: str = "DINARWATCH_", quote: bool = True) -> str:
+    """A settings ValidationError on one line: each variable, its value (never a secret's; none
+    with quote=False, for settings that hold URLs with tokens) and what is wrong with it."""
     parts = []
     for item in error.errors():
         name = str(item["loc"][0]) if item["loc"] else ""
@@ -221,9 +221,9 @@ def describe_errors(error: ValidationError) -> str:
             parts.append(message)
             continue
         quoted = ""
-        if name not in SECRET_FIELDS and isinstance(item.get("input"), str | int | float):
+        if quote and name not in SECRET_FIELDS and isinstance(item.get("input"), str | int | float):
             quoted = f"={str(item['input'])[:80]!r}"
-        parts.append(f"DINARWATCH_{name.upper()}{quoted}: {message}")
+        parts.append(f"{prefix}{name.upper()}{quoted}: {message}")
     return "; ".join(parts) + " (fix it in the environment or .env)"
 
 

@@ -11,13 +11,21 @@ def notifier(
     web_port: Annotated[int | None, typer.Option(help="Port for the notifier's /metrics")] = None,
 ) -> None:
     """Deliver alerts from the `alerts` topic to Alertmanager, a webhook and e-mail."""
+    from pydantic import ValidationError
+
     from alerts.notifier.runner import run_notifier
     from alerts.notifier.settings import NotifierSettings
+    from streams.errors import ConfigError
     from streams.logs import configure_logging
-    from streams.settings import get_settings
+    from streams.preflight import require_broker
+    from streams.settings import describe_errors, get_settings
 
     settings = get_settings()
-    notify = NotifierSettings()
+    try:
+        notify = NotifierSettings()
+    except ValidationError as exc:  # one line naming the variable, not a traceback
+        raise ConfigError(describe_errors(exc, "DINARWATCH_NOTIFY_", quote=False)) from None
+    require_broker(settings)
     if web_port is not None:
         notify = notify.model_copy(update={"web_port": web_port})
     configure_logging(settings.log_level, settings.log_json)

@@ -220,6 +220,12 @@ def test_an_xsd_dir_without_schemas(feed: Path, tmp_path: Path, content: str | N
     one_error_line(result, 3, f"DINARWATCH_XSD_DIR='{where}'")
 
 
+def test_an_invalid_notifier_setting_is_named_but_not_quoted() -> None:
+    result = invoke(["notifier"], {"DINARWATCH_NOTIFY_WEB_PORT": "https://hooks.example/s3cret"})
+    line = one_error_line(result, 3, "DINARWATCH_NOTIFY_WEB_PORT")
+    assert "s3cret" not in line
+
+
 # --- broker down: exit 4, at once --------------------------------------------------------------
 
 
@@ -233,6 +239,7 @@ def test_an_xsd_dir_without_schemas(feed: Path, tmp_path: Path, content: str | N
         ["worker"],
         ["worker", "--check"],
         ["replay", "--topic", "payments.raw"],
+        ["notifier"],
     ],
     ids=lambda a: "-".join(a[:2]),
 )
