@@ -44,6 +44,7 @@ from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
 from rules.listmatch import (
     DEFAULT_STRONG_SCORE,
     MatchPolicy,
+    countries_conflict,
     designation_finding,
     extra,
     extra_strings,
@@ -254,6 +255,8 @@ def _name_signals(
     for query, method in queries:
         for hit in banks.names.search(query, cutoff, kind="bank" if who.is_agent else None):
             if not test.applies(hit.entry) or hit.entry.kind == "individual":
+                continue
+            if countries_conflict(query, hit.alias):
                 continue
             strength = name_strength(hit, test.strong_score)
             return [

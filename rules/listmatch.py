@@ -164,6 +164,8 @@ def text_matches(
             for hit in index.names.search(window, policy.text_threshold, truncated=False):
                 if hit.entry.kind in policy.text_kinds_skipped:
                     continue
+                if countries_conflict(window, hit.alias):
+                    continue
                 _keep_best(best, _name_match(who, hit, window, "name-text", policy.strong_score))
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
 
@@ -199,7 +201,8 @@ def _raw_matches(
             method = "name-continued" if who.continued else "name"
             kind = AGENT_KIND if who.is_agent else None
             for hit in index.names.search(who.name, name_threshold, kind=kind):
-                yield _name_match(who, hit, who.name, method, strong_score)
+                if not countries_conflict(who.name, hit.alias):
+                    yield _name_match(who, hit, who.name, method, strong_score)
 
 
 def _clearing_matches(index: ListIndex, who: Subject) -> Iterator[ListMatch]:
@@ -251,6 +254,52 @@ def _rank(match: ListMatch) -> tuple[int, float, int]:
 
 
 _STRENGTH_RANK = {"identifier": 3, "strong": 2, "fuzzy": 1, "person": 1, "weak-alias": 0}
+
+
+# --- country words ---------------------------------------------------------------------------
+
+COUNTRY_WORDS = {
+    "iraq": "IQ",
+    "irak": "IQ",
+    "iran": "IR",
+    "persia": "IR",
+    "syria": "SY",
+    "syrian": "SY",
+    "lebanon": "LB",
+    "lebanese": "LB",
+    "turkey": "TR",
+    "turkiye": "TR",
+    "jordan": "JO",
+    "jordanian": "JO",
+    "kuwait": "KW",
+    "uae": "AE",
+    "emirates": "AE",
+    "afghanistan": "AF",
+    "pakistan": "PK",
+    "yemen": "YE",
+    "oman": "OM",
+    "qatar": "QA",
+    "bahrain": "BH",
+    "egypt": "EG",
+    "russia": "RU",
+    "belarus": "BY",
+    "armenia": "AM",
+    "malaysia": "MY",
+}
+"""Name words that say which country an institution belongs to, as their normalised tokens."""
+
+
+def countries_conflict(query: str, alias: str) -> bool:
+    """Whether both names say which country they belong to and the countries differ.
+
+    "National Bank of Iraq" is not "National Bank of Iran" however close the letters are: a
+    country in the name is a fact about the institution, not a spelling.
+    """
+    asked = {COUNTRY_WORDS[t] for t in name_tokens(query) if t in COUNTRY_WORDS}
+    if not asked:
+        return False
+    listed = {COUNTRY_WORDS[t] for t in name_tokens(alias) if t in COUNTRY_WORDS}
+    return bool(listed) and not asked & listed
 
 
 # --- evidence strength ------------------------------------------------------------------------

@@ -77,3 +77,12 @@ def test_iraqi_banks_with_their_bics_are_not_iranian() -> None:
         ("IDBQIQBA", "Iraqi Development Bank"),
     ]:
         assert findings(creditor_agent={"bic": bic, "name": name}) == [], name
+        assert findings(creditor_agent={"name": name}) == [], name
+        assert findings(creditor={"name": name}) == [], name
+
+
+def test_a_country_in_the_name_is_a_fact_not_a_spelling() -> None:
+    # NATIONAL BANK OF IRAN is Bank Melli's alias; the Iraqi bank of that name is another bank.
+    assert findings(debtor_agent={"name": "National Bank of Iraq"}) == []
+    (found,) = findings(debtor_agent={"name": "National Bank of Iran"})
+    assert found.entry_id == "iran-bank-meliirth"
