@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -18,6 +19,7 @@ from rich.console import Console
 from schemas.codec import dumps
 from streams.cli_lists import lists_app
 from streams.errors import (
+    EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     NothingScreenedError,
@@ -44,6 +46,10 @@ class DinarwatchGroup(typer.core.TyperGroup):
             return super().invoke(ctx)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise  # typer's own: usage errors, --help, explicit exit codes
+        except BrokenPipeError:
+            # The reader went away (`dinarwatch screen F | head`): stop quietly, as `cat` does.
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except KeyboardInterrupt:
             if _debug(ctx):
                 raise
@@ -65,6 +71,12 @@ class DinarwatchGroup(typer.core.TyperGroup):
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _debug(ctx: Any) -> bool:

@@ -256,6 +256,17 @@ def _entry_line(entry: ListEntry) -> str:
     )
 
 
+def _local_settings() -> Settings:
+    """Settings for show/diff/load, which never talk to Kafka: an invalid Kafka setting is
+    ignored with a warning (streams.settings.offline_settings) instead of stopping them."""
+    try:
+        return get_settings()
+    except ConfigError:
+        from streams.settings import offline_settings
+
+        return offline_settings(lambda line: typer.echo(f"warning: {line}", err=True))
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(1)
@@ -292,7 +303,7 @@ def show(
     published: Published = None,
 ) -> None:
     """Each loaded list: name, version, entries, published date, source (and its entries)."""
-    settings = get_settings()
+    settings = _local_settings()
     if target is None:
         loaded = [*settings_lists(settings), Loaded(settings_pack(settings))]
     else:
@@ -318,7 +329,7 @@ def diff(
     published: Published = None,
 ) -> None:
     """Entries added, removed and changed (by entry id) from A to B, with counts."""
-    settings = get_settings()
+    settings = _local_settings()
     old, new = (resolve(x, settings, _as_date(published)).item for x in (a, b))
     if not isinstance(old, ReferenceList) or not isinstance(new, ReferenceList):
         raise InputError("diff compares lists, not rule packs")
@@ -357,7 +368,7 @@ def load(
     index: Annotated[bool, typer.Option(help="Also build the name indexes and time them")] = False,
 ) -> None:
     """Validate and print what would load; exit 1 if anything fails to load or is unsafe."""
-    settings = get_settings()
+    settings = _local_settings()
     if sources:
         loaded = [load_path(p, _as_date(published)) for p in sources]
     else:

@@ -24,6 +24,9 @@ EXIT_TOPIC = 5
 EXIT_NOTHING_SCREENED = 6
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""The reader of stdout went away (`... | head`): the code a shell gives a command killed by
+SIGPIPE, which `set -o pipefail` scripts already expect."""
 
 
 class UserError(Exception):
@@ -93,6 +96,8 @@ EXIT_CODES: dict[int, str] = {
     "an empty time range, or every record rejected",
     EXIT_INTERNAL: "an unexpected error (a bug): run again with --debug for the traceback",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+    EXIT_BROKEN_PIPE: "the program reading the output stopped (`dinarwatch screen F | head`); "
+    "nothing is printed",
 }
 """The exit-code table of docs/cli.md."""
 

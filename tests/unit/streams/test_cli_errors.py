@@ -287,3 +287,12 @@ def test_the_exit_code_table_in_the_docs_matches_the_code() -> None:
     text = DOCS.read_text("utf-8")
     rows = dict(re.findall(r"^\| `(\d+)` \| (.+?) \|$", text, re.MULTILINE))
     assert {int(k) for k in rows} == set(errors.EXIT_CODES)
+
+
+def test_lists_show_survives_an_invalid_kafka_setting() -> None:
+    result = invoke(["lists", "show"], {"DINARWATCH_REPLICATION_FACTOR": "three"})
+    assert result.exit_code == 0, result.output
+    assert "warning: ignored (not used by this command): DINARWATCH_REPLICATION_FACTOR" in (
+        result.output
+    )
+    assert "cbi-usd-ban" in result.output

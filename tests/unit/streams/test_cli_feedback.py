@@ -244,3 +244,28 @@ def test_without_the_fix_faust_would_write_escape_codes() -> None:
     worker = faust.Worker(faust.App("dw-spinner-test-2"), stdout=log, quiet=True)
     worker._on_startup_end_spinner()
     assert "\x1b[?25h" in log.getvalue()
+
+
+def test_a_reader_that_stops_early_ends_screen_quietly(feed: Path, tmp_path: Path) -> None:
+    """`dinarwatch screen F | head -1`: no traceback, no error line, the SIGPIPE exit code."""
+    import subprocess
+    import sys
+
+    from streams.errors import EXIT_BROKEN_PIPE
+
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(feed.read_bytes() * 100)  # 6,000 decisions: far more than a pipe buffer
+    exe = str(Path(sys.executable).with_name("dinarwatch"))
+    proc = subprocess.Popen(
+        [exe, "screen", str(big), "--event-time"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE
+    assert orjson.loads(first)["decision"]
+    assert "Traceback" not in stderr and "error" not in stderr, stderr
