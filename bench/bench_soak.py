@@ -90,7 +90,7 @@ class LagProbe:
 
     def lag(self) -> int:
         ends = self.consumer.end_offsets(self.inputs)
-        group = self.settings.app_id
+        group = names.faust_app_id(self.settings)  # the worker group, prefix included
         committed = self.admin.list_group_offsets({group: None}).get(group, {})
         return sum(
             max(ends[tp] - (committed[tp].offset if tp in committed else 0), 0)
