@@ -213,8 +213,9 @@ def reference_lists() -> dict[str, Any]:
             ),
             series(
                 "Hours since last load (oldest worker)",
-                "Age of each list on the worker that loaded it longest ago; over 24 h the "
-                "DinarwatchReferenceListStale alert fires.",
+                "Time since each list was (re)loaded, on the worker that loaded it longest "
+                "ago: a worker missing reloads. How old the list itself is (its publication "
+                "date) is what DinarwatchReferenceListStale watches.",
                 "h",
                 q(
                     "(time() - min by (list) (dinarwatch_list_last_loaded_timestamp_seconds))"
