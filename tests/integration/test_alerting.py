@@ -6,7 +6,7 @@ only its URLs and waits changed. The tests share one stack (module fixture) and 
 order, each adding its own traffic:
   0. a single first-ever block (a pacs.008 payment, the worker's first block) fires
      DinarwatchPaymentsBlocked; then more critical alerts than any limit (the notifier's batch
-     and per-message limits, Alertmanager's former max_alerts) each reach the webhook, through
+     and per-message limits, a typical webhook max_alerts of 50) each reach the webhook, through
      the notifier and through Alertmanager, itemised; and no path on the worker's or the
      notifier's port but /metrics and /health answers
   1. planted violations -> notifier -> webhook (grouped), Alertmanager -> webhook, e-mail
@@ -66,7 +66,7 @@ pytestmark = pytest.mark.integration
 START = datetime(2025, 6, 3, 8, tzinfo=UTC)
 OUTAGE_SECONDS = 25
 MAX_BATCH = 100  # the notifier's batch limit in this stack; the flood is larger
-FLOOD = 120  # critical alerts at once: > MAX_BATCH > 50 (Alertmanager's former max_alerts) > 20
+FLOOD = 120  # critical alerts at once: > MAX_BATCH > 50 (a typical max_alerts) > 20 (per post)
 HOOK = "/hook"
 AM_HOOK = "/alertmanager"
 
