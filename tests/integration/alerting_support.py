@@ -301,7 +301,8 @@ def worker_routes(settings: Any) -> list[tuple[str, str]]:
     routes: list[tuple[str, str]] = []
     for faust_app in (app, everything):
         faust_app.web.init_server()
-        for route in faust_app.web.web_app.router.routes():
+        web: Any = faust_app.web  # the aiohttp driver's Web (has web_app)
+        for route in web.web_app.router.routes():
             info = route.resource.get_info() if route.resource is not None else {}
             path = info.get("path") or info.get("formatter") or info.get("prefix") or ""
             if (route.method, path) not in routes:

@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 from types import ModuleType
+from typing import Any
 
 import pytest
 import yaml
@@ -170,11 +171,12 @@ def test_grafana_provisioning_points_at_the_dashboards() -> None:
 
 
 @pytest.fixture(scope="module")
-def compose() -> dict:
-    return yaml.safe_load((REPO / "docker-compose.yml").read_text())
+def compose() -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    return doc
 
 
-def test_compose_has_the_monitoring_services(compose: dict) -> None:
+def test_compose_has_the_monitoring_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert {"worker", "notifier", "prometheus", "alertmanager", "grafana"} <= set(services)
     assert services["notifier"]["command"][0] == "notifier"
@@ -187,7 +189,7 @@ def test_compose_has_the_monitoring_services(compose: dict) -> None:
             assert str(port).startswith("127.0.0.1:"), (name, port)
 
 
-def test_every_mounted_host_path_exists(compose: dict) -> None:
+def test_every_mounted_host_path_exists(compose: dict[str, Any]) -> None:
     mounts = 0
     for service in compose["services"].values():
         for volume in service.get("volumes", []):
