@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from streams.errors import BrokerError, ConfigError, TopicMissingError, one_line
 from streams.settings import Settings, bootstrap_addresses
@@ -70,25 +71,32 @@ def kafka_errors(settings: Settings, doing: str) -> Iterator[None]:
     except (errors.SaslAuthenticationFailedError, errors.AuthorizationError) as exc:
         raise BrokerError(
             f"{doing}: the broker at {where} refused user "
-            f"{settings.kafka_sasl_username or '(none)'} ({type(exc).__name__}): check "
+            f"{settings.kafka_sasl_username or '(none)'} ({one_line(exc)[:300]}): check "
             "DINARWATCH_KAFKA_SASL_USERNAME, the password and the broker's ACLs"
         ) from None
     except errors.UnknownTopicOrPartitionError as exc:
         raise TopicMissingError(
             f"{doing}: a topic does not exist on {where} ({exc}): run `dinarwatch topics create`"
         ) from None
-    except (
-        errors.NoBrokersAvailable,
-        errors.KafkaTimeoutError,
-        errors.KafkaConnectionError,
-        errors.UnrecognizedBrokerVersion,
-    ) as exc:
+    except _unreachable(errors) as exc:
         raise BrokerError(
             f"{doing}: no answer from the Kafka broker at {where} ({type(exc).__name__}): "
             f"check that it runs and that DINARWATCH_KAFKA_SECURITY_PROTOCOL matches its listener"
         ) from None
     except errors.KafkaError as exc:
         raise BrokerError(f"{doing}: the broker at {where} answered {one_line(exc)}") from None
+
+
+def _unreachable(errors: Any) -> tuple[type[BaseException], ...]:
+    """kafka-python's "could not talk to the broker" errors (NoBrokersAvailable is 2.x only)."""
+    names = (
+        "NoBrokersAvailable",
+        "KafkaTimeoutError",
+        "KafkaConnectionError",
+        "UnrecognizedBrokerVersion",
+        "MetadataEmptyBrokerList",
+    )
+    return tuple(getattr(errors, name) for name in names if hasattr(errors, name))
 
 
 def missing_topics(settings: Settings, topics: Sequence[str]) -> list[str]:

@@ -296,3 +296,21 @@ def test_lists_show_survives_an_invalid_kafka_setting() -> None:
         result.output
     )
     assert "cbi-usd-ban" in result.output
+
+
+@pytest.mark.parametrize(
+    "raised",
+    ["KafkaTimeoutError", "KafkaConnectionError", "SaslAuthenticationFailedError", "KafkaError"],
+)
+def test_every_kafka_client_error_becomes_a_broker_error(raised: str) -> None:
+    """kafka_errors names only exception classes this kafka-python has (3.x dropped
+    NoBrokersAvailable): each failure the client raises becomes one BrokerError line."""
+    from kafka import errors as kafka_errors_module
+
+    from streams.preflight import kafka_errors
+    from streams.settings import Settings
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(errors.BrokerError, match=settings.kafka_bootstrap):
+        with kafka_errors(settings, "testing"):
+            raise getattr(kafka_errors_module, raised)("boom")
