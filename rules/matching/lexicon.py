@@ -43,7 +43,7 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
         "banka",
         "bankasy",
     ),
-    "islamic": ("islami", "islamiya", "islamiyah", "islamia", "islamiyya"),
+    "islamic": ("isl", "islami", "islamiya", "islamiyah", "islamia", "islamiyya"),
     "iraq": ("iraqi", "iraqiya", "iraqia", "eraq"),
     "iran": ("iranian", "irani"),
     "investment": (
@@ -112,6 +112,11 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
 SYNONYMS: Final = MappingProxyType(
     {variant: canonical for canonical, variants in _VARIANTS.items() for variant in variants}
 )
+
+# Names one typing error apart that name different institutions in the region: Al Rajhi Bank
+# (Saudi) is not Al-Rajih Bank (barred by the CBI). The edit search never offers one for the other.
+_DISTINCT_PAIRS: tuple[tuple[str, str], ...] = (("rajhi", "rajih"),)
+DISTINCT: Final = frozenset(_DISTINCT_PAIRS + tuple((b, a) for a, b in _DISTINCT_PAIRS))
 
 # Multi-word variants, applied to the canonical token sequence.
 PHRASES: Final[dict[tuple[str, ...], tuple[str, ...]]] = {

@@ -305,9 +305,9 @@ class NameIndex:
                     continue
                 alias = self._aliases[alias_id]
                 current = best.get(alias.entry)
-                if current is None or (-score, alias.text) < (
-                    -current.score,
-                    self._aliases[current.alias].text,
+                # Ties go to the primary name (its strength can be exact_primary), then by text.
+                if current is None or _rank(score, alias) < _rank(
+                    current.score, self._aliases[current.alias]
                 ):
                     best[alias.entry] = _Scored(score, alias_id, query)
         hits = [self._hit(found) for found in best.values()]
@@ -641,6 +641,12 @@ class NameIndex:
         unmatched_listed = tuple(
             self._tokens[t] for j, t in enumerate(alias.tokens) if j not in used_alias
         )
+        # A name cut by a SWIFT line lacks the listed words after the cut: generic ones
+        # (purpose tails, legal forms) may be missing from a near-exact match then.
+        listed_slack = GENERIC_TAIL_WEIGHT if truncated else NEAR_EXACT_SLACK
+        unmatched_listed_weights = [
+            self._weights[t] for j, t in enumerate(alias.tokens) if j not in used_alias
+        ]
         near_exact = (
             _penalty(query, alias) == 1.0
             and all(
@@ -648,16 +654,15 @@ class NameIndex:
                 or (truncated and m.similarity == PREFIX_SIMILARITY)
                 for m in matched
             )
-            and sum(
-                self._weights[alias.tokens[j]]
-                for j in range(len(alias.tokens))
-                if j not in used_alias
+            and (
+                all(w <= listed_slack for w in unmatched_listed_weights)
+                if truncated
+                else sum(unmatched_listed_weights) <= NEAR_EXACT_SLACK
             )
-            <= NEAR_EXACT_SLACK
             and sum(
                 _unmatched_weight(t, trailing=i > 0)
                 for i, t in enumerate(query.tokens)
-                if i not in used_query
+                if i not in used_query and not t.prefix  # a cut word's fragment says nothing
             )
             <= NEAR_EXACT_SLACK
         )
@@ -735,6 +740,10 @@ def _prior(token: str) -> float:
     prior = prior_weight(token)
     common = _COMMON_BY_FOLD.get(fold(token))
     return prior if common is None else min(prior, common)
+
+
+def _rank(score: float, alias: _Alias) -> tuple[float, bool, str]:
+    return (-score, not alias.primary, alias.text)
 
 
 def _looks_cut(name: str) -> bool:

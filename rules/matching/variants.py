@@ -3,7 +3,8 @@
 Built once per index over the list's vocabulary so that a lookup never scans the vocabulary:
   - fold buckets: tokens whose transliteration-folded form is equal (Moussawi = Musawi);
   - a deletion neighbourhood (SymSpell-style, one deletion on each side) over folded forms,
-    so that an edit-distance search is a handful of dict lookups, then verified with rapidfuzz;
+    so that an edit-distance search is a handful of dict lookups, then verified with rapidfuzz's
+    optimal string alignment distance (a transposition is one edit, as a typist makes it);
   - consonant skeletons, for tokens transliterated from Arabic script (no short vowels);
   - glued articles: "alhuda" <-> "huda", decided by what the vocabulary holds;
   - prefixes, for a last word cut short by a SWIFT line (the vocabulary kept sorted, bisected).
@@ -15,9 +16,9 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA
 
-from rules.matching.lexicon import SYNONYMS
+from rules.matching.lexicon import DISTINCT, SYNONYMS
 from rules.matching.normalize import fold, skeleton
 
 # Similarity given to each kind of variant (1.0 is the identical token).
@@ -26,8 +27,11 @@ FOLD_SIMILARITY = 0.97
 SKELETON_SIMILARITY = 0.9
 MAX_EDIT_SIMILARITY = 0.95
 MIN_EDIT_SIMILARITY = 0.8
-# An edit costs more than its share of the characters: Rajhi/Rajih (Indel 0.89) are two banks.
-EDIT_PENALTY = 2.0
+# Similarity of a typing error: 1 - EDIT_COST * edits / length of the longer word, so one edit
+# in a five-letter word is 0.9 and in a four-letter word 0.875; at most MAX_EDITS edits. Words
+# the region tells apart although one edit separates them (Rajhi/Rajih) are lexicon.DISTINCT.
+EDIT_COST = 0.5
+MAX_EDITS = 2
 MIN_EDIT_LENGTH = 4
 MIN_SKELETON_LENGTH = 2
 # A word cut by SWIFT's 35-character line is a prefix of the listed word: weighed a little below
@@ -45,10 +49,12 @@ class VariantMap:
         self._vocabulary = vocabulary
         self._by_fold: dict[str, list[int]] = defaultdict(list)
         self._by_deletion: dict[str, list[str]] = defaultdict(list)
+        self._by_raw_deletion: dict[str, list[str]] = defaultdict(list)
         self._by_skeleton: dict[str, list[int]] = defaultdict(list)
         self._by_skeleton_translit: dict[str, list[int]] = defaultdict(list)
         self._unglued: dict[str, int] = {}
         self._sorted = sorted(vocabulary)
+        self._distinct = frozenset((fold(a), fold(b)) for a, b in DISTINCT)
         translit = frozenset(transliterated)
         for token, token_id in sorted(vocabulary.items()):
             self._add(token, token_id, token_id in translit)
@@ -59,6 +65,8 @@ class VariantMap:
             for key in _deletions(folded):
                 self._by_deletion[key].append(folded)
         self._by_fold[folded].append(token_id)
+        for key in _deletions(token):
+            self._by_raw_deletion[key].append(token)
         bones = skeleton(token)
         if len(bones) >= MIN_SKELETON_LENGTH:
             self._by_skeleton[bones].append(token_id)
@@ -79,6 +87,7 @@ class VariantMap:
             _keep(found, token_id, FOLD_SIMILARITY)
         if not found or translit:
             self._edits(folded, found)
+            self._raw_edits(token, found)
         self._skeletons(token, translit, found)
         return found
 
@@ -113,11 +122,31 @@ class VariantMap:
                 if other in seen or other == folded:
                     continue
                 seen.add(other)
-                similarity = Indel.normalized_similarity(folded, other)
+                edits = OSA.distance(folded, other, score_cutoff=MAX_EDITS)
+                if edits > MAX_EDITS or (folded, other) in self._distinct:
+                    continue
+                similarity = 1 - EDIT_COST * edits / max(len(folded), len(other))
                 if similarity >= MIN_EDIT_SIMILARITY:
-                    scaled = min(1 - EDIT_PENALTY * (1 - similarity), MAX_EDIT_SIMILARITY)
                     for token_id in self._by_fold[other]:
-                        _keep(found, token_id, scaled)
+                        _keep(found, token_id, min(similarity, MAX_EDIT_SIMILARITY))
+
+    def _raw_edits(self, token: str, found: dict[int, float]) -> None:
+        """The same search over unfolded spellings: folding can hide a typing error's size
+        (a transposed "Hizbalalh" folds to hizbalalh, Hizballah to hizbala)."""
+        if len(token) < MIN_EDIT_LENGTH:
+            return
+        seen: set[str] = set()
+        for key in _deletions(token):
+            for other in self._by_raw_deletion.get(key, ()):
+                if other in seen or other == token:
+                    continue
+                seen.add(other)
+                edits = OSA.distance(token, other, score_cutoff=MAX_EDITS)
+                if edits > MAX_EDITS or (fold(token), fold(other)) in self._distinct:
+                    continue
+                similarity = 1 - EDIT_COST * edits / max(len(token), len(other))
+                if similarity >= MIN_EDIT_SIMILARITY:
+                    _keep(found, self._vocabulary[other], min(similarity, MAX_EDIT_SIMILARITY))
 
     def _skeletons(self, token: str, translit: bool, found: dict[int, float]) -> None:
         bones = skeleton(token)
