@@ -5,15 +5,26 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKA := deploy/kafka/kafka-local.sh
+# What the product, its scripts and tests write at run time (all untracked, see .gitignore).
+RUNTIME := .demo .dinarwatch-data .kafka-local
+CACHES := .pytest_cache .mypy_cache .ruff_cache .hypothesis
+# `make demo DEMO_ARGS="--duration 20 --rate 100"`
+DEMO_ARGS ?=
+# The fast tier: unit tests that need no broker and no external program (tests/conftest.py).
+FAST := unit and not integration and not external and not slow
 
-.PHONY: install demo stop test test-unit test-integration bench lint format schemas broker clean help
+.PHONY: install demo stop test test-fast test-unit test-integration bench lint format schemas \
+	broker clean distclean help
 
 help:
-	@echo "make demo   - local Kafka broker + worker + generator, live view of alerts, /metrics served"
-	@echo "make test   - install everything and run the whole test suite (starts its own broker)"
-	@echo "make stop   - stop the demo worker and the local broker"
-	@echo "make bench  - benchmarks (print figures; see docs/benchmarks.md)"
-	@echo "make lint   - ruff + mypy"
+	@echo "make demo       - local Kafka broker + worker + generator, live view of decisions and alerts"
+	@echo "make test       - install everything and run the whole test suite (what CI runs)"
+	@echo "make test-fast  - unit tier only: no broker, no Prometheus, no browser (under a minute)"
+	@echo "make stop       - stop the demo worker and the local broker"
+	@echo "make bench      - benchmarks (print figures; see docs/benchmarks.md)"
+	@echo "make lint       - ruff + mypy"
+	@echo "make clean      - stop, then delete runtime state ($(RUNTIME)) and tool caches"
+	@echo "make distclean  - clean, and delete the virtualenv"
 
 install: $(STAMP)
 
@@ -30,7 +41,7 @@ broker: install
 
 demo: install
 	bash deploy/install-system-deps.sh kafka
-	$(VENV)/bin/dinarwatch demo
+	$(VENV)/bin/dinarwatch demo $(DEMO_ARGS)
 
 stop:
 	-@test -x $(PY) && $(PY) -c "from streams.demo import stop_demo; stop_demo()"
@@ -40,6 +51,9 @@ test: install
 	bash deploy/install-system-deps.sh
 	bash $(KAFKA) fetch
 	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest tests/unit -q -m "$(FAST)"
 
 test-unit: install
 	$(PY) -m pytest tests/unit
@@ -62,5 +76,16 @@ format: install
 schemas: install
 	$(PY) -m schemas.export
 
-clean:
-	rm -rf $(VENV) .kafka-local .demo .dinarwatch-data .pytest_cache .mypy_cache .ruff_cache
+# Only untracked runtime state: refuses if git tracks anything under those folders.
+clean: stop
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  tracked="$$(git ls-files -- $(RUNTIME) $(CACHES))"; \
+	  if [ -n "$$tracked" ]; then \
+	    echo "make clean: refusing, git tracks files under runtime folders:"; \
+	    echo "$$tracked" | head -n 20; exit 1; \
+	  fi; \
+	fi
+	rm -rf $(RUNTIME) $(CACHES)
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,1 +1,66 @@
+"""Test tiers, marked here so no test file has to remember it.
+
+- ``unit``: everything under tests/unit. The fast tier (``make test-fast``) is
+  ``unit and not integration and not external and not slow``: no broker, no external program.
+- ``integration``: everything under tests/integration, and any test that asks for the
+  broker fixtures (kafka_bootstrap, kafka_admin), wherever it lives.
+- ``external``: needs a program outside Python (promtool/amtool, chromium, openssl), listed
+  below by file or by fixture; such tests skip when the program is missing.
+- ``slow``: marked by hand on tests that take seconds on their own.
+
+``make test`` runs all of them (what CI runs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
 pytest_plugins = ["tests.kafka_broker"]
+
+TESTS = Path(__file__).resolve().parent
+
+# test file (relative to tests/) -> the programs it runs
+EXTERNAL_FILES = {
+    "unit/alerts/test_deploy_configs.py": "promtool, amtool",
+    "unit/streams/replay/test_html_chromium.py": "chromium",
+}
+# fixture -> the program it runs
+EXTERNAL_FIXTURES = {
+    "pki": "openssl",
+}
+BROKER_FIXTURES = {"kafka_bootstrap", "kafka_admin"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "unit: no broker or service (tests/unit, marked by folder)")
+    config.addinivalue_line(
+        "markers", "external: runs a program outside Python (promtool, amtool, chromium, openssl)"
+    )
+
+
+def tier_markers(path: Path, fixtures: set[str]) -> list[str]:
+    """The markers a test at `path` using `fixtures` belongs to."""
+    try:
+        rel = path.resolve().relative_to(TESTS).as_posix()
+    except ValueError:
+        return []
+    markers = []
+    folder = rel.split("/", 1)[0]
+    if folder == "unit":
+        markers.append("unit")
+    if folder == "integration" or fixtures & BROKER_FIXTURES:
+        markers.append("integration")
+    if rel in EXTERNAL_FILES or fixtures & EXTERNAL_FIXTURES.keys():
+        markers.append("external")
+    return markers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        present = {mark.name for mark in item.iter_markers()}
+        for name in tier_markers(Path(str(item.fspath)), fixtures):
+            if name not in present:
+                item.add_marker(getattr(pytest.mark, name))

@@ -19,7 +19,8 @@ Fixtures / helpers
 ``unique_topic_prefix()``
     a fresh "t-<hex>-" prefix; build topic / group names from it to isolate tests.
 
-Nothing here is marked; mark the tests that use these fixtures yourself.
+A test that asks for ``kafka_bootstrap`` or ``kafka_admin`` is marked ``integration`` by
+tests/conftest.py, wherever it lives, so the fast tier (``make test-fast``) never needs a broker.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,14 +15,15 @@ from pathlib import Path
 from kafka import KafkaConsumer, TopicPartition
 
 from streams.settings import Settings
+from tests import ports
+from tests.waits import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port reserved from the OS (tests/ports.py): never computed from another port."""
+    return ports.free_port()
 
 
 def pipeline_settings(bootstrap: str, prefix: str, tmp: Path, **extra: object) -> Settings:
@@ -156,3 +156,83 @@ def metric_value(text: str, name: str, labels: dict[str, str] | None = None) -> 
 
 def distinct(values: Iterable[bytes | None]) -> set[bytes | None]:
     return set(values)
+
+
+def group_committed_to_end(bootstrap: str, group: str, topics: Iterable[str]) -> bool:
+    """True when `group` has committed every partition of `topics` up to its end offset: all
+    that was published there is processed and its outputs flushed (Faust flushes before it
+    commits), so no further output can come from it."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="dinarwatch-tests")
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    try:
+        tps = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = consumer.end_offsets(tps)
+        committed = admin.list_group_offsets({group: None}).get(group, {})
+    finally:
+        consumer.close()
+        admin.close()
+    done = {tp: meta.offset for tp, meta in committed.items()}
+    return all(done.get(tp, 0) >= end for tp, end in ends.items())
+
+
+def wait_caught_up(settings: Settings, timeout: float = 120) -> None:
+    """Wait until the worker group (app id) has committed payments.raw and payments.valid to
+    their ends: the polling replacement for "sleep, then hope nothing else arrives"."""
+    from streams import topics as names
+
+    topics = [settings.topic(names.RAW), settings.topic(names.VALID)]
+    wait_until(
+        lambda: group_committed_to_end(settings.kafka_bootstrap, settings.app_id, topics),
+        timeout,
+        f"group {settings.app_id} to commit {topics} to their end",
+        interval=0.5,
+    )
+
+
+def read_to_end(bootstrap: str, topic: str, timeout: float = 60) -> list:
+    """Every record of `topic` up to its end offsets at the time of the call (no waiting for
+    records that may or may not come: call it once the producer of `topic` is done)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=16 * 1024 * 1024,
+    )
+    try:
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = consumer.end_offsets(partitions)
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        records: list = []
+
+        def complete() -> bool:
+            batch = consumer.poll(timeout_ms=200, max_records=5000)
+            for items in batch.values():
+                records.extend(items)
+            return all(consumer.position(tp) >= end for tp, end in ends.items())
+
+        wait_until(complete, timeout, f"{topic} read to its end offsets {ends}", interval=0)
+        return records
+    finally:
+        consumer.close()
+
+
+def group_is_empty(bootstrap: str, group: str) -> bool:
+    """True when `group` has no members (a stopped worker has left it)."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="dinarwatch-tests")
+    try:
+        info = admin.describe_groups([group]).get(group, {})
+    finally:
+        admin.close()
+    return not info.get("members")

@@ -61,6 +61,7 @@ from tests.integration.alerting_support import (
 from tests.integration.pipeline import metric_value, pipeline_settings, read_topic
 from tests.kafka_broker import unique_topic_prefix
 from tests.unit.alerts.promql import all_expressions, metric_names, substitute_grafana_vars
+from tests.waits import stays
 
 pytestmark = pytest.mark.integration
 START = datetime(2025, 6, 3, 8, tzinfo=UTC)
@@ -382,7 +383,12 @@ def test_receiver_outage_every_alert_delivered_exactly_once(stack: Stack) -> Non
         }
 
     assert wait_for(lambda: delivered() == planted, 60), stack.notifier.log_tail()
-    time.sleep(6)  # longer than the park delay cap: a duplicate would have arrived by now
+    # for longer than the park delay cap (a duplicate would arrive within it): no id twice
+    stays(
+        lambda: max(Counter(stack.hook_alert_ids()).values(), default=0) <= 1,
+        6,
+        "every alert id reaching the webhook once",
+    )
     ids = Counter(stack.hook_alert_ids())
     assert ids and max(ids.values()) == 1, [i for i, n in ids.items() if n > 1]
     emailed = Counter(stack.smtp.alert_ids()) - before_email
@@ -409,13 +415,19 @@ def test_every_promql_expression_is_backed_by_real_metrics(stack: Stack) -> None
     wait_for(lambda: names_used <= exported(), 30, interval=1)
     missing = names_used - exported()
     assert not missing, f"queries use metrics nobody exports: {sorted(missing)}"
-    time.sleep(3)  # two scrapes after the last traffic, so rate() has points
-    empty = []
-    for e in exprs:
-        query = substitute_grafana_vars(e.expr)
-        result = prom_api(stack.prometheus, "/api/v1/query", query=query)["result"]
-        if e.source.startswith("dashboard") and not result:
-            empty.append(f"{e.source}: {query}")
+
+    def without_data() -> list[str]:
+        empty = []
+        for e in exprs:
+            query = substitute_grafana_vars(e.expr)
+            result = prom_api(stack.prometheus, "/api/v1/query", query=query)["result"]
+            if e.source.startswith("dashboard") and not result:
+                empty.append(f"{e.source}: {query}")
+        return empty
+
+    # rate() needs two scrapes after the last traffic: poll until they are there
+    wait_for(lambda: not without_data(), 30, interval=1)
+    empty = without_data()
     assert not empty, "dashboard queries without data:\n" + "\n".join(empty)
 
 

@@ -33,7 +33,7 @@ from streams.admin import create_topics
 from streams.producer import make_producer, publish
 from streams.settings import Settings
 from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
-from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
+from tests.integration.pipeline import WorkerProcess, free_port, pipeline_settings, read_topic
 from tests.integration.test_faults import (
     PrivateBroker,
     check_alerts_once_by_id,
@@ -223,9 +223,7 @@ def test_second_worker_joins_mid_stream(kafka_bootstrap: str, tmp_path: Path) ->
         processing_guarantee="exactly_once",
     )
     create_topics(settings)
-    second = settings.model_copy(
-        update={"web_port": settings.web_port + 1, "data_dir": tmp_path / "data-b"}
-    )
+    second = settings.model_copy(update={"web_port": free_port(), "data_dir": tmp_path / "data-b"})
     records = traffic(3000, seed=72)
     a = WorkerProcess(settings, tmp_path / "a.log", extra_env=FAST_FAILOVER).start()
     b = WorkerProcess(second, tmp_path / "b.log", extra_env=FAST_FAILOVER)

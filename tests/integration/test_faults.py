@@ -29,7 +29,13 @@ from streams import topics as names
 from streams.admin import create_topics
 from streams.producer import make_producer, publish
 from streams.synthetic.generator import TrafficSpec, generate
-from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
+from tests.integration.pipeline import (
+    WorkerProcess,
+    pipeline_settings,
+    read_to_end,
+    read_topic,
+    wait_caught_up,
+)
 from tests.integration.test_windows import offline_alert_ids
 from tests.kafka_broker import REPO_ROOT, broker_answers, unique_topic_prefix
 
@@ -125,8 +131,9 @@ def test_broker_down_for_30s_mid_stream(tmp_path: Path, kafka_bootstrap: str) ->
                 lambda rs: len({r.key for r in rs}) >= len(records),
                 240,
             )
-            alerts = read_topic(broker.bootstrap, settings.topic(names.ALERTS), lambda rs: False, 5)
-            dlq = read_topic(broker.bootstrap, settings.topic(names.DLQ), lambda rs: False, 3)
+            wait_caught_up(settings)
+            alerts = read_to_end(broker.bootstrap, settings.topic(names.ALERTS))
+            dlq = read_to_end(broker.bootstrap, settings.topic(names.DLQ))
         finally:
             worker.stop()
         check_one_decision_per_payment(
@@ -162,9 +169,9 @@ def test_worker_sigkill_mid_batch(tmp_path: Path, kafka_bootstrap: str) -> None:
             lambda rs: len({r.key for r in rs}) >= len(records),
             180,
         )
-        time.sleep(2)
-        alerts = read_topic(kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, 5)
-        dlq = read_topic(kafka_bootstrap, settings.topic(names.DLQ), lambda rs: False, 3)
+        wait_caught_up(settings)  # all processed: nothing more can reach alerts or the DLQ
+        alerts = read_to_end(kafka_bootstrap, settings.topic(names.ALERTS))
+        dlq = read_to_end(kafka_bootstrap, settings.topic(names.DLQ))
     finally:
         worker.stop()
     check_one_decision_per_payment(

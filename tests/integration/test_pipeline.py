@@ -6,7 +6,6 @@ import random
 import re
 import signal
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,11 +20,13 @@ from streams.synthetic.generator import GeneratedRecord, TrafficSpec, clean_paym
 from streams.synthetic.malformed import MALFORMED_KINDS, make_malformed
 from tests.integration.pipeline import (
     WorkerProcess,
+    group_is_empty,
     metric_value,
     pipeline_settings,
     read_topic,
 )
 from tests.kafka_broker import unique_topic_prefix
+from tests.waits import wait_until
 
 pytestmark = pytest.mark.integration
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
@@ -145,7 +146,9 @@ def test_restart_mid_stream_leaves_no_payment_undecided(
     )
     assert len(seen) >= 600, worker.log_tail()
     assert worker.stop(signal.SIGTERM) is not None
-    time.sleep(1)
+    wait_until(
+        lambda: group_is_empty(kafka_bootstrap, settings.app_id), 60, "the stopped worker to leave"
+    )
     worker = WorkerProcess(settings, log).start()
     feeder.join(timeout=120)
     try:

@@ -3,7 +3,6 @@ feed (from the file and from the topic's time range), and --compare finds no dif
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +19,13 @@ from streams.replay.cli import replay
 from streams.replay.kafka_source import KafkaSource
 from streams.replay.runner import ReplayParams, run_replay
 from streams.replay.sources import FileSource
-from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
+from tests.integration.pipeline import (
+    WorkerProcess,
+    pipeline_settings,
+    read_to_end,
+    read_topic,
+    wait_caught_up,
+)
 from tests.kafka_broker import unique_topic_prefix
 from tests.unit.streams.replay.feeds import feed_records, write_feed
 
@@ -51,10 +56,8 @@ def test_live_alerts_equal_a_replay_of_the_feed(kafka_bootstrap: str, tmp_path: 
             lambda rs: len({r.key for r in rs}) >= expected,
             timeout=120,
         )
-        time.sleep(2)  # anything extra (a wrong alert) would arrive now
-        alerts = read_topic(
-            kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=3
-        )
+        wait_caught_up(settings)  # all processed: an extra (wrong) alert would be there now
+        alerts = read_to_end(kafka_bootstrap, settings.topic(names.ALERTS))
     finally:
         worker.stop()
     live = tmp_path / "live-alerts.jsonl"

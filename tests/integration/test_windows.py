@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +17,16 @@ from streams.admin import create_topics
 from streams.offline import Screened, SourceRecord, screen_records
 from streams.producer import make_producer, publish
 from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
-from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
+from tests.integration.pipeline import (
+    WorkerProcess,
+    free_port,
+    pipeline_settings,
+    read_to_end,
+    read_topic,
+    wait_caught_up,
+)
 from tests.kafka_broker import unique_topic_prefix
+from tests.waits import wait_until
 
 pytestmark = pytest.mark.integration
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
@@ -62,10 +69,8 @@ def test_worker_alerts_equal_offline_screening(kafka_bootstrap: str, tmp_path: P
             lambda rs: len({r.key for r in rs}) >= len(expected),
             timeout=180,
         )
-        time.sleep(2)
-        alerts = read_topic(
-            kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=3
-        )
+        wait_caught_up(settings)  # everything processed: no further alert can come
+        alerts = read_to_end(kafka_bootstrap, settings.topic(names.ALERTS))
     finally:
         worker.stop()
     live = {r.key.decode() for r in alerts}
@@ -82,9 +87,7 @@ def test_sigkill_and_rebalance_lose_and_duplicate_no_pattern(
     }
     settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("crash"), tmp_path)
     create_topics(settings)
-    second = settings.model_copy(
-        update={"web_port": settings.web_port + 1, "data_dir": tmp_path / "data-b"}
-    )
+    second = settings.model_copy(update={"web_port": free_port(), "data_dir": tmp_path / "data-b"})
     a = WorkerProcess(settings, tmp_path / "a.log").start()
     b = WorkerProcess(second, tmp_path / "b.log").start()
     feeder = feed(settings, records, rate=250)
@@ -96,7 +99,13 @@ def test_sigkill_and_rebalance_lose_and_duplicate_no_pattern(
             timeout=120,
         )
         b.stop(signal.SIGKILL)
-        time.sleep(3)
+        seen = len(read_to_end(kafka_bootstrap, settings.topic(names.DECISIONS)))
+        wait_until(  # a keeps deciding while b is dead
+            lambda: len(read_to_end(kafka_bootstrap, settings.topic(names.DECISIONS))) > seen,
+            60,
+            "worker a to decide more payments after b was killed",
+            interval=0.5,
+        )
         b = WorkerProcess(second, tmp_path / "b.log").start()
         feeder.join(timeout=120)
         decisions = read_topic(
@@ -105,10 +114,8 @@ def test_sigkill_and_rebalance_lose_and_duplicate_no_pattern(
             lambda rs: len({r.key for r in rs}) >= len(records),
             timeout=240,
         )
-        time.sleep(3)
-        alerts = read_topic(
-            kafka_bootstrap, settings.topic(names.ALERTS), lambda rs: False, timeout=5
-        )
+        wait_caught_up(settings)
+        alerts = read_to_end(kafka_bootstrap, settings.topic(names.ALERTS))
     finally:
         a.stop()
         b.stop()
