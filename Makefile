@@ -67,7 +67,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy rules schemas streams alerts
+	$(VENV)/bin/mypy rules schemas streams alerts desk
 
 format: install
 	$(VENV)/bin/ruff format .

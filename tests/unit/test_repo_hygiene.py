@@ -24,6 +24,8 @@ RUNTIME_SAMPLES = [
     ".demo/worker.pid",
     ".demo/worker-data/v1/tables/debtor-windows-0.db/LOCK",
     ".dinarwatch-data/v1/tables/debtor-windows-0.db/CURRENT",
+    ".dinarwatch-desk.db",
+    ".dinarwatch-desk.db-wal",
     ".kafka-local/data/meta.properties",
     ".kafka-local/test-19092/logs/server.log",
     ".kafka-local-h1/kafka.pid",

@@ -1,0 +1,1 @@
+"""The desk's database: SQLAlchemy models, engine and session setup, Alembic migrations."""
