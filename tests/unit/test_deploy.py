@@ -151,6 +151,7 @@ def test_compose_alertmanager_refuses_another_loopback_address(tmp_path: Path) -
     ]
 
 
+@pytest.mark.external
 @pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed")
 def test_rewritten_alertmanager_config_is_valid(tmp_path: Path) -> None:
     real = REPO / "deploy/alertmanager/alertmanager.yml"
