@@ -92,6 +92,8 @@ COMMON_NAME_WEIGHT = 1.0
 # (a legal form added or dropped, a trailing city).
 NEAR_EXACT_SIMILARITY = 0.97
 NEAR_EXACT_SLACK = 0.1
+# At most this many injected splits are tried per name (each is one more reading to score).
+MAX_JOINS = 4
 # SWIFT MT party fields carry the name on 35-character lines.
 SWIFT_LINE = 35
 _OFAC_WEAK_AKA = re.compile(r"\b[afn]\.k\.a\.\s+'([^']+)'")
@@ -151,7 +153,8 @@ class NameHit:
       from the name. A mismatch has already cost the score KIND_MISMATCH.
     matched: the token pairs with similarity and weight; unmatched_query / unmatched_listed:
       the words either side left unmatched (with the alignment, an analyst's "why").
-    truncated: the query's last word matched as a prefix (a name cut by a SWIFT line).
+    truncated: the query was read as cut short by a SWIFT line (its last word matches as a
+      prefix, generic listed words after the cut may be missing).
     """
 
     entry: ListEntry
@@ -187,7 +190,7 @@ class NameHit:
         if self.unmatched_listed:
             evidence["unmatched_listed_tokens"] = " ".join(self.unmatched_listed)
         if self.truncated:
-            evidence["truncated"] = "last word matched as a prefix (name cut by a SWIFT line)"
+            evidence["truncated"] = "read as cut by a SWIFT line: last word matched as a prefix"
         return evidence
 
 
@@ -393,36 +396,49 @@ class NameIndex:
         """The name as normalised, plus its re-joined and re-split readings when they exist."""
         analysed = analyse_name(name)
         readings = [analysed]
-        joined = self._rejoined(name)
-        if joined is not None:
-            readings.append(analyse_name(joined))
+        readings += [analyse_name(joined) for joined in self._rejoined(name)]
         for reading in list(readings):
             split = self._split_collapsed(reading)
             if split is not None:
                 readings.append(split)
         return readings
 
-    def _rejoined(self, name: str) -> str | None:
-        """The name with injected splits closed ("Bank Mel-li" -> "Bank Melli"), or None."""
+    def _rejoined(self, name: str) -> list[str]:
+        """The name with injected splits closed ("Bank Mel-li" -> "Bank Melli"): one reading
+        per split whose join is a list word, and one with every such join (the best first when
+        two overlap), because a join can also glue two real words ("Ali Akbar" -> aliakbar)."""
         parts = fragments(name)
         if len(parts) < 2:
-            return None
-        words = [parts[0][0]]
-        changed = False
-        for word, joinable in parts[1:]:
-            if joinable and self._joins(words[-1], word):
-                words[-1] += word
-                changed = True
-            else:
-                words.append(word)
-        return " ".join(words) if changed else None
+            return []
+        words = [w for w, _ in parts]
+        joins: list[tuple[float, int]] = []
+        for i in range(1, len(parts)):
+            if parts[i][1] and len(joins) < MAX_JOINS:
+                weight = self._join_weight(words[i - 1], words[i])
+                if weight is not None:
+                    joins.append((weight, i))
+        if not joins:
+            return []
+        readings = [_joined(words, {i}) for _, i in joins]
+        if len(joins) > 1:
+            chosen: set[int] = set()
+            for _, i in sorted(joins, key=lambda j: (-j[0], j[1])):
+                if i - 1 not in chosen and i + 1 not in chosen:
+                    chosen.add(i)
+            readings.append(_joined(words, chosen))
+        return list(dict.fromkeys(readings))
 
-    def _joins(self, left: str, right: str) -> bool:
-        """Whether left+right is one list word that the two pieces are not words of their own."""
+    def _join_weight(self, left: str, right: str) -> float | None:
+        """The weight of the list word left+right makes, if it makes one that is not just one
+        of the pieces again ("bank"+"s"), and the pieces are not both list words of their own."""
         joined = canonical_word(left + right)
         if not joined or any(t not in self._vocabulary for t in joined):
-            return False
-        return not (self._is_word(left) and self._is_word(right))
+            return None
+        if joined == canonical_word(left) or joined == canonical_word(right):
+            return None
+        if self._is_word(left) and self._is_word(right):
+            return None
+        return max(self._weights[self._vocabulary[t]] for t in joined)
 
     def _is_word(self, word: str) -> bool:
         if len(word) <= 3:
@@ -577,7 +593,7 @@ class NameIndex:
             for i, t in enumerate(query.tokens)
         )
         score = (1 + alias.beta2) * matched / (query_weight + alias.beta2 * alias.weight)
-        return round(min(score * _penalty(query, alias), 1.0), 4)
+        return round(min(score * _penalty(query, alias, len(pairs)), 1.0), 4)
 
     def _word_for_word(
         self, query: _Query, alias: _Alias, used_query: dict[int, float], pairs: int
@@ -631,12 +647,8 @@ class NameIndex:
         )
         used_query = {i for _, i, _, _ in pairs}
         used_alias = {j for _, _, j, _ in pairs}
-        truncated = any(
-            query.tokens[i].prefix
-            and query.tokens[i].variants[alias.tokens[j]] == PREFIX_SIMILARITY
-            and query.tokens[i].text != self._tokens[alias.tokens[j]]
-            for _, i, j, _ in pairs
-        )
+        # Read as cut: its last word may be a fragment, and listed words after it are missing.
+        truncated = any(t.prefix for t in query.tokens)
         unmatched_query = tuple(t.text for i, t in enumerate(query.tokens) if i not in used_query)
         unmatched_listed = tuple(
             self._tokens[t] for j, t in enumerate(alias.tokens) if j not in used_alias
@@ -648,7 +660,7 @@ class NameIndex:
             self._weights[t] for j, t in enumerate(alias.tokens) if j not in used_alias
         ]
         near_exact = (
-            _penalty(query, alias) == 1.0
+            _penalty(query, alias, len(pairs)) == 1.0
             and all(
                 m.similarity >= NEAR_EXACT_SIMILARITY
                 or (truncated and m.similarity == PREFIX_SIMILARITY)
@@ -714,13 +726,18 @@ def infer_kind(tokens: Sequence[str]) -> str:
     return UNKNOWN
 
 
-def _penalty(query: _Query, alias: _Alias) -> float:
+def _penalty(query: _Query, alias: _Alias, pairs: int) -> float:
+    """CLASS_MISMATCH, QUALIFIER_MISMATCH and KIND_MISMATCH, multiplied. An organisation that
+    bears a listed person's whole name ("Hamid Al-Ali Trading") is not penalised: a firm named
+    after a designated person is a lead, and a person's name hit is a review anyway."""
     factor = 1.0
     if query.classes and alias.classes and not query.classes & alias.classes:
         factor *= CLASS_MISMATCH
     if query.qualifiers != alias.qualifiers:
         factor *= QUALIFIER_MISMATCH
-    if (query.kind, alias.kind) in _MISMATCHED_KINDS:
+    if (query.kind, alias.kind) in _MISMATCHED_KINDS and not (
+        query.kind == ORGANIZATION and alias.kind == PERSON and pairs == len(alias.tokens)
+    ):
         factor *= KIND_MISMATCH
     return factor
 
@@ -740,6 +757,17 @@ def _prior(token: str) -> float:
     prior = prior_weight(token)
     common = _COMMON_BY_FOLD.get(fold(token))
     return prior if common is None else min(prior, common)
+
+
+def _joined(words: list[str], joins: set[int]) -> str:
+    """`words` with word i glued to word i-1 for every i in `joins`."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if i in joins and out:
+            out[-1] += word
+        else:
+            out.append(word)
+    return " ".join(out)
 
 
 def _rank(score: float, alias: _Alias) -> tuple[float, bool, str]:
@@ -789,7 +817,9 @@ def without_branch(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _entry_names(entry: ListEntry) -> list[str]:
-    weak = getattr(entry, "weak_names", None) or ()
+    """Every name of the entry: its names, original-script names and weak aliases (whether the
+    loader lists them among `names` or only marks them)."""
+    weak = sorted(_weak_names(entry))
     return list(dict.fromkeys([*entry.names, *entry.names_original_script, *weak]))
 
 
