@@ -29,7 +29,7 @@ GIVEN_NAMES: Final = _words(
     yacoub musa mousa moussa isa issa idris jasim jassim jassem qasim kasim qassim kadhim kazim
     kazem kareem karim abbas jafar jaafar jaffar sadiq sadeq baqir baqer haider hayder haidar
     mahdi mehdi hadi salih saleh salah salim saleem salem salman sulaiman suleiman sulayman
-    hamid hamed hameed hamza hamdi hamdan said saeed saed saad saadi sami samir sameer jamal
+    hamad hamid hamed hameed hamza hamdi hamdan said saeed saed saad saadi sami samir sameer jamal
     jalal kamal kemal faisal faysal fadhil fadel fadil falah majid majeed nasser nasir naser
     nabil tariq tareq walid waleed wael yasir yasser yaser ziad ziyad zaid zayd adel adil
     amer amir ameer anas anwar ayman bilal basim bassem bashir fares faris firas ghazi hazim

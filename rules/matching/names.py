@@ -22,7 +22,8 @@ Algorithm dw-names-3 (docs/matching.md has the derivation, the interface and mea
      meets an organisation (or an organisation a person or a vessel), by KIND_MISMATCH.
   5. Weak aliases (OFAC's quoted a.k.a.s, acronyms of four letters or fewer) are not indexed for
      fuzzy matching: only whole-name equality finds them, as strength "weak_alias". A person's
-     listed name made of common names only must be matched word for word, with nothing extra.
+     listed name with no word above WEAK_ALIAS_WEIGHT (common names only) must be matched word
+     for word, with nothing extra.
   6. Candidates come only from the query's heaviest tokens (prefix filtering: an alias that
      matches none of them cannot reach the threshold) and only from aliases light enough to
      reach it (postings are sorted by alias weight and cut by bisection). A handful of
@@ -84,9 +85,6 @@ TOKEN_CACHE_SIZE = 200_000
 GENERIC_TAIL_WEIGHT = 0.3
 # An acronym or other one-word name this short identifies nobody on its own (KIB, IBB, SRA).
 MAX_ACRONYM_LENGTH = 4
-# A person's listed name lighter than this, with no word above WEAK_ALIAS_WEIGHT, is made of
-# common names only ("AL-SHAMMARI, Muhammad"): it must be matched word for word.
-COMMON_NAME_WEIGHT = 1.0
 # near-exact: every listed word matched at least this closely (a transliteration fold, 0.97,
 # still counts), and no more than NEAR_EXACT_SLACK of weight left unmatched on either side
 # (a legal form added or dropped, a trailing city).
@@ -372,9 +370,7 @@ class NameIndex:
                             QUALIFIERS.intersection(tokens),
                             _beta2(strongest),
                             text in primaries,
-                            kind == PERSON
-                            and weight < COMMON_NAME_WEIGHT
-                            and strongest <= WEAK_ALIAS_WEIGHT,
+                            kind == PERSON and strongest <= WEAK_ALIAS_WEIGHT,
                             kind,
                         )
                     )
