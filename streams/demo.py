@@ -244,7 +244,7 @@ def _run(settings: Settings, console: Console, *, duration: int, rate: float) ->
         _live_view(view, console, generator, worker, stats, duration)
     finally:
         view.close()
-    console.print(stats.render())
+    console.print(stats.render(final=True))
     worker.check()
     if generator.error is not None:
         raise DemoError(
@@ -574,6 +574,7 @@ class _Stats:
     recent: deque[str] = field(default_factory=lambda: deque(maxlen=8))
     times: deque[float] = field(default_factory=lambda: deque(maxlen=5000))
     last: float = field(default_factory=time.monotonic)
+    first: float | None = None
 
     def add(self, topic: str, value: bytes | None) -> None:
         self.last = time.monotonic()
@@ -587,6 +588,8 @@ class _Stats:
         if topic == self.settings.topic(names.DECISIONS):
             self.decisions[str(doc.get("decision"))] += 1
             self.times.append(self.last)
+            if self.first is None:
+                self.first = self.last
             return
         self.alerts += 1
         self.rules[f"{doc.get('rule')} ({doc.get('severity')})"] += 1
@@ -609,16 +612,22 @@ class _Stats:
         return time.monotonic() - self.last
 
     def rate(self) -> float:
+        """Decisions per second over the last 5 s."""
         now = time.monotonic()
         return sum(1 for t in self.times if now - t <= 5) / 5
 
-    def render(self) -> Group:
-        top = Table(title="decisions", expand=True)
+    def average_rate(self) -> float:
+        """Decisions per second from the first decision to the last."""
+        span = self.times[-1] - self.first if self.times and self.first is not None else 0.0
+        return self.decided() / span if span > 0 else 0.0
+
+    def render(self, final: bool = False) -> Group:
+        top = Table(title="decisions" + (" (whole run)" if final else ""), expand=True)
         for col in ("payments/s", "pass", "review", "block", "dead-lettered", "alerts"):
             top.add_column(col, justify="right")
         d = self.decisions
         top.add_row(
-            f"{self.rate():.0f}",
+            f"{self.average_rate() if final else self.rate():.0f}",
             str(d["pass"]),
             str(d["review"]),
             str(d["block"]),
