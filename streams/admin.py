@@ -142,6 +142,20 @@ def check_topics(
             client.close()
 
 
+def topic_ids(settings: Settings, names: list[str]) -> dict[str, str]:
+    """Topic name -> the broker's topic id (KIP-516) for the names that exist. A topic deleted
+    and created again keeps its name but not its id."""
+    client = admin_client(settings)
+    try:
+        return {
+            str(info.get("name")): str(info["topic_id"])
+            for info in client.describe_topics(names)
+            if not info.get("error_code") and info.get("topic_id")
+        }
+    finally:
+        client.close()
+
+
 _CHECKED_CONFIGS = ("cleanup.policy", "max.message.bytes", "retention.ms")
 
 

@@ -21,6 +21,7 @@ import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams import topics as names
+from streams.admin import topic_ids
 from streams.faust_fixes import App
 from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
@@ -43,7 +44,9 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         broker=f"kafka://{settings.kafka_bootstrap}",
         store=settings.table_store,
         table_standby_replicas=settings.table_standby_replicas,
-        datadir=str(settings.data_dir),
+        # one folder per app id: state built from another deployment's changelog (another
+        # prefix or app id on the same data dir) is never loaded
+        datadir=str(settings.data_dir / names.faust_app_id(settings)),
         autodiscover=False,
         web_port=settings.web_port,
         web_bind=settings.web_bind,
@@ -63,6 +66,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         producer_linger=settings.producer_linger_ms / 1000,
         **faust_broker_options(settings),
     )
+    app.changelog_topic_ids = lambda topics: topic_ids(settings, topics)  # faust_fixes fix 3
     if settings.faust_monitor == "quiet":
         app.monitor = QuietMonitor()
     _register(app, settings, runtime)

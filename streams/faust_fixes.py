@@ -31,13 +31,16 @@ committed past them. Two Faust defects combine:
    changelog topic was deleted and recreated), `Recovery._restart_recovery` raises
    `ConsistencyError` ("The persisted offset for changelog topic partition ... is higher than
    the last offset") and the worker dies; restarted on the same data directory it dies again.
-   That state cannot be trusted (it was built from records the broker no longer has, and
-   recovery would resume it at the wrong position), so `SafeRecovery._build_offsets` discards
-   the partition's local store before Faust compares offsets and rebuilds it from the
-   changelog, logs one warning per partition and tells `App.store_reset_listeners` (the
-   worker counts them in `dinarwatch_table_store_resets_total`). Found by issue 13 (`make
-   demo` on a fresh clone with committed RocksDB state); tests: tests/unit/streams/
-   test_faust_fixes.py and tests/integration/test_state_heal.py.
+   When the new changelog has already grown past that offset, Faust says nothing and resumes
+   the old state at an offset of another topic. Such state cannot be trusted, so
+   `SafeRecovery._build_offsets` discards the partition's local store before Faust compares
+   offsets, and recovery rebuilds it from the changelog: when the persisted offset lies beyond
+   the changelog's end, or when the partition was built from a changelog topic with another
+   topic id (recorded beside the store, `<partition>.db.changelog-id`; a recreated topic gets
+   a new id). One warning per partition; `App.store_reset_listeners` are told (the worker
+   counts them in `dinarwatch_table_store_resets_total`). Found by issue 13 (`make demo` on a
+   fresh clone with committed RocksDB state); tests: tests/unit/streams/test_faust_fixes.py
+   and tests/integration/test_state_heal.py.
 
 4. Auto-created topics. aiokafka 0.14 (which Faust uses) has no `allow_auto_create_topics`
    option: every metadata request it sends (`AIOKafkaClient._metadata_update`) asks the broker
@@ -55,6 +58,7 @@ import gc
 import importlib.metadata
 import shutil
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 import aiokafka.client
@@ -156,6 +160,34 @@ def discard_partition(store: Any, partition: int) -> bool:
     return True
 
 
+def _topic_id_path(store: Any, partition: int) -> Path:
+    path: Path = store.partition_path(partition)
+    return path.with_name(f"{path.name}.changelog-id")
+
+
+def recorded_topic_id(store: Any, partition: int) -> str | None:
+    """The id of the changelog topic a RocksDB partition was built from (None: not known)."""
+    if not isinstance(store, RocksDBStore):
+        return None
+    try:
+        return _topic_id_path(store, partition).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def record_topic_id(store: Any, partition: int, topic_id: str) -> None:
+    """Remember which changelog topic (by id, which a recreated topic does not keep) the
+    partition is built from, beside RocksDB's own files."""
+    if isinstance(store, RocksDBStore):
+        path = _topic_id_path(store, partition)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(topic_id + "\n")
+
+
+TopicIds = Callable[[list[str]], Mapping[str, str]]
+"""Topic name -> topic id, for the names the broker knows (blocking; run in a thread)."""
+
+
 class SafeRecovery(Recovery):
     """Faust's recovery with the stream partitions resumed only after the seek (fix 1) and
     foreign local state discarded instead of a ConsistencyError (fix 3)."""
@@ -163,33 +195,57 @@ class SafeRecovery(Recovery):
     async def _build_offsets(
         self, consumer: Any, tps: set[Any], destination: Any, title: str
     ) -> None:
-        """Faust's, after discarding every partition whose persisted offset lies beyond the
-        changelog's last offset (`Recovery._restart_recovery` raises ConsistencyError there)."""
-        foreign = [tp for tp in tps if destination[tp] is not None]
-        if foreign:
-            highwaters = await consumer.highwaters(*foreign)
-            for tp in foreign:
-                high = highwaters.get(tp)
-                last = high - 1 if high is not None else -1  # Faust's "last offset"
-                if destination[tp] > last:
-                    self._discard(tp, destination[tp], last)
-                    destination[tp] = None  # read the changelog from its start
+        """Faust's, after discarding every partition whose state does not belong to its
+        changelog: built from a changelog topic with another id (deleted and created again),
+        or with a persisted offset beyond the changelog's last offset
+        (`Recovery._restart_recovery` raises ConsistencyError there)."""
+        ids = await self._changelog_topic_ids({tp.topic for tp in tps})
+        held = [tp for tp in tps if destination[tp] is not None]
+        highwaters = await consumer.highwaters(*held) if held else {}
+        for tp in held:
+            table: Any = self.tp_to_table[tp]
+            high = highwaters.get(tp)
+            last = high - 1 if high is not None else -1  # Faust's "last offset"
+            recorded = recorded_topic_id(table.data, tp.partition)
+            current = ids.get(tp.topic)
+            if recorded and current and recorded != current:
+                reason = f"built from an earlier topic of that name (id {recorded}, now {current})"
+            elif destination[tp] > last:
+                reason = f"persisted offset {destination[tp]}, changelog ends at {last}"
+            else:
+                continue
+            if self._discard(tp, reason):
+                destination[tp] = None  # read the changelog from its start
+        for tp in tps:
+            if ids.get(tp.topic):
+                store = cast(Any, self.tp_to_table[tp]).data
+                record_topic_id(store, tp.partition, ids[tp.topic])
         await super()._build_offsets(consumer, tps, destination, title)
 
-    def _discard(self, tp: Any, persisted: int, last: int) -> None:
+    async def _changelog_topic_ids(self, topics: set[str]) -> Mapping[str, str]:
+        lookup: TopicIds | None = getattr(self.app, "changelog_topic_ids", None)
+        if lookup is None or not topics:
+            return {}
+        try:
+            return await asyncio.to_thread(lookup, sorted(topics))
+        except Exception as exc:  # the offset check still applies
+            self.log.warning("Could not read changelog topic ids: %s", exc)
+            return {}
+
+    def _discard(self, tp: Any, reason: str) -> bool:
         table: Any = self.tp_to_table[tp]
         if not discard_partition(table.data, tp.partition):
-            return
+            return False
         self.log.warning(
-            "Local state of %s partition %d does not belong to its changelog (persisted "
-            "offset %d, changelog ends at %d): discarded, rebuilding from the changelog",
+            "Local state of %s partition %d does not belong to its changelog (%s): "
+            "discarded, rebuilding from the changelog",
             tp.topic,
             tp.partition,
-            persisted,
-            last,
+            reason,
         )
         for listener in getattr(self.app, "store_reset_listeners", ()):
             listener(table.name, tp.partition)
+        return True
 
     async def on_recovery_completed(self, generation_id: int = 0) -> None:
         """As Faust's, but seek and clear the queues before any stream record is fetched."""
@@ -254,6 +310,8 @@ class App(faust.App):
         forbid_topic_auto_creation()
         # called with (table name, partition) when fix 3 discards a partition's local store
         self.store_reset_listeners: list[Callable[[str, int], None]] = []
+        # fix 3 compares changelog topic ids when the worker provides this look-up
+        self.changelog_topic_ids: TopicIds | None = None
 
     def _new_transport(self) -> Any:
         return _Transport(self.conf.broker_consumer, self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 
@@ -48,9 +49,13 @@ def run_worker(settings: Settings) -> None:
     worker never lets the broker create one with its defaults (streams/faust_fixes.py, fix 4).
     """
     check_faust_version()  # first: one line on a faust-streaming the fixes were not written for
+    from streams.errors import BrokerError
     from streams.preflight import require_topics
 
-    require_topics(settings, [settings.topic(spec.name) for spec in TOPICS])
+    # A failed listing (kafka-python reports a SASL refusal as a timeout) is left to Faust,
+    # which connects next and reports the broker's own reason.
+    with contextlib.suppress(BrokerError):
+        require_topics(settings, [settings.topic(spec.name) for spec in TOPICS])
     configure_logging(settings.log_level, settings.log_json)
     tame_malloc(settings.malloc_arena_max)  # before any thread starts
     settings.data_dir.mkdir(parents=True, exist_ok=True)

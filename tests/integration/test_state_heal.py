@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import NewTopic
 
 from streams import topics as names
 from streams.admin import create_topics
@@ -99,7 +100,12 @@ def test_worker_heals_after_broker_storage_reset(tmp_path: Path, kafka_bootstrap
     assert metric_value(metrics, RESETS, {"table": "debtor-windows"}) == healed
 
 
-def test_worker_heals_after_changelog_recreated(tmp_path: Path, kafka_bootstrap: str) -> None:
+def test_worker_heals_after_changelog_recreated_and_grown(
+    tmp_path: Path, kafka_bootstrap: str
+) -> None:
+    """The changelog is deleted and created again, and holds more records than the local
+    state had applied before the worker returns: offsets cannot tell (Faust would resume the
+    old state silently), the changelog's topic id can."""
     settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("relog"), tmp_path)
     create_topics(settings)
     before = _payments(400, seed=73)
@@ -114,12 +120,29 @@ def test_worker_heals_after_changelog_recreated(tmp_path: Path, kafka_bootstrap:
         while changelog in admin.list_topics() and time.monotonic() < deadline:
             time.sleep(0.5)
         assert changelog not in admin.list_topics()
+        admin.create_topics(
+            [
+                NewTopic(
+                    changelog,
+                    settings.topic_partitions,
+                    1,
+                    topic_configs={"cleanup.policy": "compact"},
+                )
+            ]
+        )
     finally:
         admin.close()
+    # more records per partition than run 1 wrote: tombstones for keys no payment uses
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, allow_auto_create_topics=False)
+    for partition in range(settings.topic_partitions):
+        for i in range(1000):
+            producer.send(changelog, key=f'"probe-{i}"'.encode(), value=None, partition=partition)
+    producer.flush()
+    producer.close()
 
     after = _payments(300, seed=74)
     metrics, log = _run_until_decided(settings, after, tmp_path / "worker.log", _ids(before))
-    assert "ConsistencyError" not in log
     healed = log.count(HEAL_LOG)
     assert healed == settings.topic_partitions, log
+    assert "built from an earlier topic of that name" in log
     assert metric_value(metrics, RESETS, {"table": "debtor-windows"}) == healed

@@ -122,3 +122,38 @@ def test_state_within_the_changelog_is_kept(tmp_path: Any) -> None:
     assert recovery.active_offsets[tp] == 54  # offset 54 is the changelog's last: resume there
     assert resets == []
     assert table.data._db_for_partition(0).get(b"debtor") == b"window"
+
+
+def test_state_built_from_an_earlier_topic_of_that_name_is_discarded(tmp_path: Any) -> None:
+    """The changelog was deleted and created again, and has grown past the persisted offset:
+    offsets cannot tell, the topic id can."""
+    from streams.faust_fixes import record_topic_id, recorded_topic_id
+
+    app, table, tp = _table_with_state(tmp_path, persisted=54)
+    record_topic_id(table.data, 0, "id-of-the-old-topic")
+    app.changelog_topic_ids = lambda topics: dict.fromkeys(topics, "id-of-the-new-topic")
+    resets: list[tuple[str, int]] = []
+    app.store_reset_listeners.append(lambda name, partition: resets.append((name, partition)))
+    recovery: Any = app.tables.recovery
+    recovery.add_active(table, tp)
+
+    asyncio.run(recovery._build_offsets(_ChangelogEnds(900), {tp}, recovery.active_offsets, "a"))
+
+    assert resets == [("windows", 0)] and recovery.active_offsets[tp] == -1
+    assert table.data._db_for_partition(0).get(b"debtor") is None
+    assert recorded_topic_id(table.data, 0) == "id-of-the-new-topic"
+
+
+def test_state_of_the_same_topic_is_kept_and_its_id_recorded(tmp_path: Any) -> None:
+    from streams.faust_fixes import recorded_topic_id
+
+    app, table, tp = _table_with_state(tmp_path, persisted=54)  # no id recorded yet
+    app.changelog_topic_ids = lambda topics: dict.fromkeys(topics, "id-1")
+    recovery: Any = app.tables.recovery
+    recovery.add_active(table, tp)
+
+    asyncio.run(recovery._build_offsets(_ChangelogEnds(900), {tp}, recovery.active_offsets, "a"))
+    assert recovery.active_offsets[tp] == 54
+    assert recorded_topic_id(table.data, 0) == "id-1"
+    asyncio.run(recovery._build_offsets(_ChangelogEnds(900), {tp}, recovery.active_offsets, "a"))
+    assert table.data._db_for_partition(0).get(b"debtor") == b"window"  # same id: kept
