@@ -1,10 +1,10 @@
 """Fixes to faust-streaming 0.15.3: a restarted worker loses no payments, and heals local
 table state that does not belong to the changelog.
 
-Found by tests/integration/test_faults.py::test_worker_sigkill_mid_batch, which failed in CI
-(252 of 3,000 payments without a decision) and in 2 of 7 local runs: after a SIGKILL and a
-restart, a run of records in one raw partition never reached the agent, and the consumer
-committed past them. Two Faust defects combine:
+Fixes 1 and 2 were found by tests/integration/test_faults.py::test_worker_sigkill_mid_batch,
+which failed in CI (252 of 3,000 payments without a decision) and in 2 of 7 local runs: after a
+SIGKILL and a restart, a run of records in one raw partition never reached the agent, and the
+consumer committed past them. Two Faust defects combine:
 
 1. Resume before seek. When table recovery ends, `Recovery.on_recovery_completed` resumes
    the stream partitions, then awaits `perform_seek()` (back to the committed offsets), then
