@@ -19,29 +19,25 @@ from datetime import date
 
 from rules.context import ScreeningContext, mark_retro
 from rules.iran import IranSignal, IranTest, holders, iran_signals, mentions, nexus_finding
-from rules.listmatch import extra, extra_strings, in_currency_scope
+from rules.listmatch import in_currency_scope
 from rules.mentions import Subject
-from rules.pack import RuleSettings
-from schemas.common import Action, Severity
+from rules.pack import EnergySettings
 from schemas.decision import Finding
 from schemas.payment import Payment
 
 RULE_ID = "IRAN-ENERGY"
-DEFAULT_PURPOSE_CODES = ("ELEC", "GASB")
-DEFAULT_BENEFICIARY_FIELDS = ("creditor", "ultimate_creditor", "creditor_agent")
-DEFAULT_WAIVER_LAPSE = date(2025, 3, 8)
 
 
 def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """One finding per Iranian beneficiary field of an electricity/gas payment."""
-    settings = ctx.pack.settings(RULE_ID)
+    settings = ctx.pack.typed(RULE_ID, EnergySettings)
     if settings is None or not in_currency_scope(settings, payment):
         return []
     energy = energy_reason(payment, settings)
     if energy is None:
         return []
     test = IranTest.from_settings(settings, ctx, payment)
-    fields = set(extra_strings(settings, "beneficiary_fields", DEFAULT_BENEFICIARY_FIELDS))
+    fields = set(settings.beneficiary_fields)
     findings = []
     for who, holder in holders(payment):
         signals = iran_signals(who, holder, test) if who.field in fields else []
@@ -50,33 +46,33 @@ def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     return findings
 
 
-def energy_reason(payment: Payment, settings: RuleSettings) -> str | None:
+def energy_reason(payment: Payment, settings: EnergySettings) -> str | None:
     """Why the payment is for electricity or gas ("purpose_code ELEC", "keyword غاز"), or None."""
-    codes = extra_strings(settings, "purpose_codes", DEFAULT_PURPOSE_CODES)
+    codes = settings.purpose_codes
     if payment.purpose_code and payment.purpose_code.upper() in codes:
         return f"purpose_code {payment.purpose_code.upper()}"
-    keywords = extra_strings(settings, "energy_keywords")
+    keywords = settings.energy_keywords
     found = mentions([payment.remittance_info or ""], keywords)
     return f"keyword {found}" if found else None
 
 
-def waiver_lapse(settings: RuleSettings) -> date:
-    value = extra(settings, "waiver_lapse", DEFAULT_WAIVER_LAPSE)
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def waiver_lapse(settings: EnergySettings) -> date:
+    return settings.waiver_lapse
 
 
 def _finding(
     payment: Payment,
-    settings: RuleSettings,
+    settings: EnergySettings,
     energy: str,
     who: Subject,
     signals: list[IranSignal],
 ) -> Finding:
     lapse = waiver_lapse(settings)
     under_waiver = payment.value_date < lapse
-    phase = "before" if under_waiver else "from"
-    action = Action(str(extra(settings, f"action_{phase}_lapse", settings.action)))
-    severity = Severity(str(extra(settings, f"severity_{phase}_lapse", settings.severity)))
+    if under_waiver:
+        action, severity = settings.action_before_lapse, settings.severity_before_lapse
+    else:
+        action, severity = settings.action_from_lapse, settings.severity_from_lapse
     base = nexus_finding(RULE_ID, settings, who, signals, payment)
     if base.action.rank < settings.action.rank:
         # The beneficiary is Iranian only by a name the evidence cannot pin: review at most.

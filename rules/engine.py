@@ -78,10 +78,8 @@ def apply_precedence(findings: Sequence[Finding], pack: RulePack) -> list[Findin
 
 def _yields(rule: str, present: set[tuple[str, Action]], pack: RulePack) -> bool:
     settings = pack.settings(rule)
-    table: Mapping[str, Sequence[str]] = (
-        (settings.model_extra or {}).get("yields_to", {}) if settings else {}
-    )
-    return any((other, Action(a)) in present for other, actions in table.items() for a in actions)
+    table: Mapping[str, Sequence[Action]] = settings.yields_to if settings else {}
+    return any((other, a) in present for other, actions in table.items() for a in actions)
 
 
 def _finding_order(f: Finding) -> tuple[str, str, str, float, str, str]:

@@ -42,12 +42,9 @@ from schwifty.exceptions import SchwiftyException
 
 from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
 from rules.listmatch import (
-    DEFAULT_STRONG_SCORE,
     MatchPolicy,
     countries_conflict,
     designation_finding,
-    extra,
-    extra_strings,
     how_matched,
     in_currency_scope,
     name_strength,
@@ -67,14 +64,13 @@ from rules.mentions import (
     subjects,
     text_mentions,
 )
-from rules.pack import RuleSettings
+from rules.pack import DEFAULT_STRONG_SCORE, IranSettings, RuleSettings
 from schemas.common import Action
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Agent, Party, Payment
 
 RULE_ID = "IRAN-NEXUS"
-DEFAULT_JURISDICTIONS = ("IR",)
 DEFAULT_NAMED_BANK_THRESHOLD = 0.92
 _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0640]")  # harakat and tatweel
 
@@ -112,20 +108,20 @@ class IranTest:
 
     @classmethod
     def from_settings(
-        cls, settings: RuleSettings, ctx: ScreeningContext, payment: Payment | None = None
+        cls, settings: IranSettings, ctx: ScreeningContext, payment: Payment | None = None
     ) -> IranTest:
-        jurisdictions = tuple(extra_strings(settings, "jurisdictions", DEFAULT_JURISDICTIONS))
+        jurisdictions = tuple(settings.jurisdictions)
         places = ctx.index(JURISDICTIONS_LIST)
         return cls(
             jurisdictions,
-            tuple(extra_strings(settings, "address_keywords")),
+            tuple(settings.address_keywords),
             ctx.index(IRAN_BANKS_LIST),
             places,
             threshold(settings, ctx),
             list_date(ctx, payment) if payment is not None else None,
             _jurisdiction_entry(places, jurisdictions),
-            float(extra(settings, "named_bank_threshold", DEFAULT_NAMED_BANK_THRESHOLD)),
-            float(extra(settings, "strong_score", DEFAULT_STRONG_SCORE)),
+            settings.named_bank_threshold,
+            settings.strong_score,
         )
 
     def applies(self, entry: ListEntry) -> bool:
@@ -135,7 +131,7 @@ class IranTest:
 
 def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """One finding per party or agent located in Iran (or an Iranian bank)."""
-    settings = ctx.pack.settings(RULE_ID)
+    settings = ctx.pack.typed(RULE_ID, IranSettings)
     if settings is None or not in_currency_scope(settings, payment):
         return []
     test = IranTest.from_settings(settings, ctx, payment)
@@ -145,7 +141,7 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         if signals:
             found = nexus_finding(RULE_ID, settings, who, signals, payment)
             findings.append(mark_retro(found, payment))
-    if test.banks is not None and bool(extra(settings, "screen_text", True)):
+    if test.banks is not None and settings.screen_text:
         findings += _text_findings(payment, settings, ctx, test)
     return findings
 
@@ -158,7 +154,7 @@ def holders(payment: Payment) -> list[tuple[Subject, Agent | Party]]:
 
 
 def _text_findings(
-    payment: Payment, settings: RuleSettings, ctx: ScreeningContext, test: IranTest
+    payment: Payment, settings: IranSettings, ctx: ScreeningContext, test: IranTest
 ) -> list[Finding]:
     """An Iranian bank named, or identified by IBAN or BIC, in the payment's free text."""
     assert test.banks is not None

@@ -26,7 +26,7 @@ aircraft never match an agent; vessels and aircraft never match a party name or 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.matching import NameHit, matcher_evidence
@@ -43,36 +43,32 @@ from rules.mentions import (
     subjects,
     text_mentions,
 )
-from rules.pack import RuleSettings
+from rules.pack import (
+    DEFAULT_STRONG_SCORE,
+    DEFAULT_TEXT_THRESHOLD,
+    DEFAULT_TEXT_WINDOW,
+    ListRuleSettings,
+    RuleSettings,
+)
 from schemas.common import Action, Severity
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Payment
 
-DEFAULT_STRONG_SCORE = 0.97
-DEFAULT_TEXT_THRESHOLD = 0.92
-DEFAULT_TEXT_WINDOW = 7
 NON_PARTY_KINDS = frozenset({"vessel", "aircraft"})
 PERSON_KINDS = frozenset({"individual"})
 AGENT_KIND = "bank"
 """What the matcher is told an agent is (a bank: an organisation, never a person)."""
 IDENTIFIER_METHODS = frozenset({"bic", "iban-bank-code", "clearing-id", "text-iban", "text-bic"})
 
-# --- settings helpers (the pack's rule-specific fields) ----------------------------------------
+# --- settings ----------------------------------------------------------------------------------
 
 
-def extra(settings: RuleSettings, key: str, default: Any) -> Any:
-    """A rule-specific setting from the pack, or `default` when the pack leaves it out."""
-    return (settings.model_extra or {}).get(key, default)
-
-
-def extra_strings(settings: RuleSettings, key: str, default: Sequence[str] = ()) -> list[str]:
-    return [str(v) for v in extra(settings, key, default) or ()]
-
-
-def threshold(settings: RuleSettings, ctx: ScreeningContext) -> float:
+def threshold(settings: ListRuleSettings, ctx: ScreeningContext) -> float:
     """The rule's own name-score threshold, else the pack-wide one."""
-    return float(extra(settings, "score_threshold", ctx.pack.name_match_threshold))
+    if settings.score_threshold is not None:
+        return settings.score_threshold
+    return ctx.pack.name_match_threshold
 
 
 def in_currency_scope(settings: RuleSettings, payment: Payment) -> bool:
@@ -92,19 +88,21 @@ class MatchPolicy(NamedTuple):
     screen_agents: bool = True
 
     @classmethod
-    def of(cls, settings: RuleSettings, ctx: ScreeningContext) -> MatchPolicy:
+    def of(cls, settings: ListRuleSettings, ctx: ScreeningContext) -> MatchPolicy:
         name_threshold = threshold(settings, ctx)
-        skip = frozenset(extra_strings(settings, "skip_kinds", sorted(NON_PARTY_KINDS)))
-        text_skip = frozenset(extra_strings(settings, "text_skip_kinds", sorted(skip)))
+        skip = frozenset(settings.skip_kinds)
+        text_skip = (
+            skip if settings.text_skip_kinds is None else frozenset(settings.text_skip_kinds)
+        )
         return cls(
             name_threshold,
-            float(extra(settings, "strong_score", DEFAULT_STRONG_SCORE)),
-            max(name_threshold, float(extra(settings, "text_threshold", DEFAULT_TEXT_THRESHOLD))),
-            int(extra(settings, "text_window", DEFAULT_TEXT_WINDOW)),
+            settings.strong_score,
+            max(name_threshold, settings.text_threshold),
+            settings.text_window,
             skip,
             text_skip | NON_PARTY_KINDS,
-            bool(extra(settings, "screen_text", True)),
-            bool(extra(settings, "screen_agents", True)),
+            settings.screen_text,
+            settings.screen_agents,
         )
 
 
@@ -332,7 +330,7 @@ def token_evidence(hit: NameHit) -> tuple[tuple[str, str], ...]:
     return tuple((renamed.get(k, k), v) for k, v in sorted(hit.evidence().items()))
 
 
-def action_for(settings: RuleSettings, match: ListMatch) -> Action:
+def action_for(settings: ListRuleSettings, match: ListMatch) -> Action:
     """The rule's action on strong evidence; review at most on a name the evidence can't pin.
 
     OFAC-SDN and UN-SANCTIONS keep `individual_name_action` for persons (review by default).
@@ -340,7 +338,7 @@ def action_for(settings: RuleSettings, match: ListMatch) -> Action:
     if match.strength in ("identifier", "strong"):
         return settings.action
     if match.strength == "person":
-        wanted = Action(str(extra(settings, "individual_name_action", Action.REVIEW.value)))
+        wanted = settings.individual_name_action
         return min(wanted, settings.action, Action.REVIEW, key=lambda a: a.rank)
     return min(settings.action, Action.REVIEW, key=lambda a: a.rank)
 
@@ -375,7 +373,7 @@ def text_windows(text: str, longest: int) -> list[str]:
 
 def designation_finding(
     rule: str,
-    settings: RuleSettings,
+    settings: ListRuleSettings,
     index: ListIndex,
     match: ListMatch,
     explanation: str,
@@ -449,8 +447,8 @@ def check_list_rule(
 
     CBI-USD-BAN, FINCEN-311 and MILITIA-FRONT are this function with their own list and words.
     """
-    settings = ctx.pack.settings(rule)
-    index = ctx.index(str(extra(settings, "list", list_name))) if settings else None
+    settings = ctx.pack.typed(rule, ListRuleSettings)
+    index = ctx.index(settings.list_name or list_name) if settings else None
     if settings is None or index is None or not in_currency_scope(settings, payment):
         return []
     findings = []

@@ -6,9 +6,9 @@ re-exported here for the modules that imported them from rules.sdn.
 
 OFAC-SDN specifics: the pack chooses the programs screened (`programs`, fnmatch patterns, empty
 means every program) and which programs make a match critical (`critical_programs`, by default
-the Iran-related IRAN*, IFSR, IRGC, NPWMD). Vessel and aircraft entries are not matched against
-party names here: a ship called "ALPHA" is no reason to block a company of that name; OIL-VESSEL
-handles vessels with its own context rules.
+the Iran-related IRAN*, IFSR, IRGC, NPWMD; rules.pack.SanctionsSettings). Vessel and aircraft
+entries are not matched against party names here: a ship called "ALPHA" is no reason to block a
+company of that name; OIL-VESSEL handles vessels with its own context rules.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from rules.listmatch import (
     MatchPolicy,
     action_for,
     designation_finding,
-    extra,
-    extra_strings,
     how_matched,
     in_currency_scope,
     list_matches,
@@ -33,17 +31,15 @@ from rules.listmatch import (
 from rules.lists.ofac import SDN_LIST
 from rules.lists.un import UN_LIST
 from rules.mentions import Subject, subjects
+from rules.pack import SanctionsSettings
 from schemas.common import Severity
 from schemas.decision import Finding
 from schemas.payment import Payment
 
 RULE_ID = "OFAC-SDN"
 UN_RULE_ID = "UN-SANCTIONS"
-DEFAULT_CRITICAL_PROGRAMS = ("IRAN", "IRAN-*", "IFSR", "IRGC", "NPWMD")
-DEFAULT_SKIP_KINDS = ("vessel", "aircraft")
 
 __all__ = [
-    "DEFAULT_CRITICAL_PROGRAMS",
     "RULE_ID",
     "UN_RULE_ID",
     "ListMatch",
@@ -51,8 +47,6 @@ __all__ = [
     "check_ofac_sdn",
     "check_un_sanctions",
     "designation_finding",
-    "extra",
-    "extra_strings",
     "how_matched",
     "in_currency_scope",
     "list_matches",
@@ -82,12 +76,11 @@ def check_un_sanctions(payment: Payment, ctx: ScreeningContext) -> list[Finding]
 def _check_sanctions_list(
     rule: str, list_name: str, label: str, payment: Payment, ctx: ScreeningContext
 ) -> list[Finding]:
-    settings = ctx.pack.settings(rule)
-    index = ctx.index(extra(settings, "list", list_name)) if settings else None
+    settings = ctx.pack.typed(rule, SanctionsSettings)
+    index = ctx.index(settings.list_name or list_name) if settings else None
     if settings is None or index is None or not in_currency_scope(settings, payment):
         return []
-    programs = extra_strings(settings, "programs")
-    critical = extra_strings(settings, "critical_programs", DEFAULT_CRITICAL_PROGRAMS)
+    programs, critical = settings.programs, settings.critical_programs
     findings = []
     for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx)):
         entry = match.entry

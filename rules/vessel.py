@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from rules.context import ScreeningContext, in_force, mark_retro
-from rules.listmatch import extra_strings, in_currency_scope
+from rules.listmatch import in_currency_scope
 from rules.lists.base import ReferenceList
-from rules.lists.ofac import SDN_LIST
 from rules.matching import matcher_evidence
 from rules.matching.normalize import name_tokens
-from rules.pack import RuleSettings
+from rules.pack import RuleSettings, VesselSettings
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Payment
@@ -106,11 +105,11 @@ class VesselHit(NamedTuple):
 
 def check_oil_vessel(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """Findings for every listed vessel the remittance information or a party's name refers to."""
-    settings = ctx.pack.settings(RULE_ID)
+    settings = ctx.pack.typed(RULE_ID, VesselSettings)
     if settings is None or not in_currency_scope(settings, payment):
         return []
     best: dict[tuple[str, str], tuple[VesselHit, ReferenceList]] = {}
-    for list_name in extra_strings(settings, "lists", [SDN_LIST]):
+    for list_name in settings.lists:
         reference = ctx.lists.get(list_name)
         if reference is None:
             continue

@@ -12,14 +12,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeVar
 
-from rules.pack import RulePack, RuleSettings
+from rules.pack import FanoutSettings, RulePack, RuleSettings, StructuringSettings
 from rules.windows.state import WindowEntry, usd
 from schemas.decision import Finding
 from schemas.masking import mask_account
 from schemas.payment import Payment
 
 TRANSIT_DEFAULT = ("AE", "TR", "LB", "SY", "OM", "JO")
+_S = TypeVar("_S", bound=RuleSettings)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class WindowSettings:
     @classmethod
     def from_pack(cls, pack: RulePack) -> WindowSettings:
         hours = [
-            float(str(_extra(s, "window_hours", 24)))
+            _window_hours(s)
             for rule in (STRUCTURING.rule, FANOUT.rule)
             if (s := pack.settings(rule)) is not None
         ]
@@ -48,8 +50,25 @@ class Match:
     why: str
 
 
-def _extra(settings: RuleSettings, name: str, default: object) -> object:
-    return (settings.model_extra or {}).get(name, default)
+def _structuring_settings(settings: RuleSettings) -> StructuringSettings:
+    return _as(settings, StructuringSettings)
+
+
+def _fanout_settings(settings: RuleSettings) -> FanoutSettings:
+    return _as(settings, FanoutSettings)
+
+
+def _as(settings: RuleSettings, model: type[_S]) -> _S:
+    """The settings as the rule's model (a pack built in code may hold the common model)."""
+    if isinstance(settings, model):
+        return settings
+    return model.model_validate(settings.model_dump(exclude_unset=True))
+
+
+def _window_hours(settings: RuleSettings) -> float:
+    if isinstance(settings, StructuringSettings | FanoutSettings):
+        return settings.window_hours
+    return 24.0
 
 
 def _currencies(settings: RuleSettings) -> tuple[str, ...]:
@@ -69,9 +88,9 @@ def _windows(
 
 
 def _structuring_band(s: RuleSettings) -> tuple[Decimal, Decimal]:
-    threshold = Decimal(str(_extra(s, "threshold", "10000")))
-    low = threshold * Decimal(str(_extra(s, "lower_ratio", "0.9")))
-    return low, threshold * Decimal(str(_extra(s, "upper_ratio", "1.0")))
+    typed = _structuring_settings(s)
+    low = typed.threshold * typed.lower_ratio
+    return low, typed.threshold * typed.upper_ratio
 
 
 def _structuring_qualifies(e: WindowEntry, s: RuleSettings) -> bool:
@@ -83,7 +102,7 @@ def _structuring(
     entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta
 ) -> Iterator[Match]:
     low, high = _structuring_band(s)
-    minimum = int(str(_extra(s, "min_count", 3)))
+    minimum = _structuring_settings(s).min_count
     currencies = _currencies(s)
 
     def qualifies(e: WindowEntry) -> bool:
@@ -97,7 +116,7 @@ def _structuring(
 
 
 def _transit(s: RuleSettings) -> tuple[str, ...]:
-    return tuple(str(c) for c in _extra(s, "jurisdictions", TRANSIT_DEFAULT))  # type: ignore[attr-defined]
+    return tuple(_fanout_settings(s).jurisdictions)
 
 
 def _fanout_qualifies(e: WindowEntry, s: RuleSettings) -> bool:
@@ -106,10 +125,11 @@ def _fanout_qualifies(e: WindowEntry, s: RuleSettings) -> bool:
 
 def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) -> Iterator[Match]:
     transit = _transit(s)
-    minimum = int(str(_extra(s, "min_beneficiaries", 5)))
-    ceiling = Decimal(str(_extra(s, "max_usd_sum", "250000")))
+    typed = _fanout_settings(s)
+    minimum = typed.min_beneficiaries
+    ceiling = typed.max_usd_sum
     # A fan-out needs more than one beneficiary: one large payment is not a fan-out.
-    sum_minimum = int(str(_extra(s, "min_beneficiaries_for_sum", 2)))
+    sum_minimum = typed.min_beneficiaries_for_sum
 
     def qualifies(e: WindowEntry) -> bool:
         return _fanout_qualifies(e, s)
@@ -176,5 +196,5 @@ def find_patterns(
     settings: RuleSettings,
     window: WindowSettings,
 ) -> Iterator[Match]:
-    span = timedelta(hours=float(str(_extra(settings, "window_hours", 24))))
+    span = timedelta(hours=_window_hours(settings))
     return pattern.find(entries, settings, min(span, window.span))

@@ -12,7 +12,7 @@ from rules.context import ScreeningContext
 from rules.defaults import builtin_lists
 from rules.lists.base import ReferenceList
 from rules.lists.ofac import OfacLoad, load_ofac_csv, map_sdn_record, parse_sdn_rows, read_ofac_rows
-from rules.pack import RulePack, RuleSettings, load_rule_pack
+from rules.pack import RULE_SETTINGS, RulePack, RuleSettings, load_rule_pack
 from schemas.decision import Finding
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -74,7 +74,8 @@ def small_sdn() -> ReferenceList:
 def pack_with(rule_id: str, **changes: Any) -> RulePack:
     """The default pack with one rule's settings changed."""
     pack = load_rule_pack()
-    settings = RuleSettings.model_validate({**pack.rules[rule_id].model_dump(), **changes})
+    model = RULE_SETTINGS.get(rule_id, RuleSettings)
+    settings = model.model_validate({**pack.rules[rule_id].model_dump(), **changes})
     return pack.model_copy(update={"rules": {**pack.rules, rule_id: settings}})
 
 
