@@ -104,7 +104,10 @@ def sdn_ent_num(entry: ListEntry) -> str | None:
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[^0-9a-z\u0600-\u06ff]+", "", name.casefold())
+    """Casefolded words in sorted order: SDN's 'AHMADIAN, Ali Akbar' is UN's 'ALI AKBAR
+    AHMADIAN', so a UN finding on that person counts as catching the SDN entry."""
+    words = re.split(r"[^0-9a-z\u0600-\u06ff]+", name.casefold())
+    return " ".join(sorted(w for w in words if w))
 
 
 class Linkage:
@@ -126,7 +129,9 @@ class Linkage:
         ent = sdn_ent_num(entry)
         if ent:
             keys.add(f"sdn:{ent}")
-        keys |= {f"name:{_name_key(n)}" for n in entry.names if len(_name_key(n)) >= 6}
+        keys |= {
+            f"name:{key}" for key in map(_name_key, entry.names) if len(key.replace(" ", "")) >= 6
+        }
         return keys
 
     def rules_for(self, target: Target) -> frozenset[str]:

@@ -203,3 +203,29 @@ def test_clean_corpus_is_large_and_not_from_the_generator_pools() -> None:
         f"{s} {t}" for s in generator_pools.COMPANY_STEMS for t in generator_pools.COMPANY_TRADES
     }
     assert not texts & generated
+
+
+def test_linkage_credits_other_lists_that_hold_the_same_party() -> None:
+    un_entry = ListEntry.model_validate(
+        {
+            "entry_id": "un-1",
+            "list": "un-consolidated",
+            "kind": "individual",
+            "names": ["ABDULRAHMAN HUSSEIN AL-TESTI"],
+            "legal_source": "test",
+        }
+    )
+    other = ListEntry.model_validate(
+        {
+            "entry_id": "un-2",
+            "list": "un-consolidated",
+            "kind": "individual",
+            "names": ["SOMEONE ELSE"],
+            "legal_source": "test",
+        }
+    )
+    linkage = Linkage({SDN_LIST: [SDN_PERSON, SDN_FIRM], "un-consolidated": [un_entry, other]})
+    person = Target(SDN_PERSON, SDN_LIST, payment_name(SDN_PERSON))
+    firm = Target(SDN_FIRM, SDN_LIST, payment_name(SDN_FIRM))
+    assert linkage.rules_for(person) == {"OFAC-SDN", "UN-SANCTIONS"}
+    assert linkage.rules_for(firm) == {"OFAC-SDN"}
