@@ -9,6 +9,7 @@ commands call `require_broker` first; `kafka_errors` turns what the client libra
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -61,9 +62,12 @@ def kafka_errors(settings: Settings, doing: str) -> Iterator[None]:
     """
     from kafka import errors
 
-    from streams.kafka_config import KafkaSecurityError
+    from streams.kafka_config import KafkaSecurityError, uses_sasl
 
     where = settings.kafka_bootstrap
+    heard = _LastClientError()
+    client_log = logging.getLogger("kafka")
+    client_log.addHandler(heard)
     try:
         yield
     except KafkaSecurityError as exc:
@@ -79,12 +83,51 @@ def kafka_errors(settings: Settings, doing: str) -> Iterator[None]:
             f"{doing}: a topic does not exist on {where} ({exc}): run `dinarwatch topics create`"
         ) from None
     except _unreachable(errors) as exc:
+        if heard.auth_failure:  # the client retried a refused login until it timed out
+            raise BrokerError(
+                f"{doing}: the broker at {where} refused user "
+                f"{settings.kafka_sasl_username or '(none)'} ({heard.auth_failure}): check "
+                "DINARWATCH_KAFKA_SASL_USERNAME, the password and the broker's ACLs"
+            ) from None
+        if uses_sasl(settings) and heard.disconnected:
+            # kafka-python 3 sees a refused SCRAM/PLAIN login as the broker hanging up
+            raise BrokerError(
+                f"{doing}: the broker at {where} closed every connection during the SASL "
+                f"login as user {settings.kafka_sasl_username} (the credentials were probably "
+                "refused): check DINARWATCH_KAFKA_SASL_USERNAME, the password and "
+                "DINARWATCH_KAFKA_SASL_MECHANISM"
+            ) from None
+        said = f"; last client error: {heard.last}" if heard.last else ""
         raise BrokerError(
-            f"{doing}: no answer from the Kafka broker at {where} ({type(exc).__name__}): "
+            f"{doing}: no answer from the Kafka broker at {where} ({type(exc).__name__}{said}): "
             f"check that it runs and that DINARWATCH_KAFKA_SECURITY_PROTOCOL matches its listener"
         ) from None
     except errors.KafkaError as exc:
         raise BrokerError(f"{doing}: the broker at {where} answered {one_line(exc)}") from None
+    finally:
+        client_log.removeHandler(heard)
+
+
+class _LastClientError(logging.Handler):
+    """Keeps kafka-python's last error log line: on a refused login it logs the broker's reason
+    and retries until its bootstrap timeout, which alone says only "timeout"."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.last = ""
+        self.auth_failure = ""
+        self.disconnected = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = " ".join(record.getMessage().split())[:300]
+        except Exception:  # a client's bad log call must not hide the real error
+            return
+        if "failed" in text.lower() or "lost" in text.lower():
+            self.last = text
+        self.disconnected |= "socket disconnected" in text
+        if "Authentication" in text or "SASL" in text:
+            self.auth_failure = text
 
 
 def _unreachable(errors: Any) -> tuple[type[BaseException], ...]:

@@ -276,3 +276,21 @@ def test_broker_refuses_what_it_should(secure_broker: SecureBroker) -> None:
     # and the SASL_SSL listener does not talk plaintext
     plaintext = Settings(kafka_bootstrap=secure_broker.sasl_ssl_bootstrap)
     assert "Unable connect" in _aiokafka_refused(plaintext)
+
+
+def test_cli_with_a_wrong_password_says_so_in_one_line(
+    secure_broker: SecureBroker, tmp_path: Path
+) -> None:
+    """kafka-python sees a refused SCRAM login as the broker hanging up; the command line turns
+    that into one line naming the user and what to check (docs/cli.md, exit 4)."""
+    settings = worker_settings(secure_broker, tmp_path, "clipw")
+    wrong = "not-the-password-" + unique_topic_prefix("x")
+    env = {**settings_env(settings), "DINARWATCH_KAFKA_SASL_PASSWORD": wrong}
+    done = dinarwatch(["topics", "check"], env)
+    assert done.returncode == 4, done.stdout
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stdout
+    # the broker's reason when kafka-python logged it, else "closed every connection"
+    assert f"user {settings.kafka_sasl_username}" in lines[0] and "refused" in lines[0]
+    assert "DINARWATCH_KAFKA_SASL_USERNAME" in lines[0]
+    assert "Traceback" not in done.stdout and wrong not in done.stdout
