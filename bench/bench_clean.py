@@ -16,6 +16,7 @@ the stateless rules, which are the ones that read the lists. Prints figures, ass
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -23,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import orjson
 
 from bench.bench_testdeck import matcher_version, product_commit, visible
-from bench.testdeck.corpus import corpus_names, corpus_payments, counterparties, unlisted
+from bench.testdeck.corpus import DATA, corpus_names, corpus_payments, counterparties, unlisted
 from bench.testdeck.screening import full_context, screen
 from rules.context import ScreeningContext
 from schemas.decision import Finding
@@ -149,6 +151,23 @@ def _tokens(text: str) -> set[str]:
     return {t for t in re.split(r"[^0-9a-z\u0600-\u06ff]+", text.casefold()) if t}
 
 
+@cache
+def common_iraqi_names(top: int = 300) -> frozenset[str]:
+    """The `top` most frequent Iraqi given and family names (both scripts, casefolded, also
+    without the article), from bench/data/iraqi_names.csv; "al" and "bin" count as common."""
+    rows = csv.DictReader((DATA / "iraqi_names.csv").open(encoding="utf-8"))
+    ranked = sorted(rows, key=lambda r: int(r["rank_iq"]))
+    names: set[str] = {"al", "el", "bin", "ibn", "abu", "abd", "abdul"}
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in ranked:
+        key = (row["part"], row["script"])
+        if counts[key] < top:
+            counts[key] += 1
+            name = row["name"].casefold()
+            names |= {name, name.removeprefix("al-").removeprefix("al"), name.removeprefix("ال")}
+    return frozenset(n for n in names if n)
+
+
 def cause(f: Finding, entry: ListEntry | None, query_kind: str | None) -> str:
     """A short label for why a clean name was matched, for grouping false positives."""
     if f.match_method and f.match_method not in ("name",) and not f.match_method.startswith("name"):
@@ -170,7 +189,9 @@ def cause(f: Finding, entry: ListEntry | None, query_kind: str | None) -> str:
     if shared and shared <= GENERIC:
         return "shared generic words only"
     if kind == "individual":
-        return "common person name (name-only)"
+        if _tokens(f.matched) <= common_iraqi_names():
+            return "person: only common Iraqi names"
+        return "person: name-only match"
     return "fuzzy name (other)"
 
 
