@@ -104,6 +104,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     cls=DinarwatchGroup,
+    epilog="Errors print one line and exit with a documented code (docs/cli.md); "
+    "--debug shows the traceback.",
 )
 topics_app = typer.Typer(help="Create or check the pipeline's Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")

@@ -96,8 +96,8 @@ EXIT_CODES: dict[int, str] = {
     "an empty time range, or every record rejected",
     EXIT_INTERNAL: "an unexpected error (a bug): run again with --debug for the traceback",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
-    EXIT_BROKEN_PIPE: "the program reading the output stopped (`dinarwatch screen F | head`); "
-    "nothing is printed",
+    EXIT_BROKEN_PIPE: "the program reading the output stopped early (`dinarwatch screen F` "
+    "piped into `head`); nothing is printed",
 }
 """The exit-code table of docs/cli.md."""
 
