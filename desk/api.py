@@ -1,0 +1,263 @@
+"""The desk's HTTP API (FastAPI). Every endpoint needs `Authorization: Bearer TOKEN`; no or a bad
+token answers 401. Writes need the analyst or supervisor role (auditor: 403); approvals need the
+supervisor role and a different user than the proposer (403). Bodies and answers are JSON; the
+interface is documented in docs/desk.md.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at
+# runtime, and they name dependency types local to create_app.
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk import actions, audit, cases, exceptions, outbox
+from desk.auth import Actor, actor_for_token
+from desk.db.models import AlertRow, CaseAction, Comment
+from desk.errors import DeskError
+from desk.metrics import DeskMetrics
+
+log = logging.getLogger("dinarwatch.desk.api")
+
+
+class Unauthorized(DeskError):
+    status = 401
+
+
+class DispositionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    disposition: actions.Disposition
+    comment: str | None = Field(default=None, max_length=10_000)
+
+
+class ProposalBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str | None = Field(default=None, max_length=10_000)
+
+
+class CommentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(min_length=1, max_length=10_000)
+
+
+class ExceptionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    alert_id: str
+    rule: str
+    party_fingerprint: str = Field(max_length=300)
+    entry_id: str
+    reason: str = Field(max_length=10_000)
+    expires_at: AwareDatetime
+
+
+def create_app(
+    sessions: sessionmaker[Session],
+    publisher: outbox.Publisher,
+    metrics: DeskMetrics | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> FastAPI:
+    """The API over a migrated database; effective actions are sent with `publisher` after
+    their transaction commits (see desk/outbox.py)."""
+    desk_metrics = metrics or DeskMetrics()
+    app = FastAPI(title="dinarwatch desk", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(DeskError)
+    async def desk_error(request: Request, exc: DeskError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+
+    def session() -> Iterator[Session]:
+        with sessions() as s:
+            yield s
+
+    Db = Annotated[Session, Depends(session)]
+
+    def actor(request: Request, db: Db) -> Actor:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("authentication required: send Authorization: Bearer TOKEN")
+        found = actor_for_token(db, token.strip())
+        if found is None:
+            raise Unauthorized("the bearer token is unknown or revoked")
+        return found
+
+    Who = Annotated[Actor, Depends(actor)]
+
+    def write(db: Session, name: str, change: Callable[[], Any]) -> Any:
+        """Run one action in one transaction, then send what it put in the outbox."""
+        try:
+            result = change()
+            db.commit()
+        except DeskError:
+            db.rollback()
+            desk_metrics.actions.labels(name, "refused").inc()
+            raise
+        desk_metrics.actions.labels(name, "ok").inc()
+        outbox.flush(sessions, publisher)
+        return result
+
+    @app.get("/api/cases")
+    def list_cases(
+        db: Db,
+        who: Who,
+        status: str | None = None,
+        rule: str | None = None,
+        severity: str | None = None,
+        payment_id: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        total, found = cases.list_cases(
+            db,
+            status=status,
+            rule=rule,
+            severity=severity,
+            payment_id=payment_id,
+            limit=limit,
+            offset=offset,
+        )
+        return {"total": total, "cases": [c.as_json() for c in found]}
+
+    @app.get("/api/cases/{case_id}")
+    def case_detail(case_id: int, db: Db, who: Who) -> dict[str, Any]:
+        case = actions.get_case(db, case_id)
+        alerts = db.execute(
+            select(AlertRow).where(AlertRow.case_id == case.id).order_by(AlertRow.alert_id)
+        ).scalars()
+        comments = db.execute(
+            select(Comment).where(Comment.case_id == case.id).order_by(Comment.id)
+        ).scalars()
+        history = db.execute(
+            select(CaseAction).where(CaseAction.case_id == case.id).order_by(CaseAction.id)
+        ).scalars()
+        _, [summary] = cases.list_cases(db, payment_id=case.payment_id, limit=1)
+        return {
+            **summary.as_json(),
+            "decision": case.decision,
+            "payment": case.payment_json,
+            "alerts": [a.alert_json for a in alerts],
+            "comments": [
+                {"user_id": c.user_id, "body": c.body, "created_at": c.created_at.isoformat()}
+                for c in comments
+            ],
+            "actions": [
+                {
+                    "id": a.id,
+                    "kind": a.kind,
+                    "status": a.status,
+                    "proposed_by": a.proposed_by,
+                    "decided_by": a.decided_by,
+                    "comment": a.comment,
+                }
+                for a in history
+            ],
+        }
+
+    @app.post("/api/cases/{case_id}/disposition")
+    def disposition(case_id: int, body: DispositionBody, db: Db, who: Who) -> dict[str, Any]:
+        case = write(
+            db,
+            "disposition",
+            lambda: actions.set_disposition(
+                db, who, case_id, body.disposition, body.comment, clock()
+            ),
+        )
+        return {"case_id": case.id, "status": case.status, "disposition": case.disposition}
+
+    @app.post("/api/cases/{case_id}/comments")
+    def comment(case_id: int, body: CommentBody, db: Db, who: Who) -> dict[str, Any]:
+        comment_id = write(
+            db, "comment", lambda: actions.add_comment(db, who, case_id, body.comment, clock())
+        )
+        return {"case_id": case_id, "comment_id": comment_id}
+
+    @app.post("/api/cases/{case_id}/claim")
+    def claim(case_id: int, db: Db, who: Who) -> dict[str, Any]:
+        write(db, "claim", lambda: actions.claim(db, who, case_id, clock()))
+        return {"case_id": case_id, "assignee": who.name}
+
+    def proposal_endpoint(kind: actions.ProposalKind) -> Callable[..., dict[str, Any]]:
+        def propose(
+            case_id: int, db: Db, who: Who, body: ProposalBody | None = None
+        ) -> dict[str, Any]:
+            note = body.comment if body is not None else None
+            proposal = write(
+                db,
+                f"propose_{kind.value}",
+                lambda: actions.propose(db, who, case_id, kind, note, clock()),
+            )
+            return {
+                "case_id": case_id,
+                "proposal_id": proposal.id,
+                "kind": kind.value,
+                "status": "pending_approval",
+            }
+
+        return propose
+
+    app.post("/api/cases/{case_id}/release")(proposal_endpoint(actions.ProposalKind.RELEASE))
+    app.post("/api/cases/{case_id}/block")(proposal_endpoint(actions.ProposalKind.BLOCK))
+
+    @app.post("/api/cases/{case_id}/approve")
+    def approve(case_id: int, db: Db, who: Who) -> dict[str, Any]:
+        proposal = write(db, "approve", lambda: actions.approve(db, who, case_id, clock()))
+        case = actions.get_case(db, case_id)
+        return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
+
+    @app.post("/api/exceptions", status_code=201)
+    def request_exception(body: ExceptionBody, db: Db, who: Who) -> dict[str, Any]:
+        row = write(
+            db,
+            "exception_request",
+            lambda: exceptions.request_exception(
+                db,
+                who,
+                alert_id=body.alert_id,
+                rule=body.rule,
+                party_fingerprint=body.party_fingerprint,
+                entry_id=body.entry_id,
+                reason=body.reason,
+                expires_at=body.expires_at,
+                at=clock(),
+            ),
+        )
+        return exceptions.as_json(row)
+
+    @app.post("/api/exceptions/{exception_id}/approve")
+    def approve_exception(exception_id: int, db: Db, who: Who) -> dict[str, Any]:
+        row = write(
+            db,
+            "exception_approve",
+            lambda: exceptions.approve_exception(db, who, exception_id, clock()),
+        )
+        return exceptions.as_json(row)
+
+    @app.get("/api/exceptions")
+    def list_exceptions(db: Db, who: Who) -> dict[str, Any]:
+        return {"exceptions": [exceptions.as_json(r) for r in exceptions.list_exceptions(db)]}
+
+    @app.get("/api/audit/verify")
+    def verify_audit(db: Db, who: Who) -> dict[str, Any]:
+        report = audit.verify(db)
+        return {
+            "intact": report.intact,
+            "rows": report.rows,
+            "head": report.head,
+            "bad_row": report.bad_id,
+            "problem": report.problem,
+        }
+
+    @app.get("/metrics")
+    def metrics_endpoint(db: Db, who: Who) -> Response:
+        desk_metrics.outbox_pending.set(outbox.pending_count(db))
+        return Response(generate_latest(desk_metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

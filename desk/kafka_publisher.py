@@ -1,0 +1,27 @@
+"""The outbox's Kafka side: kafka-python's producer, created on first use so the desk starts
+(and serves its queue) while the broker is away; unsent events wait in the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streams.producer import make_producer
+from streams.settings import Settings
+
+
+class KafkaPublisher:
+    def __init__(self, settings: Settings, timeout: float = 10.0) -> None:
+        self._settings = settings
+        self._timeout = timeout
+        self._producer: Any = None
+
+    def publish(self, topic: str, key: bytes, value: bytes) -> None:
+        if self._producer is None:
+            self._producer = make_producer(self._settings)
+        future = self._producer.send(self._settings.topic(topic), key=key, value=value)
+        future.get(timeout=self._timeout)
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=self._timeout)
+            self._producer = None

@@ -1,0 +1,43 @@
+"""The desk's Prometheus metrics, on their own registry (the desk runs beside, not inside, the
+worker: its process serves these at /metrics and nothing else)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+
+class DeskMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.ingest_records = Counter(
+            "dinarwatch_desk_ingest_records_total",
+            "Records the desk ingest read, by topic and outcome (stored, duplicate, ignored, "
+            "rejected)",
+            ["topic", "outcome"],
+            registry=self.registry,
+        )
+        self.ingest_lag = Gauge(
+            "dinarwatch_desk_ingest_lag",
+            "Records on a partition not yet committed by the desk ingest's consumer group",
+            ["topic", "partition"],
+            registry=self.registry,
+        )
+        self.ingest_backlog = Gauge(
+            "dinarwatch_desk_ingest_backlog",
+            "Sum of the ingest lag over every assigned partition",
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "dinarwatch_desk_outbox_pending",
+            "Disposition/release events committed but not yet acknowledged by the broker",
+            registry=self.registry,
+        )
+        self.actions = Counter(
+            "dinarwatch_desk_actions_total",
+            "Desk actions taken through the API, by action and outcome (ok, refused)",
+            ["action", "outcome"],
+            registry=self.registry,
+        )
+        for outcome in ("stored", "duplicate", "ignored", "rejected"):
+            for topic in ("alerts", "payments.decisions"):
+                self.ingest_records.labels(topic, outcome)

@@ -1,0 +1,346 @@
+"""The desk's HTTP API on SQLite: auth, roles, four-eyes, dispositions on the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk import audit
+from desk.api import create_app
+from desk.auth import create_token
+from desk.cases import store_alert
+from desk.db.models import AuditRow, ExceptionRow
+from schemas.common import Action, Severity
+from tests.unit.desk.builders import finding, make_alerts
+
+NOW = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class RecordingPublisher:
+    """Keeps what the desk sent; `down` makes every send fail like an absent broker."""
+
+    sent: list[tuple[str, bytes, dict[str, object]]] = field(default_factory=list)
+    down: bool = False
+
+    def publish(self, topic: str, key: bytes, value: bytes) -> None:
+        if self.down:
+            raise ConnectionError("broker away")
+        self.sent.append((topic, key, orjson.loads(value)))
+
+
+@dataclass
+class Desk:
+    client: TestClient
+    publisher: RecordingPublisher
+    tokens: dict[str, str]
+    sessions: sessionmaker[Session]
+
+    def as_(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+@pytest.fixture
+def desk(sessions: sessionmaker[Session]) -> Iterator[Desk]:
+    tokens = {}
+    with sessions.begin() as session:
+        for name, role in [
+            ("amal", "analyst"),
+            ("bashir", "analyst"),
+            ("samir", "supervisor"),
+            ("sara", "supervisor"),
+            ("aud", "auditor"),
+        ]:
+            # tokens make machine users; argon2 (deliberately slow) is tested in test_auth.py
+            tokens[name] = create_token(session, name, role)
+        bic_hit = finding(
+            rule="CBI-USD-BAN",
+            entry_id="cbi-ashur",
+            match_method="bic",
+            severity=Severity.CRITICAL,
+            action=Action.BLOCK,
+        )
+        for alert in make_alerts("E2E-0001") + make_alerts("E2E-0002", bic_hit):
+            store_alert(session, alert, NOW)
+    publisher = RecordingPublisher()
+    with TestClient(create_app(sessions, publisher, clock=lambda: NOW)) as client:
+        yield Desk(client, publisher, tokens, sessions)
+
+
+def _case_of(desk: Desk, payment_id: str) -> dict[str, object]:
+    answer = desk.client.get(f"/api/cases?payment_id={payment_id}", headers=desk.as_("amal"))
+    assert answer.status_code == 200
+    [case] = answer.json()["cases"]
+    return case  # type: ignore[no-any-return]
+
+
+ENDPOINTS = [
+    ("get", "/api/cases", None),
+    ("get", "/api/cases/1", None),
+    ("post", "/api/cases/1/disposition", {"disposition": "escalate"}),
+    ("post", "/api/cases/1/release", {}),
+    ("post", "/api/cases/1/approve", None),
+    ("post", "/api/exceptions", {}),
+    ("get", "/api/exceptions", None),
+    ("get", "/api/audit/verify", None),
+    ("get", "/metrics", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
+@pytest.mark.parametrize(
+    "header", [None, "Bearer dwd_not-a-token", "Basic YW1hbDpwdw==", "Bearer "]
+)
+def test_no_or_bad_token_is_401(
+    desk: Desk, method: str, path: str, body: object, header: str | None
+) -> None:
+    headers = {"Authorization": header} if header is not None else {}
+    answer = desk.client.request(method, path, json=body, headers=headers)
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == "Bearer"
+
+
+def test_queue_lists_open_cases_most_severe_first(desk: Desk) -> None:
+    answer = desk.client.get("/api/cases?status=open&limit=10", headers=desk.as_("aud"))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["total"] == 2
+    first, second = body["cases"]
+    assert (first["payment_id"], first["severity"], first["rules"]) == (
+        "E2E-0002",
+        "critical",
+        ["CBI-USD-BAN"],
+    )
+    assert (second["payment_id"], second["status"], second["rules"]) == (
+        "E2E-0001",
+        "open",
+        ["OFAC-SDN"],
+    )
+    assert len(second["alert_ids"]) == 1 and len(second["alert_ids"][0]) == 32
+    assert set(first) >= {"case_id", "payment_id", "status", "severity", "rules", "alert_ids"}
+
+
+def test_limit_and_total(desk: Desk) -> None:
+    body = desk.client.get("/api/cases?status=open&limit=1", headers=desk.as_("amal")).json()
+    assert body["total"] == 2 and len(body["cases"]) == 1
+
+
+def test_disposition_closes_the_case_and_is_published(desk: Desk) -> None:
+    case = _case_of(desk, "E2E-0001")
+    answer = desk.client.post(
+        f"/api/cases/{case['case_id']}/disposition",
+        json={"disposition": "false_positive", "comment": "different company, Dubai register"},
+        headers=desk.as_("amal"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "closed"
+    [(topic, key, event)] = desk.publisher.sent
+    assert (topic, key) == ("alerts.dispositions", b"E2E-0001")
+    assert event["type"] == "disposition" and event["disposition"] == "false_positive"
+    assert event["by"] == "amal" and event["alert_ids"] == case["alert_ids"]
+    open_now = desk.client.get("/api/cases?status=open", headers=desk.as_("amal")).json()
+    assert [c["payment_id"] for c in open_now["cases"]] == ["E2E-0002"]
+    detail = desk.client.get(f"/api/cases/{case['case_id']}", headers=desk.as_("aud")).json()
+    assert detail["comments"][0]["body"] == "different company, Dubai register"
+    assert detail["payment"]["creditor_account"].startswith("AE07*")
+
+
+def test_unknown_disposition_is_422(desk: Desk) -> None:
+    case = _case_of(desk, "E2E-0001")
+    answer = desk.client.post(
+        f"/api/cases/{case['case_id']}/disposition",
+        json={"disposition": "looks_fine"},
+        headers=desk.as_("amal"),
+    )
+    assert answer.status_code == 422
+    assert desk.publisher.sent == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/cases/{id}/disposition", {"disposition": "true_match"}),
+        ("post", "/api/cases/{id}/release", {}),
+        ("post", "/api/cases/{id}/block", {}),
+        ("post", "/api/cases/{id}/claim", None),
+        ("post", "/api/cases/{id}/comments", {"comment": "x"}),
+        ("post", "/api/cases/{id}/approve", None),
+    ],
+)
+def test_auditor_cannot_write(desk: Desk, method: str, path: str, body: object) -> None:
+    case = _case_of(desk, "E2E-0001")
+    url = path.format(id=case["case_id"])
+    answer = desk.client.request(method, url, json=body, headers=desk.as_("aud"))
+    assert answer.status_code == 403
+    assert _case_of(desk, "E2E-0001")["status"] == "open"
+    with desk.sessions() as session:
+        assert session.execute(select(AuditRow).where(AuditRow.actor == "aud")).first() is None
+
+
+def test_four_eyes_release(desk: Desk) -> None:
+    case_id = _case_of(desk, "E2E-0001")["case_id"]
+    proposed = desk.client.post(
+        f"/api/cases/{case_id}/release",
+        json={"comment": "cleared by phone with the beneficiary bank"},
+        headers=desk.as_("samir"),
+    )
+    assert proposed.status_code == 200, proposed.text
+    assert desk.publisher.sent == []  # a proposal is not effective: nothing for the gateway yet
+    # the proposer, though a supervisor, cannot approve it
+    assert (
+        desk.client.post(f"/api/cases/{case_id}/approve", headers=desk.as_("samir")).status_code
+        == 403
+    )
+    # an analyst cannot approve
+    assert (
+        desk.client.post(f"/api/cases/{case_id}/approve", headers=desk.as_("bashir")).status_code
+        == 403
+    )
+    assert _case_of(desk, "E2E-0001")["status"] == "pending_approval"
+    approved = desk.client.post(f"/api/cases/{case_id}/approve", headers=desk.as_("sara"))
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "released"
+    [(_, key, event)] = desk.publisher.sent
+    assert key == b"E2E-0001"
+    assert (event["type"], event["proposed_by"], event["approved_by"]) == (
+        "release",
+        "samir",
+        "sara",
+    )
+    again = desk.client.post(f"/api/cases/{case_id}/approve", headers=desk.as_("sara"))
+    assert again.status_code == 409
+
+
+def test_analyst_proposal_needs_a_supervisor(desk: Desk) -> None:
+    case_id = _case_of(desk, "E2E-0002")["case_id"]
+    assert (
+        desk.client.post(f"/api/cases/{case_id}/block", headers=desk.as_("amal")).status_code == 200
+    )
+    assert (
+        desk.client.post(f"/api/cases/{case_id}/release", headers=desk.as_("bashir")).status_code
+        == 409
+    )
+    assert (
+        desk.client.post(f"/api/cases/{case_id}/approve", headers=desk.as_("amal")).status_code
+        == 403
+    )
+    answer = desk.client.post(f"/api/cases/{case_id}/approve", headers=desk.as_("samir"))
+    assert answer.json()["status"] == "blocked"
+
+
+def test_unknown_case_is_404(desk: Desk) -> None:
+    answer = desk.client.post(
+        "/api/cases/999/disposition", json={"disposition": "escalate"}, headers=desk.as_("amal")
+    )
+    assert answer.status_code == 404
+
+
+def test_unsent_events_wait_in_the_outbox(desk: Desk) -> None:
+    desk.publisher.down = True
+    case_id = _case_of(desk, "E2E-0001")["case_id"]
+    answer = desk.client.post(
+        f"/api/cases/{case_id}/disposition",
+        json={"disposition": "escalate"},
+        headers=desk.as_("amal"),
+    )
+    assert answer.status_code == 200  # committed: the broker being away does not undo it
+    assert (
+        "dinarwatch_desk_outbox_pending 1.0"
+        in desk.client.get("/metrics", headers=desk.as_("aud")).text
+    )
+    desk.publisher.down = False
+    other = _case_of(desk, "E2E-0002")["case_id"]
+    desk.client.post(
+        f"/api/cases/{other}/disposition",
+        json={"disposition": "true_match"},
+        headers=desk.as_("amal"),
+    )
+    assert [e["payment_id"] for _, _, e in desk.publisher.sent] == ["E2E-0001", "E2E-0002"]
+
+
+def _exception_body(**changes: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "rule": "OFAC-SDN",
+        "party_fingerprint": "gulf horizon trading llc|AE07****3456",
+        "entry_id": "sdn-12345",
+        "reason": "Dubai-registered trader, licence 12345, not the listed entity",
+        "expires_at": (NOW + timedelta(days=90)).isoformat(),
+    }
+    body.update(changes)
+    return body
+
+
+def test_exception_needs_another_supervisor(desk: Desk) -> None:
+    alert_id = _case_of(desk, "E2E-0001")["alert_ids"][0]  # type: ignore[index]
+    made = desk.client.post(
+        "/api/exceptions", json=_exception_body(alert_id=alert_id), headers=desk.as_("samir")
+    )
+    assert made.status_code == 201, made.text
+    exception = made.json()
+    assert (exception["status"], exception["list_version"]) == ("pending", "2025-03-31")
+    url = f"/api/exceptions/{exception['id']}/approve"
+    assert desk.client.post(url, headers=desk.as_("samir")).status_code == 403
+    assert desk.client.post(url, headers=desk.as_("amal")).status_code == 403
+    approved = desk.client.post(url, headers=desk.as_("sara"))
+    assert approved.json()["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    ("changes", "status"),
+    [
+        ({"expires_at": (NOW + timedelta(days=181)).isoformat()}, 422),
+        ({"expires_at": (NOW - timedelta(days=1)).isoformat()}, 422),
+        ({"expires_at": "2025-06-01T00:00:00"}, 422),  # no time zone
+        ({"entry_id": "sdn-other"}, 422),
+        ({"alert_id": "0" * 32}, 404),
+        ({"reason": " "}, 422),
+    ],
+)
+def test_exception_refusals(desk: Desk, changes: dict[str, object], status: int) -> None:
+    alert_id = _case_of(desk, "E2E-0001")["alert_ids"][0]  # type: ignore[index]
+    answer = desk.client.post(
+        "/api/exceptions",
+        json=_exception_body(**{"alert_id": alert_id, **changes}),
+        headers=desk.as_("amal"),
+    )
+    assert answer.status_code == status, answer.text
+    with desk.sessions() as session:
+        assert session.execute(select(ExceptionRow)).first() is None
+
+
+def test_no_exception_for_an_identifier_hit(desk: Desk) -> None:
+    alert_id = _case_of(desk, "E2E-0002")["alert_ids"][0]  # type: ignore[index]
+    answer = desk.client.post(
+        "/api/exceptions",
+        json=_exception_body(alert_id=alert_id, rule="CBI-USD-BAN", entry_id="cbi-ashur"),
+        headers=desk.as_("amal"),
+    )
+    assert answer.status_code == 422
+    assert "identifier" in answer.json()["error"]
+
+
+def test_every_action_is_in_the_audit_chain(desk: Desk) -> None:
+    case_id = _case_of(desk, "E2E-0001")["case_id"]
+    desk.client.post(f"/api/cases/{case_id}/claim", headers=desk.as_("amal"))
+    desk.client.post(f"/api/cases/{case_id}/release", headers=desk.as_("amal"))
+    desk.client.post(f"/api/cases/{case_id}/approve", headers=desk.as_("samir"))
+    with desk.sessions() as session:
+        rows = session.execute(select(AuditRow).order_by(AuditRow.id)).scalars().all()
+        assert audit.verify(session).intact
+    tail = [(r.actor, r.action) for r in rows[-3:]]
+    assert tail == [
+        ("amal", "case.claim"),
+        ("amal", "case.propose_release"),
+        ("samir", "case.approve_release"),
+    ]
+    assert orjson.loads(rows[-1].before)["status"] == "pending_approval"
+    assert orjson.loads(rows[-1].after)["status"] == "released"
+    verified = desk.client.get("/api/audit/verify", headers=desk.as_("aud")).json()
+    assert verified["intact"] and verified["rows"] == len(rows)
