@@ -26,10 +26,13 @@ aircraft never match an agent; vessels and aircraft never match a party name or 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.matching import NameHit, matcher_evidence
+from rules.matching.common_names import FAMILY_NAMES, GIVEN_NAMES
+from rules.matching.lexicon import PERSON_PARTICLES
 from rules.matching.names import EXACT_PRIMARY, STRONG_ALIAS
 from rules.matching.normalize import name_tokens
 from rules.mentions import (
@@ -144,6 +147,8 @@ def list_matches(
         if match.subject.is_agent and (kind in PERSON_KINDS or kind in NON_PARTY_KINDS):
             # Agents are banks: a bank named after a common given name is not that person.
             continue
+        if kind in PERSON_KINDS and _namesake(match):
+            continue
         _keep_best(best, match)
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
 
@@ -159,12 +164,14 @@ def text_matches(
             for match in _identifier_matches(index, who, kind, code):
                 _keep_best(best, match)
         for window in text_windows(mention.text, policy.text_window):
-            for hit in index.names.search(window, policy.text_threshold, truncated=False):
+            hits = index.names.search(window.text, policy.text_threshold, truncated=False)
+            for hit in hits:
                 if hit.entry.kind in policy.text_kinds_skipped:
                     continue
-                if countries_conflict(window, hit.alias):
+                if not _text_hit_counts(hit, window) or countries_conflict(window.text, hit.alias):
                     continue
-                _keep_best(best, _name_match(who, hit, window, "name-text", policy.strong_score))
+                match = _name_match(who, hit, window.text, "name-text", policy.strong_score)
+                _keep_best(best, match)
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
 
 
@@ -287,6 +294,7 @@ COUNTRY_WORDS = {
 """Name words that say which country an institution belongs to, as their normalised tokens."""
 
 
+@lru_cache(maxsize=65536)
 def countries_conflict(query: str, alias: str) -> bool:
     """Whether both names say which country they belong to and the countries differ.
 
@@ -346,26 +354,87 @@ def action_for(settings: ListRuleSettings, match: ListMatch) -> Action:
 # --- free text ----------------------------------------------------------------------------
 
 
-def text_windows(text: str, longest: int) -> list[str]:
+@lru_cache(maxsize=16384)
+def text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     """Runs of 2..`longest` consecutive name tokens of `text`, each once, in text order.
 
     Free text is not a name: a listed name hides in it between other words ("on behalf of
     Kata'ib Hizballah for services"), so each run is searched on its own. Numbers end a run (no
     listed name holds an invoice number); single words are not searched (any one-word name
-    would be everywhere).
+    would be everywhere). Each window keeps the words either side of it: a person's name in a
+    text has no field boundary, so whether the name goes on is read from them.
     """
+    return _text_windows(text, longest)
+
+
+class TextWindow(NamedTuple):
+    """A run of words of a free text, with the word before and after it ("" at an edge)."""
+
+    text: str
+    before: str
+    after: str
+
+
+@lru_cache(maxsize=16384)
+def _text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     runs: list[list[str]] = [[]]
     for token in name_tokens(text):
         if token.isdigit():
             runs.append([])
         else:
             runs[-1].append(token)
-    seen: dict[str, None] = {}
+    seen: dict[TextWindow, None] = {}
     for run in runs:
         for start in range(len(run)):
             for end in range(start + 2, min(len(run), start + longest) + 1):
-                seen.setdefault(" ".join(run[start:end]), None)
-    return list(seen)
+                before = run[start - 1] if start > 0 else ""
+                after = run[end] if end < len(run) else ""
+                seen.setdefault(TextWindow(" ".join(run[start:end]), before, after), None)
+    return tuple(seen)
+
+
+PERSON_NAME_WORDS = GIVEN_NAMES | FAMILY_NAMES | PERSON_PARTICLES
+"""Words that continue a person's name: a listed person matched inside a longer name in free
+text ("Ali Hassan" inside "Ali Hassan Mohammed") is another person."""
+
+
+def _text_hit_counts(hit: NameHit, window: TextWindow) -> bool:
+    """Whether a name hit inside free text is evidence at all.
+
+    A weak alias is matched by whole-name equality only, and a window of a text is no whole
+    name: never. A person counts only when the words around the window do not continue the
+    name (the window is the whole name the text gives).
+    """
+    if hit.weak:
+        return False
+    if hit.entry.kind in PERSON_KINDS:
+        if common_names_only(hit.alias):
+            return False  # a text gives no country or account to tell namesakes apart
+        return window.before not in PERSON_NAME_WORDS and window.after not in PERSON_NAME_WORDS
+    return True
+
+
+@lru_cache(maxsize=65536)
+def common_names_only(name: str) -> bool:
+    """Whether every word of a person's name is a common given or family name (Ahmed Ali)."""
+    tokens = name_tokens(name)
+    return bool(tokens) and all(t in PERSON_NAME_WORDS for t in tokens)
+
+
+def _namesake(match: ListMatch) -> bool:
+    """A person matched by a name made of common names only, in another country than the one
+    the payment gives for the party: a namesake, not the listed person.
+
+    Thousands of people are called "Ahmed Mohammed Ali"; the list says where its one lives
+    (nationality, address). When the payment places the party elsewhere, the name alone is no
+    evidence. A distinctive name, or a party whose country is not given, still counts.
+    """
+    if not match.method.startswith("name") or not match.entry.countries:
+        return False
+    country = match.subject.country
+    if country is None or country in match.entry.countries:
+        return False
+    return common_names_only(match.listed_as)
 
 
 # --- findings ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from schwifty import IBAN
@@ -53,6 +54,8 @@ class Subject(NamedTuple):
     account: str | None = None
     clearing_id: str | None = None
     continued: bool = False
+    country: str | None = None
+    """The country the payment gives (or its IBAN/BIC implies) for this party or agent."""
 
 
 class TextMention(NamedTuple):
@@ -90,15 +93,24 @@ def subjects(
     found: list[Subject] = []
     if agents:
         found += [
-            Subject(f, a.name, a.bic, True, clearing_id=a.clearing_id)
+            Subject(f, a.name, a.bic, True, clearing_id=a.clearing_id, country=a.country)
             for f, a in payment.agent_chain()
         ]
     if parties:
         for field, party in payment.parties():
-            found.append(Subject(field, party.name, party.bic, False, account=party.account))
+            found.append(
+                Subject(
+                    field,
+                    party.name,
+                    party.bic,
+                    False,
+                    account=party.account,
+                    country=party.country,
+                )
+            )
             if continued:
                 found += [
-                    Subject(field, joined, None, False, continued=True)
+                    Subject(field, joined, None, False, continued=True, country=party.country)
                     for joined in continued_names(party.name, party.address, line_length)
                 ]
     return found
@@ -152,6 +164,7 @@ def _strings(path: str, value: object, budget: list[int], depth: int = 0) -> lis
     return found
 
 
+@lru_cache(maxsize=65536)
 def iban_bank_code(account: str | None) -> BankCode | None:
     """The bank code inside an Iraqi or Iranian IBAN, or None for any other account.
 
@@ -162,6 +175,7 @@ def iban_bank_code(account: str | None) -> BankCode | None:
     """
     if not account:
         return None
+    # Memoised: a pure function of the string, asked once per list rule for every account.
     compact = account.replace(" ", "").upper()
     if _IQ_IBAN.match(compact):
         country, code = "IQ", compact[4:8]
@@ -177,6 +191,7 @@ def iban_bank_code(account: str | None) -> BankCode | None:
     return BankCode(country, code, mask_account(compact) or "", checked)
 
 
+@lru_cache(maxsize=4096)
 def clearing_bank_code(clearing_id: str | None) -> BankCode | None:
     """A bank code in a clearing id `SYSTEM:MEMBER`: an Iraqi 4-letter or Iranian 3-digit code.
 

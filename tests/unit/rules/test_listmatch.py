@@ -10,6 +10,7 @@ from rules.cbi import check_cbi_usd_ban
 from rules.engine import screen_payment
 from rules.fincen import check_fincen_311
 from rules.listmatch import ListMatch, action_for, name_strength, text_windows
+from rules.lists.base import ReferenceList
 from rules.matching import NameHit
 from rules.matching.names import EXACT_PRIMARY, FUZZY, STRONG_ALIAS, WEAK_ALIAS
 from rules.mentions import Subject
@@ -171,8 +172,10 @@ def test_strength_and_action_table() -> None:
 
 def test_text_windows_skip_numbers_and_single_words() -> None:
     windows = text_windows("INV 118 Kataib Hizballah 7 x", 3)
-    assert "kataib hizballah" in windows
-    assert all(" " in w and not any(t.isdigit() for t in w.split()) for w in windows)
+    assert ("kataib hizballah", "", "") in windows
+    assert all(" " in w.text and not any(t.isdigit() for t in w.text.split()) for w in windows)
+    (inner,) = [w for w in text_windows("paid Ali Hassan Mohammed", 2) if w.text == "ali hassan"]
+    assert (inner.before, inner.after) == ("paid", "muhammad")
 
 
 def test_clean_payments_pass_every_list_rule() -> None:
@@ -191,3 +194,52 @@ def test_same_payment_same_lists_byte_identical_decision() -> None:
     first = dumps(screen_payment(payment, CTX, AT))
     again = dumps(screen_payment(payment, context(), AT))
     assert first == again
+
+
+def _people() -> ReferenceList:
+    def person(num: str, name: str, countries: list[str]) -> ListEntry:
+        return ListEntry(
+            entry_id=f"ofac-sdn-{num}",
+            list="ofac-sdn",
+            kind="individual",
+            names=[name],
+            countries=countries,
+            legal_source="OFAC SDN list, test entry",
+        )
+
+    return ReferenceList.build(
+        "ofac-sdn",
+        [
+            person("1", "ALI, Ahmed Mohammed", ["EG"]),
+            person("2", "AL-JUBOURI, Ahmed", ["IQ"]),
+            person("3", "AHMAD, Najmuddin Faraj", ["NO"]),
+        ],
+    )
+
+
+PEOPLE = context(None, _people())
+
+
+def _sdn(**changes: object) -> list[tuple[str, Action]]:
+    return [(f.entry_id or "", f.action) for f in check_ofac_sdn(make_payment(**changes), PEOPLE)]
+
+
+def test_common_name_elsewhere_is_a_namesake_not_the_listed_person() -> None:
+    iraqi = {"name": "Mohammed Ahmed Ali", "account": "IQ98BBAG001234567890123"}
+    assert _sdn(debtor=iraqi) == []
+    # Listed in Iraq: the country agrees, a human must look.
+    assert _sdn(debtor={**iraqi, "name": "Ahmed Al-Jubouri"}) == [("ofac-sdn-2", Action.REVIEW)]
+    # A distinctive name counts wherever the account is.
+    assert _sdn(debtor={**iraqi, "name": "Najmuddin Faraj Ahmad"}) == [
+        ("ofac-sdn-3", Action.REVIEW)
+    ]
+    # No country given: the name is all there is, so it is reviewed.
+    assert _sdn(debtor={"name": "Mohammed Ahmed Ali"}) == [("ofac-sdn-1", Action.REVIEW)]
+
+
+def test_persons_in_free_text() -> None:
+    assert _sdn(remittance_info="on behalf of Najmuddin Faraj Ahmad") == [
+        ("ofac-sdn-3", Action.REVIEW)
+    ]
+    # Common names only: a text has no country to tell namesakes apart.
+    assert _sdn(remittance_info="on behalf of Mohammed Ahmed Ali") == []
