@@ -50,6 +50,7 @@ from rules.matching.lexicon import (
     BRANCH_WORDS,
     FAMILY_NAME_WEIGHT,
     GIVEN_NAME_WEIGHT,
+    LEGAL_FORMS,
     LOCATION_WORDS,
     NAME_CLASSES,
     ORGANIZATION_WORDS,
@@ -425,22 +426,13 @@ class NameIndex:
         return list(dict.fromkeys(readings))
 
     def _join_weight(self, left: str, right: str) -> float | None:
-        """The weight of the list word left+right makes, if it makes one that is not just one
-        of the pieces again ("bank"+"s"), and the pieces are not both list words of their own."""
+        """The weight of the list word left+right makes, if it makes one. Two real words glued
+        ("Peru-vian", "Comp any") are tried too: each join is its own reading, and the reading
+        that matches best counts."""
         joined = canonical_word(left + right)
         if not joined or any(t not in self._vocabulary for t in joined):
             return None
-        if joined == canonical_word(left) or joined == canonical_word(right):
-            return None
-        if self._is_word(left) and self._is_word(right):
-            return None
         return max(self._weights[self._vocabulary[t]] for t in joined)
-
-    def _is_word(self, word: str) -> bool:
-        if len(word) <= 3:
-            return False
-        canonical = canonical_word(word)
-        return bool(canonical) and all(t in self._vocabulary for t in canonical)
 
     def _split_collapsed(self, reading: NameTokens) -> NameTokens | None:
         """Letters spaced out one by one, closed up, split again into list words."""
@@ -775,13 +767,16 @@ def _looks_cut(name: str) -> bool:
 
 
 def _exact_key(tokens: Sequence[str]) -> tuple[str, ...]:
-    """Whole-name equality up to word order and transliteration spelling (Farouk = Faruk);
-    short words (acronyms: KIIB is not KIB) must be spelt alike."""
-    return tuple(sorted({fold(t) if len(t) > MAX_ACRONYM_LENGTH else t for t in tokens}))
+    """Whole-name equality up to word order, legal forms and transliteration spelling (Farouk
+    = Faruk, "HASM PJSC" = HASM); short words (acronyms: KIIB is not KIB) must be spelt alike."""
+    kept = [t for t in tokens if t not in LEGAL_FORMS] or list(tokens)
+    return tuple(sorted({fold(t) if len(t) > MAX_ACRONYM_LENGTH else t for t in kept}))
 
 
 def _is_acronym(tokens: tuple[str, ...]) -> bool:
-    return len(tokens) == 1 and len(tokens[0]) <= MAX_ACRONYM_LENGTH
+    """One word of four letters or fewer, a legal form aside ("KIB", "HASM PJSC")."""
+    kept = [t for t in tokens if t not in LEGAL_FORMS] or tokens
+    return len(kept) == 1 and len(kept[0]) <= MAX_ACRONYM_LENGTH
 
 
 def _weak_names(entry: ListEntry) -> frozenset[str]:

@@ -28,7 +28,7 @@ from normality import ascii_text
 
 from rules.matching.arabic import has_arabic, transliterate
 from rules.matching.glyphs import fold_lookalikes, strip_invisible
-from rules.matching.lexicon import ARTICLES, PHRASES, STOPWORDS, SYNONYMS
+from rules.matching.lexicon import ARTICLES, LEGAL_FORMS, PHRASES, STOPWORDS, SYNONYMS
 
 _APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc\u02bb\u02bf\u02be`\u00b4")
 _HYPHEN_ARTICLE = re.compile(
@@ -39,6 +39,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 # "K.I.B.", "S-E-P-A-H". Closed up into one word (an initialism or a spaced-out name).
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z](?:[ ._\-]{1,2}[a-z](?![a-z0-9])){2,}")
 _SPACED_SEPARATORS = re.compile(r"[ ._\-]")
+# Two letters with dots: a legal form when the pair is one ("S.A.", "A.S.", "B.V.").
+_DOTTED_PAIR = re.compile(r"(?<![a-z0-9])([a-z])\. ?([a-z])(?![a-z0-9])\.?")
 # Separators an evader (or a line break) injects inside a word: a single space or hyphen.
 _FRAGMENT = re.compile(r"([^a-z0-9]+)")
 _ABD = re.compile(r"^abd(?:ul|el|al|ol|oul|ou|u|e|i)?(?=[a-z]{3,}$)")
@@ -154,11 +156,18 @@ def _latin_words(text: str, collapsed: set[str]) -> list[str]:
     text = text.lower()
     if " " in text or "." in text or "-" in text or "_" in text:
         text = _SPACED_LETTERS.sub(lambda m: _close_up(m.group(0), collapsed), text)
+        if "." in text:
+            text = _DOTTED_PAIR.sub(_legal_form_pair, text)
     if "&" in text:
         text = text.replace("&", " and ")
     if "-" in text:
         text = _HYPHEN_ARTICLE.sub("", text)
     return [w for w in _NON_WORD.split(text) if w]
+
+
+def _legal_form_pair(match: re.Match[str]) -> str:
+    pair = match.group(1) + match.group(2)
+    return f" {pair} " if pair in LEGAL_FORMS else match.group(0)
 
 
 def _close_up(spaced: str, collapsed: set[str]) -> str:

@@ -54,10 +54,19 @@ class VariantMap:
         self._by_skeleton_translit: dict[str, list[int]] = defaultdict(list)
         self._unglued: dict[str, int] = {}
         self._sorted = sorted(vocabulary)
+        # Spelling variants the lexicon maps to a list word ("industry" -> industries,
+        # "mohammed" -> muhammad): a typing error is made on the spelling, not on the canon.
+        self._spellings: dict[str, int] = {}
+        for variant, canonical in SYNONYMS.items():
+            if canonical in vocabulary and variant not in vocabulary:
+                self._spellings[variant] = vocabulary[canonical]
         self._distinct = frozenset((fold(a), fold(b)) for a, b in DISTINCT)
         translit = frozenset(transliterated)
         for token, token_id in sorted(vocabulary.items()):
             self._add(token, token_id, token_id in translit)
+        for spelling in sorted(self._spellings):
+            for key in _deletions(spelling):
+                self._by_raw_deletion[key].append(spelling)
 
     def _add(self, token: str, token_id: int, translit: bool) -> None:
         folded = fold(token)
@@ -85,7 +94,7 @@ class VariantMap:
         folded = fold(token)
         for token_id in self._by_fold.get(folded, ()):
             _keep(found, token_id, FOLD_SIMILARITY)
-        if not found or translit:
+        if exact is None or translit:
             self._edits(folded, found)
             self._raw_edits(token, found)
         self._skeletons(token, translit, found)
@@ -146,7 +155,10 @@ class VariantMap:
                     continue
                 similarity = 1 - EDIT_COST * edits / max(len(token), len(other))
                 if similarity >= MIN_EDIT_SIMILARITY:
-                    _keep(found, self._vocabulary[other], min(similarity, MAX_EDIT_SIMILARITY))
+                    token_id = self._vocabulary.get(other)
+                    if token_id is None:
+                        token_id = self._spellings[other]
+                    _keep(found, token_id, min(similarity, MAX_EDIT_SIMILARITY))
 
     def _skeletons(self, token: str, translit: bool, found: dict[int, float]) -> None:
         bones = skeleton(token)
