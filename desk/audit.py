@@ -148,3 +148,8 @@ def verify(session: Session) -> ChainReport:
             return ChainReport(count, prev, row.id, "its content does not match its hash")
         prev, count, expected_id = row.hash, count + 1, expected_id + 1
     return ChainReport(count, prev)
+
+
+def contains_hash(session: Session, digest: str) -> bool:
+    """Whether a row with this hash is in the table (for a head recorded earlier)."""
+    return session.execute(select(AuditRow.id).where(AuditRow.hash == digest)).first() is not None

@@ -18,10 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.db.models import OutboxMessage
+from streams.topics import DISPOSITIONS
 
 log = logging.getLogger("dinarwatch.desk.outbox")
-
-DISPOSITIONS = "alerts.dispositions"
 
 
 class Publisher(Protocol):

@@ -16,6 +16,7 @@ import typer
 import typer.core
 from rich.console import Console
 
+from desk.cli import desk_app
 from schemas.codec import dumps
 from streams.cli_lists import lists_app
 from streams.errors import (
@@ -110,6 +111,7 @@ app = typer.Typer(
 topics_app = typer.Typer(help="Create or check the pipeline's Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(lists_app, name="lists")
+app.add_typer(desk_app, name="desk")
 
 
 @app.callback()

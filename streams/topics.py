@@ -19,6 +19,7 @@ DLQ = "payments.dlq"
 DECISIONS = "payments.decisions"
 ALERTS = "alerts"
 ALERTS_RETRY = "alerts.retry"
+DISPOSITIONS = "alerts.dispositions"
 WATCHLISTS = "watchlists"
 WINDOW_TABLE = "debtor-windows"
 """The Faust table of per-debtor windows; Faust names its changelog after it."""
@@ -52,6 +53,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(DECISIONS, "one decision per payment (pass/review/block) with findings"),
     TopicSpec(ALERTS, "one alert per (payment, rule) whose action is review or block"),
+    TopicSpec(DISPOSITIONS, "desk dispositions and approved releases/blocks, keyed by payment id"),
     TopicSpec(
         WATCHLISTS,
         "reference lists and rule packs, latest per key",

@@ -17,9 +17,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desk.db import DEFAULT_DB_URL
 from streams.errors import ConfigError
 
-DEFAULT_DB_URL = "sqlite:///.dinarwatch-desk.db"
+__all__ = ["DEFAULT_DB_URL", "open_database", "redact", "upgrade"]
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

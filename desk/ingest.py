@@ -1,0 +1,183 @@
+"""`dinarwatch desk ingest`: the consumer that turns `alerts` and `payments.decisions` into cases.
+
+Order of commits is the whole point: a polled batch is stored in ONE database transaction, and
+only after that transaction committed are the consumer's offsets committed to Kafka. A crash
+(even SIGKILL) between the two re-delivers the batch on restart, and redelivery is harmless:
+alerts are inserted with ON CONFLICT DO NOTHING on alert_id, cases on payment_id. So nothing
+is lost and nothing is duplicated.
+
+A record that does not parse as its topic's contract is counted (`outcome="rejected"`), logged
+by partition and offset (never its content: it may hold account numbers), and skipped: the
+worker's DLQ is where bad payments go, not the desk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaConsumer
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk import outbox
+from desk.cases import store_alert, store_decision
+from desk.metrics import DeskMetrics
+from schemas.alert import Alert
+from schemas.decision import Decision
+from streams.kafka_config import kafka_python_security
+from streams.settings import Settings
+from streams.topics import ALERTS, DECISIONS
+
+log = logging.getLogger("dinarwatch.desk.ingest")
+
+CONSUMER_GROUP = "dinarwatch-desk"
+LAG_INTERVAL_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Record:
+    """What ingest needs from a Kafka record (kafka-python's ConsumerRecord has these)."""
+
+    topic: str
+    partition: int
+    offset: int
+    value: bytes | None
+
+
+@dataclass
+class BatchCounts:
+    stored: int = 0
+    duplicate: int = 0
+    ignored: int = 0
+    rejected: int = 0
+
+
+def store_batch(
+    sessions: sessionmaker[Session],
+    records: Iterable[Record],
+    topic_names: Mapping[str, str],
+    metrics: DeskMetrics | None = None,
+) -> BatchCounts:
+    """Store a batch in one transaction. `topic_names` maps a broker topic (prefix included)
+    to its logical name (`alerts`, `payments.decisions`). Returns what happened to each record;
+    the metrics are counted only once the transaction committed."""
+    counts: dict[tuple[str, str], int] = {}
+    total = BatchCounts()
+    received = datetime.now(UTC)
+    with sessions.begin() as session:
+        for record in records:
+            logical = topic_names.get(record.topic, record.topic)
+            outcome = _store_one(session, logical, record, received)
+            counts[(logical, outcome)] = counts.get((logical, outcome), 0) + 1
+            setattr(total, outcome, getattr(total, outcome) + 1)
+    if metrics is not None:
+        for (logical, outcome), n in counts.items():
+            metrics.ingest_records.labels(logical, outcome).inc(n)
+    return total
+
+
+def _store_one(session: Session, logical: str, record: Record, received: datetime) -> str:
+    if record.value is None:
+        return "ignored"
+    try:
+        if logical == ALERTS:
+            alert = Alert.model_validate_json(record.value)
+            return "stored" if store_alert(session, alert, received) else "duplicate"
+        if logical == DECISIONS:
+            decision = Decision.model_validate_json(record.value)
+            return "stored" if store_decision(session, decision, received) else "ignored"
+    except ValidationError as exc:
+        log.warning(
+            "desk ingest: %s[%d]@%d is not a valid %s record (%d errors); skipped",
+            record.topic,
+            record.partition,
+            record.offset,
+            logical,
+            exc.error_count(),
+        )
+        return "rejected"
+    return "ignored"
+
+
+def make_consumer(settings: Settings) -> KafkaConsumer:
+    return KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=settings.topic(CONSUMER_GROUP),
+        client_id=f"{settings.app_id}-desk-ingest",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=500,
+        fetch_max_bytes=settings.max_record_bytes + 65_536,
+        max_partition_fetch_bytes=settings.max_record_bytes + 65_536,
+        **kafka_python_security(settings),
+    )
+
+
+class Ingest:
+    """The consume → store → commit loop; `stop` ends it between batches."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        metrics: DeskMetrics,
+        publisher: outbox.Publisher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.metrics = metrics
+        self.publisher = publisher
+        self.topic_names = {settings.topic(name): name for name in (ALERTS, DECISIONS)}
+        self.stop = threading.Event()
+        self._last_lag = 0.0
+
+    def run(self, consumer: Any | None = None) -> None:
+        consumer = consumer or make_consumer(self.settings)
+        consumer.subscribe(sorted(self.topic_names))
+        try:
+            while not self.stop.is_set():
+                self.poll_once(consumer)
+        finally:
+            consumer.close(autocommit=False)
+
+    def poll_once(self, consumer: Any) -> BatchCounts:
+        polled = consumer.poll(timeout_ms=1000, max_records=500)
+        counts = BatchCounts()
+        records = [
+            Record(r.topic, r.partition, r.offset, r.value)
+            for batch in polled.values()
+            for r in batch
+        ]
+        if records:
+            counts = store_batch(self.sessions, records, self.topic_names, self.metrics)
+            consumer.commit()  # only now: the batch is in the database
+        if time.monotonic() - self._last_lag >= LAG_INTERVAL_SECONDS or records:
+            self._measure_lag(consumer)
+        if self.publisher is not None:
+            outbox.flush(self.sessions, self.publisher)
+        return counts
+
+    def _measure_lag(self, consumer: Any) -> None:
+        self._last_lag = time.monotonic()
+        assigned = list(consumer.assignment())
+        if not assigned:
+            return
+        try:
+            ends = consumer.end_offsets(assigned)
+        except Exception as exc:  # a failed measurement must never stop ingest
+            log.debug("desk ingest: lag measurement failed: %s", exc)
+            return
+        backlog = 0
+        for tp in assigned:
+            lag = max(int(ends.get(tp, 0)) - int(consumer.position(tp)), 0)
+            backlog += lag
+            self.metrics.ingest_lag.labels(
+                self.topic_names.get(tp.topic, tp.topic), str(tp.partition)
+            ).set(lag)
+        self.metrics.ingest_backlog.set(backlog)
