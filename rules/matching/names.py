@@ -205,6 +205,7 @@ class _Alias:
     primary: bool
     common: bool
     kind: str
+    length: int
 
 
 class _QueryToken(NamedTuple):
@@ -223,6 +224,7 @@ class _Query(NamedTuple):
     classes: frozenset[str]
     qualifiers: frozenset[str]
     kind: str
+    length: int
 
 
 class _Scored(NamedTuple):
@@ -369,10 +371,11 @@ class NameIndex:
                             weight,
                             _classes(tokens),
                             QUALIFIERS.intersection(tokens),
-                            _beta2(strongest),
+                            1.0 if kind == PERSON else _beta2(strongest),
                             text in primaries,
                             kind == PERSON and strongest <= WEAK_ALIAS_WEIGHT,
                             kind,
+                            _length(tokens),
                         )
                     )
 
@@ -493,6 +496,7 @@ class NameIndex:
             _classes(name.tokens),
             QUALIFIERS.intersection(name.tokens),
             query_kind,
+            _length(without_branch(name.tokens)),
         )
 
     def _query_token(self, text: str, translit: bool, prefix: bool = False) -> _QueryToken:
@@ -572,7 +576,7 @@ class NameIndex:
         pairs = self._align(query.tokens, alias.tokens)
         matched = sum(p[0] for p in pairs)
         used_query = {p[1]: p[3] for p in pairs}
-        if alias.common and not self._word_for_word(query, alias, used_query, len(pairs)):
+        if alias.common and not _word_for_word(query, alias, pairs):
             return 0.0
         # A matched query word weighs what it matched: its own weight is a guess when it is a
         # misspelling or an unvowelled transliteration with several candidate list words.
@@ -582,18 +586,6 @@ class NameIndex:
         )
         score = (1 + alias.beta2) * matched / (query_weight + alias.beta2 * alias.weight)
         return round(min(score * _penalty(query, alias, len(pairs)), 1.0), 4)
-
-    def _word_for_word(
-        self, query: _Query, alias: _Alias, used_query: dict[int, float], pairs: int
-    ) -> bool:
-        """A common-names-only person: every listed word matched, no query word left over
-        (a legal form or a trailing city aside)."""
-        if pairs < len(alias.tokens):
-            return False
-        return all(
-            i in used_query or t.weight <= NEAR_EXACT_SLACK or (t.location and i > 0)
-            for i, t in enumerate(query.tokens)
-        )
 
     def _align(
         self, query: Sequence[_QueryToken], alias: tuple[int, ...]
@@ -647,8 +639,12 @@ class NameIndex:
         unmatched_listed_weights = [
             self._weights[t] for j, t in enumerate(alias.tokens) if j not in used_alias
         ]
+        # Strong evidence needs a word that identifies: an all-generic or common-names-only
+        # name ("SAD IMPORT EXPORT COMPANY", "DAR AL SALAM FOR TRAVEL & TOURISM") met word for
+        # word is still only a fuzzy hit.
         near_exact = (
-            _penalty(query, alias, len(pairs)) == 1.0
+            max(self._weights[t] for t in alias.tokens) > WEAK_ALIAS_WEIGHT
+            and _penalty(query, alias, len(pairs)) == 1.0
             and all(
                 m.similarity >= NEAR_EXACT_SIMILARITY
                 or (truncated and m.similarity == PREFIX_SIMILARITY)
@@ -693,6 +689,26 @@ class NameIndex:
             query.kind,
             tuple(TokenMatch(t.text, t.text, 1.0, t.weight) for t in query.tokens),
         )
+
+
+def _word_for_word(
+    query: _Query, alias: _Alias, pairs: list[tuple[float, int, int, float]]
+) -> bool:
+    """A person whose listed name is common names only ("AL-SHAMMARI, Muhammad") is named by
+    those very words: as many words (a repeated "Ali" counts twice), each one a spelling of its
+    listed word (similarity >= NEAR_EXACT_SIMILARITY: Mohamed, Muhammad; not a typing error),
+    nothing left over but legal forms."""
+    if query.length != alias.length or len(pairs) < len(alias.tokens):
+        return False
+    if any(gain < NEAR_EXACT_SIMILARITY * weight for gain, _, _, weight in pairs):
+        return False
+    used = {i for _, i, _, _ in pairs}
+    return all(i in used or t.text in LEGAL_FORMS for i, t in enumerate(query.tokens))
+
+
+def _length(tokens: Sequence[str]) -> int:
+    """How many words a name has, repeated ones included, legal forms not."""
+    return sum(1 for t in tokens if t not in LEGAL_FORMS)
 
 
 def entity_kind(entry: ListEntry) -> str:
@@ -768,9 +784,10 @@ def _looks_cut(name: str) -> bool:
 
 def _exact_key(tokens: Sequence[str]) -> tuple[str, ...]:
     """Whole-name equality up to word order, legal forms and transliteration spelling (Farouk
-    = Faruk, "HASM PJSC" = HASM); short words (acronyms: KIIB is not KIB) must be spelt alike."""
+    = Faruk, "HASM PJSC" = HASM); short words (acronyms: KIIB is not KIB) must be spelt alike,
+    and a repeated word counts twice ("Ali Mohammed Ali" is not "MOHAMMED, Ali")."""
     kept = [t for t in tokens if t not in LEGAL_FORMS] or list(tokens)
-    return tuple(sorted({fold(t) if len(t) > MAX_ACRONYM_LENGTH else t for t in kept}))
+    return tuple(sorted(fold(t) if len(t) > MAX_ACRONYM_LENGTH else t for t in kept))
 
 
 def _is_acronym(tokens: tuple[str, ...]) -> bool:
