@@ -85,9 +85,11 @@ def store_alert(session: Session, alert: Alert, received_at: datetime) -> bool:
             alert_json=alert.model_dump(mode="json", by_alias=True),
         )
         .on_conflict_do_nothing(index_elements=["alert_id"])
+        # RETURNING says whether the row went in on both backends (psycopg's rowcount for a
+        # skipped ON CONFLICT is not reliable across drivers)
+        .returning(AlertRow.alert_id)
     )
-    inserted: bool = getattr(result, "rowcount", 0) == 1
-    if not inserted:
+    if result.first() is None:
         return False
     payment = alert.payment.model_dump(mode="json")
     session.execute(
