@@ -86,7 +86,7 @@ def _table_with_state(tmp_path: Any, persisted: int) -> tuple[Any, Any, Any]:
     from faust.types import TP
 
     app = App("fixes-test", broker="kafka://127.0.0.1:1", datadir=str(tmp_path), store="rocksdb://")
-    table = app.Table("windows", partitions=1)
+    table: Any = app.Table("windows", partitions=1)
     tp = TP(table.changelog_topic_name, 0)
     table.data._db_for_partition(0).put(b"debtor", b"window")
     table.data.set_persisted_offset(tp, persisted)
