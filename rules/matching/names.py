@@ -67,7 +67,7 @@ from rules.matching.normalize import (
     fold,
     fragments,
 )
-from rules.matching.variants import PREFIX_SIMILARITY, VariantMap
+from rules.matching.variants import PREFIX_SIMILARITY, SKELETON_SIMILARITY, VariantMap
 from schemas.listentry import ListEntry
 
 BETA = 1.5
@@ -95,7 +95,9 @@ NEAR_EXACT_SLACK = 0.1
 MAX_JOINS = 4
 # SWIFT MT party fields carry the name on 35-character lines.
 SWIFT_LINE = 35
-_OFAC_WEAK_AKA = re.compile(r"\b[afn]\.k\.a\.\s+'([^']+)'")
+# OFAC's weak a.k.a.s in remarks: "a.k.a. 'ABU MUHAMMAD AL-'ADNANI'; ..." (a name may hold an
+# apostrophe, so the closing quote is the one before a separator or the end).
+_OFAC_WEAK_AKA = re.compile(r"\b[afn]\.k\.a\.\s+'(.+?)'(?=\s*[;.,]|\s*$)")
 
 # Hit strengths, strongest first (docs/matching.md, "Interface for the rules").
 EXACT_PRIMARY = "exact_primary"
@@ -217,6 +219,7 @@ class _QueryToken(NamedTuple):
     gains: dict[int, float]
     prefix: bool
     floor: float
+    translit: bool
 
 
 class _Query(NamedTuple):
@@ -520,7 +523,9 @@ class NameIndex:
                 [min(weight, LOCATION_WEIGHT) if location else weight]
                 + [min(weight, self._weights[t]) for t in variants]
             )
-            found = _QueryToken(text, weight, variants, location, bound, gains, prefix, floor)
+            found = _QueryToken(
+                text, weight, variants, location, bound, gains, prefix, floor, translit
+            )
             if len(self._token_memo) >= TOKEN_CACHE_SIZE:
                 self._token_memo.clear()
             self._token_memo[key] = found
@@ -696,12 +701,14 @@ def _word_for_word(
 ) -> bool:
     """A person whose listed name is common names only ("AL-SHAMMARI, Muhammad") is named by
     those very words: as many words (a repeated "Ali" counts twice), each one a spelling of its
-    listed word (similarity >= NEAR_EXACT_SIMILARITY: Mohamed, Muhammad; not a typing error),
-    nothing left over but legal forms."""
+    listed word (similarity >= NEAR_EXACT_SIMILARITY: Mohamed, Muhammad; not a typing error;
+    an unvowelled Arabic-script word by its consonants), nothing left over but legal forms."""
     if query.length != alias.length or len(pairs) < len(alias.tokens):
         return False
-    if any(gain < NEAR_EXACT_SIMILARITY * weight for gain, _, _, weight in pairs):
-        return False
+    for gain, i, _, weight in pairs:
+        least = SKELETON_SIMILARITY if query.tokens[i].translit else NEAR_EXACT_SIMILARITY
+        if gain < least * weight - 1e-9:
+            return False
     used = {i for _, i, _, _ in pairs}
     return all(i in used or t.text in LEGAL_FORMS for i, t in enumerate(query.tokens))
 
