@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import figure, machine
-from rules.defaults import default_context
+from streams.list_files import default_context
 from streams.offline import SourceRecord, screen_records
 from streams.replay.runner import ReplayParams, run_replay
 from streams.replay.sources import FileSource

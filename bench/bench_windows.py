@@ -20,10 +20,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import ensure_broker, figure, machine, stop_broker
-from rules.defaults import default_context
 from rules.windows import DebtorWindow, observe
 from streams import topics as names
 from streams.admin import create_topics
+from streams.list_files import default_context
 from streams.producer import make_producer, publish
 from streams.synthetic.generator import TrafficSpec, generate
 from tests.factories import make_payment

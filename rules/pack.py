@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from decimal import Decimal
-from importlib import resources
-from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -26,6 +24,9 @@ from pydantic import (
 )
 
 from schemas.common import Action, Severity
+
+BUILTIN_PACK = "iraq.yaml"
+"""The default pack's file in rules/packs (read by streams/list_files.py)."""
 
 DEFAULT_STRONG_SCORE = 0.97
 DEFAULT_TEXT_THRESHOLD = 0.92
@@ -211,10 +212,3 @@ def parse_rule_pack(text: str) -> RulePack:
     """Validate a rule pack document; the digest is the SHA-256 of its text."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     return RulePack.model_validate({**yaml.safe_load(text), "digest": digest})
-
-
-def load_rule_pack(path: Path | None = None) -> RulePack:
-    """The pack at `path`, or the built-in "iraq" pack."""
-    if path is not None:
-        return parse_rule_pack(path.read_text("utf-8"))
-    return parse_rule_pack(resources.files("rules.packs").joinpath("iraq.yaml").read_text("utf-8"))

@@ -20,13 +20,12 @@ import typer
 import yaml
 
 from rules.lists.base import ListSet, ReferenceList
-from rules.lists.builtin import load_builtin_list
-from rules.lists.cbi import load_cbi_usd_ban
-from rules.lists.ofac import load_ofac_dir
-from rules.lists.un import load_un_xml
-from rules.pack import RulePack, load_rule_pack, parse_rule_pack
+from rules.lists.builtin import parse_builtin_list
+from rules.lists.cbi import parse_cbi_usd_ban
+from rules.pack import RulePack, parse_rule_pack
 from schemas.listentry import ListEntry
 from streams.errors import ConfigError, InputError, UserError, loading
+from streams.list_files import load_ofac_dir, load_rule_pack, load_un_xml
 from streams.settings import Settings, get_settings
 
 lists_app = typer.Typer(
@@ -103,9 +102,9 @@ def _load_yaml(path: Path) -> Item:
     if isinstance(doc.get("rules"), dict):
         return PackSource(parse_rule_pack(text), text, path)
     if "batches" in doc:
-        reference = load_cbi_usd_ban(text)
+        reference = parse_cbi_usd_ban(text)
     elif "list" in doc and "entries" in doc:
-        reference = load_builtin_list(str(doc["list"]), text)
+        reference = parse_builtin_list(str(doc["list"]), text)
     else:
         raise ValueError("neither a list (list/entries or batches) nor a rule pack")
     # The loaders name their packaged file; a published copy must say where it really came from.
@@ -114,7 +113,7 @@ def _load_yaml(path: Path) -> Item:
 
 def settings_lists(settings: Settings) -> list[Loaded]:
     """What a worker with these settings loads: built-ins, then the OFAC and UN files."""
-    from rules.defaults import builtin_lists
+    from streams.list_files import builtin_lists
 
     started = time.perf_counter()
     loaded = [Loaded(ref) for ref in builtin_lists().lists.values()]

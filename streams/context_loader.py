@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rules.context import ScreeningContext
-from rules.defaults import default_context, load_lists
+from streams.list_files import default_context, load_lists
 from streams.settings import Settings
 
 

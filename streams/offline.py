@@ -136,8 +136,7 @@ def load_screening_context(settings: Settings, rule_pack: Path | None = None) ->
     """The lists and rule pack of `settings` (or the candidate `rule_pack` given on the command
     line), with a failure to read one named in a single line: a file named on the command line
     is an InputError, a file a DINARWATCH_* setting names is a ConfigError."""
-    from rules.defaults import load_lists
-    from rules.pack import load_rule_pack
+    from streams.list_files import load_lists, load_rule_pack
 
     if rule_pack is not None:
         with loading(f"rule pack {rule_pack}", InputError, "fix the file or give another"):

@@ -1,4 +1,4 @@
-"""Loader for the project's own built-in lists (rules/data/*.yaml, one list per file).
+"""Parser for the project's own built-in lists (rules/data/*.yaml, one list per file).
 
 A built-in list file is facts with a source per entry: `list`, `title`, `updated` (the list's
 published date, part of its version), `defaults` (fields every entry shares) and `entries`. Names
@@ -9,7 +9,6 @@ Arabic/Persian spellings must match Arabic/Persian payment text.
 from __future__ import annotations
 
 from datetime import date
-from importlib import resources
 from typing import Any
 
 import yaml
@@ -33,10 +32,8 @@ _LIST_FIELDS = ("bics", "countries", "programs", "currency_scope")
 _PROVENANCE = ("sdn_ent_num", "bic_source", "iban_source", "remarks")
 
 
-def load_builtin_list(name: str, text: str | None = None) -> ReferenceList:
-    """One built-in list by name (the packaged file unless `text` is given)."""
-    if text is None:
-        text = resources.files("rules.data").joinpath(BUILTIN_FILES[name]).read_text("utf-8")
+def parse_builtin_list(name: str, text: str) -> ReferenceList:
+    """One built-in list from its file's text (streams/list_files.py reads the packaged file)."""
     doc: dict[str, Any] = yaml.safe_load(text)
     if doc["list"] != name:
         raise ValueError(
@@ -51,11 +48,6 @@ def load_builtin_list(name: str, text: str | None = None) -> ReferenceList:
         published=_as_date(doc.get("updated")),
         source=f"built-in: rules/data/{BUILTIN_FILES.get(name, name)}",
     )
-
-
-def load_builtin_lists() -> list[ReferenceList]:
-    """Every built-in list this module knows, in name order."""
-    return [load_builtin_list(name) for name in sorted(BUILTIN_FILES)]
 
 
 def _entry(raw: dict[str, Any], list_name: str) -> ListEntry:

@@ -1,9 +1,8 @@
-"""Loader for the built-in CBI USD-ban list (rules/data/cbi_usd_ban.yaml)."""
+"""Parser for the built-in CBI USD-ban list (rules/data/cbi_usd_ban.yaml)."""
 
 from __future__ import annotations
 
 from datetime import date
-from importlib import resources
 from typing import Any
 
 import yaml
@@ -14,10 +13,12 @@ from schemas.listentry import ListEntry
 CBI_LIST = "cbi-usd-ban"
 
 
-def load_cbi_usd_ban(text: str | None = None) -> ReferenceList:
-    """Parse the CBI ban file (the packaged one unless `text` is given) into a ReferenceList."""
-    if text is None:
-        text = resources.files("rules.data").joinpath("cbi_usd_ban.yaml").read_text("utf-8")
+CBI_FILE = "cbi_usd_ban.yaml"
+"""The packaged file (rules/data) that holds the list; streams/list_files.py reads it."""
+
+
+def parse_cbi_usd_ban(text: str) -> ReferenceList:
+    """Parse the CBI ban file's text into a ReferenceList."""
     doc: dict[str, Any] = yaml.safe_load(text)
     scope = list(doc.get("currency_scope", ["USD"]))
     entries = [

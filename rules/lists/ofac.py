@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from rules.lists.base import ReferenceList
 from rules.lists.countries import country_code
@@ -252,59 +251,33 @@ def _audit_remarks(record: SdnRecord) -> str:
     return "; ".join(f"{label}: {value}" for label, value in facts if value)
 
 
-# --- load -------------------------------------------------------------------------------------
+# --- build (bytes in, list out; reading the files is the adapter's: streams/list_files.py) ------
 
 
-def load_ofac_csv(
-    sdn: Path,
-    alt: Path | None = None,
-    add: Path | None = None,
-    comments: Path | None = None,
+def build_sdn_list(
+    sdn: bytes,
+    alt: bytes | None = None,
+    add: bytes | None = None,
+    comments: bytes | None = None,
     *,
     published: date | None = None,
     list_name: str = SDN_LIST,
+    source: str = "OFAC legacy CSV",
 ) -> OfacLoad:
-    """Read, parse, join and map OFAC's legacy CSV files into one versioned list.
+    """Parse, join and map OFAC's legacy CSV files (their bytes) into one versioned list.
 
     `published` is the day OFAC published the files when the caller knows it (the files do not
     say); without it the version is the content hash alone.
     """
-    records = parse_sdn_rows(read_ofac_rows(sdn.read_bytes()))
+    records = parse_sdn_rows(read_ofac_rows(sdn))
     joined, skipped = join_aux_rows(
         records,
-        _rows_if(alt),
-        _rows_if(add),
-        _rows_if(comments),
+        read_ofac_rows(alt) if alt is not None else [],
+        read_ofac_rows(add) if add is not None else [],
+        read_ofac_rows(comments) if comments is not None else [],
     )
     entries = [map_sdn_record(joined[num], list_name) for num in sorted(joined, key=int)]
     reference = ReferenceList.build(
-        list_name,
-        entries,
-        title=SDN_TITLE,
-        published=published,
-        source=f"OFAC legacy CSV: {sdn.name}"
-        + "".join(f", {p.name}" for p in (alt, add, comments) if p),
+        list_name, entries, title=SDN_TITLE, published=published, source=source
     )
     return OfacLoad(reference, skipped)
-
-
-def load_ofac_dir(folder: Path, *, published: date | None = None) -> OfacLoad:
-    """Load sdn.csv and whichever of alt.csv, add.csv, sdn_comments.csv sit beside it."""
-    sdn = folder / "sdn.csv"
-    if not sdn.is_file():
-        raise FileNotFoundError(f"no sdn.csv in {folder} (OFAC XML is not supported yet)")
-    return load_ofac_csv(
-        sdn,
-        _existing(folder / "alt.csv"),
-        _existing(folder / "add.csv"),
-        _existing(folder / "sdn_comments.csv"),
-        published=published,
-    )
-
-
-def _rows_if(path: Path | None) -> list[list[str]]:
-    return read_ofac_rows(path.read_bytes()) if path is not None else []
-
-
-def _existing(path: Path) -> Path | None:
-    return path if path.is_file() else None

@@ -9,7 +9,6 @@ committee (UN_LIST_TYPE), LISTED_ON date, aliases and name in original script.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 from lxml import etree
 
@@ -42,11 +41,13 @@ def parse_un_xml(data: bytes, list_name: str = UN_LIST) -> tuple[list[ListEntry]
     return sorted(entries, key=lambda e: e.entry_id), _generated_on(root.get("dateGenerated"))
 
 
-def load_un_xml(path: Path, *, list_name: str = UN_LIST) -> ReferenceList:
-    """The UN list in `path`, versioned by its dateGenerated and content hash."""
-    entries, generated = parse_un_xml(path.read_bytes(), list_name)
+def build_un_list(
+    data: bytes, *, list_name: str = UN_LIST, source: str = "UN XML"
+) -> ReferenceList:
+    """The UN list in `data` (the XML file's bytes), versioned by dateGenerated and content."""
+    entries, generated = parse_un_xml(data, list_name)
     return ReferenceList.build(
-        list_name, entries, title=UN_TITLE, published=generated, source=f"UN XML: {path.name}"
+        list_name, entries, title=UN_TITLE, published=generated, source=source
     )
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
-from rules.lists.cbi import load_cbi_usd_ban
 from schemas.listentry import ListEntry
+from streams.list_files import load_cbi_usd_ban
 from streams.synthetic import directory as d
 from streams.synthetic.iban import make_iban
 from streams.synthetic.malformed import MALFORMED_KINDS, make_malformed

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from kafka import KafkaProducer
 
-from rules.lists.cbi import load_cbi_usd_ban
+from rules.lists.cbi import parse_cbi_usd_ban
 from streams import topics as names
 from streams.admin import create_topics
 from streams.settings import Settings
@@ -95,7 +95,7 @@ def cbi_list_with_bank(path: Path) -> str:
         }
     )
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
-    return load_cbi_usd_ban(path.read_text("utf-8")).version
+    return parse_cbi_usd_ban(path.read_text("utf-8")).version
 
 
 def publish_cli(settings: Settings, *args: str) -> None:

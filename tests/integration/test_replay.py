@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from rules.defaults import default_context
 from streams import topics as names
 from streams.admin import create_topics
+from streams.list_files import default_context
 from streams.producer import make_producer, publish
 from streams.replay.cli import replay
 from streams.replay.kafka_source import KafkaSource

@@ -11,9 +11,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from rules.defaults import default_context
 from streams import topics as names
 from streams.admin import create_topics
+from streams.list_files import default_context
 from streams.offline import Screened, SourceRecord, screen_records
 from streams.producer import make_producer, publish
 from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate

@@ -18,9 +18,9 @@ from alerts.notifier.formats import (
     split_group,
 )
 from alerts.record import alerts_for
-from rules.defaults import default_context
 from rules.engine import screen_payment
 from schemas.alert import Alert
+from streams.list_files import default_context
 from tests.factories import make_payment
 
 AT = datetime(2025, 4, 1, 10, tzinfo=UTC)

@@ -5,10 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from rules.cbi import check_cbi_usd_ban
-from rules.defaults import default_context
 from rules.engine import screen_payment
-from rules.lists.cbi import load_cbi_usd_ban
 from schemas.common import Action
+from streams.list_files import default_context, load_cbi_usd_ban
 from tests.factories import make_payment
 
 CTX = default_context()

@@ -15,10 +15,10 @@ from rules.pack import (
     ListRuleSettings,
     RuleSettings,
     SanctionsSettings,
-    load_rule_pack,
     parse_rule_pack,
 )
 from schemas.common import Action
+from streams.list_files import load_rule_pack
 
 PACK = load_rule_pack()
 

@@ -180,7 +180,7 @@ def test_replay_counts_blank_lines_and_exits_6_when_all_are_rejected(tmp_path: P
 
 
 def test_replay_progress_counts_records_not_bytes(feed: Path, tmp_path: Path) -> None:
-    from rules.defaults import default_context
+    from streams.list_files import default_context
     from streams.replay.cli import RichProgress
     from streams.replay.runner import ReplayParams, run_replay
     from streams.replay.sources import FileSource

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 
 import orjson
 
-from rules.defaults import default_context
 from schemas.payment import Payment
+from streams.list_files import default_context
 from streams.offline import Screened, SourceRecord, screen_records
 from streams.synthetic.generator import TrafficSpec, generate
 from streams.synthetic.iban import make_iban

@@ -3,7 +3,7 @@
 from collections import Counter
 from datetime import UTC, datetime
 
-from rules.defaults import default_context
+from streams.list_files import default_context
 from streams.offline import Rejected, Screened, SourceRecord, screen_records
 from streams.synthetic.generator import TrafficSpec, generate
 from streams.synthetic.renderers import formats_for, renderers

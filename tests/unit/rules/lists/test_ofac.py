@@ -9,14 +9,13 @@ from pathlib import Path
 from rules.lists.ofac import (
     OfacLoad,
     join_aux_rows,
-    load_ofac_csv,
-    load_ofac_dir,
     map_sdn_record,
     parse_remarks,
     parse_sdn_rows,
     read_ofac_rows,
     split_programs,
 )
+from streams.list_files import load_ofac_csv, load_ofac_dir
 from tests.unit.rules.conftest import SET_2021, need
 
 SDN_ROWS = (

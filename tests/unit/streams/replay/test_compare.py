@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from rules.defaults import default_context
+from streams.list_files import default_context
 from streams.replay.compare import compare_alerts, read_alerts
 from streams.replay.runner import ReplayParams, run_replay
 from streams.replay.sources import FileSource

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from rules.defaults import default_context
+from streams.list_files import default_context
 from streams.replay.runner import ReplayParams, run_replay
 from streams.replay.sources import FileSource
 from tests.unit.streams.replay.feeds import feed_records, write_feed

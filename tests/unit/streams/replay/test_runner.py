@@ -14,9 +14,8 @@ import orjson
 import pytest
 
 from rules.context import ScreeningContext
-from rules.defaults import builtin_lists, default_context
-from rules.lists.cbi import load_cbi_usd_ban
-from rules.pack import load_rule_pack
+from rules.lists.cbi import parse_cbi_usd_ban
+from streams.list_files import builtin_lists, default_context, load_rule_pack
 from streams.offline import SourceRecord, screen_records
 from streams.replay.runner import ReplayParams, ReplayResult, resolve_as_of, run_replay
 from streams.replay.sources import FileSource
@@ -90,7 +89,7 @@ def test_a_changed_list_changes_its_version_and_hash_in_the_report(
         "[Misk Islamic Bank]", "[Misk Islamic Bank, Misk Bank for Islamic Finance]"
     )
     assert changed != text
-    lists = builtin_lists().with_list(load_cbi_usd_ban(changed))
+    lists = builtin_lists().with_list(parse_cbi_usd_ban(changed))
     ctx = ScreeningContext.build(load_rule_pack(), lists)
     before = replay([mixed_feed], tmp_path / "before").report["lists"]
     after = replay([mixed_feed], tmp_path / "after", ctx).report["lists"]
