@@ -266,6 +266,6 @@ def test_a_reader_that_stops_early_ends_screen_quietly(feed: Path, tmp_path: Pat
     first = proc.stdout.readline()
     proc.stdout.close()
     stderr = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE
+    assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE, stderr
     assert orjson.loads(first)["decision"]
     assert "Traceback" not in stderr and "error" not in stderr, stderr
