@@ -422,14 +422,15 @@ def common_names_only(name: str) -> bool:
 
 
 def _namesake(match: ListMatch) -> bool:
-    """A person matched by a name made of common names only, in another country than the one
-    the payment gives for the party: a namesake, not the listed person.
+    """A person matched by a name made of common names only, and nothing places the listed
+    person where the payment places the party: a namesake, not the listed person.
 
     Thousands of people are called "Ahmed Mohammed Ali"; the list says where its one lives
-    (nationality, address). When the payment places the party elsewhere, the name alone is no
-    evidence. A distinctive name, or a party whose country is not given, still counts.
+    (nationality, address). When the payment gives the party's country and the list does not
+    name it (another country, or none at all), the name alone is no evidence. A distinctive
+    name, or a party whose country the payment does not give, still counts.
     """
-    if not match.method.startswith("name") or not match.entry.countries:
+    if not match.method.startswith("name"):
         return False
     country = match.subject.country
     if country is None or country in match.entry.countries:

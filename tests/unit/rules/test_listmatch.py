@@ -213,6 +213,7 @@ def _people() -> ReferenceList:
             person("1", "ALI, Ahmed Mohammed", ["EG"]),
             person("2", "AL-JUBOURI, Ahmed", ["IQ"]),
             person("3", "AHMAD, Najmuddin Faraj", ["NO"]),
+            person("4", "HASSAN, Omar Hussein", []),
         ],
     )
 
@@ -235,6 +236,9 @@ def test_common_name_elsewhere_is_a_namesake_not_the_listed_person() -> None:
     ]
     # No country given: the name is all there is, so it is reviewed.
     assert _sdn(debtor={"name": "Mohammed Ahmed Ali"}) == [("ofac-sdn-1", Action.REVIEW)]
+    # The list places the person nowhere: a common name cannot be corroborated.
+    assert _sdn(debtor={**iraqi, "name": "Omar Hussein Hassan"}) == []
+    assert _sdn(debtor={"name": "Omar Hussein Hassan"}) == [("ofac-sdn-4", Action.REVIEW)]
 
 
 def test_persons_in_free_text() -> None:
