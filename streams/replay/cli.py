@@ -84,16 +84,21 @@ def replay(
     """Audit replay: screen past payments through the same rules, as of a date, with a report."""
     from streams.offline import load_screening_context
     from streams.replay.runner import run_replay
-    from streams.settings import get_settings, offline_settings
+    from streams.settings import bootstrap_addresses, get_settings, offline_settings
 
     settings = get_settings() if topic else offline_settings(_warn)
     if bootstrap:
+        try:
+            bootstrap_addresses(bootstrap)
+        except ValueError as exc:
+            raise typer.BadParameter(f"--bootstrap {exc}") from None
         settings = settings.model_copy(update={"kafka_bootstrap": bootstrap})
-    source = _source(sources or [], topic, from_, to, settings)
+    # Cheap checks first: a bad pack or --compare file is reported before inputs are hashed.
     params = _params(as_of, rule_pack or settings.rule_pack, settings, sort_chunk)
     ctx = load_screening_context(settings, rule_pack)
     _check_compare(compare)
     _check_report(report)
+    source = _source(sources or [], topic, from_, to, settings)
     started = time.perf_counter()
     with _out_dir(report) as out_dir:
         hooks = RichProgress(err, enabled=progress and err.is_terminal)

@@ -19,6 +19,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
+from streams.errors import BrokerError, TopicMissingError
 from streams.ingest import content_type_of
 from streams.kafka_config import kafka_python_security
 from streams.offline import SourceRecord
@@ -77,7 +78,10 @@ class KafkaSource:
         """Fix the offset range of every partition before reading anything."""
         ids = consumer.partitions_for_topic(self.topic)
         if not ids:
-            raise ValueError(f"topic {self.topic!r} does not exist or has no partitions")
+            raise TopicMissingError(
+                f"topic {self.topic} does not exist on {self.settings.kafka_bootstrap}: check "
+                "the name (and DINARWATCH_TOPIC_PREFIX)"
+            )
         partitions = [TopicPartition(self.topic, p) for p in sorted(ids)]
         first = consumer.beginning_offsets(partitions)
         last = consumer.end_offsets(partitions)
@@ -122,7 +126,10 @@ class KafkaSource:
             last_seen = time.monotonic() if batch else last_seen
             pending = [tp for tp in pending if self._remaining(tp.partition, consumer.position(tp))]
             if pending and time.monotonic() - last_seen > STALL_SECONDS:
-                raise TimeoutError(f"no records from {self.topic} for {STALL_SECONDS:.0f}s")
+                raise BrokerError(
+                    f"no records from {self.topic} on {self.settings.kafka_bootstrap} for "
+                    f"{STALL_SECONDS:.0f} s although offsets remain: check the broker"
+                )
 
     def _remaining(self, partition: int, position: int | None) -> bool:
         start, end = self.offsets[partition]

@@ -314,3 +314,17 @@ def test_every_kafka_client_error_becomes_a_broker_error(raised: str) -> None:
     with pytest.raises(errors.BrokerError, match=settings.kafka_bootstrap):
         with kafka_errors(settings, "testing"):
             raise getattr(kafka_errors_module, raised)("boom")
+
+
+def test_a_bad_bootstrap_override_is_a_usage_error() -> None:
+    result = invoke(["replay", "--topic", "payments.raw", "--bootstrap", "nohostport"])
+    assert result.exit_code == 2, result.output
+    assert "--bootstrap" in result.output and "Traceback" not in result.output
+
+
+def test_a_bad_rule_pack_is_reported_before_the_inputs_are_read(
+    tmp_path: Path, bad_yaml: Path
+) -> None:
+    missing = tmp_path / "nope.jsonl"  # would be "no such file" if inputs came first
+    result = invoke(["replay", str(missing), "--rule-pack", str(bad_yaml)])
+    one_error_line(result, 2, f"rule pack {bad_yaml}")
