@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk import actions, audit, cases, exceptions, outbox
+from desk import actions, audit, cases, exceptions, outbox, reports
 from desk.auth import Actor, actor_for_token
 from desk.db.models import AlertRow, CaseAction, Comment
 from desk.errors import DeskError
@@ -45,6 +45,11 @@ class ProposalBody(BaseModel):
 class CommentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comment: str = Field(min_length=1, max_length=10_000)
+
+
+class RevokeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=10_000)
 
 
 class ExceptionBody(BaseModel):
@@ -240,6 +245,15 @@ def create_app(
         )
         return exceptions.as_json(row)
 
+    @app.post("/api/exceptions/{exception_id}/revoke")
+    def revoke_exception(exception_id: int, body: RevokeBody, db: Db, who: Who) -> dict[str, Any]:
+        row = write(
+            db,
+            "exception_revoke",
+            lambda: exceptions.revoke_exception(db, who, exception_id, body.reason, clock()),
+        )
+        return exceptions.as_json(row)
+
     @app.get("/api/exceptions")
     def list_exceptions(db: Db, who: Who) -> dict[str, Any]:
         return {"exceptions": [exceptions.as_json(r) for r in exceptions.list_exceptions(db)]}
@@ -255,9 +269,18 @@ def create_app(
             "problem": report.problem,
         }
 
+    @app.get("/api/audit/export")
+    def export_audit(
+        db: Db, who: Who, format: Annotated[str, Query(pattern="^(jsonl|csv)$")] = "jsonl"
+    ) -> StreamingResponse:
+        if format == "csv":
+            return StreamingResponse(reports.audit_csv(db), media_type="text/csv")
+        return StreamingResponse(reports.audit_jsonl(db), media_type="application/x-ndjson")
+
     @app.get("/metrics")
     def metrics_endpoint(db: Db, who: Who) -> Response:
         desk_metrics.outbox_pending.set(outbox.pending_count(db))
+        reports.refresh_case_metrics(db, desk_metrics, clock())
         return Response(generate_latest(desk_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -13,6 +13,7 @@ import getpass
 import signal
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -218,3 +219,35 @@ def verify_audit(
         )
         raise typer.Exit(1)
     typer.echo(f"audit chain intact: {report.rows} rows, head {report.head}")
+
+
+@desk_app.command("export-audit")
+def export_audit(
+    db: DbOption = DEFAULT_DB_URL,
+    format: Annotated[str, typer.Option(help="jsonl or csv")] = "jsonl",
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,
+) -> None:
+    """Export the whole audit trail, hashes included, for an auditor."""
+    from desk import reports
+    from desk.db.engine import open_database
+
+    if format not in ("jsonl", "csv"):
+        raise UserError(f"--format {format!r}: use jsonl or csv")
+    engine, sessions = open_database(db)
+    try:
+        with sessions() as session:
+            chunks: Iterable[bytes] = (
+                reports.audit_jsonl(session)
+                if format == "jsonl"
+                else (c.encode("utf-8") for c in reports.audit_csv(session))
+            )
+            if out is None:
+                for chunk in chunks:
+                    sys.stdout.buffer.write(chunk)
+                sys.stdout.flush()
+            else:
+                with out.open("wb") as handle:
+                    for chunk in chunks:
+                        handle.write(chunk)
+    finally:
+        engine.dispose()

@@ -141,3 +141,63 @@ def approve_exception(
 
 def list_exceptions(session: Session) -> list[ExceptionRow]:
     return list(session.execute(select(ExceptionRow).order_by(ExceptionRow.id)).scalars())
+
+
+REVOKED = "revoked"
+EXPIRED = "expired"
+
+
+def revoke_exception(
+    session: Session, actor: Actor, exception_id: int, reason: str, at: datetime
+) -> ExceptionRow:
+    """Withdraw a pending or active exception (a supervisor's call, audited with a reason)."""
+    require_writer(actor)
+    if actor.role != Role.SUPERVISOR:
+        raise Forbidden("only a supervisor revokes an exception")
+    if not reason.strip():
+        raise Invalid("a revocation needs a reason")
+    row = session.get(ExceptionRow, exception_id)
+    if row is None:
+        raise NotFound(f"exception {exception_id} does not exist")
+    if row.status not in (PENDING, ACTIVE):
+        raise Conflict(f"exception {exception_id} is already {row.status}")
+    before = _state(row)
+    row.status = REVOKED
+    row.revoked_at = at
+    audit.append(
+        session,
+        actor=actor.name,
+        action="exception.revoke",
+        target=f"exception:{row.id}",
+        before=before,
+        after={**_state(row), "reason": reason},
+        at=at,
+    )
+    return row
+
+
+def expire_due(session: Session, at: datetime) -> int:
+    """Mark pending or active exceptions past their expiry as expired, one audit row each
+    (actor `desk`); returns how many. Run by `desk ingest` on every poll."""
+    due = (
+        session.execute(
+            select(ExceptionRow)
+            .where(ExceptionRow.status.in_((PENDING, ACTIVE)), ExceptionRow.expires_at <= at)
+            .order_by(ExceptionRow.id)
+        )
+        .scalars()
+        .all()
+    )
+    for row in due:
+        before = _state(row)
+        row.status = EXPIRED
+        audit.append(
+            session,
+            actor="desk",
+            action="exception.expire",
+            target=f"exception:{row.id}",
+            before=before,
+            after=_state(row),
+            at=at,
+        )
+    return len(due)

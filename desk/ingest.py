@@ -25,7 +25,7 @@ from kafka import KafkaConsumer
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk import outbox
+from desk import exceptions, outbox
 from desk.cases import store_alert, store_decision
 from desk.metrics import DeskMetrics
 from schemas.alert import Alert
@@ -159,6 +159,8 @@ class Ingest:
             consumer.commit()  # only now: the batch is in the database
         if time.monotonic() - self._last_lag >= LAG_INTERVAL_SECONDS or records:
             self._measure_lag(consumer)
+        with self.sessions.begin() as session:
+            exceptions.expire_due(session, datetime.now(UTC))
         if self.publisher is not None:
             outbox.flush(self.sessions, self.publisher)
         return counts

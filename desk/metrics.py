@@ -38,6 +38,30 @@ class DeskMetrics:
             ["action", "outcome"],
             registry=self.registry,
         )
+        self.cases = Gauge(
+            "dinarwatch_desk_cases",
+            "Cases in the desk's database by status and severity (read at scrape time)",
+            ["status", "severity"],
+            registry=self.registry,
+        )
+        self.oldest_open_case_age = Gauge(
+            "dinarwatch_desk_oldest_open_case_age_seconds",
+            "Age of the oldest open or escalated case, by severity",
+            ["severity"],
+            registry=self.registry,
+        )
+        self.dispositions = Gauge(
+            "dinarwatch_desk_dispositions",
+            "Dispositions recorded, by rule of the case's alerts and disposition: the "
+            "false-positive rate of a rule is false_positive / all of its dispositions",
+            ["rule", "disposition"],
+            registry=self.registry,
+        )
+        self.active_exceptions = Gauge(
+            "dinarwatch_desk_active_exceptions",
+            "Approved exceptions not yet expired or revoked",
+            registry=self.registry,
+        )
         for outcome in ("stored", "duplicate", "ignored", "rejected"):
             for topic in ("alerts", "payments.decisions"):
                 self.ingest_records.labels(topic, outcome)

@@ -344,3 +344,67 @@ def test_every_action_is_in_the_audit_chain(desk: Desk) -> None:
     assert orjson.loads(rows[-1].after)["status"] == "released"
     verified = desk.client.get("/api/audit/verify", headers=desk.as_("aud")).json()
     assert verified["intact"] and verified["rows"] == len(rows)
+
+
+def _active_exception(desk: Desk) -> int:
+    alert_id = _case_of(desk, "E2E-0001")["alert_ids"][0]  # type: ignore[index]
+    made = desk.client.post(
+        "/api/exceptions", json=_exception_body(alert_id=alert_id), headers=desk.as_("amal")
+    ).json()
+    desk.client.post(f"/api/exceptions/{made['id']}/approve", headers=desk.as_("samir"))
+    return int(made["id"])
+
+
+def test_revoking_an_exception_needs_a_supervisor_and_a_reason(desk: Desk) -> None:
+    exception_id = _active_exception(desk)
+    url = f"/api/exceptions/{exception_id}/revoke"
+    assert desk.client.post(url, json={"reason": "x"}, headers=desk.as_("amal")).status_code == 403
+    assert desk.client.post(url, json={"reason": ""}, headers=desk.as_("sara")).status_code == 422
+    answer = desk.client.post(url, json={"reason": "new adverse media"}, headers=desk.as_("sara"))
+    assert answer.json()["status"] == "revoked"
+    assert (
+        desk.client.post(url, json={"reason": "again"}, headers=desk.as_("sara")).status_code == 409
+    )
+    with desk.sessions() as session:
+        last = session.execute(select(AuditRow).order_by(AuditRow.id.desc())).scalars().first()
+    assert last is not None and (last.actor, last.action) == ("sara", "exception.revoke")
+    assert orjson.loads(last.after)["reason"] == "new adverse media"
+
+
+def test_metrics_count_cases_dispositions_by_rule_and_exceptions(desk: Desk) -> None:
+    fp = _case_of(desk, "E2E-0001")["case_id"]
+    desk.client.post(
+        f"/api/cases/{fp}/disposition",
+        json={"disposition": "false_positive"},
+        headers=desk.as_("amal"),
+    )
+    _active_exception(desk)
+    text = desk.client.get("/metrics", headers=desk.as_("aud")).text
+    assert 'dinarwatch_desk_cases{severity="high",status="closed"} 1.0' in text
+    assert 'dinarwatch_desk_cases{severity="critical",status="open"} 1.0' in text
+    assert 'dinarwatch_desk_dispositions{disposition="false_positive",rule="OFAC-SDN"} 1.0' in text
+    assert "dinarwatch_desk_active_exceptions 1.0" in text
+    # E2E-0002 opened at NOW and the clock says NOW: zero seconds old
+    assert 'dinarwatch_desk_oldest_open_case_age_seconds{severity="critical"} 0.0' in text
+    assert 'dinarwatch_desk_actions_total{action="disposition",outcome="ok"} 1.0' in text
+
+
+def test_audit_export_can_be_verified_without_the_database(desk: Desk) -> None:
+    case_id = _case_of(desk, "E2E-0001")["case_id"]
+    desk.client.post(f"/api/cases/{case_id}/claim", headers=desk.as_("amal"))
+    exported = desk.client.get("/api/audit/export", headers=desk.as_("aud"))
+    assert exported.status_code == 200
+    rows = [orjson.loads(line) for line in exported.text.splitlines()]
+    previous = audit.GENESIS
+    for row in rows:
+        fields = {k: v for k, v in row.items() if k not in ("id", "hash")}
+        assert row["prev_hash"] == previous
+        assert audit.row_hash(row_id=row["id"], **fields) == row["hash"]
+        previous = row["hash"]
+    assert rows[-1]["action"] == "case.claim"
+    as_csv = desk.client.get("/api/audit/export?format=csv", headers=desk.as_("aud")).text
+    lines = as_csv.splitlines()
+    assert lines[0] == "id,at,actor,action,target,before,after,prev_hash,hash"
+    assert len(lines) == len(rows) + 1
+    bad = desk.client.get("/api/audit/export?format=xml", headers=desk.as_("aud"))
+    assert bad.status_code == 422

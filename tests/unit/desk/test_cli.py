@@ -115,3 +115,15 @@ def test_a_bad_database_url_is_one_line(tmp_path: Path) -> None:
     result = desk("verify-audit", "--db", "mysql://root:pw@db/desk")
     assert result.exit_code == 3
     assert "not supported" in result.output and "pw@" not in result.output
+
+
+def test_export_audit_jsonl_and_csv(db_url: str, tmp_path: Path) -> None:
+    _some_history(db_url)
+    result = desk("export-audit", "--db", db_url)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 6 and '"action":"user.add"' in lines[0]
+    out = tmp_path / "audit.csv"
+    assert desk("export-audit", "--db", db_url, "--format", "csv", "--out", str(out)).exit_code == 0
+    assert out.read_text().splitlines()[0].startswith("id,at,actor,action")
+    assert desk("export-audit", "--db", db_url, "--format", "xml").exit_code == 2
