@@ -45,7 +45,7 @@ class TopicStatus:
             state = "ok" if not self.differences else "differs"
         head = f"topic {self.name}: {state}"
         if self.exists:
-            head += f" ({self.partitions} partitions)"
+            head += f" ({self.partitions} partition{'' if self.partitions == 1 else 's'})"
         return [head] + [f"topic {self.name}: {d}" for d in self.differences]
 
 
