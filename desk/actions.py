@@ -35,6 +35,7 @@ class ProposalKind(StrEnum):
 
 PENDING = "pending"
 APPROVED = "approved"
+REJECTED = "rejected"
 DONE = "done"
 
 _AFTER_DISPOSITION = {
@@ -193,6 +194,7 @@ def propose(
         case_id=case.id,
         kind=kind.value,
         status=PENDING,
+        prior_status=case.status,
         proposed_by=actor.user_id,
         proposed_at=at,
         comment=comment,
@@ -251,6 +253,37 @@ def approve(session: Session, actor: Actor, case_id: int, at: datetime) -> CaseA
             approved_by=actor.name,
             at=at.isoformat(),
         ),
+        at=at,
+    )
+    return proposal
+
+
+def reject(
+    session: Session, actor: Actor, case_id: int, comment: str | None, at: datetime
+) -> CaseAction:
+    """Turn a pending proposal down (a supervisor) or withdraw it (its proposer); the case
+    returns to the status it had before the proposal. Nothing is published: nothing changed
+    for the gateway."""
+    require_writer(actor)
+    case = get_case(session, case_id)
+    proposal = _pending(session, case.id)
+    if proposal is None:
+        raise Conflict(f"case {case_id} has no proposal waiting for approval")
+    if actor.role != Role.SUPERVISOR and proposal.proposed_by != actor.user_id:
+        raise Forbidden("only a supervisor or the proposer turns a proposal down")
+    before = _state(case)
+    proposal.status = REJECTED
+    proposal.decided_by = actor.user_id
+    proposal.decided_at = at
+    case.status = proposal.prior_status or CaseStatus.OPEN
+    case.updated_at = at
+    audit.append(
+        session,
+        actor=actor.name,
+        action=f"case.reject_{proposal.kind}",
+        target=f"case:{case.id}",
+        before=before,
+        after={**_state(case), "proposal_id": proposal.id, "comment": comment},
         at=at,
     )
     return proposal

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk import actions, audit, cases, exceptions, outbox, reports
 from desk.auth import Actor, actor_for_token
-from desk.db.models import AlertRow, CaseAction, Comment
+from desk.db.models import AlertRow, CaseAction, Comment, User
 from desk.errors import DeskError
 from desk.metrics import DeskMetrics
 
@@ -117,15 +117,31 @@ def create_app(
         rule: str | None = None,
         severity: str | None = None,
         payment_id: str | None = None,
+        party: Annotated[str | None, Query(max_length=200)] = None,
+        bank: Annotated[str | None, Query(max_length=11)] = None,
+        assignee: str | None = None,
+        opened_from: AwareDatetime | None = None,
+        opened_to: AwareDatetime | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
+        assignee_id = None
+        if assignee is not None:
+            user = db.execute(select(User).where(User.name == assignee)).scalar()
+            if user is None:
+                return {"total": 0, "cases": []}
+            assignee_id = user.id
         total, found = cases.list_cases(
             db,
             status=status,
             rule=rule,
             severity=severity,
             payment_id=payment_id,
+            party=party,
+            bank=bank,
+            assignee_id=assignee_id,
+            opened_from=opened_from,
+            opened_to=opened_to,
             limit=limit,
             offset=offset,
         )
@@ -214,6 +230,13 @@ def create_app(
     @app.post("/api/cases/{case_id}/approve")
     def approve(case_id: int, db: Db, who: Who) -> dict[str, Any]:
         proposal = write(db, "approve", lambda: actions.approve(db, who, case_id, clock()))
+        case = actions.get_case(db, case_id)
+        return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
+
+    @app.post("/api/cases/{case_id}/reject")
+    def reject(case_id: int, db: Db, who: Who, body: ProposalBody | None = None) -> dict[str, Any]:
+        note = body.comment if body is not None else None
+        proposal = write(db, "reject", lambda: actions.reject(db, who, case_id, note, clock()))
         case = actions.get_case(db, case_id)
         return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
 

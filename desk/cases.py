@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -91,11 +91,21 @@ def store_alert(session: Session, alert: Alert, received_at: datetime) -> bool:
     )
     if result.first() is None:
         return False
-    payment = alert.payment.model_dump(mode="json")
+    summary = alert.payment
     session.execute(
         update(Case)
         .where(Case.id == case_id, Case.payment_json.is_(None))
-        .values(payment_json=payment, updated_at=received_at)
+        .values(
+            payment_json=summary.model_dump(mode="json"),
+            debtor_name=summary.debtor_name[:300],
+            creditor_name=summary.creditor_name[:300],
+            debtor_agent_bic=summary.debtor_agent_bic,
+            creditor_agent_bic=summary.creditor_agent_bic,
+            amount=summary.amount,
+            currency=summary.currency,
+            value_date=summary.value_date,
+            updated_at=received_at,
+        )
     )
     return True
 
@@ -154,11 +164,34 @@ def list_cases(
     rule: str | None = None,
     severity: str | None = None,
     payment_id: str | None = None,
+    party: str | None = None,
+    bank: str | None = None,
+    assignee_id: int | None = None,
+    opened_from: datetime | None = None,
+    opened_to: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[CaseSummary]]:
-    """The queue: most severe first, then oldest first; the total counts every match."""
+    """The queue: most severe first, then oldest first; the total counts every match.
+
+    `party` matches debtor or creditor name case-insensitively anywhere in the name; `bank`
+    matches the debtor or creditor agent's BIC by its first 8 characters (the institution);
+    `opened_from` is inclusive, `opened_to` exclusive."""
     query = select(Case)
+    if party:
+        pattern = "%" + party.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(or_(Case.debtor_name.ilike(pattern), Case.creditor_name.ilike(pattern)))
+    if bank:
+        prefix = bank.strip().upper()[:8] + "%"
+        query = query.where(
+            or_(Case.debtor_agent_bic.like(prefix), Case.creditor_agent_bic.like(prefix))
+        )
+    if assignee_id is not None:
+        query = query.where(Case.assignee_id == assignee_id)
+    if opened_from is not None:
+        query = query.where(Case.opened_at >= opened_from)
+    if opened_to is not None:
+        query = query.where(Case.opened_at < opened_to)
     if status:
         query = query.where(Case.status == status)
     if severity:

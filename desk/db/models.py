@@ -8,15 +8,18 @@ the bytes its hash covers, so no backend can normalise them under the hash.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -92,6 +95,14 @@ class Case(Base):
     payment_json: Mapped[dict[str, Any] | None]
     opened_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+    # from the alert's payment summary, for queue filters (accounts stay masked in payment_json)
+    debtor_name: Mapped[str | None] = mapped_column(String(300))
+    creditor_name: Mapped[str | None] = mapped_column(String(300))
+    debtor_agent_bic: Mapped[str | None] = mapped_column(String(11), index=True)
+    creditor_agent_bic: Mapped[str | None] = mapped_column(String(11), index=True)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(24, 4))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    value_date: Mapped[date | None] = mapped_column(Date)
 
 
 class AlertRow(Base):
@@ -134,6 +145,8 @@ class CaseAction(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     comment: Mapped[str | None] = mapped_column(Text)
+    prior_status: Mapped[str | None] = mapped_column(String(20))
+    """The case's status before a proposal, restored when the proposal is rejected."""
 
 
 class ExceptionRow(Base):

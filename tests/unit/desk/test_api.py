@@ -408,3 +408,50 @@ def test_audit_export_can_be_verified_without_the_database(desk: Desk) -> None:
     assert len(lines) == len(rows) + 1
     bad = desk.client.get("/api/audit/export?format=xml", headers=desk.as_("aud"))
     assert bad.status_code == 422
+
+
+def test_rejected_proposal_restores_the_case(desk: Desk) -> None:
+    case_id = _case_of(desk, "E2E-0001")["case_id"]
+    url = f"/api/cases/{case_id}"
+    desk.client.post(
+        f"{url}/disposition", json={"disposition": "escalate"}, headers=desk.as_("amal")
+    )
+    assert desk.client.post(f"{url}/release", headers=desk.as_("amal")).status_code == 200
+    # another analyst can neither approve nor reject it
+    assert desk.client.post(f"{url}/reject", headers=desk.as_("bashir")).status_code == 403
+    answer = desk.client.post(
+        f"{url}/reject", json={"comment": "call the bank first"}, headers=desk.as_("samir")
+    )
+    assert answer.json()["status"] == "escalated"
+    assert desk.client.post(f"{url}/approve", headers=desk.as_("sara")).status_code == 409
+    # the proposer may withdraw their own
+    desk.client.post(f"{url}/block", headers=desk.as_("amal"))
+    assert (
+        desk.client.post(f"{url}/reject", headers=desk.as_("amal")).json()["status"] == "escalated"
+    )
+    sent_types = [e["type"] for _, _, e in desk.publisher.sent]
+    assert sent_types == ["disposition"]  # rejections change nothing for the gateway
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("party=horizon", ["E2E-0002", "E2E-0001"]),
+        ("party=BABEL%20food", ["E2E-0002", "E2E-0001"]),
+        ("party=nobody", []),
+        ("bank=EBILAEADXXX", ["E2E-0002", "E2E-0001"]),
+        ("bank=CHASUS33", []),
+        ("assignee=amal", ["E2E-0001"]),
+        ("assignee=ghost", []),
+        ("opened_from=2025-04-02T08:00:00Z", ["E2E-0002", "E2E-0001"]),
+        ("opened_to=2025-04-02T08:00:00Z", []),
+        ("rule=CBI-USD-BAN", ["E2E-0002"]),
+        ("severity=high", ["E2E-0001"]),
+    ],
+)
+def test_queue_filters(desk: Desk, query: str, expected: list[str]) -> None:
+    case_id = _case_of(desk, "E2E-0001")["case_id"]
+    desk.client.post(f"/api/cases/{case_id}/claim", headers=desk.as_("amal"))
+    body = desk.client.get(f"/api/cases?{query}", headers=desk.as_("aud")).json()
+    assert [c["payment_id"] for c in body["cases"]] == expected
+    assert body["total"] == len(expected)

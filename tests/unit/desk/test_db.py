@@ -70,3 +70,29 @@ def test_unreachable_database_names_the_url_without_password() -> None:
         open_database("postgresql://desk:hunter2@127.0.0.1:1/desk")
     assert "hunter2" not in caught.value.message
     assert "127.0.0.1:1" in caught.value.message
+
+
+def test_models_and_migrations_agree(database: tuple[Engine, sessionmaker[Session]]) -> None:
+    """A model change without its migration (or the reverse) shows up here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from desk.db.models import Base
+
+    engine, _ = database
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_downgrade_and_upgrade_again(database: tuple[Engine, sessionmaker[Session]]) -> None:
+    from desk.db.engine import upgrade
+
+    engine, _ = database
+    from alembic import command
+
+    from desk.db.engine import alembic_config
+
+    command.downgrade(alembic_config(engine), "0001")
+    assert "value_date" not in {c["name"] for c in inspect(engine).get_columns("cases")}
+    upgrade(engine)
+    assert "value_date" in {c["name"] for c in inspect(engine).get_columns("cases")}
