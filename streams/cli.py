@@ -23,6 +23,7 @@ from streams.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    ConfigError,
     NothingScreenedError,
     UserError,
     debug_requested,
@@ -64,6 +65,10 @@ class DinarwatchGroup(typer.core.TyperGroup):
         except Exception as exc:
             if _debug(ctx):
                 raise
+            known = _known_error(exc)
+            if known is not None:
+                err.print(known.line(), style="red", markup=False, highlight=False, soft_wrap=True)
+                raise typer.Exit(known.exit_code) from None
             err.print(
                 f"unexpected error: {one_line(exc)} (run with --debug for the traceback)",
                 style="red",
@@ -72,6 +77,19 @@ class DinarwatchGroup(typer.core.TyperGroup):
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _known_error(exc: Exception) -> UserError | None:
+    """Errors of modules that do not raise UserError themselves but already say, in their
+    message, which file or setting is wrong: the configured lists and the Kafka security files
+    (the worker loads both at start)."""
+    from streams.kafka_config import KafkaSecurityError
+
+    if isinstance(exc, KafkaSecurityError):
+        return ConfigError(f"{exc}: fix the setting or the file")
+    if type(exc).__name__ == "ListFileError":  # streams.list_files: a configured list file
+        return ConfigError(str(exc))
+    return None
 
 
 def _silence_stdout() -> None:

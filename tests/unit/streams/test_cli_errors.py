@@ -328,3 +328,24 @@ def test_a_bad_rule_pack_is_reported_before_the_inputs_are_read(
     missing = tmp_path / "nope.jsonl"  # would be "no such file" if inputs came first
     result = invoke(["replay", str(missing), "--rule-pack", str(bad_yaml)])
     one_error_line(result, 2, f"rule pack {bad_yaml}")
+
+
+def test_list_file_and_security_errors_from_other_modules_are_configuration_errors() -> None:
+    """The worker loads the configured lists and TLS/SASL files outside any command's own
+    checks: their errors, which name the file, still become one configuration line."""
+    from streams.cli import _known_error
+    from streams.kafka_config import KafkaSecurityError
+    from streams.list_files import ListFileError
+
+    listed = _known_error(ListFileError("no sdn.csv in /srv/ofac"))
+    assert isinstance(listed, errors.ConfigError) and "/srv/ofac" in listed.line()
+    secured = _known_error(KafkaSecurityError("kafka_ssl_cafile /x.pem: cannot load it"))
+    assert isinstance(secured, errors.ConfigError) and secured.exit_code == 3
+    assert _known_error(RuntimeError("bug")) is None
+
+
+def test_an_ofac_dir_without_sdn_csv_is_a_configuration_error(feed: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "ofac"
+    empty.mkdir()
+    result = invoke(["screen", str(feed)], {"DINARWATCH_OFAC_DIR": str(empty)})
+    one_error_line(result, 3, f"DINARWATCH_OFAC_DIR={empty}")
