@@ -25,7 +25,7 @@ aircraft never match an agent; vessels and aircraft never match a party name or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -33,7 +33,7 @@ from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.matching import NameHit, matcher_evidence
 from rules.matching.common_names import FAMILY_NAMES, GIVEN_NAMES
 from rules.matching.lexicon import PERSON_PARTICLES
-from rules.matching.names import EXACT_PRIMARY, STRONG_ALIAS
+from rules.matching.names import EXACT_PRIMARY, NEAR_EXACT_SIMILARITY, STRONG_ALIAS
 from rules.matching.normalize import name_tokens
 from rules.mentions import (
     BankCode,
@@ -89,6 +89,7 @@ class MatchPolicy(NamedTuple):
     text_kinds_skipped: frozenset[str] = NON_PARTY_KINDS
     screen_text: bool = True
     screen_agents: bool = True
+    exact_names_block: bool = False
 
     @classmethod
     def of(cls, settings: ListRuleSettings, ctx: ScreeningContext) -> MatchPolicy:
@@ -106,6 +107,7 @@ class MatchPolicy(NamedTuple):
             text_skip | NON_PARTY_KINDS,
             settings.screen_text,
             settings.screen_agents,
+            settings.exact_names_block,
         )
 
 
@@ -128,19 +130,15 @@ class ListMatch(NamedTuple):
 
 
 def list_matches(
-    index: ListIndex,
-    people: Iterable[Subject],
-    name_threshold: float,
-    skip_kinds: Sequence[str] = (),
-    strong_score: float = DEFAULT_STRONG_SCORE,
+    index: ListIndex, people: Iterable[Subject], policy: MatchPolicy
 ) -> list[ListMatch]:
     """Best match per (field, entry) over BIC, bank code and name; sorted for stability.
 
     Agents are matched against institutions only, never against persons, vessels or aircraft.
     """
-    skipped = frozenset(skip_kinds)
+    skipped = policy.skip_kinds
     best: dict[tuple[str, str], ListMatch] = {}
-    for match in _raw_matches(index, people, name_threshold, strong_score):
+    for match in _raw_matches(index, people, policy):
         kind = match.entry.kind
         if kind in skipped:
             continue
@@ -170,7 +168,7 @@ def text_matches(
                     continue
                 if not _text_hit_counts(hit, window) or countries_conflict(window.text, hit.alias):
                     continue
-                match = _name_match(who, hit, window.text, "name-text", policy.strong_score)
+                match = _name_match(who, hit, window.text, "name-text", policy)
                 _keep_best(best, match)
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
 
@@ -179,9 +177,7 @@ def payment_matches(index: ListIndex, payment: Payment, policy: MatchPolicy) -> 
     """Every match of `payment` in one list: agents, parties (and their continued names, BICs
     and IBAN bank codes) and, unless the rule turns it off, its free text."""
     people = subjects(payment, agents=policy.screen_agents)
-    found = list_matches(
-        index, people, policy.name_threshold, sorted(policy.skip_kinds), policy.strong_score
-    )
+    found = list_matches(index, people, policy)
     if policy.screen_text:
         found += text_matches(index, text_mentions(payment), policy)
     return found
@@ -194,7 +190,7 @@ def _keep_best(best: dict[tuple[str, str], ListMatch], match: ListMatch) -> None
 
 
 def _raw_matches(
-    index: ListIndex, people: Iterable[Subject], name_threshold: float, strong_score: float
+    index: ListIndex, people: Iterable[Subject], policy: MatchPolicy
 ) -> Iterator[ListMatch]:
     for who in people:
         if who.bic:
@@ -205,9 +201,9 @@ def _raw_matches(
         if who.name:
             method = "name-continued" if who.continued else "name"
             kind = AGENT_KIND if who.is_agent else None
-            for hit in index.names.search(who.name, name_threshold, kind=kind):
+            for hit in index.names.search(who.name, policy.name_threshold, kind=kind):
                 if not countries_conflict(who.name, hit.alias):
-                    yield _name_match(who, hit, who.name, method, strong_score)
+                    yield _name_match(who, hit, who.name, method, policy)
 
 
 def _clearing_matches(index: ListIndex, who: Subject) -> Iterator[ListMatch]:
@@ -240,7 +236,9 @@ def _identifier_matches(
         yield from _bank_code_matches(index, who._replace(name=None), bank, "text-iban")
 
 
-def _name_match(who: Subject, hit: NameHit, query: str, method: str, strong: float) -> ListMatch:
+def _name_match(
+    who: Subject, hit: NameHit, query: str, method: str, policy: MatchPolicy
+) -> ListMatch:
     return ListMatch(
         who,
         hit.entry,
@@ -248,7 +246,7 @@ def _name_match(who: Subject, hit: NameHit, query: str, method: str, strong: flo
         query,
         hit.alias,
         hit.score,
-        name_strength(hit, strong),
+        name_strength(hit, policy.strong_score, policy.exact_names_block),
         token_evidence(hit),
     )
 
@@ -311,7 +309,7 @@ def countries_conflict(query: str, alias: str) -> bool:
 # --- evidence strength ------------------------------------------------------------------------
 
 
-def name_strength(hit: NameHit, strong_score: float) -> str:
+def name_strength(hit: NameHit, strong_score: float, exact_names_block: bool = False) -> str:
     """strong, fuzzy, weak-alias or person, for a name hit (see the module docstring).
 
     The matcher classifies the hit (`NameHit.strength`): a near-exact match of the entry's
@@ -325,7 +323,25 @@ def name_strength(hit: NameHit, strong_score: float) -> str:
         return "person"
     if hit.strength in NEAR_EXACT and hit.score >= strong_score:
         return "strong"
+    if exact_names_block and hit.score >= strong_score and _word_for_word(hit):
+        return "strong"
     return "fuzzy"
+
+
+def _word_for_word(hit: NameHit) -> bool:
+    """Every word on both sides matched, each spelt the same or as a known variant.
+
+    The matcher does not call a name of generic words only near-exact ("Asia Iraq Islamic
+    Bank"): on the SDN list such a name is shared by strangers. On a short curated bank list
+    (the CBI's barred banks) that name, met word for word, is the bank's registered name, and
+    a rule may say so (`exact_names_block`).
+    """
+    return (
+        bool(hit.matched)
+        and not hit.unmatched_query
+        and not hit.unmatched_listed
+        and all(m.similarity >= NEAR_EXACT_SIMILARITY for m in hit.matched)
+    )
 
 
 NEAR_EXACT = frozenset({EXACT_PRIMARY, STRONG_ALIAS})

@@ -65,6 +65,11 @@ class ListRuleSettings(RuleSettings):
         default=None, description="Entry kinds not searched in free text; None: skip_kinds"
     )
     individual_name_action: Action = Action.REVIEW
+    exact_names_block: bool = Field(
+        default=False,
+        description="A name of generic words met word for word is strong evidence (curated "
+        "bank lists, whose entries are registered bank names)",
+    )
 
     model_config = ConfigDict(populate_by_name=True)
 

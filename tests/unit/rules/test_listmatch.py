@@ -247,3 +247,21 @@ def test_persons_in_free_text() -> None:
     ]
     # Common names only: a text has no country to tell namesakes apart.
     assert _sdn(remittance_info="on behalf of Mohammed Ahmed Ali") == []
+
+
+def test_a_registered_bank_name_of_generic_words_blocks_on_the_cbi_list_only_word_for_word() -> (
+    None
+):
+    # Every word of "Asia Iraq Islamic Bank" is generic: the matcher does not call it near-exact.
+    payment = make_payment(debtor_agent={"name": "Asia Iraq Islamic Bank"})
+    (found,) = check_cbi_usd_ban(payment, CTX)
+    assert (found.action, found.evidence["strength"]) == (Action.BLOCK, "strong")
+    assert found.evidence["name_strength"] == "fuzzy"
+    lenient = context(pack_with("CBI-USD-BAN", exact_names_block=False))
+    (reviewed,) = check_cbi_usd_ban(payment, lenient)
+    assert reviewed.action is Action.REVIEW
+    # A word more or less is no longer the registered name.
+    (other,) = check_cbi_usd_ban(make_payment(debtor_agent={"name": "Asia Iraq Bank"}), CTX) or [
+        None
+    ]
+    assert other is None or other.action is Action.REVIEW
