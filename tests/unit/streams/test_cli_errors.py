@@ -311,9 +311,11 @@ def test_every_kafka_client_error_becomes_a_broker_error(raised: str) -> None:
     from streams.settings import Settings
 
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    with pytest.raises(errors.BrokerError, match=settings.kafka_bootstrap):
-        with kafka_errors(settings, "testing"):
-            raise getattr(kafka_errors_module, raised)("boom")
+    with (
+        pytest.raises(errors.BrokerError, match=settings.kafka_bootstrap),
+        kafka_errors(settings, "testing"),
+    ):
+        raise getattr(kafka_errors_module, raised)("boom")
 
 
 def test_a_bad_bootstrap_override_is_a_usage_error() -> None:
