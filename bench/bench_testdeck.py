@@ -168,6 +168,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--classes", default="", help="comma-separated classes (default: all)")
     parser.add_argument("--json", type=Path, help="write every figure and the misses here")
+    parser.add_argument("--misses-out", type=Path, help="write every missed case here (JSONL)")
     parser.add_argument(
         "--examples", type=int, default=MISS_EXAMPLES, help="misses shown per class"
     )
@@ -251,6 +252,12 @@ def main() -> int:
                 f"{visible(example['shown'])!r} -> {example['decision']} ({found})"
             )
 
+    if args.misses_out:
+        with args.misses_out.open("w", encoding="utf-8") as out:
+            for cls in ALL_CLASSES:
+                for miss in misses.get(cls, ()):
+                    out.write(json.dumps({"class": cls, **miss}, ensure_ascii=False) + "\n")
+        print(f"wrote {args.misses_out}")
     if args.json:
         report = {
             "product": product_commit(),
