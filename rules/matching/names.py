@@ -67,7 +67,7 @@ from rules.matching.normalize import (
     fold,
     fragments,
 )
-from rules.matching.variants import PREFIX_SIMILARITY, SKELETON_SIMILARITY, VariantMap
+from rules.matching.variants import PREFIX_SIMILARITY, VariantMap
 from schemas.listentry import ListEntry
 
 BETA = 1.5
@@ -91,6 +91,9 @@ MAX_ACRONYM_LENGTH = 4
 # (a legal form added or dropped, a trailing city).
 NEAR_EXACT_SIMILARITY = 0.97
 NEAR_EXACT_SLACK = 0.1
+# A list word this heavy is rare: a query word equal to it is still searched for typing errors
+# (a transposed "Fazli" is "Fazil", itself a listed name).
+RARE_WORD_WEIGHT = 0.8
 # At most this many injected splits are tried per name (each is one more reading to score).
 MAX_JOINS = 4
 # SWIFT MT party fields carry the name on 35-character lines.
@@ -264,7 +267,8 @@ class NameIndex:
             if not weak
             for t in n.transliterated
         }
-        self._variants = VariantMap(self._vocabulary, translit)
+        rare = [i for i, w in enumerate(self._weights) if w >= RARE_WORD_WEIGHT]
+        self._variants = VariantMap(self._vocabulary, translit, rare)
 
     def __len__(self) -> int:
         return len(self._aliases)
@@ -360,7 +364,9 @@ class NameIndex:
                 if weak:
                     continue
                 for tokens in _alias_forms(text, without_branch(name.tokens)):
-                    ids = tuple(dict.fromkeys(self._vocabulary[t] for t in tokens))
+                    # A repeated word stays repeated ("INZUNZA INZUNZA", "Ali ... Ali"): it is
+                    # part of the name, and a typo in one copy must still find the other.
+                    ids = tuple(self._vocabulary[t] for t in tokens)
                     if not ids or ids in seen:
                         continue
                     seen.add(ids)
@@ -416,19 +422,19 @@ class NameIndex:
         words = [w for w, _ in parts]
         joins: list[tuple[float, int]] = []
         for i in range(1, len(parts)):
-            if parts[i][1] and len(joins) < MAX_JOINS:
+            if parts[i][1] in (" ", "-") and len(joins) < MAX_JOINS:
                 weight = self._join_weight(words[i - 1], words[i])
                 if weight is not None:
                     joins.append((weight, i))
         if not joins:
             return []
-        readings = [_joined(words, {i}) for _, i in joins]
+        readings = [_joined(parts, {i}) for _, i in joins]
         if len(joins) > 1:
             chosen: set[int] = set()
             for _, i in sorted(joins, key=lambda j: (-j[0], j[1])):
                 if i - 1 not in chosen and i + 1 not in chosen:
                     chosen.add(i)
-            readings.append(_joined(words, chosen))
+            readings.append(_joined(parts, chosen))
         return list(dict.fromkeys(readings))
 
     def _join_weight(self, left: str, right: str) -> float | None:
@@ -475,7 +481,7 @@ class NameIndex:
                     words = before
                 else:
                     canonical = SYNONYMS.get(piece, piece)
-                    if len(piece) < 2 or canonical not in self._vocabulary:
+                    if canonical not in self._vocabulary:
                         continue
                     words = [*before, canonical]
                 current = best[end]
@@ -485,7 +491,7 @@ class NameIndex:
         return found if found and len(found) > 1 else None
 
     def _query(self, name: NameTokens, kind: str | None, cut: bool) -> _Query:
-        texts = list(dict.fromkeys(without_branch(name.tokens)))
+        texts = list(without_branch(name.tokens))
         last = name.tokens[-1] if cut and name.tokens else None
         tokens: list[_QueryToken] = []
         for text in texts:
@@ -532,11 +538,15 @@ class NameIndex:
         return found
 
     def _query_weight(self, text: str, variants: dict[int, float]) -> float:
-        """A known token's own weight; a variant's weight for a misspelling; else the prior."""
+        """A known token's own weight; else the heaviest list word it may stand for (a pair
+        weighs the lighter of its two words, so a misspelling weighs what it is paired with);
+        else the prior."""
+        exact = self._vocabulary.get(text)
+        if exact is not None:
+            return self._weights[exact]
         if not variants:
             return _prior(text)
-        token_id = min(variants, key=lambda t: (-variants[t], -self._weights[t], t))
-        return self._weights[token_id]
+        return max(self._weights[t] for t in variants)
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -590,7 +600,30 @@ class NameIndex:
             for i, t in enumerate(query.tokens)
         )
         score = (1 + alias.beta2) * matched / (query_weight + alias.beta2 * alias.weight)
-        return round(min(score * _penalty(query, alias, len(pairs)), 1.0), 4)
+        return round(min(score * self._penalty(query, alias, pairs), 1.0), 4)
+
+    def _penalty(
+        self, query: _Query, alias: _Alias, pairs: Sequence[tuple[float, int, int, float]]
+    ) -> float:
+        """CLASS_MISMATCH, QUALIFIER_MISMATCH and KIND_MISMATCH, multiplied. A listed
+        qualifier the query spells wrong ("Islarmic") is still there. An organisation that
+        bears a listed person's whole name ("Hamid Al-Ali Trading") is not penalised: a firm
+        named after a designated person is a lead, and a person's name hit is a review anyway.
+        """
+        factor = 1.0
+        if query.classes and alias.classes and not query.classes & alias.classes:
+            factor *= CLASS_MISMATCH
+        if query.qualifiers != alias.qualifiers:
+            missing = alias.qualifiers - query.qualifiers
+            if query.qualifiers - alias.qualifiers or missing - {
+                self._tokens[alias.tokens[j]] for _, _, j, _ in pairs
+            }:
+                factor *= QUALIFIER_MISMATCH
+        if (query.kind, alias.kind) in _MISMATCHED_KINDS and not (
+            query.kind == ORGANIZATION and alias.kind == PERSON and len(pairs) == len(alias.tokens)
+        ):
+            factor *= KIND_MISMATCH
+        return factor
 
     def _align(
         self, query: Sequence[_QueryToken], alias: tuple[int, ...]
@@ -649,7 +682,7 @@ class NameIndex:
         # word is still only a fuzzy hit.
         near_exact = (
             max(self._weights[t] for t in alias.tokens) > WEAK_ALIAS_WEIGHT
-            and _penalty(query, alias, len(pairs)) == 1.0
+            and self._penalty(query, alias, pairs) == 1.0
             and all(
                 m.similarity >= NEAR_EXACT_SIMILARITY
                 or (truncated and m.similarity == PREFIX_SIMILARITY)
@@ -701,14 +734,14 @@ def _word_for_word(
 ) -> bool:
     """A person whose listed name is common names only ("AL-SHAMMARI, Muhammad") is named by
     those very words: as many words (a repeated "Ali" counts twice), each one a spelling of its
-    listed word (similarity >= NEAR_EXACT_SIMILARITY: Mohamed, Muhammad; not a typing error;
-    an unvowelled Arabic-script word by its consonants), nothing left over but legal forms."""
+    listed word (similarity >= NEAR_EXACT_SIMILARITY: Mohamed, Muhammad; not a typing error,
+    and not an unvowelled Arabic-script word's consonants, which are the same for Ahmad, Hamad,
+    Hamid and Hamoudi), nothing left over but legal forms. An original-script listed name is
+    matched by the same script."""
     if query.length != alias.length or len(pairs) < len(alias.tokens):
         return False
-    for gain, i, _, weight in pairs:
-        least = SKELETON_SIMILARITY if query.tokens[i].translit else NEAR_EXACT_SIMILARITY
-        if gain < least * weight - 1e-9:
-            return False
+    if any(gain < NEAR_EXACT_SIMILARITY * weight - 1e-9 for gain, _, _, weight in pairs):
+        return False
     used = {i for _, i, _, _ in pairs}
     return all(i in used or t.text in LEGAL_FORMS for i, t in enumerate(query.tokens))
 
@@ -737,22 +770,6 @@ def infer_kind(tokens: Sequence[str]) -> str:
     return UNKNOWN
 
 
-def _penalty(query: _Query, alias: _Alias, pairs: int) -> float:
-    """CLASS_MISMATCH, QUALIFIER_MISMATCH and KIND_MISMATCH, multiplied. An organisation that
-    bears a listed person's whole name ("Hamid Al-Ali Trading") is not penalised: a firm named
-    after a designated person is a lead, and a person's name hit is a review anyway."""
-    factor = 1.0
-    if query.classes and alias.classes and not query.classes & alias.classes:
-        factor *= CLASS_MISMATCH
-    if query.qualifiers != alias.qualifiers:
-        factor *= QUALIFIER_MISMATCH
-    if (query.kind, alias.kind) in _MISMATCHED_KINDS and not (
-        query.kind == ORGANIZATION and alias.kind == PERSON and pairs == len(alias.tokens)
-    ):
-        factor *= KIND_MISMATCH
-    return factor
-
-
 def _common_name_weights() -> dict[str, float]:
     weights = {fold(w): FAMILY_NAME_WEIGHT for w in FAMILY_NAMES}
     weights.update({fold(w): GIVEN_NAME_WEIGHT for w in GIVEN_NAMES})
@@ -770,15 +787,12 @@ def _prior(token: str) -> float:
     return prior if common is None else min(prior, common)
 
 
-def _joined(words: list[str], joins: set[int]) -> str:
-    """`words` with word i glued to word i-1 for every i in `joins`."""
-    out: list[str] = []
-    for i, word in enumerate(words):
-        if i in joins and out:
-            out[-1] += word
-        else:
-            out.append(word)
-    return " ".join(out)
+def _joined(parts: Sequence[tuple[str, str]], joins: set[int]) -> str:
+    """The words and separators of `parts`, with word i glued to word i-1 for each i in
+    `joins` (its separator dropped)."""
+    return "".join(
+        word if i in joins else separator + word for i, (word, separator) in enumerate(parts)
+    )
 
 
 def _rank(score: float, alias: _Alias) -> tuple[float, bool, str]:

@@ -44,8 +44,7 @@ _DOTTED_PAIR = re.compile(r"(?<![a-z0-9])([a-z])\. ?([a-z])(?![a-z0-9])\.?")
 # Separators an evader (or a line break) injects inside a word: a single space or hyphen.
 _FRAGMENT = re.compile(r"([^a-z0-9]+)")
 _ABD = re.compile(r"^abd(?:ul|el|al|ol|oul|ou|u|e|i)?(?=[a-z]{3,}$)")
-_ABD_PARTICLES = frozenset({"abdul", "abdel", "abdal", "abdol", "abdoul", "abdil"})
-_NOT_A_NAME_AFTER_ABD = frozenset({"lah", "llah", "allah", "ullah", "ulla"})
+ABD_PARTICLES = frozenset({"abdul", "abdel", "abdal", "abdol", "abdoul", "abdil"})
 _FOLD_RULES = (
     ("kh", "k"),
     ("gh", "g"),
@@ -66,6 +65,10 @@ _PHRASE_STARTS: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
 for _phrase, _replacement in PHRASES.items():
     _PHRASE_STARTS.setdefault(_phrase[0], []).append((_phrase, _replacement))
 _SKELETON_DROP = re.compile(r"[aeiouyw]")
+_VOWEL = re.compile(r"[aeiouy]")
+# What may follow "abd" in a spelling of Abdullah ("Abdallah", "Abdalah", "Abdoallah"): the
+# word is then one name, not abd + a name.
+_ALLAH = re.compile(r"^[aeiou]{0,2}l{1,2}[aeiou]{0,2}h?$")
 
 
 class NameTokens(NamedTuple):
@@ -108,11 +111,12 @@ def clean_text(name: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def fragments(name: str) -> tuple[tuple[str, bool], ...]:
-    """The name's words before articles, stop words and variants are applied, each with whether
-    a single space or hyphen separates it from the previous word (an injected split: "Mel-li",
-    "Kata ib", a word continued on the next line). The index re-joins such pairs when the join
-    is one of its list words."""
+def fragments(name: str) -> tuple[tuple[str, str], ...]:
+    """The name's words before articles, stop words and variants are applied, each with the
+    separator before it ("" for the first). A single space or hyphen between two words may be
+    an injected split ("Mel-li", "Kata ib", a word continued on the next line); the index
+    re-joins such pairs when the join is one of its list words, keeping every other separator
+    (so "S.A." stays a legal form)."""
     text = clean_text(name).translate(_APOSTROPHES)
     if not text.isascii():
         if has_arabic(text):
@@ -121,16 +125,15 @@ def fragments(name: str) -> tuple[tuple[str, bool], ...]:
     text = text.lower()
     if " " in text or "." in text or "-" in text or "_" in text:
         text = _SPACED_LETTERS.sub(lambda m: _SPACED_SEPARATORS.sub("", m.group(0)), text)
-    parts = _FRAGMENT.split(text)
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, str]] = []
     separator = ""
-    for part in parts:
+    for part in _FRAGMENT.split(text):
         if not part:
             continue
         if _NON_WORD.fullmatch(part):
-            separator = part
+            separator += part
             continue
-        out.append((part, bool(out) and separator in (" ", "-")))
+        out.append((part, separator))
         separator = ""
     return tuple(out)
 
@@ -204,11 +207,12 @@ def _split_word(word: str) -> list[str]:
 
 
 def _split_abd(word: str) -> list[str]:
-    if word in _ABD_PARTICLES:
+    if word in ABD_PARTICLES:
         return ["abd"]
     match = _ABD.match(word)
-    if match and word[match.end() :] not in _NOT_A_NAME_AFTER_ABD:
-        rest = word[match.end() :]
+    rest = word[match.end() :] if match else ""
+    # The rest must be a name: "Abdullh" (a typo of Abdullah) is not abd + "llh".
+    if match and not _ALLAH.match(rest) and _VOWEL.search(rest):
         return ["abd", SYNONYMS.get(rest, rest)]
     return [word]
 

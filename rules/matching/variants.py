@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz.distance import OSA
 
 from rules.matching.lexicon import DISTINCT, SYNONYMS
-from rules.matching.normalize import fold, skeleton
+from rules.matching.normalize import ABD_PARTICLES, fold, skeleton
 
 # Similarity given to each kind of variant (1.0 is the identical token).
 GLUED_SIMILARITY = 0.98
@@ -45,7 +45,12 @@ _GLUED_ARTICLES = ("al", "el")
 class VariantMap:
     """Maps a query token to {vocabulary token id: similarity}."""
 
-    def __init__(self, vocabulary: Mapping[str, int], transliterated: Iterable[int]) -> None:
+    def __init__(
+        self,
+        vocabulary: Mapping[str, int],
+        transliterated: Iterable[int],
+        rare: Iterable[int] = (),
+    ) -> None:
         self._vocabulary = vocabulary
         self._by_fold: dict[str, list[int]] = defaultdict(list)
         self._by_deletion: dict[str, list[str]] = defaultdict(list)
@@ -54,10 +59,12 @@ class VariantMap:
         self._by_skeleton_translit: dict[str, list[int]] = defaultdict(list)
         self._unglued: dict[str, int] = {}
         self._sorted = sorted(vocabulary)
+        # Rare list words: a query word equal to one may still be another one mistyped.
+        self._rare = frozenset(rare)
         # Spelling variants the lexicon maps to a list word ("industry" -> industries,
         # "mohammed" -> muhammad): a typing error is made on the spelling, not on the canon.
         self._spellings: dict[str, int] = {}
-        for variant, canonical in SYNONYMS.items():
+        for variant, canonical in [*SYNONYMS.items(), *((p, "abd") for p in ABD_PARTICLES)]:
             if canonical in vocabulary and variant not in vocabulary:
                 self._spellings[variant] = vocabulary[canonical]
         self._distinct = frozenset((fold(a), fold(b)) for a, b in DISTINCT)
@@ -94,7 +101,7 @@ class VariantMap:
         folded = fold(token)
         for token_id in self._by_fold.get(folded, ()):
             _keep(found, token_id, FOLD_SIMILARITY)
-        if exact is None or translit:
+        if exact is None or translit or exact in self._rare:
             self._edits(folded, found)
             self._raw_edits(token, found)
         self._skeletons(token, translit, found)
