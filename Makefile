@@ -6,11 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKA := deploy/kafka/kafka-local.sh
 # What the product, its scripts and tests write at run time (all untracked, see .gitignore).
-RUNTIME := .demo .dinarwatch-data .kafka-local
+RUNTIME := .demo .dinarwatch-data .kafka-local .dinarwatch-desk.db .dinarwatch-desk.db-wal \
+	.dinarwatch-desk.db-shm .dinarwatch-desk.db-journal
 CACHES := .pytest_cache .mypy_cache .ruff_cache .hypothesis
 # `make demo DEMO_ARGS="--duration 20 --rate 100"`
 DEMO_ARGS ?=
-# The fast tier: unit tests that need no broker and no external program (tests/conftest.py).
+# The fast tier: unit tests that need no broker and no external program (tests/conftest.py),
+# spread over the machine's cores (pytest-xdist).
 FAST := unit and not integration and not external and not slow
 
 .PHONY: install demo stop test test-fast test-unit test-integration bench lint format schemas \
@@ -19,7 +21,7 @@ FAST := unit and not integration and not external and not slow
 help:
 	@echo "make demo       - local Kafka broker + worker + generator, live view of decisions and alerts"
 	@echo "make test       - install everything and run the whole test suite (what CI runs)"
-	@echo "make test-fast  - unit tier only: no broker, no Prometheus, no browser (under a minute)"
+	@echo "make test-fast  - unit tier on all cores: no broker, no Prometheus, no browser"
 	@echo "make stop       - stop the demo worker and the local broker"
 	@echo "make bench      - benchmarks (print figures; see docs/benchmarks.md)"
 	@echo "make lint       - ruff + mypy"
@@ -53,7 +55,7 @@ test: install
 	$(PY) -m pytest
 
 test-fast: install
-	$(PY) -m pytest tests/unit -q -m "$(FAST)"
+	$(PY) -m pytest tests/unit -q -n auto -m "$(FAST)"
 
 test-unit: install
 	$(PY) -m pytest tests/unit

@@ -4,9 +4,10 @@
   ``unit and not integration and not external and not slow``: no broker, no external program.
 - ``integration``: everything under tests/integration, and any test that asks for the
   broker fixtures (kafka_bootstrap, kafka_admin), wherever it lives.
-- ``external``: needs a program outside Python (promtool/amtool, chromium, openssl), listed
-  below by file or by fixture; such tests skip when the program is missing.
-- ``slow``: marked by hand on tests that take seconds on their own.
+- ``external``: needs a program outside Python (promtool/amtool, chromium, openssl,
+  PostgreSQL), listed below by file or by fixture; such tests skip when it is missing.
+- ``slow``: tests that take seconds on their own: marked by hand, or whole files listed in
+  SLOW_FILES below. They run in ``make test`` and ``make test-unit``.
 
 ``make test`` runs all of them (what CI runs).
 """
@@ -29,14 +30,21 @@ EXTERNAL_FILES = {
 # fixture -> the program it runs
 EXTERNAL_FIXTURES = {
     "pki": "openssl",
+    "postgres_server": "PostgreSQL (initdb, pg_ctl)",
+    "postgres_url": "PostgreSQL (initdb, pg_ctl)",
 }
 BROKER_FIXTURES = {"kafka_bootstrap", "kafka_admin"}
+# test file (relative to tests/) -> why all of it is slow; single tests carry @pytest.mark.slow
+SLOW_FILES = {
+    "unit/test_fuzz_ingest.py": "property-based fuzzing of the parsers (hypothesis)",
+    "unit/streams/replay/test_runner.py": "full replays of generated feeds, run twice each",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "unit: no broker or service (tests/unit, marked by folder)")
     config.addinivalue_line(
-        "markers", "external: runs a program outside Python (promtool, amtool, chromium, openssl)"
+        "markers", "external: runs a program outside Python (promtool, chromium, openssl, postgres)"
     )
 
 
@@ -54,6 +62,8 @@ def tier_markers(path: Path, fixtures: set[str]) -> list[str]:
         markers.append("integration")
     if rel in EXTERNAL_FILES or fixtures & EXTERNAL_FIXTURES.keys():
         markers.append("external")
+    if rel in SLOW_FILES:
+        markers.append("slow")
     return markers
 
 

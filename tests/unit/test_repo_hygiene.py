@@ -34,6 +34,9 @@ RUNTIME_SAMPLES = [
     "desk.db",
     "alerts/desk/cases.db",
     "cases.sqlite",
+    ".dinarwatch-desk.db",
+    ".dinarwatch-desk.db-wal",
+    ".dinarwatch-desk.db-journal",
     "out/report.html",
     "out-retro/alerts.jsonl",
     "demo-out/decisions.jsonl",
@@ -73,6 +76,14 @@ def test_code_defaults_are_in_the_list() -> None:
     broker_dirs = re.findall(r"KAFKA_HOME_DIR:-\$REPO_ROOT/([\w.-]+)", script)
     assert broker_dirs, "kafka-local.sh: default state dir not found"
     assert set(broker_dirs) <= set(RUNTIME_DIRS)
+
+
+def test_the_desk_default_database_is_ignored(checkout: Path) -> None:
+    desk_db = pytest.importorskip("desk.db")
+    url = str(desk_db.DEFAULT_DB_URL)
+    assert url.startswith("sqlite:///")
+    path = url.removeprefix("sqlite:///")
+    assert git("check-ignore", "--no-index", "-q", path).returncode == 0, path
 
 
 def test_nothing_under_a_runtime_folder_is_tracked(checkout: Path) -> None:
