@@ -8,6 +8,7 @@ from datetime import date
 
 from rules.lists.base import ListSet, ReferenceList
 from rules.matching.names import NameIndex
+from rules.matching.normalize import name_tokens
 from rules.pack import RulePack
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
@@ -26,6 +27,9 @@ class ListIndex:
     IBAN or clearing id carries."""
     by_bic4: Mapping[str, tuple[ListEntry, ...]] = field(default_factory=dict)
     """A BIC's first four letters (the institution's code) -> entries with a BIC of that code."""
+    person_words: frozenset[str] = frozenset()
+    """Every word of a listed person's name: in free text, such a word next to a matched name
+    says the name goes on (rules.listmatch)."""
 
     @classmethod
     def build(cls, reference: ReferenceList) -> ListIndex:
@@ -45,6 +49,13 @@ class ListIndex:
             {bic: tuple(entries) for bic, entries in by_bic8.items()},
             {key: tuple(entries) for key, entries in by_code.items()},
             {code: tuple(entries) for code, entries in by_bic4.items()},
+            frozenset(
+                token
+                for entry in reference.entries
+                if entry.kind == "individual"
+                for name in entry.names
+                for token in name_tokens(name)
+            ),
         )
 
 

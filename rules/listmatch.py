@@ -90,6 +90,7 @@ class MatchPolicy(NamedTuple):
     screen_text: bool = True
     screen_agents: bool = True
     exact_names_block: bool = False
+    text_common_names: bool = False
 
     @classmethod
     def of(cls, settings: ListRuleSettings, ctx: ScreeningContext) -> MatchPolicy:
@@ -108,6 +109,7 @@ class MatchPolicy(NamedTuple):
             settings.screen_text,
             settings.screen_agents,
             settings.exact_names_block,
+            settings.text_common_names,
         )
 
 
@@ -166,7 +168,9 @@ def text_matches(
             for hit in hits:
                 if hit.entry.kind in policy.text_kinds_skipped:
                     continue
-                if not _text_hit_counts(hit, window) or countries_conflict(window.text, hit.alias):
+                if not _text_hit_counts(hit, window, index.person_words, policy.text_common_names):
+                    continue
+                if countries_conflict(window.text, hit.alias):
                     continue
                 match = _name_match(who, hit, window.text, "name-text", policy)
                 _keep_best(best, match)
@@ -414,19 +418,33 @@ PERSON_NAME_WORDS = GIVEN_NAMES | FAMILY_NAMES | PERSON_PARTICLES
 text ("Ali Hassan" inside "Ali Hassan Mohammed") is another person."""
 
 
-def _text_hit_counts(hit: NameHit, window: TextWindow) -> bool:
+def _text_hit_counts(
+    hit: NameHit, window: TextWindow, person_words: frozenset[str], common_names: bool = False
+) -> bool:
     """Whether a name hit inside free text is evidence at all.
 
     A weak alias is matched by whole-name equality only, and a window of a text is no whole
-    name: never. A person counts only when the words around the window do not continue the
-    name (the window is the whole name the text gives).
+    name: never. A person counts only by a near-exact match of a name that is not made of
+    common names only, and only when the words around the window do not continue the
+    name (the window is the whole name the text gives): a neighbour that is a common given or
+    family name, or a word of any listed person's name, is read as more of the name. A rule
+    with a short curated list may accept persons of common names met word for word
+    (`text_common_names`: MILITIA-FRONT's facilitators).
     """
     if hit.weak:
         return False
     if hit.entry.kind in PERSON_KINDS:
-        if common_names_only(hit.alias):
-            return False  # a text gives no country or account to tell namesakes apart
-        return window.before not in PERSON_NAME_WORDS and window.after not in PERSON_NAME_WORDS
+        word_for_word = common_names and hit.score == 1.0
+        if common_names_only(hit.alias) and not common_names:
+            return False
+        if hit.strength not in NEAR_EXACT and not word_for_word:
+            # A text gives no country or account to tell namesakes apart: only a person's
+            # distinctive name, written as listed, is evidence there.
+            return False
+        return not any(
+            word in PERSON_NAME_WORDS or word in person_words
+            for word in (window.before, window.after)
+        )
     return True
 
 

@@ -71,6 +71,12 @@ class ListRuleSettings(RuleSettings):
         "bank lists, whose entries are registered bank names)",
     )
 
+    text_common_names: bool = Field(
+        default=False,
+        description="Free text: also persons whose names are common names only, met word for "
+        "word (short curated lists)",
+    )
+
     model_config = ConfigDict(populate_by_name=True)
 
 
