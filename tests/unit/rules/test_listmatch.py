@@ -265,3 +265,22 @@ def test_a_registered_bank_name_of_generic_words_blocks_on_the_cbi_list_only_wor
         None
     ]
     assert other is None or other.action is Action.REVIEW
+
+
+def test_when_a_person_hit_in_free_text_counts() -> None:
+    from rules.listmatch import TextWindow, _text_hit_counts
+
+    distinctive = NameHit(_entry("individual"), "Najmuddin Faraj", 1.0, EXACT_PRIMARY)
+    bounded = TextWindow("najmuddin faraj", "behalf", "")
+    assert _text_hit_counts(distinctive, bounded, frozenset())
+    # The name goes on: a common name or a word of a listed person's name follows.
+    assert not _text_hit_counts(distinctive, bounded._replace(after="hussein"), frozenset())
+    assert not _text_hit_counts(distinctive, bounded._replace(after="rawi"), frozenset({"rawi"}))
+    # Fuzzy, weak, or common names only: no evidence in a text.
+    fuzzy = NameHit(_entry("individual"), "Najmuddin Faraj", 0.95, FUZZY)
+    assert not _text_hit_counts(fuzzy, bounded, frozenset())
+    weak = NameHit(_entry(), "KH", 1.0, WEAK_ALIAS)
+    assert not _text_hit_counts(weak, bounded, frozenset())
+    common = NameHit(_entry("individual"), "Ahmed Ali", 1.0, EXACT_PRIMARY)
+    assert not _text_hit_counts(common, bounded, frozenset())
+    assert _text_hit_counts(common, bounded, frozenset(), common_names=True)
