@@ -25,6 +25,7 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "rasheed": ("rashid", "rachid"),
     "erbil": ("arbil", "irbil", "hawler", "hewler", "hewlir"),
     "basra": ("basrah", "busra"),
+    "center": ("centre", "centers", "centres", "markaz"),
     # Institution words: English spellings and Arabic/Turkish/French loans.
     "bank": (
         "bk",
