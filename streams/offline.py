@@ -141,11 +141,18 @@ def load_screening_context(settings: Settings, rule_pack: Path | None = None) ->
     if rule_pack is not None:
         with loading(f"rule pack {rule_pack}", InputError, "fix the file or give another"):
             pack = load_rule_pack(rule_pack)
-    else:
+    elif settings.rule_pack is not None:
         with loading(
             f"DINARWATCH_RULE_PACK={settings.rule_pack}", ConfigError, "fix the file or unset it"
         ):
             pack = load_rule_pack(settings.rule_pack)
+    else:
+        with loading(
+            "the built-in rule pack rules/packs/iraq.yaml",
+            ConfigError,
+            "the installation is broken",
+        ):
+            pack = load_rule_pack(None)
     for setting, path in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml)):
         if path is not None and not path.exists():
             raise ConfigError(f"DINARWATCH_{setting}={path}: no such file or folder")
