@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,93 +42,191 @@ def _insert(session: Session, model: Any) -> Any:
     return sqlite.insert(model)
 
 
-def ensure_case(session: Session, payment_id: str, severity: Severity, at: datetime) -> int:
-    """The id of the payment's case, opening it if this is its first alert or decision; the
-    case's severity is the highest it has seen."""
-    rank = SEVERITY_RANK[severity]
-    session.execute(
-        _insert(session, Case)
-        .values(
-            payment_id=payment_id,
-            status=CaseStatus.OPEN,
-            severity=severity.value,
-            severity_rank=rank,
-            opened_at=at,
-            updated_at=at,
+ROWS_PER_STATEMENT = 500
+"""Payment ids per IN (...) lookup: well inside both backends' bound-parameter limits."""
+
+# The Core tables, for executemany statements (the ORM would turn a list of parameters into
+# its bulk-by-primary-key forms, which allow no extra WHERE criteria or ON CONFLICT).
+_cases: Table = Case.__table__  # type: ignore[assignment]
+_alerts: Table = AlertRow.__table__  # type: ignore[assignment]
+
+
+def _payment_columns(alert: Alert) -> dict[str, Any]:
+    summary = alert.payment
+    return {
+        "payment_json": summary.model_dump(mode="json"),
+        "debtor_name": summary.debtor_name[:300],
+        "creditor_name": summary.creditor_name[:300],
+        "debtor_agent_bic": summary.debtor_agent_bic,
+        "creditor_agent_bic": summary.creditor_agent_bic,
+        "amount": summary.amount,
+        "currency": summary.currency,
+        "value_date": summary.value_date,
+    }
+
+
+_PAYMENT_COLUMNS = (
+    "payment_json",
+    "debtor_name",
+    "creditor_name",
+    "debtor_agent_bic",
+    "creditor_agent_bic",
+    "amount",
+    "currency",
+    "value_date",
+)
+
+
+def ensure_cases(
+    session: Session,
+    severities: dict[str, Severity],
+    at: datetime,
+    payments: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, int]:
+    """Case ids by payment id, opening the missing cases (one multi-row INSERT ... ON CONFLICT
+    DO NOTHING per 500), raising each case's severity to the highest seen, and filling the
+    payment columns of cases that have none yet (from `payments`)."""
+    if not severities:
+        return {}
+    payments = payments or {}
+    empty = dict.fromkeys(_PAYMENT_COLUMNS)
+    rows = [
+        {
+            **empty,
+            **payments.get(payment_id, {}),
+            "payment_id": payment_id,
+            "status": CaseStatus.OPEN,
+            "severity": severity.value,
+            "severity_rank": SEVERITY_RANK[severity],
+            "opened_at": at,
+            "updated_at": at,
+        }
+        for payment_id, severity in severities.items()
+    ]
+    # executemany of one compiled statement: SQLAlchemy's "insertmanyvalues" sends it as
+    # multi-row VALUES pages (a .values(list) statement would be compiled anew every batch)
+    session.connection().execute(
+        _insert(session, _cases).on_conflict_do_nothing(index_elements=["payment_id"]), rows
+    )
+    ids: dict[str, int] = {}
+    keys = list(severities)
+    for start in range(0, len(keys), ROWS_PER_STATEMENT):
+        found = session.execute(
+            select(Case.payment_id, Case.id).where(
+                Case.payment_id.in_(keys[start : start + ROWS_PER_STATEMENT])
+            )
         )
-        .on_conflict_do_nothing(index_elements=["payment_id"])
+        ids.update({payment_id: case_id for payment_id, case_id in found})
+    connection = session.connection()
+    # executemany: one round trip per statement on psycopg 3 and SQLite alike
+    connection.execute(
+        update(_cases)
+        .where(_cases.c.id == bindparam("b_id"), _cases.c.severity_rank < bindparam("b_rank"))
+        .values(severity=bindparam("b_severity"), severity_rank=bindparam("b_rank")),
+        [
+            {"b_id": ids[p], "b_rank": SEVERITY_RANK[sev], "b_severity": sev.value}
+            for p, sev in severities.items()
+        ],
     )
-    case_id: int = session.execute(
-        select(Case.id).where(Case.payment_id == payment_id)
-    ).scalar_one()
-    session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.severity_rank < rank)
-        .values(severity=severity.value, severity_rank=rank)
-    )
-    return case_id
+    if payments:
+        connection.execute(
+            update(_cases)
+            .where(_cases.c.id == bindparam("b_id"), _cases.c.payment_json.is_(None))
+            .values({c: bindparam(f"b_{c}") for c in _PAYMENT_COLUMNS}),
+            [
+                {"b_id": ids[p], **{f"b_{c}": v for c, v in columns.items()}}
+                for p, columns in payments.items()
+            ],
+        )
+    return ids
+
+
+def store_alerts(session: Session, alerts: list[Alert], received_at: datetime) -> list[bool]:
+    """File alerts under their payments' cases; per alert, False when its alert_id was
+    already stored (earlier, or earlier in this same list)."""
+    severities: dict[str, Severity] = {}
+    payments: dict[str, dict[str, Any]] = {}
+    for alert in alerts:
+        payment_id = alert.payment.payment_id
+        known = severities.get(payment_id)
+        if known is None or SEVERITY_RANK[alert.severity] > SEVERITY_RANK[known]:
+            severities[payment_id] = alert.severity
+        payments.setdefault(payment_id, _payment_columns(alert))
+    ids = ensure_cases(session, severities, received_at, payments)
+    first: dict[str, Alert] = {}
+    for alert in alerts:
+        first.setdefault(alert.alert_id, alert)
+    rows = [
+        {
+            "alert_id": alert.alert_id,
+            "case_id": ids[alert.payment.payment_id],
+            "rule": alert.rule,
+            "action": alert.action.value,
+            "severity": alert.severity.value,
+            "raised_at": alert.raised_at,
+            "received_at": received_at,
+            "alert_json": alert.model_dump(mode="json", by_alias=True),
+        }
+        for alert in first.values()
+    ]
+    inserted: set[str] = set()
+    if rows:
+        result = session.connection().execute(
+            _insert(session, _alerts)
+            .on_conflict_do_nothing(index_elements=["alert_id"])
+            # RETURNING names the rows that went in, on both backends (a driver's rowcount
+            # for a skipped ON CONFLICT is not something to rely on)
+            .returning(_alerts.c.alert_id),
+            rows,
+        )
+        inserted.update(result.scalars())
+    outcome = []
+    for alert in alerts:
+        outcome.append(alert.alert_id in inserted and first[alert.alert_id] is alert)
+    return outcome
 
 
 def store_alert(session: Session, alert: Alert, received_at: datetime) -> bool:
-    """File the alert under its payment's case; False when this alert_id was already stored."""
-    case_id = ensure_case(session, alert.payment.payment_id, alert.severity, received_at)
-    result = session.execute(
-        _insert(session, AlertRow)
-        .values(
-            alert_id=alert.alert_id,
-            case_id=case_id,
-            rule=alert.rule,
-            action=alert.action.value,
-            severity=alert.severity.value,
-            raised_at=alert.raised_at,
-            received_at=received_at,
-            alert_json=alert.model_dump(mode="json", by_alias=True),
+    """File one alert under its payment's case; False when this alert_id was already stored."""
+    return store_alerts(session, [alert], received_at)[0]
+
+
+def store_decisions(
+    session: Session, decisions: list[Decision], received_at: datetime
+) -> list[bool]:
+    """Keep review/block decisions as their cases' payment detail (a pass opens no case)."""
+    kept = [d for d in decisions if d.decision != Action.PASS]
+    severities: dict[str, Severity] = {}
+    for decision in kept:
+        severity = max(
+            (f.severity for f in decision.findings),
+            key=lambda s: SEVERITY_RANK[s],
+            default=Severity.MEDIUM,
         )
-        .on_conflict_do_nothing(index_elements=["alert_id"])
-        # RETURNING says whether the row went in on both backends (psycopg's rowcount for a
-        # skipped ON CONFLICT is not reliable across drivers)
-        .returning(AlertRow.alert_id)
-    )
-    if result.first() is None:
-        return False
-    summary = alert.payment
-    session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.payment_json.is_(None))
-        .values(
-            payment_json=summary.model_dump(mode="json"),
-            debtor_name=summary.debtor_name[:300],
-            creditor_name=summary.creditor_name[:300],
-            debtor_agent_bic=summary.debtor_agent_bic,
-            creditor_agent_bic=summary.creditor_agent_bic,
-            amount=summary.amount,
-            currency=summary.currency,
-            value_date=summary.value_date,
-            updated_at=received_at,
+        known = severities.get(decision.payment_id)
+        if known is None or SEVERITY_RANK[severity] > SEVERITY_RANK[known]:
+            severities[decision.payment_id] = severity
+    ids = ensure_cases(session, severities, received_at)
+    if kept:
+        session.connection().execute(
+            update(_cases)
+            .where(_cases.c.id == bindparam("b_id"))
+            .values(decision=bindparam("b_decision"), decision_json=bindparam("b_json")),
+            [
+                {
+                    "b_id": ids[d.payment_id],
+                    "b_decision": d.decision.value,
+                    "b_json": d.model_dump(mode="json", by_alias=True),
+                }
+                for d in kept
+            ],
         )
-    )
-    return True
+    return [d.decision != Action.PASS for d in decisions]
 
 
 def store_decision(session: Session, decision: Decision, received_at: datetime) -> bool:
-    """Keep a review/block decision as the case's payment detail (a pass opens no case)."""
-    if decision.decision == Action.PASS:
-        return False
-    severity = max(
-        (f.severity for f in decision.findings),
-        key=lambda s: SEVERITY_RANK[s],
-        default=Severity.MEDIUM,
-    )
-    case_id = ensure_case(session, decision.payment_id, severity, received_at)
-    session.execute(
-        update(Case)
-        .where(Case.id == case_id)
-        .values(
-            decision=decision.decision.value,
-            decision_json=decision.model_dump(mode="json", by_alias=True),
-        )
-    )
-    return True
+    """Keep one review/block decision as its case's payment detail (a pass opens no case)."""
+    return store_decisions(session, [decision], received_at)[0]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk import exceptions, outbox
-from desk.cases import store_alert, store_decision
+from desk.cases import store_alerts, store_decisions
 from desk.metrics import DeskMetrics
 from schemas.alert import Alert
 from schemas.decision import Decision
@@ -65,33 +65,50 @@ def store_batch(
     metrics: DeskMetrics | None = None,
 ) -> BatchCounts:
     """Store a batch in one transaction. `topic_names` maps a broker topic (prefix included)
-    to its logical name (`alerts`, `payments.decisions`). Returns what happened to each record;
-    the metrics are counted only once the transaction committed."""
+    to its logical name (`alerts`, `payments.decisions`). Returns what happened to the
+    records; the metrics are counted only once the transaction committed."""
     counts: dict[tuple[str, str], int] = {}
-    total = BatchCounts()
+    alerts: list[Alert] = []
+    decisions: list[Decision] = []
+
+    def count(logical: str, outcome: str, n: int = 1) -> None:
+        if n:
+            counts[(logical, outcome)] = counts.get((logical, outcome), 0) + n
+
+    for record in records:
+        logical = topic_names.get(record.topic, record.topic)
+        parsed = _parse(logical, record)
+        if isinstance(parsed, Alert):
+            alerts.append(parsed)
+        elif isinstance(parsed, Decision):
+            decisions.append(parsed)
+        else:
+            count(logical, parsed)
     received = datetime.now(UTC)
     with sessions.begin() as session:
-        for record in records:
-            logical = topic_names.get(record.topic, record.topic)
-            outcome = _store_one(session, logical, record, received)
-            counts[(logical, outcome)] = counts.get((logical, outcome), 0) + 1
-            setattr(total, outcome, getattr(total, outcome) + 1)
-    if metrics is not None:
-        for (logical, outcome), n in counts.items():
+        stored_alerts = store_alerts(session, alerts, received) if alerts else []
+        kept = store_decisions(session, decisions, received) if decisions else []
+    count(ALERTS, "stored", sum(stored_alerts))
+    count(ALERTS, "duplicate", len(stored_alerts) - sum(stored_alerts))
+    count(DECISIONS, "stored", sum(kept))
+    count(DECISIONS, "ignored", len(kept) - sum(kept))
+    total = BatchCounts()
+    for (logical, outcome), n in counts.items():
+        setattr(total, outcome, getattr(total, outcome) + n)
+        if metrics is not None:
             metrics.ingest_records.labels(logical, outcome).inc(n)
     return total
 
 
-def _store_one(session: Session, logical: str, record: Record, received: datetime) -> str:
+def _parse(logical: str, record: Record) -> Alert | Decision | str:
+    """The record as its topic's contract, or the outcome that skips it."""
     if record.value is None:
         return "ignored"
     try:
         if logical == ALERTS:
-            alert = Alert.model_validate_json(record.value)
-            return "stored" if store_alert(session, alert, received) else "duplicate"
+            return Alert.model_validate_json(record.value)
         if logical == DECISIONS:
-            decision = Decision.model_validate_json(record.value)
-            return "stored" if store_decision(session, decision, received) else "ignored"
+            return Decision.model_validate_json(record.value)
     except ValidationError as exc:
         log.warning(
             "desk ingest: %s[%d]@%d is not a valid %s record (%d errors); skipped",

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,11 +49,16 @@ def _as_owner(argv: list[str], owner: str | None) -> list[str]:
     return ["runuser", "-u", owner, "--", *argv] if owner else argv
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+@contextmanager
+def throwaway_cluster(fsync: bool = False) -> Iterator[PostgresServer]:
+    """A fresh cluster on a free port for the duration of the block (bench/ uses it too, with
+    fsync on so its figures include durable commits; tests turn it off for speed).
+    Raises FileNotFoundError when PostgreSQL is not installed."""
     bindir = postgres_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL is not installed: bash deploy/install-system-deps.sh desk")
+        raise FileNotFoundError(
+            "PostgreSQL is not installed: bash deploy/install-system-deps.sh desk"
+        )
     owner = "postgres" if os.geteuid() == 0 else None
     base = Path(tempfile.mkdtemp(prefix="dinarwatch-pg-"))
     data, sockets, log = base / "data", base / "sock", base / "server.log"
@@ -70,18 +76,40 @@ def postgres_server() -> Iterator[PostgresServer]:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise RuntimeError(f"{argv[0]} failed: {done.stderr.strip()}\n{tail}")
 
-    run(str(bindir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8")
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
     try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8")
+        durability = "" if fsync else " -c fsync=off"
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1{durability}"
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
         yield PostgresServer("127.0.0.1", port)
     finally:
-        subprocess.run(
-            _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], owner),
-            capture_output=True,
-            timeout=120,
-        )
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                _as_owner(
+                    [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], owner
+                ),
+                capture_output=True,
+                timeout=120,
+            )
         shutil.rmtree(base, ignore_errors=True)
+
+
+def create_database(server: PostgresServer) -> str:
+    """A new empty database on `server`; returns its URL."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.url("postgres"), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return server.url(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL is not installed: bash deploy/install-system-deps.sh desk")
+    with throwaway_cluster() as server:
+        yield server
 
 
 @pytest.fixture
@@ -89,9 +117,8 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """A fresh, empty database on the session's server (dropped after the test)."""
     import psycopg
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server.url("postgres"), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_server.url(name)
+    url = create_database(postgres_server)
+    name = url.rsplit("/", 1)[1]
+    yield url
     with psycopg.connect(postgres_server.url("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
