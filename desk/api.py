@@ -7,8 +7,8 @@ interface is documented in docs/desk.md.
 # No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at
 # runtime, and they name dependency types local to create_app.
 import logging
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -23,6 +23,7 @@ from desk.auth import Actor, actor_for_token
 from desk.db.models import AlertRow, CaseAction, Comment, User
 from desk.errors import DeskError
 from desk.metrics import DeskMetrics
+from schemas.common import Severity
 
 log = logging.getLogger("dinarwatch.desk.api")
 
@@ -67,6 +68,7 @@ def create_app(
     publisher: outbox.Publisher,
     metrics: DeskMetrics | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sla: Mapping[Severity, timedelta] | None = None,
 ) -> FastAPI:
     """The API over a migrated database; effective actions are sent with `publisher` after
     their transaction commits (see desk/outbox.py)."""
@@ -303,7 +305,7 @@ def create_app(
     @app.get("/metrics")
     def metrics_endpoint(db: Db, who: Who) -> Response:
         desk_metrics.outbox_pending.set(outbox.pending_count(db))
-        reports.refresh_case_metrics(db, desk_metrics, clock())
+        reports.refresh_case_metrics(db, desk_metrics, clock(), sla)
         return Response(generate_latest(desk_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

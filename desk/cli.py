@@ -10,6 +10,7 @@ the rest of `dinarwatch` nothing.
 from __future__ import annotations
 
 import getpass
+import os
 import signal
 import sys
 import threading
@@ -58,6 +59,7 @@ def serve(
     """Serve the desk's HTTP API (docs/desk.md)."""
     import uvicorn
 
+    from desk import sla
     from desk.api import create_app
     from desk.db.engine import open_database, redact
     from desk.ingest import Ingest
@@ -69,10 +71,13 @@ def serve(
     engine, sessions = open_database(db)
     metrics = DeskMetrics()
     publisher = KafkaPublisher(settings)
-    app = create_app(sessions, publisher, metrics)
+    limits = sla.from_environment(os.environ)
+    app = create_app(sessions, publisher, metrics, sla=limits)
     consumer_loop: Ingest | None = None
     if ingest:
-        consumer_loop = Ingest(settings, sessions, metrics, publisher=KafkaPublisher(settings))
+        consumer_loop = Ingest(
+            settings, sessions, metrics, publisher=KafkaPublisher(settings), sla=limits
+        )
         threading.Thread(target=consumer_loop.run, name="desk-ingest", daemon=True).start()
     typer.echo(f"desk: {redact(db)} at http://{bind}:{port}/api/cases", err=True)
     try:
@@ -94,6 +99,7 @@ def ingest_command(
     """Consume `alerts` and `payments.decisions` into cases until SIGTERM/SIGINT."""
     from prometheus_client import start_http_server
 
+    from desk import sla
     from desk.db.engine import open_database, redact
     from desk.ingest import Ingest
     from desk.kafka_publisher import KafkaPublisher
@@ -106,7 +112,9 @@ def ingest_command(
     if metrics_port:
         start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)
     publisher = KafkaPublisher(settings)
-    loop = Ingest(settings, sessions, metrics, publisher=publisher)
+    loop = Ingest(
+        settings, sessions, metrics, publisher=publisher, sla=sla.from_environment(os.environ)
+    )
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         loop.stop.set()

@@ -57,6 +57,18 @@ class DeskMetrics:
             ["rule", "disposition"],
             registry=self.registry,
         )
+        self.sla_seconds = Gauge(
+            "dinarwatch_desk_sla_seconds",
+            "How long a case of this severity may wait (DINARWATCH_DESK_SLA_MINUTES)",
+            ["case_severity"],
+            registry=self.registry,
+        )
+        self.sla_breached = Gauge(
+            "dinarwatch_desk_sla_breached_cases",
+            "Cases open, escalated or pending approval for longer than their severity's SLA",
+            ["case_severity"],
+            registry=self.registry,
+        )
         self.active_exceptions = Gauge(
             "dinarwatch_desk_active_exceptions",
             "Approved exceptions not yet expired or revoked",

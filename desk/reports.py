@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 
 import orjson
 from sqlalchemy import func, select
@@ -17,11 +17,36 @@ from desk.cases import CaseStatus
 from desk.db.models import AlertRow, AuditRow, Case, CaseAction, ExceptionRow
 from desk.exceptions import ACTIVE
 from desk.metrics import DeskMetrics
+from desk.sla import DEFAULT_SLA
+from schemas.common import Severity
 
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "target", "before", "after", "prev_hash", "hash")
 
 
-def refresh_case_metrics(session: Session, metrics: DeskMetrics, now: datetime) -> None:
+WAITING = (CaseStatus.OPEN, CaseStatus.ESCALATED, CaseStatus.PENDING_APPROVAL)
+"""Statuses in which a case waits for someone: what the SLA measures."""
+
+
+def refresh_case_metrics(
+    session: Session,
+    metrics: DeskMetrics,
+    now: datetime,
+    sla: Mapping[Severity, timedelta] | None = None,
+) -> None:
+    """Set the case gauges from the database (every desk process reports the same truth)."""
+    limits = sla or DEFAULT_SLA
+    for level, limit in limits.items():
+        metrics.sla_seconds.labels(level.value).set(limit.total_seconds())
+        breached = session.execute(
+            select(func.count())
+            .select_from(Case)
+            .where(
+                Case.status.in_(WAITING),
+                Case.severity == level.value,
+                Case.opened_at < now - limit,
+            )
+        ).scalar_one()
+        metrics.sla_breached.labels(level.value).set(breached)
     metrics.cases.clear()
     for status, severity, count in session.execute(
         select(Case.status, Case.severity, func.count()).group_by(Case.status, Case.severity)

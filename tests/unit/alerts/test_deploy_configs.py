@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from alerts.metrics import NotifierMetrics, PipelineMetrics
+from desk.metrics import DeskMetrics
 from tests.unit.alerts.promql import (
     DASHBOARDS,
     REPO,
@@ -153,7 +154,8 @@ def test_no_query_uses_payment_ids_or_accounts_as_labels() -> None:
 
 def test_queries_use_only_metrics_the_code_defines() -> None:
     defined = {"up"}
-    for registry in (PipelineMetrics().registry, NotifierMetrics().registry):
+    registries = (PipelineMetrics(), NotifierMetrics(), DeskMetrics())
+    for registry in (m.registry for m in registries):
         for family in registry.collect():
             defined |= {family.name, f"{family.name}_total"}
             defined |= {f"{family.name}_{s}" for s in ("bucket", "count", "sum")}

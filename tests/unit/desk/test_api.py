@@ -455,3 +455,45 @@ def test_queue_filters(desk: Desk, query: str, expected: list[str]) -> None:
     body = desk.client.get(f"/api/cases?{query}", headers=desk.as_("aud")).json()
     assert [c["payment_id"] for c in body["cases"]] == expected
     assert body["total"] == len(expected)
+
+
+def test_sla_breaches_per_severity(sessions: sessionmaker[Session]) -> None:
+    """E2E-0001 (high) and E2E-0002 (critical) opened at NOW; 2 h later only the critical
+    one is past its SLA (1 h); at 5 h both (high: 4 h). A closed case breaches nothing."""
+    from desk.sla import parse_sla
+
+    with sessions.begin() as session:
+        token = create_token(session, "aud", "auditor")
+        bic_hit = finding(rule="CBI-USD-BAN", severity=Severity.CRITICAL, action=Action.BLOCK)
+        for alert in make_alerts("E2E-0001") + make_alerts("E2E-0002", bic_hit):
+            store_alert(session, alert, NOW)
+    now = [NOW + timedelta(hours=2)]
+    app = create_app(sessions, RecordingPublisher(), clock=lambda: now[0], sla=parse_sla(""))
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(app) as client:
+        text = client.get("/metrics", headers=headers).text
+        assert 'dinarwatch_desk_sla_breached_cases{case_severity="critical"} 1.0' in text
+        assert 'dinarwatch_desk_sla_breached_cases{case_severity="high"} 0.0' in text
+        assert 'dinarwatch_desk_sla_seconds{case_severity="high"} 14400.0' in text
+        now[0] = NOW + timedelta(hours=5)
+        text = client.get("/metrics", headers=headers).text
+        assert 'dinarwatch_desk_sla_breached_cases{case_severity="high"} 1.0' in text
+    tighter = create_app(
+        sessions,
+        RecordingPublisher(),
+        clock=lambda: NOW + timedelta(minutes=31),
+        sla=parse_sla("high=30"),
+    )
+    with TestClient(tighter) as client:
+        text = client.get("/metrics", headers=headers).text
+        assert 'dinarwatch_desk_sla_breached_cases{case_severity="high"} 1.0' in text
+        assert 'dinarwatch_desk_sla_breached_cases{case_severity="critical"} 0.0' in text
+
+
+@pytest.mark.parametrize("text", ["urgent=5", "high=0", "high=ten", "high"])
+def test_bad_sla_setting_is_one_line(text: str) -> None:
+    from desk.sla import parse_sla
+    from streams.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="DINARWATCH_DESK_SLA_MINUTES"):
+        parse_sla(text)
