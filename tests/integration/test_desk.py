@@ -218,3 +218,30 @@ def test_sigkill_of_desk_ingest_loses_and_duplicates_no_case(
     with sessions() as session:
         ids = set(session.execute(select(AlertRow.alert_id)).scalars())
     assert ids == {a.alert_id for a in alerts}
+
+
+def test_concurrent_writers_keep_one_audit_chain_on_postgres(
+    database: sessionmaker[Session],
+) -> None:
+    """Four threads appending at once: the advisory lock serialises them, so every append
+    succeeds and the chain has no fork and no gap."""
+    sessions = database
+    errors: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            for n in range(25):
+                with sessions.begin() as session:
+                    audit.append(session, actor=name, action="test", target=f"n:{n}")
+        except BaseException as exc:  # collected: an assert in a thread would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    with sessions() as session:
+        report = audit.verify(session)
+    assert report.intact and report.rows == 100
