@@ -397,19 +397,25 @@ class TextWindow(NamedTuple):
 
 @lru_cache(maxsize=16384)
 def _text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
-    runs: list[list[str]] = [[]]
-    for token in name_tokens(text):
-        if token.isdigit():
-            runs.append([])
-        else:
-            runs[-1].append(token)
+    # A line break ends a name as far as its neighbours go (the windows may still span it:
+    # a name can wrap onto the next address line).
+    runs: list[list[tuple[str, bool]]] = [[]]
+    for line in text.split("\n"):
+        first = True
+        for token in name_tokens(line):
+            if token.isdigit():
+                runs.append([])
+            else:
+                runs[-1].append((token, first))
+            first = False
     seen: dict[TextWindow, None] = {}
     for run in runs:
+        words = [word for word, _ in run]
         for start in range(len(run)):
             for end in range(start + 2, min(len(run), start + longest) + 1):
-                before = run[start - 1] if start > 0 else ""
-                after = run[end] if end < len(run) else ""
-                seen.setdefault(TextWindow(" ".join(run[start:end]), before, after), None)
+                before = words[start - 1] if start > 0 and not run[start][1] else ""
+                after = words[end] if end < len(run) and not run[end][1] else ""
+                seen.setdefault(TextWindow(" ".join(words[start:end]), before, after), None)
     return tuple(seen)
 
 
@@ -442,7 +448,7 @@ def _text_hit_counts(
             # distinctive name, written as listed, is evidence there.
             return False
         return not any(
-            word in PERSON_NAME_WORDS or word in person_words
+            word in PERSON_NAME_WORDS or (len(word) > 2 and word in person_words)
             for word in (window.before, window.after)
         )
     return True

@@ -6,9 +6,10 @@ List rules screen more than the party and agent names:
   pacs.008 <Nm> rendered from it) at 35 characters and the rest of the name opens the first
   address line. When the name fills the line, the name is screened joined with address[0],
   both with a space and glued (the cut may fall inside a word), and marked `continued`;
-- free text: the remittance information, each party's address lines (joined, so a name that
-  wraps across lines is read whole) and every string in unknown extra fields (the payment's and
-  each party's or agent's `extra`), as `TextMention`s;
+- free text: the remittance information, each party's address lines (joined by line breaks,
+  so a name that wraps across lines is read whole and a line end still ends a name) and
+  every string in unknown extra fields (the payment's and each party's or agent's `extra`),
+  as `TextMention`s;
 - identifiers written in free text: IBANs and BICs.
 
 This module only reads the payment; rules.listmatch looks what it finds up in the lists.
@@ -137,7 +138,7 @@ def text_mentions(payment: Payment) -> list[TextMention]:
     for field, party in payment.parties():
         lines = [line for line in party.address if line.strip()]
         if lines:
-            found.append(TextMention(f"{field}.address", " ".join(lines)))
+            found.append(TextMention(f"{field}.address", "\n".join(lines)))
         found += _strings(f"{field}.extra", party.extra, budget)
     for field, agent in payment.agent_chain():
         found += _strings(f"{field}.extra", agent.extra, budget)

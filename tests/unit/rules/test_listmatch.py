@@ -176,6 +176,11 @@ def test_text_windows_skip_numbers_and_single_words() -> None:
     assert all(" " in w.text and not any(t.isdigit() for t in w.text.split()) for w in windows)
     (inner,) = [w for w in text_windows("paid Ali Hassan Mohammed", 2) if w.text == "ali hassan"]
     assert (inner.before, inner.after) == ("paid", "muhammad")
+    # A line break ends the name for its neighbours; windows still span it (wrapped names).
+    lines = text_windows("c/o Sobhi Mahmoud Fayad\nPO Box 7 Dubai", 4)
+    (whole,) = [w for w in lines if w.text == "sobhi mahmoud fayad"]
+    assert whole.after == ""
+    assert any(w.text == "fayad po" for w in lines)
 
 
 def test_clean_payments_pass_every_list_rule() -> None:

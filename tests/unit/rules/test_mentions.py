@@ -50,7 +50,7 @@ def test_text_mentions_cover_remittance_addresses_and_unknown_fields() -> None:
     )
     assert text_mentions(payment) == [
         ("remittance_info", "INV 118"),
-        ("creditor.address", "c/o Somebody Baghdad"),
+        ("creditor.address", "c/o Somebody\nBaghdad"),
         ("creditor.extra.note", "hello"),
         ("debtor_agent.extra.memo.a", "one"),
         ("debtor_agent.extra.memo.b[0]", "two"),
