@@ -19,17 +19,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk import actions, audit, cases, exceptions, outbox, reports
+from desk import sessions as logins
 from desk.auth import Actor, actor_for_token
 from desk.db.models import AlertRow, CaseAction, Comment, User
-from desk.errors import DeskError
+from desk.errors import DeskError, Forbidden, Unauthorized
 from desk.metrics import DeskMetrics
 from schemas.common import Severity
 
 log = logging.getLogger("dinarwatch.desk.api")
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-class Unauthorized(DeskError):
-    status = 401
+
+class LoginBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=100)
+    password: str = Field(max_length=1000)
 
 
 class DispositionBody(BaseModel):
@@ -87,14 +92,31 @@ def create_app(
     Db = Annotated[Session, Depends(session)]
 
     def actor(request: Request, db: Db) -> Actor:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("authentication required: send Authorization: Bearer TOKEN")
-        found = actor_for_token(db, token.strip())
-        if found is None:
-            raise Unauthorized("the bearer token is unknown or revoked")
-        return found
+        """A bearer token (machines), else a session cookie (people; writes also need the
+        session's CSRF token in X-CSRF-Token)."""
+        header = request.headers.get("authorization")
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("authentication required: send Authorization: Bearer TOKEN")
+            found = actor_for_token(db, token.strip())
+            if found is None:
+                raise Unauthorized("the bearer token is unknown or revoked")
+            return found
+        cookie = request.cookies.get(logins.COOKIE)
+        if not cookie:
+            raise Unauthorized(
+                "authentication required: send Authorization: Bearer TOKEN or log in"
+            )
+        live = logins.actor_for_session(db, cookie, clock())
+        if live is None:
+            raise Unauthorized("the session has expired or was closed: log in again")
+        who, csrf_hash = live
+        if request.method not in SAFE_METHODS and not logins.csrf_matches(
+            csrf_hash, request.headers.get(logins.CSRF_HEADER)
+        ):
+            raise Forbidden("missing or wrong CSRF token: send the X-CSRF-Token from the login")
+        return who
 
     Who = Annotated[Actor, Depends(actor)]
 
@@ -110,6 +132,42 @@ def create_app(
         desk_metrics.actions.labels(name, "ok").inc()
         outbox.flush(sessions, publisher)
         return result
+
+    @app.post("/api/login")
+    def login(body: LoginBody, request: Request, db: Db) -> JSONResponse:
+        address = request.client.host if request.client else "unknown"
+        try:
+            opened = logins.login(db, body.name, body.password, address, clock())
+        finally:
+            db.commit()  # the attempt is kept whether the login succeeded or not
+        answer = JSONResponse(
+            {
+                "user": opened.actor.name,
+                "role": opened.actor.role.value,
+                "csrf_token": opened.csrf_token,
+                "expires_at": opened.expires_at.isoformat(),
+            }
+        )
+        answer.set_cookie(
+            logins.COOKIE,
+            opened.cookie,
+            max_age=int(logins.SESSION_LIFETIME.total_seconds()),
+            path="/",
+            secure=True,
+            httponly=True,
+            samesite="strict",
+        )
+        return answer
+
+    @app.post("/api/logout")
+    def logout(request: Request, db: Db, who: Who) -> JSONResponse:
+        cookie = request.cookies.get(logins.COOKIE)
+        if cookie:
+            logins.logout(db, cookie, clock())
+            db.commit()
+        answer = JSONResponse({"user": who.name, "logged_out": True})
+        answer.delete_cookie(logins.COOKIE, path="/", secure=True, httponly=True)
+        return answer
 
     @app.get("/api/cases")
     def list_cases(

@@ -31,3 +31,13 @@ class Conflict(DeskError):
 
 class Invalid(DeskError):
     status = 422
+
+
+class Unauthorized(DeskError):
+    status = 401
+
+
+class TooManyAttempts(DeskError):
+    """Login rate limit: too many failed passwords for this name or from this address."""
+
+    status = 429

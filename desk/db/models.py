@@ -78,6 +78,35 @@ class Token(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class LoginSession(Base):
+    """A browser session after a password login: the cookie's and the CSRF token's SHA-256
+    are stored, never the values."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    """Every password login, kept for the rate limit and for the auditor."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    ok: Mapped[bool]
+
+    __table_args__ = (Index("ix_login_attempts_name_at", "name", "at"),)
+
+
 class Case(Base):
     """One per payment: every alert of the payment belongs to it."""
 

@@ -20,6 +20,8 @@ TABLES = {
     "exceptions",
     "outbox",
     "audit",
+    "sessions",
+    "login_attempts",
     "alembic_version",
 }
 
