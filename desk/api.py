@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -120,18 +120,25 @@ def create_app(
 
     Who = Annotated[Actor, Depends(actor)]
 
-    def write(db: Session, name: str, change: Callable[[], Any]) -> Any:
-        """Run one action in one transaction, then send what it put in the outbox."""
-        try:
-            result = change()
-            db.commit()
-        except DeskError:
-            db.rollback()
-            desk_metrics.actions.labels(name, "refused").inc()
-            raise
-        desk_metrics.actions.labels(name, "ok").inc()
-        outbox.flush(sessions, publisher)
-        return result
+    def writer(db: Db, later: BackgroundTasks) -> Callable[[str, Callable[[], Any]], Any]:
+        """Run one action in one transaction; what it put in the outbox is sent after the
+        response (a slow or absent broker never holds up the analyst)."""
+
+        def write(name: str, change: Callable[[], Any]) -> Any:
+            try:
+                result = change()
+                db.commit()
+            except DeskError:
+                db.rollback()
+                desk_metrics.actions.labels(name, "refused").inc()
+                raise
+            desk_metrics.actions.labels(name, "ok").inc()
+            later.add_task(outbox.flush, sessions, publisher)
+            return result
+
+        return write
+
+    Write = Annotated[Callable[[str, Callable[[], Any]], Any], Depends(writer)]
 
     @app.post("/api/login")
     def login(body: LoginBody, request: Request, db: Db) -> JSONResponse:
@@ -243,9 +250,10 @@ def create_app(
         }
 
     @app.post("/api/cases/{case_id}/disposition")
-    def disposition(case_id: int, body: DispositionBody, db: Db, who: Who) -> dict[str, Any]:
+    def disposition(
+        case_id: int, body: DispositionBody, db: Db, who: Who, write: Write
+    ) -> dict[str, Any]:
         case = write(
-            db,
             "disposition",
             lambda: actions.set_disposition(
                 db, who, case_id, body.disposition, body.comment, clock()
@@ -254,24 +262,23 @@ def create_app(
         return {"case_id": case.id, "status": case.status, "disposition": case.disposition}
 
     @app.post("/api/cases/{case_id}/comments")
-    def comment(case_id: int, body: CommentBody, db: Db, who: Who) -> dict[str, Any]:
+    def comment(case_id: int, body: CommentBody, db: Db, who: Who, write: Write) -> dict[str, Any]:
         comment_id = write(
-            db, "comment", lambda: actions.add_comment(db, who, case_id, body.comment, clock())
+            "comment", lambda: actions.add_comment(db, who, case_id, body.comment, clock())
         )
         return {"case_id": case_id, "comment_id": comment_id}
 
     @app.post("/api/cases/{case_id}/claim")
-    def claim(case_id: int, db: Db, who: Who) -> dict[str, Any]:
-        write(db, "claim", lambda: actions.claim(db, who, case_id, clock()))
+    def claim(case_id: int, db: Db, who: Who, write: Write) -> dict[str, Any]:
+        write("claim", lambda: actions.claim(db, who, case_id, clock()))
         return {"case_id": case_id, "assignee": who.name}
 
     def proposal_endpoint(kind: actions.ProposalKind) -> Callable[..., dict[str, Any]]:
         def propose(
-            case_id: int, db: Db, who: Who, body: ProposalBody | None = None
+            case_id: int, db: Db, who: Who, write: Write, body: ProposalBody | None = None
         ) -> dict[str, Any]:
             note = body.comment if body is not None else None
             proposal = write(
-                db,
                 f"propose_{kind.value}",
                 lambda: actions.propose(db, who, case_id, kind, note, clock()),
             )
@@ -288,22 +295,23 @@ def create_app(
     app.post("/api/cases/{case_id}/block")(proposal_endpoint(actions.ProposalKind.BLOCK))
 
     @app.post("/api/cases/{case_id}/approve")
-    def approve(case_id: int, db: Db, who: Who) -> dict[str, Any]:
-        proposal = write(db, "approve", lambda: actions.approve(db, who, case_id, clock()))
+    def approve(case_id: int, db: Db, who: Who, write: Write) -> dict[str, Any]:
+        proposal = write("approve", lambda: actions.approve(db, who, case_id, clock()))
         case = actions.get_case(db, case_id)
         return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
 
     @app.post("/api/cases/{case_id}/reject")
-    def reject(case_id: int, db: Db, who: Who, body: ProposalBody | None = None) -> dict[str, Any]:
+    def reject(
+        case_id: int, db: Db, who: Who, write: Write, body: ProposalBody | None = None
+    ) -> dict[str, Any]:
         note = body.comment if body is not None else None
-        proposal = write(db, "reject", lambda: actions.reject(db, who, case_id, note, clock()))
+        proposal = write("reject", lambda: actions.reject(db, who, case_id, note, clock()))
         case = actions.get_case(db, case_id)
         return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
 
     @app.post("/api/exceptions", status_code=201)
-    def request_exception(body: ExceptionBody, db: Db, who: Who) -> dict[str, Any]:
+    def request_exception(body: ExceptionBody, db: Db, who: Who, write: Write) -> dict[str, Any]:
         row = write(
-            db,
             "exception_request",
             lambda: exceptions.request_exception(
                 db,
@@ -320,18 +328,18 @@ def create_app(
         return exceptions.as_json(row)
 
     @app.post("/api/exceptions/{exception_id}/approve")
-    def approve_exception(exception_id: int, db: Db, who: Who) -> dict[str, Any]:
+    def approve_exception(exception_id: int, db: Db, who: Who, write: Write) -> dict[str, Any]:
         row = write(
-            db,
             "exception_approve",
             lambda: exceptions.approve_exception(db, who, exception_id, clock()),
         )
         return exceptions.as_json(row)
 
     @app.post("/api/exceptions/{exception_id}/revoke")
-    def revoke_exception(exception_id: int, body: RevokeBody, db: Db, who: Who) -> dict[str, Any]:
+    def revoke_exception(
+        exception_id: int, body: RevokeBody, db: Db, who: Who, write: Write
+    ) -> dict[str, Any]:
         row = write(
-            db,
             "exception_revoke",
             lambda: exceptions.revoke_exception(db, who, exception_id, body.reason, clock()),
         )

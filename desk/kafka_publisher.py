@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from streams.producer import make_producer
@@ -14,14 +15,18 @@ class KafkaPublisher:
         self._settings = settings
         self._timeout = timeout
         self._producer: Any = None
+        self._lock = threading.Lock()  # background flushes of concurrent requests share it
 
     def publish(self, topic: str, key: bytes, value: bytes) -> None:
-        if self._producer is None:
-            self._producer = make_producer(self._settings)
-        future = self._producer.send(self._settings.topic(topic), key=key, value=value)
+        with self._lock:
+            if self._producer is None:
+                self._producer = make_producer(self._settings)
+            producer = self._producer
+        future = producer.send(self._settings.topic(topic), key=key, value=value)
         future.get(timeout=self._timeout)
 
     def close(self) -> None:
-        if self._producer is not None:
-            self._producer.close(timeout=self._timeout)
-            self._producer = None
+        with self._lock:
+            if self._producer is not None:
+                self._producer.close(timeout=self._timeout)
+                self._producer = None
