@@ -96,6 +96,8 @@ NEAR_EXACT_SLACK = 0.1
 RARE_WORD_WEIGHT = 0.8
 # At most this many injected splits are tried per name (each is one more reading to score).
 MAX_JOINS = 4
+# Each word of a common-names-only person must be at least this close to its listed word.
+COMMON_NAME_SIMILARITY = 0.9
 # SWIFT MT party fields carry the name on 35-character lines.
 SWIFT_LINE = 35
 # OFAC's weak a.k.a.s in remarks: "a.k.a. 'ABU MUHAMMAD AL-'ADNANI'; ..." (a name may hold an
@@ -733,14 +735,14 @@ def _word_for_word(
     query: _Query, alias: _Alias, pairs: list[tuple[float, int, int, float]]
 ) -> bool:
     """A person whose listed name is common names only ("AL-SHAMMARI, Muhammad") is named by
-    those very words: as many words (a repeated "Ali" counts twice), each one a spelling of its
-    listed word (similarity >= NEAR_EXACT_SIMILARITY: Mohamed, Muhammad; not a typing error,
-    and not an unvowelled Arabic-script word's consonants, which are the same for Ahmad, Hamad,
-    Hamid and Hamoudi), nothing left over but legal forms. An original-script listed name is
-    matched by the same script."""
+    those very words: as many words (a repeated "Ali" counts twice), each a spelling or a single
+    typing error of its listed word (similarity >= COMMON_NAME_SIMILARITY; not an unvowelled
+    Arabic-script word's consonants, which are the same for Ahmad, Hamad, Hamid and Hamoudi),
+    nothing left over but legal forms. An original-script listed name is matched by the same
+    script. Telling such a person from namesakes needs the entry's nationality: a rule's job."""
     if query.length != alias.length or len(pairs) < len(alias.tokens):
         return False
-    if any(gain < NEAR_EXACT_SIMILARITY * weight - 1e-9 for gain, _, _, weight in pairs):
+    if any(gain < COMMON_NAME_SIMILARITY * weight - 1e-9 for gain, _, _, weight in pairs):
         return False
     used = {i for _, i, _, _ in pairs}
     return all(i in used or t.text in LEGAL_FORMS for i, t in enumerate(query.tokens))
