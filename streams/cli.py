@@ -15,6 +15,7 @@ import orjson
 import typer
 import typer.core
 from rich.console import Console
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from desk.cli import desk_app
 from schemas.codec import dumps
@@ -23,6 +24,7 @@ from streams.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_USAGE,
     ConfigError,
     NothingScreenedError,
     UserError,
@@ -46,8 +48,16 @@ class DinarwatchGroup(typer.core.TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise  # `dinarwatch topics` alone: typer prints the help
+        except UsageError as exc:
+            # A bad option value or a missing argument: one line too, not typer's boxed panel.
+            if _debug(ctx):
+                raise
+            err.print(_usage_line(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE) from None
         except (typer.TyperException, typer.Exit, typer.Abort):
-            raise  # typer's own: usage errors, --help, explicit exit codes
+            raise  # typer's own: --help, explicit exit codes
         except BrokenPipeError:
             # The reader went away (`dinarwatch screen F | head`): stop quietly, as `cat` does.
             _silence_stdout()
@@ -77,6 +87,13 @@ class DinarwatchGroup(typer.core.TyperGroup):
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _usage_line(exc: UsageError) -> str:
+    """`error: <what is wrong>: see `dinarwatch CMD --help`` on one line."""
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    command = exc.ctx.command_path if exc.ctx is not None else "dinarwatch"
+    return f"error: {message}: see `{command} --help`"
 
 
 def _known_error(exc: Exception) -> UserError | None:
@@ -159,7 +176,7 @@ def worker(
     check: Annotated[bool, typer.Option(help="Check broker, topics and lists, then exit")] = False,
 ) -> None:
     """Run the Faust worker (ingest + screen agents) and serve /metrics."""
-    from streams.preflight import require_broker
+    from streams.preflight import require_broker, require_port_free
     from streams.worker import check_ready, run_worker
 
     settings = get_settings()
@@ -169,6 +186,7 @@ def worker(
     require_broker(settings)
     if check:
         raise typer.Exit(0 if check_ready(settings, err) else 1)
+    require_port_free(settings.web_bind, settings.web_port, "DINARWATCH_WEB_PORT or --web-port")
     run_worker(settings)
 
 
@@ -176,14 +194,16 @@ def worker(
 def generate(
     count: Annotated[int, typer.Option(help="Records to generate", min=0)] = 1000,
     rate: Annotated[
-        float, typer.Option(help="Records per second to a topic (0 = unthrottled)")
+        float, typer.Option(help="Records per second to a topic (0 = unthrottled)", min=0)
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same records")] = 7,
     format: Annotated[Format, typer.Option("--format", help="Message format")] = Format.json,
     violation_rate: Annotated[
-        float, typer.Option(help="Share of payments with a planted violation")
+        float, typer.Option(help="Share of payments with a planted violation", min=0, max=1)
     ] = 0.05,
-    malformed_rate: Annotated[float, typer.Option(help="Share of malformed records")] = 0.0,
+    malformed_rate: Annotated[
+        float, typer.Option(help="Share of malformed records", min=0, max=1)
+    ] = 0.0,
     topic: Annotated[
         str | None,
         typer.Option(help="Publish to this topic, e.g. payments.raw (the topic prefix is added)"),
@@ -203,7 +223,7 @@ def generate(
     ] = None,
     spacing_ms: Annotated[
         int | None,
-        typer.Option(help="Event-time gap between payments, ms (default: 500, or 1/rate)"),
+        typer.Option(help="Event-time gap between payments, ms (default: 500, or 1/rate)", min=0),
     ] = None,
 ) -> None:
     """Synthetic Iraqi payment traffic with planted violations and ground-truth labels."""

@@ -88,7 +88,8 @@ EXIT_CODES: dict[int, str] = {
     "unreadable, truncated, of another format than its name says, or invalid (a YAML error, "
     "a rule pack that fails validation)",
     EXIT_CONFIG: "a DINARWATCH_* setting (environment or .env) is invalid, or the file or folder "
-    "it names (rule pack, OFAC/UN lists, XSDs, SASL password file) is missing or invalid",
+    "it names (rule pack, OFAC/UN lists, XSDs, SASL password file) is missing or invalid, or "
+    "the web port it names is taken",
     EXIT_BROKER: "the Kafka broker cannot be reached, refused the connection or the "
     "credentials, or timed out",
     EXIT_TOPIC: "a topic the command needs does not exist (run `dinarwatch topics create`)",

@@ -155,8 +155,12 @@ def run_generate(
     )
     tally = Tally()
     started = time.perf_counter()
-    with ExitStack() as stack, _progress(console, count) as (progress, task):
+    with ExitStack() as stack:
+        # Files first: an unwritable --out or --labels is one error line, not a progress bar
+        # at 0 followed by the error.
+        sink = stack.enter_context(_open_out(out)) if out is not None else None
         label_file = stack.enter_context(_open_for_writing(labels)) if labels else None
+        progress, task = stack.enter_context(_progress(console, count))
 
         def on_sent(record: GeneratedRecord) -> None:
             if label_file is not None:
@@ -164,8 +168,7 @@ def run_generate(
             tally.add(record)
             progress.advance(task)
 
-        if out is not None:
-            sink = stack.enter_context(_open_out(out))
+        if sink is not None:
             for record in generate(spec):
                 sink.write(_file_line(record))
                 on_sent(record)
@@ -205,7 +208,8 @@ def _open_for_writing(path: Path) -> IO[bytes]:
         return path.open("wb")
     except OSError as exc:
         raise InputError(
-            f"cannot write {path}: {(exc.strerror or type(exc).__name__).lower()}"
+            f"cannot write {path}: {(exc.strerror or type(exc).__name__).lower()}: "
+            "give a file path in an existing folder you can write to"
         ) from None
 
 

@@ -87,7 +87,10 @@ def input_error(name: str, exc: BaseException, records: int) -> InputError:
     elif isinstance(exc, zlib.error):
         what = f"is corrupt gzip data{after} ({exc})"
     else:
-        what = f"cannot be read{after} ({_reason(exc)})"  # type: ignore[arg-type]
+        what = (
+            f"cannot be read{after} ({_reason(exc)}): "  # type: ignore[arg-type]
+            "check the file, its permissions and the disk"
+        )
     return InputError(f"{name} {what}")
 
 

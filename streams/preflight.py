@@ -102,10 +102,41 @@ def kafka_errors(settings: Settings, doing: str) -> Iterator[None]:
             f"{doing}: no answer from the Kafka broker at {where} ({type(exc).__name__}{said}): "
             f"check that it runs and that DINARWATCH_KAFKA_SECURITY_PROTOCOL matches its listener"
         ) from None
+    except errors.InvalidReplicationFactorError:
+        raise ConfigError(
+            f"{doing}: the cluster at {where} has fewer brokers than "
+            f"DINARWATCH_REPLICATION_FACTOR={settings.replication_factor}: set it to at most "
+            "the number of brokers (1 for a local broker)"
+        ) from None
     except errors.KafkaError as exc:
-        raise BrokerError(f"{doing}: the broker at {where} answered {one_line(exc)}") from None
+        # kafka-python quotes the whole request and response: keep the first part, readable
+        raise BrokerError(f"{doing}: the broker at {where} answered {_brief(exc)}") from None
     finally:
         client_log.removeHandler(heard)
+
+
+def _brief(exc: BaseException, limit: int = 200) -> str:
+    """A client error on one short line, without the request it quotes."""
+    text = one_line(exc).split(": Request '", 1)[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def require_port_free(bind: str, port: int, setting: str) -> None:
+    """ConfigError naming the address and the setting when a web port is already taken.
+
+    The worker's web server starts deep inside Faust, which logs a 60-line traceback and exits 1
+    on a busy port; a bind test first (same SO_REUSEADDR as the server) says it in one line.
+    """
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((bind, port))
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise ConfigError(
+            f"cannot serve on {bind}:{port} ({reason}): stop what uses the port or set "
+            f"another with {setting}"
+        ) from None
 
 
 class _LastClientError(logging.Handler):

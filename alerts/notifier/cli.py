@@ -13,11 +13,12 @@ def notifier(
     """Deliver alerts from the `alerts` topic to Alertmanager, a webhook and e-mail."""
     from pydantic import ValidationError
 
-    from alerts.notifier.runner import run_notifier
+    from alerts.notifier.channels import channels_from_settings
+    from alerts.notifier.runner import NO_CHANNEL, run_notifier
     from alerts.notifier.settings import NotifierSettings
     from streams.errors import ConfigError
     from streams.logs import configure_logging
-    from streams.preflight import require_broker
+    from streams.preflight import require_broker, require_port_free
     from streams.settings import describe_errors, get_settings
 
     settings = get_settings()
@@ -25,8 +26,11 @@ def notifier(
         notify = NotifierSettings()
     except ValidationError as exc:  # one line naming the variable, not a traceback
         raise ConfigError(describe_errors(exc, "DINARWATCH_NOTIFY_", quote=False)) from None
+    if not channels_from_settings(notify):  # a configuration error whatever the broker says
+        raise ConfigError(NO_CHANNEL)
     require_broker(settings)
     if web_port is not None:
         notify = notify.model_copy(update={"web_port": web_port})
+    require_port_free(notify.web_bind, notify.web_port, "DINARWATCH_NOTIFY_WEB_PORT or --web-port")
     configure_logging(settings.log_level, settings.log_json)
     run_notifier(settings, notify)

@@ -12,6 +12,7 @@ from alerts.notifier.service import RETRY_TOPIC, Notifier
 from alerts.notifier.settings import NotifierSettings
 from alerts.notifier.web import start_web_server
 from streams import topics as names
+from streams.errors import ConfigError
 from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.notifier")
@@ -52,14 +53,17 @@ def ensure_retry_topic(settings: Settings) -> None:
         admin.close()
 
 
+NO_CHANNEL = (
+    "no notification channel configured: set DINARWATCH_NOTIFY_ALERTMANAGER_URL, "
+    "DINARWATCH_NOTIFY_WEBHOOK_URL or DINARWATCH_NOTIFY_SMTP_HOST"
+)
+
+
 def run_notifier(settings: Settings, notify: NotifierSettings) -> None:
     """Run until SIGTERM/SIGINT; exits non-zero if no channel is configured."""
     channels = channels_from_settings(notify, settings.topic(names.RAW))
     if not channels:
-        raise SystemExit(
-            "no notification channel configured: set DINARWATCH_NOTIFY_ALERTMANAGER_URL, "
-            "DINARWATCH_NOTIFY_WEBHOOK_URL or DINARWATCH_NOTIFY_SMTP_HOST"
-        )
+        raise ConfigError(NO_CHANNEL)
     metrics = NotifierMetrics()
     health = {"status": "ok", "channels": [c.name for c in channels]}
     start_web_server(notify.web_port, notify.web_bind, metrics.registry, health)

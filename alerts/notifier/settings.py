@@ -8,8 +8,9 @@ about channels, dedupe, grouping and retries lives here.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WebhookFormat = Literal["generic", "slack", "teams", "teams-adaptive"]
@@ -72,6 +73,22 @@ class NotifierSettings(BaseSettings):
     park_max_delay_seconds: float = Field(
         default=240.0, ge=0, description="Cap of the doubling wait between parked retries"
     )
+
+    @field_validator("alertmanager_url", "alertmanager_generator_url", "desk_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """A channel URL that cannot be posted to is refused at start, not when the first
+        alert is due (the message never quotes it: webhook URLs carry tokens)."""
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        except ValueError:
+            raise ValueError("not a valid URL: give http(s)://host[:port]/path") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http:// or https:// URL with a host: give http(s)://host/path")
+        return value.strip()
 
     def recipients(self) -> list[str]:
         return [addr.strip() for addr in self.smtp_to.split(",") if addr.strip()]

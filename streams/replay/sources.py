@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from streams.offline import SourceRecord, read_records
+from streams.offline import SourceRecord, input_error, read_records
 
 FILE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".xml", ".txt", ".mt", ".fin", ".gz")
 """Files picked up inside a directory; a file named on the command line is read whatever its
@@ -69,10 +69,7 @@ class FileSource:
     """Files inside the given folders that are not payment files, by folder (a warning)."""
 
     def __post_init__(self) -> None:
-        self.files = [
-            InputFile(str(p), p.stat().st_size, sha256_file(p))
-            for p in expand(self.paths, self.skipped)
-        ]
+        self.files = [_input_file(p) for p in expand(self.paths, self.skipped)]
 
     @property
     def total_bytes(self) -> int | None:
@@ -98,6 +95,15 @@ class FileSource:
         if self.skipped:
             doc["skipped_files"] = {k: v for k, v in sorted(self.skipped.items())}
         return doc
+
+
+def _input_file(path: Path) -> InputFile:
+    """Size and digest of an input file; one InputError naming it when it cannot be read
+    (permissions, an I/O error) rather than an unexpected OSError."""
+    try:
+        return InputFile(str(path), path.stat().st_size, sha256_file(path))
+    except OSError as exc:
+        raise input_error(str(path), exc, 0) from None
 
 
 def _decompressed(raw: IO[bytes], name: str) -> AbstractContextManager[IO[bytes]]:

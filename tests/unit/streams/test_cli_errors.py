@@ -245,7 +245,10 @@ def test_an_invalid_notifier_setting_is_named_but_not_quoted() -> None:
 )
 def test_broker_down(args: list[str]) -> None:
     port = closed_port()
-    result = invoke(args, {"DINARWATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{port}"})
+    env = {"DINARWATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{port}"}
+    if args[0] == "notifier":  # a notifier without a channel stops before the broker check
+        env["DINARWATCH_NOTIFY_WEBHOOK_URL"] = f"http://127.0.0.1:{closed_port()}/hook"
+    result = invoke(args, env)
     one_error_line(
         result, 4, f"127.0.0.1:{port}", "connection refused", "DINARWATCH_KAFKA_BOOTSTRAP"
     )
@@ -310,7 +313,7 @@ def test_every_kafka_client_error_becomes_a_broker_error(raised: str) -> None:
     from streams.preflight import kafka_errors
     from streams.settings import Settings
 
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     with (
         pytest.raises(errors.BrokerError, match=settings.kafka_bootstrap),
         kafka_errors(settings, "testing"),
@@ -351,3 +354,120 @@ def test_an_ofac_dir_without_sdn_csv_is_a_configuration_error(feed: Path, tmp_pa
     empty.mkdir()
     result = invoke(["screen", str(feed)], {"DINARWATCH_OFAC_DIR": str(empty)})
     one_error_line(result, 3, f"DINARWATCH_OFAC_DIR={empty}")
+
+
+# --- found by the release check from a fresh clone ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["replay", "{feed}", "--as-of", "notadate"], ["--as-of", "notadate"]),
+        (["generate", "--count", "-1", "--out", "{tmp}/x.jsonl"], ["--count"]),
+        (["generate", "--count", "5", "--rate", "-1", "--out", "{tmp}/x.jsonl"], ["--rate"]),
+        (["generate", "--violation-rate", "2", "--out", "{tmp}/x.jsonl"], ["--violation-rate"]),
+        (["generate", "--malformed-rate", "-0.1", "--out", "{tmp}/x.jsonl"], ["--malformed-rate"]),
+        (["screen", "a.jsonl", "b.jsonl"], ["unexpected extra argument"]),
+        (["screen", "--no-such-option"], ["--no-such-option"]),
+        (["topics", "create", "--partitions", "0"], ["--partitions"]),
+    ],
+    ids=["as-of", "count", "rate", "violation-rate", "malformed-rate", "extra", "option", "parts"],
+)
+def test_a_bad_argument_is_one_line_with_exit_2(
+    args: list[str], needles: list[str], feed: Path, tmp_path: Path
+) -> None:
+    """Typer's boxed usage panel (6 lines) becomes one line naming the option and the command's
+    --help; a rate outside 0..1 or a negative --rate is refused, not silently used."""
+    filled = [a.format(feed=feed, tmp=tmp_path) for a in args]
+    line = one_error_line(invoke(filled), 2, *needles)
+    assert line.endswith("--help`"), line
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_a_bare_command_group_still_prints_its_help() -> None:
+    result = invoke(["topics"])
+    assert "create" in result.output and "check" in result.output
+    assert "error:" not in result.output
+
+
+def test_generate_into_a_missing_folder_is_one_line_before_any_progress(tmp_path: Path) -> None:
+    target = tmp_path / "nonexistent" / "x.jsonl"
+    result = invoke(["generate", "--count", "5", "--out", str(target)])
+    one_error_line(result, 2, str(target), "no such file or directory", "existing folder")
+    assert "generating" not in result.output  # no progress bar at 0 before the error
+
+
+def test_generate_with_an_unwritable_labels_file_writes_nothing(tmp_path: Path) -> None:
+    out, labels = tmp_path / "x.jsonl", tmp_path / "nonexistent" / "labels.jsonl"
+    result = invoke(["generate", "--count", "5", "--out", str(out), "--labels", str(labels)])
+    one_error_line(result, 2, str(labels))
+    assert out.read_bytes() == b""
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("command", ["screen", "replay"])
+def test_a_file_that_fails_to_read_is_an_input_error(command: str) -> None:
+    """/proc/self/mem opens but every read fails with EIO, even for root (chmod 000 does not
+    stop root): replay hashed inputs without a guard and reported a bug (exit 70)."""
+    result = invoke([command, "/proc/self/mem"])
+    one_error_line(result, 2, "/proc/self/mem", "cannot be read", "input/output error")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DINARWATCH_NOTIFY_WEBHOOK_URL", "hooks.example/s3cret"),
+        ("DINARWATCH_NOTIFY_WEBHOOK_URL", "ftp://hooks.example/s3cret"),
+        ("DINARWATCH_NOTIFY_WEBHOOK_URL", "http://hooks.example:s3cret/x"),
+        ("DINARWATCH_NOTIFY_ALERTMANAGER_URL", "http//s3cret"),
+    ],
+)
+def test_a_notifier_url_that_cannot_be_posted_to_stops_it_at_start(
+    variable: str, value: str
+) -> None:
+    """It used to start, consume alerts and fail at each delivery; the value is never quoted
+    (webhook URLs carry tokens)."""
+    result = invoke(["notifier"], {variable: value})
+    line = one_error_line(result, 3, variable, "http")
+    assert "s3cret" not in line
+
+
+def test_a_notifier_without_a_channel_is_a_configuration_error() -> None:
+    """It exited 1 (documented as "the answer is no") with a line lacking the error prefix,
+    and only after the broker check."""
+    result = invoke(["notifier"], {"DINARWATCH_KAFKA_BOOTSTRAP": f"127.0.0.1:{closed_port()}"})
+    one_error_line(result, 3, "no notification channel", "DINARWATCH_NOTIFY_WEBHOOK_URL")
+
+
+def test_a_busy_web_port_is_one_configuration_line() -> None:
+    from streams.preflight import require_port_free
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = int(busy.getsockname()[1])
+        with pytest.raises(errors.ConfigError) as raised:
+            require_port_free("127.0.0.1", port, "DINARWATCH_WEB_PORT or --web-port")
+    line = raised.value.line()
+    assert f"127.0.0.1:{port}" in line and "DINARWATCH_WEB_PORT" in line, line
+    require_port_free("127.0.0.1", port, "DINARWATCH_WEB_PORT")  # free again: no error
+
+
+def test_a_replication_factor_above_the_brokers_is_one_short_configuration_line() -> None:
+    """kafka-python's error quotes the whole CreateTopics request (900 characters)."""
+    from kafka import errors as kafka_errors_module
+
+    from streams.preflight import kafka_errors
+    from streams.settings import Settings
+
+    settings = Settings(_env_file=None, replication_factor=5)
+    raw = kafka_errors_module.InvalidReplicationFactorError(
+        "Request 'CreateTopicsRequest(" + "x" * 800 + ")' failed"
+    )
+    with pytest.raises(errors.ConfigError) as raised, kafka_errors(settings, "creating topics"):
+        raise raw
+    line = raised.value.line()
+    assert "DINARWATCH_REPLICATION_FACTOR=5" in line and len(line) < 300, line
+    with pytest.raises(errors.BrokerError) as other, kafka_errors(settings, "creating topics"):
+        raise kafka_errors_module.PolicyViolationError("Request 'X(" + "y" * 800 + ")' failed")
+    assert len(other.value.line()) < 300 and "yyyy" not in other.value.line()
