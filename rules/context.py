@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from rules.lists.base import ListSet, ReferenceList
 from rules.matching.names import NameIndex
@@ -30,6 +31,12 @@ class ListIndex:
     person_words: frozenset[str] = frozenset()
     """Every word of a listed person's name: in free text, such a word next to a matched name
     says the name goes on (rules.listmatch)."""
+    words: frozenset[str] = frozenset()
+    """Every word of every listed name: a run of free text that neither starts nor ends with one
+    cannot hold a listed name, so it is not searched (rules.listmatch)."""
+    text_memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    """rules.listmatch's memo of free-text results for this list (addresses and remittance
+    lines repeat from payment to payment); a pure cache that lives and dies with the index."""
 
     @classmethod
     def build(cls, reference: ReferenceList) -> ListIndex:
@@ -54,6 +61,12 @@ class ListIndex:
                 for entry in reference.entries
                 if entry.kind == "individual"
                 for name in entry.names
+                for token in name_tokens(name)
+            ),
+            frozenset(
+                token
+                for entry in reference.entries
+                for name in (*entry.names, *entry.names_original_script)
                 for token in name_tokens(name)
             ),
         )

@@ -163,18 +163,38 @@ def text_matches(
         for kind, code in identifiers_in_text(mention.text):
             for match in _identifier_matches(index, who, kind, code):
                 _keep_best(best, match)
-        for window in text_windows(mention.text, policy.text_window):
-            hits = index.names.search(window.text, policy.text_threshold, truncated=False)
-            for hit in hits:
-                if hit.entry.kind in policy.text_kinds_skipped:
-                    continue
-                if not _text_hit_counts(hit, window, index.person_words, policy.text_common_names):
-                    continue
-                if countries_conflict(window.text, hit.alias):
-                    continue
-                match = _name_match(who, hit, window.text, "name-text", policy)
-                _keep_best(best, match)
+        for window, hit in _window_hits(index, mention.text, policy):
+            _keep_best(best, _name_match(who, hit, window, "name-text", policy))
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+
+
+TEXT_MEMO_SIZE = 20_000
+
+
+def _window_hits(
+    index: ListIndex, text: str, policy: MatchPolicy
+) -> tuple[tuple[str, NameHit], ...]:
+    """(window, hit) for every list name that counts in `text`, memoised on the index."""
+    key = (text, policy)
+    found: tuple[tuple[str, NameHit], ...] | None = index.text_memo.get(key)
+    if found is not None:
+        return found
+    hits: list[tuple[str, NameHit]] = []
+    for window in text_windows(text, policy.text_window):
+        first, _, rest = window.text.partition(" ")
+        if first not in index.words and rest.rpartition(" ")[2] not in index.words:
+            continue  # neither end is a listed word: the run holds no listed name
+        for hit in index.names.search(window.text, policy.text_threshold, truncated=False):
+            if hit.entry.kind in policy.text_kinds_skipped:
+                continue
+            if not _text_hit_counts(hit, window, index.person_words, policy.text_common_names):
+                continue
+            if not countries_conflict(window.text, hit.alias):
+                hits.append((window.text, hit))
+    if len(index.text_memo) >= TEXT_MEMO_SIZE:
+        index.text_memo.clear()
+    index.text_memo[key] = found = tuple(hits)
+    return found
 
 
 def payment_matches(index: ListIndex, payment: Payment, policy: MatchPolicy) -> list[ListMatch]:

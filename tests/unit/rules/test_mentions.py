@@ -70,6 +70,28 @@ def test_iban_bank_codes_of_iraq_and_iran() -> None:
     assert iban_bank_code(None) is None
 
 
+def test_iban_checksum_agrees_with_schwifty() -> None:
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    from rules.mentions import iban_checksum_ok
+
+    for account in (
+        "IQ64AIBI001123456789012",
+        "IQ98BBAG001234567890123",
+        "IR670170000000108643339000",
+        "IR062960000000100324200001",
+        "IQ00AIBI001123456789012",
+        "IR000170000000108643339000",
+    ):
+        try:
+            IBAN(account)
+            valid = True
+        except SchwiftyException:
+            valid = False
+        assert iban_checksum_ok(account) is valid, account
+
+
 def test_clearing_ids() -> None:
     assert clearing_bank_code("IRISC:017") == ("IR", "017", "IRISC:017", True)
     assert clearing_bank_code("IQCBI:AIBI") is not None
