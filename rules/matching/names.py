@@ -41,6 +41,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import repeat
 from typing import NamedTuple
 
@@ -805,7 +806,8 @@ def _looks_cut(name: str) -> bool:
     return len(name) == SWIFT_LINE and name[-1].isalnum()
 
 
-def _exact_key(tokens: Sequence[str]) -> tuple[str, ...]:
+@lru_cache(maxsize=65536)
+def _exact_key(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Whole-name equality up to word order, legal forms and transliteration spelling (Farouk
     = Faruk, "HASM PJSC" = HASM); short words (acronyms: KIIB is not KIB) must be spelt alike,
     and a repeated word counts twice ("Ali Mohammed Ali" is not "MOHAMMED, Ali")."""

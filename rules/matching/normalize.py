@@ -234,6 +234,7 @@ def _apply_phrases(tokens: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=131072)
 def fold(token: str) -> str:
     """A spelling-tolerant key: vowel and digraph variants of transliteration collapse.
 
