@@ -176,7 +176,7 @@ def worker(
     check: Annotated[bool, typer.Option(help="Check broker, topics and lists, then exit")] = False,
 ) -> None:
     """Run the Faust worker (ingest + screen agents) and serve /metrics."""
-    from streams.preflight import require_broker, require_port_free
+    from streams.preflight import require_broker
     from streams.worker import check_ready, run_worker
 
     settings = get_settings()
@@ -186,7 +186,6 @@ def worker(
     require_broker(settings)
     if check:
         raise typer.Exit(0 if check_ready(settings, err) else 1)
-    require_port_free(settings.web_bind, settings.web_port, "DINARWATCH_WEB_PORT or --web-port")
     run_worker(settings)
 
 
@@ -384,7 +383,8 @@ class _optional:
                 self.file = self.path.open("wb")
             except OSError as exc:
                 raise InputError(
-                    f"cannot write {self.path}: {(exc.strerror or type(exc).__name__).lower()}"
+                    f"cannot write {self.path}: {(exc.strerror or type(exc).__name__).lower()}: "
+                    "give a file path in an existing folder you can write to"
                 ) from None
         return self.file
 
@@ -432,8 +432,8 @@ def topics_check() -> None:
 
 @app.command()
 def demo(
-    duration: Annotated[int, typer.Option(help="Seconds of generated traffic")] = 60,
-    rate: Annotated[float, typer.Option(help="Payments per second")] = 200.0,
+    duration: Annotated[int, typer.Option(help="Seconds of generated traffic", min=1)] = 60,
+    rate: Annotated[float, typer.Option(help="Payments per second", min=0.1)] = 200.0,
 ) -> None:
     """Local broker + topics + worker + generator, with a live terminal view of decisions."""
     from streams.demo import run_demo

@@ -147,12 +147,21 @@ def describe_load_error(exc: BaseException) -> str:
         return exc.strerror.lower()
     if isinstance(exc, KeyError):
         return f"missing field {exc}"
+    if isinstance(exc, SyntaxError):
+        return f"not well-formed XML: {' '.join(str(exc.msg).split())}"
     if isinstance(exc, ValueError) and str(exc).strip():
         return " ".join(str(exc).split())
     return one_line(exc)
 
 
-LOAD_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, KeyError, TypeError, EOFError)
+LOAD_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    EOFError,
+    SyntaxError,  # lxml's XMLSyntaxError: a UN list file that is not XML
+)
 
 
 @contextmanager

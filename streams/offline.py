@@ -18,6 +18,7 @@ import orjson
 
 from alerts.record import alerts_for
 from rules.context import ScreeningContext
+from rules.lists.base import ListSet
 from rules.session import screen_with_window
 from rules.windows import DebtorWindow, debtor_key
 from schemas.alert import Alert
@@ -166,7 +167,26 @@ def load_screening_context(settings: Settings, rule_pack: Path | None = None) ->
     )
     with loading(named or "built-in lists", ConfigError, "fix the files or unset the settings"):
         lists = load_lists(settings.ofac_dir, settings.un_xml)
+    _require_entries(lists, settings)
     return ScreeningContext.build(pack, lists)
+
+
+def _require_entries(lists: ListSet, settings: Settings) -> None:
+    """A configured sanctions list that loads with no entry (a UN file of another schema, an
+    OFAC folder of empty files) would screen every payment without it: refuse it."""
+    from rules.lists.ofac import SDN_LIST
+    from rules.lists.un import UN_LIST
+
+    for setting, path, name in (
+        ("OFAC_DIR", settings.ofac_dir, SDN_LIST),
+        ("UN_XML", settings.un_xml, UN_LIST),
+    ):
+        loaded = lists.get(name)
+        if path is not None and (loaded is None or not loaded.entries):
+            raise ConfigError(
+                f"DINARWATCH_{setting}={path}: the {name} list it names holds no entry: "
+                "give the published list file or unset the setting"
+            )
 
 
 def _peek(stream: IO[bytes]) -> bytes:

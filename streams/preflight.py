@@ -13,6 +13,7 @@ import logging
 import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from streams.errors import BrokerError, ConfigError, TopicMissingError, one_line
@@ -136,6 +137,22 @@ def require_port_free(bind: str, port: int, setting: str) -> None:
         raise ConfigError(
             f"cannot serve on {bind}:{port} ({reason}): stop what uses the port or set "
             f"another with {setting}"
+        ) from None
+
+
+def require_data_dir(path: Path) -> None:
+    """The worker keeps its table state under DINARWATCH_DATA_DIR: a path that cannot be a
+    writable folder is one configuration line, not an unexpected FileExistsError."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".dinarwatch-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise ConfigError(
+            f"DINARWATCH_DATA_DIR={path}: cannot use it as the worker's state folder ({reason}): "
+            "point it at a folder the worker can write to"
         ) from None
 
 

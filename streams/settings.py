@@ -233,6 +233,10 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc)) from None
+    except UnicodeDecodeError as exc:  # pydantic-settings reads .env as UTF-8
+        raise ConfigError(
+            f"{Path('.env').resolve()}: not UTF-8 text (byte {exc.start}): fix or remove the file"
+        ) from None
 
 
 OFFLINE_UNUSED = frozenset(
@@ -270,7 +274,7 @@ def offline_settings(warn: Any = None) -> Settings:
         defaults = {name: Settings.model_fields[name].default for name in OFFLINE_UNUSED}
         try:
             settings = Settings(**defaults)
-        except ValidationError:
+        except (ValidationError, UnicodeDecodeError):
             raise exc from None
         if warn is not None:
             warn(f"ignored (not used by this command): {exc.message}")

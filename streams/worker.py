@@ -50,7 +50,11 @@ def run_worker(settings: Settings) -> None:
     """
     check_faust_version()  # first: one line on a faust-streaming the fixes were not written for
     from streams.errors import BrokerError
-    from streams.preflight import require_topics
+    from streams.preflight import require_data_dir, require_port_free, require_topics
+
+    # Faust would log a 60-line traceback for a busy port or a data folder that is a file
+    require_port_free(settings.web_bind, settings.web_port, "DINARWATCH_WEB_PORT or --web-port")
+    require_data_dir(settings.data_dir)
 
     # A failed listing (kafka-python reports a SASL refusal as a timeout) is left to Faust,
     # which connects next and reports the broker's own reason.
@@ -58,7 +62,6 @@ def run_worker(settings: Settings) -> None:
         require_topics(settings, [settings.topic(spec.name) for spec in TOPICS])
     configure_logging(settings.log_level, settings.log_json)
     tame_malloc(settings.malloc_arena_max)  # before any thread starts
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     runtime = WorkerRuntime(context_from_settings(settings))
     settle_heap()
     app = create_app(settings, runtime)

@@ -471,3 +471,73 @@ def test_a_replication_factor_above_the_brokers_is_one_short_configuration_line(
     with pytest.raises(errors.BrokerError) as other, kafka_errors(settings, "creating topics"):
         raise kafka_errors_module.PolicyViolationError("Request 'X(" + "y" * 800 + ")' failed")
     assert len(other.value.line()) < 300 and "yyyy" not in other.value.line()
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"\x89PNG garbage, not XML", "not well-formed XML"),
+        (b'<?xml version="1.0"?><CONSOLIDATED_LIST/>', "holds no entry"),
+    ],
+    ids=["not-xml", "no-entry"],
+)
+def test_a_un_list_setting_that_is_not_the_un_list(
+    feed: Path, tmp_path: Path, content: bytes, needle: str
+) -> None:
+    """Garbage was a bug line (XMLSyntaxError, exit 70); an XML file of another schema loaded
+    as an empty list and screening went on without the UN list, without a word."""
+    un = tmp_path / "un.xml"
+    un.write_bytes(content)
+    result = invoke(["screen", str(feed)], {"DINARWATCH_UN_XML": str(un)})
+    one_error_line(result, 3, f"DINARWATCH_UN_XML={un}", needle)
+
+
+def test_lists_load_of_a_file_that_is_not_xml(tmp_path: Path) -> None:
+    bad = tmp_path / "un.xml"
+    bad.write_bytes(b"\x00\x01 not xml")
+    one_error_line(invoke(["lists", "load", str(bad)]), 2, str(bad), "not well-formed XML")
+
+
+def test_a_env_file_that_is_not_utf8(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pydantic-settings read .env and raised UnicodeDecodeError: exit 70."""
+    (tmp_path / ".env").write_bytes(b"DINARWATCH_LOG_LEVEL=INFO\n\xff\xfe garbage\n")
+    monkeypatch.chdir(tmp_path)
+    one_error_line(invoke(["screen", str(feed)]), 3, ".env", "not UTF-8")
+
+
+def test_a_data_dir_that_is_a_file_stops_the_worker_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FileExistsError from mkdir was a bug line (exit 70). The broker check comes first, so
+    it is pointed at a local listener that accepts TCP (the data folder is checked before
+    anything speaks Kafka)."""
+    a_file = tmp_path / "state"
+    a_file.write_text("not a folder")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        bootstrap = f"127.0.0.1:{listener.getsockname()[1]}"
+        with socket.socket() as web:
+            web.bind(("127.0.0.1", 0))
+            free_port = str(web.getsockname()[1])
+        result = invoke(
+            ["worker", "--web-port", free_port],
+            {"DINARWATCH_KAFKA_BOOTSTRAP": bootstrap, "DINARWATCH_DATA_DIR": str(a_file)},
+        )
+    one_error_line(result, 3, f"DINARWATCH_DATA_DIR={a_file}", "state folder")
+
+
+@pytest.mark.parametrize(
+    "args", [["demo", "--duration", "-1"], ["demo", "--rate", "0"]], ids=["duration", "rate"]
+)
+def test_demo_refuses_a_duration_or_rate_it_cannot_run(args: list[str]) -> None:
+    """--duration -1 exited 1 with no word; --rate 0 died in a thread with ZeroDivisionError."""
+    one_error_line(invoke(args), 2, args[1])
+
+
+def test_screen_rejects_into_a_missing_folder_says_what_to_do(feed: Path, tmp_path: Path) -> None:
+    target = tmp_path / "nonexistent" / "rejects.jsonl"
+    result = invoke(["screen", str(feed), "--rejects", str(target)])
+    one_error_line(result, 2, str(target), "existing folder")
