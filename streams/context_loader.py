@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from rules.context import ScreeningContext
-from streams.list_files import default_context, load_lists
 from streams.settings import Settings
 
 
 def context_from_settings(settings: Settings) -> ScreeningContext:
-    """Built-in lists plus the OFAC/UN files the settings point at, and the configured pack."""
-    return default_context(settings.rule_pack, load_lists(settings.ofac_dir, settings.un_xml))
+    """Built-in lists plus the OFAC/UN files the settings point at, and the configured pack.
+
+    The same loader as `screen` and `replay`: a file that fails to load, or a configured
+    OFAC/UN list that loads with no entry, is one ConfigError naming the setting, so the
+    worker never screens without a list it was told to use.
+    """
+    from streams.offline import load_screening_context
+
+    return load_screening_context(settings)

@@ -541,3 +541,14 @@ def test_screen_rejects_into_a_missing_folder_says_what_to_do(feed: Path, tmp_pa
     target = tmp_path / "nonexistent" / "rejects.jsonl"
     result = invoke(["screen", str(feed), "--rejects", str(target)])
     one_error_line(result, 2, str(target), "existing folder")
+
+
+def test_the_worker_refuses_a_un_list_setting_with_no_entry(tmp_path: Path) -> None:
+    """The worker loads its lists through context_from_settings: the same refusal as screen."""
+    from streams.context_loader import context_from_settings
+    from streams.settings import Settings
+
+    un = tmp_path / "un.xml"
+    un.write_bytes(b'<?xml version="1.0"?><CONSOLIDATED_LIST/>')
+    with pytest.raises(errors.ConfigError, match="holds no entry"):
+        context_from_settings(Settings(_env_file=None, un_xml=un))
