@@ -33,9 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(body=False)
 
     def _answer(self, body: bool) -> None:
-        path = self.path.split("?", 1)[0]
-        if path.endswith("/") and len(path) > 1:
-            path = path[:-1]
+        path = self._path()
         if path == "/metrics":
             self._send(200, CONTENT_TYPE_LATEST, generate_latest(self.server.registry), body)
         elif path == "/health":
@@ -43,8 +41,17 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, "text/plain; charset=utf-8", b"404: Not Found", body)
 
+    def _path(self) -> str:
+        """The path exactly as the worker's port matches it: `/metrics/` or `/metrics/.` is
+        not `/metrics` (the worker answers those 404 too), only the query is dropped."""
+        return self.path.split("?", 1)[0]
+
     def _refuse(self) -> None:
-        self._send(405, "text/plain; charset=utf-8", b"405: Method Not Allowed", True)
+        # 405 only where a GET would answer; any other path is 404 whatever the method
+        if self._path() in SERVED_PATHS:
+            self._send(405, "text/plain; charset=utf-8", b"405: Method Not Allowed", True)
+        else:
+            self._send(404, "text/plain; charset=utf-8", b"404: Not Found", True)
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
 

@@ -23,6 +23,8 @@ PROBES = [
     "/health/x",
     "/graph/",
     "/%2e%2e/metrics",
+    "/metrics/",
+    "/health/",
 ]
 
 
@@ -49,6 +51,7 @@ def test_notifier_port_serves_metrics_and_health_only() -> None:
             status, body = _get(base + path)
             assert status == 404 and body == b"404: Not Found", path
         assert _get(f"{base}/metrics", "POST")[0] == 405
+        assert _get(f"{base}/table/x/", "POST") == (404, b"404: Not Found")
     finally:
         server.shutdown()
         server.server_close()
