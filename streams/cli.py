@@ -172,7 +172,9 @@ class Format(StrEnum):
 
 @app.command()
 def worker(
-    web_port: Annotated[int | None, typer.Option(help="Port for /metrics and /health")] = None,
+    web_port: Annotated[
+        int | None, typer.Option(help="Port for /metrics and /health", min=1, max=65535)
+    ] = None,
     check: Annotated[bool, typer.Option(help="Check broker, topics and lists, then exit")] = False,
 ) -> None:
     """Run the Faust worker (ingest + screen agents) and serve /metrics."""

@@ -9,6 +9,7 @@ commands call `require_broker` first; `kafka_errors` turns what the client libra
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 from collections.abc import Iterator, Sequence
@@ -122,7 +123,9 @@ def _brief(exc: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def require_port_free(bind: str, port: int, setting: str) -> None:
+def require_port_free(
+    bind: str, port: int, setting: str, bind_setting: str = "DINARWATCH_WEB_BIND"
+) -> None:
     """ConfigError naming the address and the setting when a web port is already taken.
 
     The worker's web server starts deep inside Faust, which logs a 60-line traceback and exits 1
@@ -132,12 +135,13 @@ def require_port_free(bind: str, port: int, setting: str) -> None:
         with socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((bind, port))
-    except OSError as exc:
-        reason = (exc.strerror or type(exc).__name__).lower()
-        raise ConfigError(
-            f"cannot serve on {bind}:{port} ({reason}): stop what uses the port or set "
-            f"another with {setting}"
-        ) from None
+    except (OSError, OverflowError) as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+            todo = f"stop what uses the port or set another with {setting}"
+        else:  # an address this host does not have, a name that does not resolve
+            todo = f"check {bind_setting} and {setting}"
+        reason = (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).lower()
+        raise ConfigError(f"cannot serve on {bind}:{port} ({reason}): {todo}") from None
 
 
 def require_data_dir(path: Path) -> None:

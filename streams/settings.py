@@ -46,12 +46,21 @@ class Settings(BaseSettings):
         default=None, description="Client private key (PEM, unencrypted) for mutual TLS"
     )
 
-    app_id: str = "dinarwatch"
-    topic_prefix: str = Field(default="", description="Prepended to every topic name (tests)")
+    app_id: str = Field(
+        default="dinarwatch",
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Faust app id: consumer group and the prefix of Faust's own topics "
+        "(letters, digits, '.', '_', '-': Kafka's topic characters)",
+    )
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="Prepended to every topic name (letters, digits, '.', '_', '-')",
+    )
     topic_partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 
-    web_port: int = 6066
+    web_port: int = Field(default=6066, ge=1, le=65535)
     web_bind: str = "127.0.0.1"
     data_dir: Path = Path(".dinarwatch-data")
     table_store: str = "rocksdb://"

@@ -8,7 +8,9 @@ import typer
 
 
 def notifier(
-    web_port: Annotated[int | None, typer.Option(help="Port for the notifier's /metrics")] = None,
+    web_port: Annotated[
+        int | None, typer.Option(help="Port for the notifier's /metrics", min=1, max=65535)
+    ] = None,
 ) -> None:
     """Deliver alerts from the `alerts` topic to Alertmanager, a webhook and e-mail."""
     from pydantic import ValidationError
@@ -31,6 +33,11 @@ def notifier(
     require_broker(settings)
     if web_port is not None:
         notify = notify.model_copy(update={"web_port": web_port})
-    require_port_free(notify.web_bind, notify.web_port, "DINARWATCH_NOTIFY_WEB_PORT or --web-port")
+    require_port_free(
+        notify.web_bind,
+        notify.web_port,
+        "DINARWATCH_NOTIFY_WEB_PORT or --web-port",
+        "DINARWATCH_NOTIFY_WEB_BIND",
+    )
     configure_logging(settings.log_level, settings.log_json)
     run_notifier(settings, notify)

@@ -24,7 +24,9 @@ class NotifierSettings(BaseSettings):
     )
 
     group_id: str = Field(default="dinarwatch-notifier", description="Kafka consumer group")
-    web_port: int = Field(default=6067, description="Port of the notifier's /metrics")
+    web_port: int = Field(
+        default=6067, ge=1, le=65535, description="Port of the notifier's /metrics"
+    )
     web_bind: str = "127.0.0.1"
 
     alertmanager_url: str | None = Field(

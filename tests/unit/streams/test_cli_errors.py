@@ -552,3 +552,33 @@ def test_the_worker_refuses_a_un_list_setting_with_no_entry(tmp_path: Path) -> N
     un.write_bytes(b'<?xml version="1.0"?><CONSOLIDATED_LIST/>')
     with pytest.raises(errors.ConfigError, match="holds no entry"):
         context_from_settings(Settings(_env_file=None, un_xml=un))
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "needle"),
+    [
+        (["worker"], {"DINARWATCH_WEB_PORT": "99999"}, 3, "DINARWATCH_WEB_PORT='99999'"),
+        (["worker", "--web-port", "99999"], {}, 2, "--web-port"),
+        (["notifier", "--web-port", "-1"], {}, 2, "--web-port"),
+        (["notifier"], {"DINARWATCH_NOTIFY_WEB_PORT": "70000"}, 3, "DINARWATCH_NOTIFY_WEB_PORT"),
+        (["topics", "create"], {"DINARWATCH_TOPIC_PREFIX": "a b/"}, 3, "DINARWATCH_TOPIC_PREFIX"),
+        (["worker", "--check"], {"DINARWATCH_APP_ID": ""}, 3, "DINARWATCH_APP_ID"),
+    ],
+    ids=["env-port", "opt-port", "notifier-opt", "notifier-env", "prefix", "app-id"],
+)
+def test_a_port_or_topic_name_setting_kafka_or_the_os_would_refuse(
+    args: list[str], env: dict[str, str], code: int, needle: str
+) -> None:
+    """A port above 65535 was an OverflowError (exit 70); a prefix with a space reached the
+    broker as InvalidTopicError (exit 4, "the broker answered"); an empty app id passed."""
+    env = {"DINARWATCH_NOTIFY_WEBHOOK_URL": "http://127.0.0.1:9/hook", **env}
+    one_error_line(invoke(args, env), code, needle)
+
+
+def test_a_web_bind_address_this_host_lacks_names_the_bind_setting() -> None:
+    from streams.preflight import require_port_free
+
+    with pytest.raises(errors.ConfigError) as raised:
+        require_port_free("nohost.invalid", 6066, "DINARWATCH_WEB_PORT")
+    line = raised.value.line()
+    assert "DINARWATCH_WEB_BIND" in line and "stop what uses the port" not in line, line
