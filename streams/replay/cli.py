@@ -51,7 +51,11 @@ def replay(
         typer.Argument(help="Files or directories: JSONL (.gz ok), ISO 20022 XML, SWIFT MT"),
     ] = None,
     topic: Annotated[
-        str | None, typer.Option(help="Replay this Kafka topic instead of files")
+        str | None,
+        typer.Option(
+            help="Replay this Kafka topic instead of files, e.g. payments.raw (the topic "
+            "prefix is added unless the name carries it)"
+        ),
     ] = None,
     from_: Annotated[
         datetime | None,
@@ -93,6 +97,11 @@ def replay(
         except ValueError as exc:
             raise typer.BadParameter(f"--bootstrap {exc}") from None
         settings = settings.model_copy(update={"kafka_bootstrap": bootstrap})
+    if topic:
+        # as `generate --topic`: payments.raw means <prefix>payments.raw; a full name stays
+        from streams.topics import broker_name
+
+        topic = broker_name(settings, topic)
     # Cheap checks first: a bad pack or --compare file is reported before inputs are hashed.
     params = _params(as_of, rule_pack or settings.rule_pack, settings, sort_chunk)
     ctx = load_screening_context(settings, rule_pack)
