@@ -85,7 +85,8 @@ def clean_tables(docs: list[dict[str, Any]]) -> str:
     ):
         rows = [d[key] for d in docs]
         cells = " | ".join(
-            f"{r['blocked']:,} ({r['block_rate']:.2%}) | {r['reviewed']:,} ({r['review_rate']:.2%})"
+            f"{r['blocked']:,} ({r['blocked'] / r['payments']:.2%}) | "
+            f"{r['reviewed']:,} ({r['reviewed'] / r['payments']:.2%})"
             for r in rows
         )
         lines.append(f"| {title} | {rows[0]['payments']:,} | {cells} |")
