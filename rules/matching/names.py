@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,6 +85,8 @@ MIN_CORPUS_WEIGHT = 0.1
 QUERY_CACHE_SIZE = 50_000
 TOKEN_CACHE_SIZE = 200_000
 GENERIC_TAIL_WEIGHT = 0.3
+# Scores are rounded to four places: a raw score this far below the threshold can still be a hit.
+SCORE_ROUNDING = 1e-4
 # An acronym or other one-word name this short identifies nobody on its own (KIB, IBB, SRA).
 MAX_ACRONYM_LENGTH = 4
 # near-exact: every listed word matched at least this closely (a transliteration fold, 0.97,
@@ -226,6 +228,31 @@ class _QueryToken(NamedTuple):
     prefix: bool
     floor: float
     translit: bool
+    # The least an unmatched copy of this word adds to the query's weight (a city: less).
+    least_unmatched: float
+    # (vocabulary token, similarity, pair weight) per variant: what pairing adds to M and Wq.
+    pairs: tuple[tuple[int, float, float], ...]
+    # Per threshold, the token's _Slack (memoised: a worker screens at a handful of thresholds).
+    slack: dict[float, _Slack]
+
+
+class _Slack(NamedTuple):
+    """What one query word can do to an alias's score at a threshold t (docs/matching.md §5).
+
+    score >= t means F = M - t·q·Wq - t·c·Wc >= 0, with q = 1/(1+β²) and c = β²/(1+β²).
+    The alias weighs at least the weights of the words paired with it, so a pair (similarity
+    s, pair weight w) adds at most (s - t)·w to F and an unmatched query word -t·q·u (u: the
+    least it weighs unmatched). q is taken at its smallest (β = 1.5), so this holds for both
+    β. An alias is a hit only if the sum of its query words' contributions is >= 0.
+    """
+
+    unmatched: float  # the word's contribution to F when it is left unmatched
+    lift: float  # the most pairing it adds over leaving it unmatched (>= 0)
+    # max(-t·q·u, max over pairs of (s - t·q)·w), q at β = 1.5 and at β = 1: the most the
+    # word adds to M - t·q·Wq, which is at least t·c·Wc for a hit (the alias weight cut).
+    reach: tuple[float, float]
+    # (lift of pairing with variant v, v) per variant, least first; lift >= 0.
+    lifts: tuple[tuple[float, int], ...]
 
 
 class _Query(NamedTuple):
@@ -532,8 +559,24 @@ class NameIndex:
                 [min(weight, LOCATION_WEIGHT) if location else weight]
                 + [min(weight, self._weights[t]) for t in variants]
             )
+            least_unmatched = weight
+            if location:
+                least_unmatched = min(weight, LOCATION_WEIGHT)
+            elif text in NAME_CLASSES:
+                least_unmatched = max(weight, UNMATCHED_CLASS_WEIGHT)
             found = _QueryToken(
-                text, weight, variants, location, bound, gains, prefix, floor, translit
+                text,
+                weight,
+                variants,
+                location,
+                bound,
+                gains,
+                prefix,
+                floor,
+                translit,
+                least_unmatched,
+                tuple((t, s, min(weight, self._weights[t])) for t, s in variants.items()),
+                {},
             )
             if len(self._token_memo) >= TOKEN_CACHE_SIZE:
                 self._token_memo.clear()
@@ -557,28 +600,60 @@ class NameIndex:
         """Aliases that can still reach the threshold, in id order.
 
         Prefix filter: an alias matching none of the heaviest query tokens cannot collect
-        enough matched weight. Weight filter: postings are sorted by alias weight, and an alias
-        heavier than the query can cover is cut by bisection. Bound filter: each survivor's
-        matched weight is bounded from above by summing the best gain of each of its tokens.
+        enough matched weight. Variant filter: of those tokens, only the variants whose
+        pairing could lift the score's slack enough are looked up (_Slack, docs/matching.md
+        §5). Weight filter: postings are sorted by alias weight, and an alias heavier than the
+        query can cover, or lighter than the matched weight the threshold needs, is cut by
+        bisection. Bound filter: each survivor's matched weight is bounded from above by
+        summing the best gain of each of its tokens.
+
+        The slack bounds are taken at the threshold less SCORE_ROUNDING (scores are rounded to
+        four places) and only narrow the other filters, so they never drop a hit.
         """
         tokens = query.tokens
         least_total = sum(t.floor for t in tokens)
         most_matched = sum(t.bound for t in tokens)
         needed = threshold * least_total / (1 + _B2 * (1 - threshold))
+        # An alias lighter than `needed` fails the bound filter (its gains sum to at most its
+        # weight): cutting it early only saves work.
+        min_alias_weight = needed - 1e-9
         max_alias_weight = math.inf
         if threshold > 0:
             max_alias_weight = 1e-9 + max(
                 ((1 + b2) * most_matched / threshold - least_total) / b2 for b2 in (_B2, 1.0)
             )
         remaining = most_matched
-        found: set[int] = set()
-        for token in sorted(tokens, key=lambda t: (-t.bound, t.text)):
+        prefix: list[int] = []
+        for position in sorted(
+            range(len(tokens)), key=lambda i: (-tokens[i].bound, tokens[i].text)
+        ):
             if remaining < needed:
                 break
-            remaining -= token.bound
-            for token_id in token.variants:
-                weights, aliases = self._postings[token_id]
-                found.update(aliases[: bisect_right(weights, max_alias_weight)])
+            remaining -= tokens[position].bound
+            prefix.append(position)
+        lookups: Iterable[int] = (v for i in prefix for v in tokens[i].variants)
+        low = threshold - SCORE_ROUNDING
+        if low > 0 and prefix:
+            slack = [self._slack(t, low) for t in tokens]
+            # t·c·Wc is at most the sum of the words' reach, for c at either β.
+            max_alias_weight = min(
+                max_alias_weight,
+                1e-9
+                + max(
+                    sum(s.reach[k] for s in slack) * (1 + b2) / (low * b2)
+                    for k, b2 in enumerate((_B2, 1.0))
+                ),
+            )
+            lookups = _worth_looking_up(prefix, slack)
+        found: set[int] = set()
+        postings = self._postings
+        for token_id in lookups:
+            weights, aliases = postings[token_id]
+            found.update(
+                aliases[
+                    bisect_left(weights, min_alias_weight) : bisect_right(weights, max_alias_weight)
+                ]
+            )
         if not found:
             return []
         gains = _best_gains(tokens).get
@@ -589,6 +664,27 @@ class NameIndex:
             if sum(map(gains, alias_tokens[a], _ZEROS))
             >= threshold * (alias_needs[a][0] * least_total + alias_needs[a][1])
         ]
+
+    @staticmethod
+    def _slack(token: _QueryToken, threshold: float) -> _Slack:
+        """The token's _Slack at `threshold`, memoised on the token."""
+        found = token.slack.get(threshold)
+        if found is None:
+            reach = []
+            for b2 in (_B2, 1.0):
+                unmatched = -threshold * token.least_unmatched / (1 + b2)
+                cost = threshold / (1 + b2)
+                reach.append(max([unmatched, *((s - cost) * w for _, s, w in token.pairs)]))
+            unmatched = -threshold * token.least_unmatched / (1 + _B2)
+            lifts = sorted(((s - threshold) * w - unmatched, v) for v, s, w in token.pairs)
+            found = _Slack(
+                unmatched,
+                max(0.0, lifts[-1][0]) if lifts else 0.0,
+                (reach[0], reach[1]),
+                tuple((max(0.0, lift), v) for lift, v in lifts),
+            )
+            token.slack[threshold] = found
+        return found
 
     def _score(self, query: _Query, alias: _Alias) -> float:
         pairs = self._align(query.tokens, alias.tokens)
@@ -925,6 +1021,42 @@ def _unmatched_weight(token: _QueryToken, trailing: bool) -> float:
     if token.text in NAME_CLASSES:
         return max(token.weight, UNMATCHED_CLASS_WEIGHT)
     return token.weight
+
+
+def _worth_looking_up(prefix: Sequence[int], slack: Sequence[_Slack]) -> list[int]:
+    """The variants of the prefix's tokens (positions) whose postings must be read.
+
+    An alias the lookups miss pairs no prefix word j with a variant looked up, so F (see
+    _Slack) is at most the sum over prefix words of unmatched_j + the largest lift among
+    j's variants left out, plus the sum over the other words of unmatched + lift. Leaving
+    variants out, least lift first, is safe while that sum stays below zero: `budget` is
+    how far below zero it is with every prefix word unmatched. A variant whose lift is 0 (no
+    better than unmatched) is never needed.
+    """
+    in_prefix = set(prefix)
+    budget = -sum(
+        s.unmatched if i in in_prefix else s.unmatched + s.lift for i, s in enumerate(slack)
+    )
+    if budget > 0:
+        # What leaving out variants costs so far, per prefix word: the largest lift left out.
+        spent = dict.fromkeys(prefix, 0.0)
+        candidates = sorted((lift, i, v) for i in prefix for lift, v in slack[i].lifts)
+        closed: set[int] = set()
+        skipped: set[tuple[int, int]] = set()
+        for lift, i, v in candidates:
+            if i in closed:
+                continue
+            extra = lift - spent[i]
+            if extra < budget:
+                budget -= extra
+                spent[i] = lift
+                skipped.add((i, v))
+            else:
+                closed.add(i)
+        return list(
+            dict.fromkeys(v for i in prefix for _, v in slack[i].lifts if (i, v) not in skipped)
+        )
+    return list(dict.fromkeys(v for i in prefix for _, v in slack[i].lifts))
 
 
 def _best_gains(tokens: Sequence[_QueryToken]) -> dict[int, float]:
