@@ -251,8 +251,9 @@ class _Slack(NamedTuple):
     # max(-t·q·u, max over pairs of (s - t·q)·w), q at β = 1.5 and at β = 1: the most the
     # word adds to M - t·q·Wq, which is at least t·c·Wc for a hit (the alias weight cut).
     reach: tuple[float, float]
-    # (lift of pairing with variant v, v) per variant, least first; lift >= 0.
-    lifts: tuple[tuple[float, int], ...]
+    # Per variant, least first: the lift of pairing with it (>= 0), and the variant itself.
+    lifts: tuple[float, ...]
+    variants: tuple[int, ...]
 
 
 class _Query(NamedTuple):
@@ -676,12 +677,15 @@ class NameIndex:
                 cost = threshold / (1 + b2)
                 reach.append(max([unmatched, *((s - cost) * w for _, s, w in token.pairs)]))
             unmatched = -threshold * token.least_unmatched / (1 + _B2)
-            lifts = sorted(((s - threshold) * w - unmatched, v) for v, s, w in token.pairs)
+            lifts = sorted(
+                (max(0.0, (s - threshold) * w - unmatched), v) for v, s, w in token.pairs
+            )
             found = _Slack(
                 unmatched,
-                max(0.0, lifts[-1][0]) if lifts else 0.0,
+                lifts[-1][0] if lifts else 0.0,
                 (reach[0], reach[1]),
-                tuple((max(0.0, lift), v) for lift, v in lifts),
+                tuple(lift for lift, _ in lifts),
+                tuple(v for _, v in lifts),
             )
             token.slack[threshold] = found
         return found
@@ -1028,35 +1032,23 @@ def _worth_looking_up(prefix: Sequence[int], slack: Sequence[_Slack]) -> list[in
 
     An alias the lookups miss pairs no prefix word j with a variant looked up, so F (see
     _Slack) is at most the sum over prefix words of unmatched_j + the largest lift among
-    j's variants left out, plus the sum over the other words of unmatched + lift. Leaving
-    variants out, least lift first, is safe while that sum stays below zero: `budget` is
-    how far below zero it is with every prefix word unmatched. A variant whose lift is 0 (no
-    better than unmatched) is never needed.
+    j's variants left out, plus the sum over the other words of unmatched + lift. `budget`
+    is how far below zero that sum is with every prefix word unmatched: a word's variants
+    whose lift is below what is left of it are left out (words that lift least first), and
+    the largest of them is charged. The sum then stays below zero, so no hit is missed.
     """
     in_prefix = set(prefix)
     budget = -sum(
         s.unmatched if i in in_prefix else s.unmatched + s.lift for i, s in enumerate(slack)
     )
-    if budget > 0:
-        # What leaving out variants costs so far, per prefix word: the largest lift left out.
-        spent = dict.fromkeys(prefix, 0.0)
-        candidates = sorted((lift, i, v) for i in prefix for lift, v in slack[i].lifts)
-        closed: set[int] = set()
-        skipped: set[tuple[int, int]] = set()
-        for lift, i, v in candidates:
-            if i in closed:
-                continue
-            extra = lift - spent[i]
-            if extra < budget:
-                budget -= extra
-                spent[i] = lift
-                skipped.add((i, v))
-            else:
-                closed.add(i)
-        return list(
-            dict.fromkeys(v for i in prefix for _, v in slack[i].lifts if (i, v) not in skipped)
-        )
-    return list(dict.fromkeys(v for i in prefix for _, v in slack[i].lifts))
+    lookups: list[int] = []
+    for i in sorted(prefix, key=lambda i: slack[i].lift):
+        lifts = slack[i].lifts
+        left_out = bisect_left(lifts, budget)  # none while budget <= 0 (lifts are >= 0)
+        if left_out:
+            budget -= lifts[left_out - 1]
+        lookups += slack[i].variants[left_out:]
+    return lookups
 
 
 def _best_gains(tokens: Sequence[_QueryToken]) -> dict[int, float]:
