@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from rules.lists.base import ListSet, ReferenceList
 from rules.matching.names import NameIndex
@@ -88,6 +88,25 @@ def bank_code_keys(entry: ListEntry) -> list[tuple[str, str]]:
     return list(dict.fromkeys(keys))
 
 
+T = TypeVar("T")
+
+
+class PaymentMemo:
+    """What the rules read out of one payment (its subjects, its free text), read once.
+
+    Every list rule asks the same payment the same questions; the engine gives each screening
+    its own memo (`ScreeningContext.for_payment`), so the answers are shared between the rules
+    of that one screening and dropped with it. Tied to the payment by identity: a rule called
+    with another payment computes afresh.
+    """
+
+    __slots__ = ("payment", "values")
+
+    def __init__(self, payment: Payment) -> None:
+        self.payment = payment
+        self.values: dict[Hashable, Any] = {}
+
+
 @dataclass(frozen=True)
 class ScreeningContext:
     """Everything a rule may consult besides the payment. Build once, share read-only.
@@ -101,6 +120,8 @@ class ScreeningContext:
     lists: ListSet
     indexes: Mapping[str, ListIndex] = field(default_factory=dict)
     as_of: date | None = None
+    memo: PaymentMemo | None = field(default=None, compare=False, repr=False)
+    """The per-screening memo (`for_payment`); None outside a screening."""
 
     @classmethod
     def build(cls, pack: RulePack, lists: ListSet, as_of: date | None = None) -> ScreeningContext:
@@ -113,6 +134,28 @@ class ScreeningContext:
     def at(self, as_of: date | None) -> ScreeningContext:
         """The same lists, indexes and pack, evaluated as of another date (indexes are shared)."""
         return replace(self, as_of=as_of)
+
+    def for_payment(self, payment: Payment) -> ScreeningContext:
+        """This context with a fresh memo for screening `payment` (lists and pack shared)."""
+        return ScreeningContext(
+            self.pack, self.lists, self.indexes, self.as_of, PaymentMemo(payment)
+        )
+
+    def memoised(self, payment: Payment, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, once per screening of `payment` when this context carries its memo.
+
+        `compute` must be a pure function of the payment (and `key` name everything else it
+        reads): the value is shared by every rule of the screening.
+        """
+        memo = self.memo
+        if memo is None or memo.payment is not payment:
+            return compute()
+        values = memo.values
+        if key in values:
+            found: T = values[key]
+            return found
+        values[key] = value = compute()
+        return value
 
 
 def list_date(ctx: ScreeningContext, payment: Payment) -> date:

@@ -45,7 +45,9 @@ def screen_payment(
     `extra_findings` carries the windowed rules' output, computed by the caller that owns the
     window state, so that both kinds of finding end up in one decision.
     """
-    findings = [f for rule in rules for f in rule(payment, ctx)]
+    # One memo per screening: the rules share what they read out of the payment.
+    shared = ctx.for_payment(payment)
+    findings = [f for rule in rules for f in rule(payment, shared)]
     findings.extend(extra_findings)
     findings = apply_precedence(findings, ctx.pack)
     findings.sort(key=_finding_order)

@@ -48,6 +48,8 @@ from rules.listmatch import (
     how_matched,
     in_currency_scope,
     name_strength,
+    payment_subjects,
+    payment_texts,
     text_matches,
     threshold,
     token_evidence,
@@ -62,7 +64,6 @@ from rules.mentions import (
     continued_names,
     iban_bank_code,
     subjects,
-    text_mentions,
 )
 from rules.pack import DEFAULT_STRONG_SCORE, IranSettings, RuleSettings
 from schemas.common import Action
@@ -136,7 +137,7 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         return []
     test = IranTest.from_settings(settings, ctx, payment)
     findings = []
-    for who, holder in holders(payment):
+    for who, holder in holders(payment, ctx):
         signals = iran_signals(who, holder, test)
         if signals:
             found = nexus_finding(RULE_ID, settings, who, signals, payment)
@@ -146,11 +147,21 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     return findings
 
 
-def holders(payment: Payment) -> list[tuple[Subject, Agent | Party]]:
-    """Each screened subject with the Agent or Party model behind it."""
+def holders(
+    payment: Payment, ctx: ScreeningContext | None = None
+) -> list[tuple[Subject, Agent | Party]]:
+    """Each screened subject with the Agent or Party model behind it.
+
+    With `ctx`, the subjects are the ones read once per screening (its memo).
+    """
     by_field: dict[str, Agent | Party] = dict(payment.agent_chain())
     by_field.update(payment.parties())
-    return [(who, by_field[who.field]) for who in subjects(payment, continued=False)]
+    people = (
+        subjects(payment, continued=False)
+        if ctx is None
+        else payment_subjects(payment, ctx, continued=False)
+    )
+    return [(who, by_field[who.field]) for who in people]
 
 
 def _text_findings(
@@ -160,7 +171,7 @@ def _text_findings(
     assert test.banks is not None
     index = test.banks
     findings = []
-    for match in text_matches(index, text_mentions(payment), MatchPolicy.of(settings, ctx)):
+    for match in text_matches(index, payment_texts(payment, ctx), MatchPolicy.of(settings, ctx)):
         if not test.applies(match.entry):
             continue
         explanation = (

@@ -197,14 +197,42 @@ def _window_hits(
     return found
 
 
-def payment_matches(index: ListIndex, payment: Payment, policy: MatchPolicy) -> list[ListMatch]:
+def payment_matches(
+    index: ListIndex,
+    payment: Payment,
+    policy: MatchPolicy,
+    ctx: ScreeningContext | None = None,
+) -> list[ListMatch]:
     """Every match of `payment` in one list: agents, parties (and their continued names, BICs
-    and IBAN bank codes) and, unless the rule turns it off, its free text."""
-    people = subjects(payment, agents=policy.screen_agents)
+    and IBAN bank codes) and, unless the rule turns it off, its free text.
+
+    With `ctx`, the payment's subjects and free text are read once per screening (its memo).
+    """
+    if ctx is None:
+        people: Iterable[Subject] = subjects(payment, agents=policy.screen_agents)
+    else:
+        people = payment_subjects(payment, ctx, agents=policy.screen_agents)
     found = list_matches(index, people, policy)
     if policy.screen_text:
-        found += text_matches(index, text_mentions(payment), policy)
+        texts = text_mentions(payment) if ctx is None else payment_texts(payment, ctx)
+        found += text_matches(index, texts, policy)
     return found
+
+
+def payment_subjects(
+    payment: Payment, ctx: ScreeningContext, *, agents: bool = True, continued: bool = True
+) -> tuple[Subject, ...]:
+    """`rules.mentions.subjects`, read once per screening and shared by the rules."""
+    return ctx.memoised(
+        payment,
+        ("subjects", agents, continued),
+        lambda: tuple(subjects(payment, agents=agents, continued=continued)),
+    )
+
+
+def payment_texts(payment: Payment, ctx: ScreeningContext) -> tuple[TextMention, ...]:
+    """`rules.mentions.text_mentions`, read once per screening and shared by the rules."""
+    return ctx.memoised(payment, "texts", lambda: tuple(text_mentions(payment)))
 
 
 def _keep_best(best: dict[tuple[str, str], ListMatch], match: ListMatch) -> None:
@@ -582,7 +610,7 @@ def check_list_rule(
     if settings is None or index is None or not in_currency_scope(settings, payment):
         return []
     findings = []
-    for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx)):
+    for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx), ctx):
         entry = match.entry
         if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue

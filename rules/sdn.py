@@ -82,7 +82,7 @@ def _check_sanctions_list(
         return []
     programs, critical = settings.programs, settings.critical_programs
     findings = []
-    for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx)):
+    for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx), ctx):
         entry = match.entry
         if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue
