@@ -158,25 +158,48 @@ def text_matches(
 ) -> list[ListMatch]:
     """Best match per (field, entry) for list names and identifiers written in free text."""
     best: dict[tuple[str, str], ListMatch] = {}
+    memo = _text_memo(index, policy)
     for mention in texts:
-        who = Subject(mention.field, mention.text, None, False)
-        for kind, code in identifiers_in_text(mention.text):
+        text = mention.text
+        identifiers = identifiers_in_text(text)
+        hits = memo.get(text)
+        if hits is None:
+            hits = _window_hits(index, text, policy, memo)
+        if not identifiers and not hits:
+            continue  # the common case: nothing listed in this text
+        who = Subject(mention.field, text, None, False)
+        for kind, code in identifiers:
             for match in _identifier_matches(index, who, kind, code):
                 _keep_best(best, match)
-        for window, hit in _window_hits(index, mention.text, policy):
+        for window, hit in hits:
             _keep_best(best, _name_match(who, hit, window, "name-text", policy))
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
 
 
 TEXT_MEMO_SIZE = 20_000
+"""Texts remembered per list and policy before the memo starts afresh."""
+
+WindowHits = tuple[tuple[str, NameHit], ...]
+
+
+def _text_memo(index: ListIndex, policy: MatchPolicy) -> dict[str, WindowHits]:
+    """The index's memo of free-text results under `policy` (text -> window hits).
+
+    One dict per policy, so that a lookup hashes the text only, not the policy with it.
+    """
+    memo: dict[str, WindowHits] | None = index.text_memo.get(policy)
+    if memo is None:
+        index.text_memo[policy] = memo = {}
+    return memo
 
 
 def _window_hits(
-    index: ListIndex, text: str, policy: MatchPolicy
-) -> tuple[tuple[str, NameHit], ...]:
+    index: ListIndex, text: str, policy: MatchPolicy, memo: dict[str, WindowHits] | None = None
+) -> WindowHits:
     """(window, hit) for every list name that counts in `text`, memoised on the index."""
-    key = (text, policy)
-    found: tuple[tuple[str, NameHit], ...] | None = index.text_memo.get(key)
+    if memo is None:
+        memo = _text_memo(index, policy)
+    found = memo.get(text)
     if found is not None:
         return found
     hits: list[tuple[str, NameHit]] = []
@@ -191,9 +214,9 @@ def _window_hits(
                 continue
             if not countries_conflict(window.text, hit.alias):
                 hits.append((window.text, hit))
-    if len(index.text_memo) >= TEXT_MEMO_SIZE:
-        index.text_memo.clear()
-    index.text_memo[key] = found = tuple(hits)
+    if len(memo) >= TEXT_MEMO_SIZE:
+        memo.clear()
+    memo[text] = found = tuple(hits)
     return found
 
 
@@ -248,8 +271,12 @@ def _raw_matches(
         if who.bic:
             for entry in index.by_bic8.get(who.bic[:8].upper(), ()):
                 yield ListMatch(who, entry, "bic", who.bic, who.bic, 1.0)
-        yield from _bank_code_matches(index, who, iban_bank_code(who.account), "iban-bank-code")
-        yield from _clearing_matches(index, who)
+        if who.account:
+            code = iban_bank_code(who.account)
+            if code is not None:
+                yield from _bank_code_matches(index, who, code, "iban-bank-code")
+        if who.clearing_id:
+            yield from _clearing_matches(index, who)
         if who.name:
             method = "name-continued" if who.continued else "name"
             kind = AGENT_KIND if who.is_agent else None
