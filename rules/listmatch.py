@@ -203,7 +203,10 @@ def _window_hits(
     if found is not None:
         return found
     hits: list[tuple[str, NameHit]] = []
-    for window in text_windows(text, policy.text_window):
+    windows = text_windows(text, policy.text_window)
+    if _window_ends(windows).isdisjoint(index.words):
+        windows = ()  # no window starts or ends with a listed word (the test below, at once)
+    for window in windows:
         first, _, rest = window.text.partition(" ")
         if first not in index.words and rest.rpartition(" ")[2] not in index.words:
             continue  # neither end is a listed word: the run holds no listed name
@@ -460,6 +463,17 @@ def text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     text has no field boundary, so whether the name goes on is read from them.
     """
     return _text_windows(text, longest)
+
+
+@lru_cache(maxsize=16384)
+def _window_ends(windows: tuple[TextWindow, ...]) -> frozenset[str]:
+    """The first and last words of every window: a list none of them is in has no name there."""
+    ends: set[str] = set()
+    for window in windows:
+        first, _, rest = window.text.partition(" ")
+        ends.add(first)
+        ends.add(rest.rpartition(" ")[2])
+    return frozenset(ends)
 
 
 class TextWindow(NamedTuple):

@@ -18,6 +18,7 @@ This module only reads the payment; rules.listmatch looks what it finds up in th
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -195,8 +196,11 @@ def iban_checksum_ok(compact: str) -> bool:
     payment's list screening, for the same answer on these two formats.
     """
     rotated = compact[4:] + compact[:4]
-    digits = "".join(str(int(c, 36)) for c in rotated)
-    return int(digits) % 97 == 1
+    return int(rotated.translate(_LETTER_DIGITS)) % 97 == 1
+
+
+_LETTER_DIGITS = {ord(c): str(int(c, 36)) for c in string.ascii_letters}
+"""A=10 ... Z=35: the letters of an IBAN read as digits (digits stay as they are)."""
 
 
 @lru_cache(maxsize=4096)
