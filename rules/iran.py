@@ -42,11 +42,11 @@ from schwifty.exceptions import SchwiftyException
 
 from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
 from rules.listmatch import (
-    MatchPolicy,
     countries_conflict,
     designation_finding,
     how_matched,
     in_currency_scope,
+    match_policy,
     name_strength,
     payment_subjects,
     payment_texts,
@@ -171,7 +171,9 @@ def _text_findings(
     assert test.banks is not None
     index = test.banks
     findings = []
-    for match in text_matches(index, payment_texts(payment, ctx), MatchPolicy.of(settings, ctx)):
+    for match in text_matches(
+        index, payment_texts(payment, ctx), match_policy(settings, ctx, index)
+    ):
         if not test.applies(match.entry):
             continue
         explanation = (

@@ -113,6 +113,31 @@ class MatchPolicy(NamedTuple):
         )
 
 
+def match_policy(
+    settings: ListRuleSettings, ctx: ScreeningContext, index: ListIndex
+) -> MatchPolicy:
+    """`MatchPolicy.of`, remembered on the index for this (frozen) settings object.
+
+    A pack's settings are the same read-only object from payment to payment; the memo holds
+    the object itself, so a key can never be taken by another object of the same id.
+    """
+    key = ("policy", id(settings), ctx.pack.name_match_threshold)
+    memo = index.text_memo
+    found = memo.get(key)
+    if found is not None and found[0] is settings:
+        policy: MatchPolicy = found[1]
+        return policy
+    policy = MatchPolicy.of(settings, ctx)
+    if len(memo) >= POLICY_MEMO_SIZE:
+        memo.clear()
+    memo[key] = (settings, policy)
+    return policy
+
+
+POLICY_MEMO_SIZE = 256
+"""Entries (policies and per-policy text memos) an index keeps before it starts afresh."""
+
+
 # --- matches --------------------------------------------------------------------------------
 
 
@@ -189,6 +214,8 @@ def _text_memo(index: ListIndex, policy: MatchPolicy) -> dict[str, WindowHits]:
     """
     memo: dict[str, WindowHits] | None = index.text_memo.get(policy)
     if memo is None:
+        if len(index.text_memo) >= POLICY_MEMO_SIZE:
+            index.text_memo.clear()
         index.text_memo[policy] = memo = {}
     return memo
 
@@ -651,7 +678,7 @@ def check_list_rule(
     if settings is None or index is None or not in_currency_scope(settings, payment):
         return []
     findings = []
-    for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx), ctx):
+    for match in payment_matches(index, payment, match_policy(settings, ctx, index), ctx):
         entry = match.entry
         if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue

@@ -19,12 +19,12 @@ from fnmatch import fnmatchcase
 from rules.context import ScreeningContext, in_force, mark_retro
 from rules.listmatch import (
     ListMatch,
-    MatchPolicy,
     action_for,
     designation_finding,
     how_matched,
     in_currency_scope,
     list_matches,
+    match_policy,
     payment_matches,
     threshold,
 )
@@ -82,7 +82,7 @@ def _check_sanctions_list(
         return []
     programs, critical = settings.programs, settings.critical_programs
     findings = []
-    for match in payment_matches(index, payment, MatchPolicy.of(settings, ctx), ctx):
+    for match in payment_matches(index, payment, match_policy(settings, ctx, index), ctx):
         entry = match.entry
         if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue
