@@ -228,41 +228,37 @@ def transposition(rng: random.Random, name: str) -> str | None:
     return " ".join(words)
 
 
-def deletion(rng: random.Random, name: str) -> str | None:
-    """One letter dropped from a word of five letters or more (never the first)."""
-    found = _letter_word(rng, name, 5)
+def _edit_letter(
+    rng: random.Random, name: str, minimum: int, edit: Callable[[str, int], str]
+) -> str | None:
+    """`edit(word, k)` at a random position k >= 1 of a random word of `minimum`+ letters."""
+    found = _letter_word(rng, name, minimum)
     if found is None:
         return None
     words, i = found
     k = rng.randrange(1, len(words[i]))
-    words[i] = words[i][:k] + words[i][k + 1 :]
+    words[i] = edit(words[i], k)
     return " ".join(words)
+
+
+def deletion(rng: random.Random, name: str) -> str | None:
+    """One letter dropped from a word of five letters or more (never the first)."""
+    return _edit_letter(rng, name, 5, lambda word, k: word[:k] + word[k + 1 :])
 
 
 def insertion(rng: random.Random, name: str) -> str | None:
     """One extra letter typed inside a word of four letters or more."""
-    found = _letter_word(rng, name, 4)
-    if found is None:
-        return None
-    words, i = found
-    word = words[i]
-    k = rng.randrange(1, len(word))
-    letter = rng.choice("aeiouhnrst")
-    letter = letter.upper() if word.isupper() else letter
-    words[i] = word[:k] + letter + word[k:]
-    return " ".join(words)
+
+    def insert(word: str, k: int) -> str:
+        letter = rng.choice("aeiouhnrst")
+        return word[:k] + (letter.upper() if word.isupper() else letter) + word[k:]
+
+    return _edit_letter(rng, name, 4, insert)
 
 
 def duplication(rng: random.Random, name: str) -> str | None:
     """One letter doubled inside a word of four letters or more (MELLAT -> MELLLAT)."""
-    found = _letter_word(rng, name, 4)
-    if found is None:
-        return None
-    words, i = found
-    word = words[i]
-    k = rng.randrange(1, len(word))
-    words[i] = word[:k] + word[k] + word[k:]
-    return " ".join(words)
+    return _edit_letter(rng, name, 4, lambda word, k: word[:k] + word[k] + word[k:])
 
 
 def word_order(rng: random.Random, name: str) -> str | None:
