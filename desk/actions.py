@@ -221,16 +221,12 @@ def approve(session: Session, actor: Actor, case_id: int, at: datetime) -> CaseA
     if actor.role != Role.SUPERVISOR:
         raise Forbidden("only a supervisor approves a release or block")
     case = get_case(session, case_id)
-    proposal = _pending(session, case.id)
-    if proposal is None:
-        raise Conflict(f"case {case_id} has no proposal waiting for approval")
+    proposal = _require_pending(session, case)
     if proposal.proposed_by == actor.user_id:
         raise Forbidden("four-eyes: the proposer cannot approve their own proposal")
     before = _state(case)
     kind = ProposalKind(proposal.kind)
-    proposal.status = APPROVED
-    proposal.decided_by = actor.user_id
-    proposal.decided_at = at
+    _decide(proposal, APPROVED, actor, at)
     case.status = _AFTER_APPROVAL[kind]
     case.updated_at = at
     audit.append(
@@ -266,15 +262,11 @@ def reject(
     for the gateway."""
     require_writer(actor)
     case = get_case(session, case_id)
-    proposal = _pending(session, case.id)
-    if proposal is None:
-        raise Conflict(f"case {case_id} has no proposal waiting for approval")
+    proposal = _require_pending(session, case)
     if actor.role != Role.SUPERVISOR and proposal.proposed_by != actor.user_id:
         raise Forbidden("only a supervisor or the proposer turns a proposal down")
     before = _state(case)
-    proposal.status = REJECTED
-    proposal.decided_by = actor.user_id
-    proposal.decided_at = at
+    _decide(proposal, REJECTED, actor, at)
     case.status = proposal.prior_status or CaseStatus.OPEN
     case.updated_at = at
     audit.append(
@@ -293,6 +285,22 @@ def _pending(session: Session, case_id: int) -> CaseAction | None:
     return session.execute(
         select(CaseAction).where(CaseAction.case_id == case_id, CaseAction.status == PENDING)
     ).scalar()
+
+
+def _require_pending(session: Session, case: Case) -> CaseAction:
+    """The case's proposal waiting for approval; approve and reject have nothing to act on
+    without one."""
+    proposal = _pending(session, case.id)
+    if proposal is None:
+        raise Conflict(f"case {case.id} has no proposal waiting for approval")
+    return proposal
+
+
+def _decide(proposal: CaseAction, status: str, actor: Actor, at: datetime) -> None:
+    """Close a proposal as approved or rejected, stamped with who decided and when."""
+    proposal.status = status
+    proposal.decided_by = actor.user_id
+    proposal.decided_at = at
 
 
 def _user_name(session: Session, user_id: int) -> str:

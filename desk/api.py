@@ -294,11 +294,15 @@ def create_app(
     app.post("/api/cases/{case_id}/release")(proposal_endpoint(actions.ProposalKind.RELEASE))
     app.post("/api/cases/{case_id}/block")(proposal_endpoint(actions.ProposalKind.BLOCK))
 
+    def decided(db: Session, case_id: int, proposal: CaseAction) -> dict[str, Any]:
+        """The answer to an approve or reject: the proposal and the status the case now has."""
+        case = actions.get_case(db, case_id)
+        return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
+
     @app.post("/api/cases/{case_id}/approve")
     def approve(case_id: int, db: Db, who: Who, write: Write) -> dict[str, Any]:
         proposal = write("approve", lambda: actions.approve(db, who, case_id, clock()))
-        case = actions.get_case(db, case_id)
-        return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
+        return decided(db, case_id, proposal)
 
     @app.post("/api/cases/{case_id}/reject")
     def reject(
@@ -306,8 +310,7 @@ def create_app(
     ) -> dict[str, Any]:
         note = body.comment if body is not None else None
         proposal = write("reject", lambda: actions.reject(db, who, case_id, note, clock()))
-        case = actions.get_case(db, case_id)
-        return {"case_id": case_id, "proposal_id": proposal.id, "status": case.status}
+        return decided(db, case_id, proposal)
 
     @app.post("/api/exceptions", status_code=201)
     def request_exception(body: ExceptionBody, db: Db, who: Who, write: Write) -> dict[str, Any]:

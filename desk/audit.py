@@ -118,7 +118,8 @@ class ChainReport:
         return self.bad_id is None
 
 
-def _rows(session: Session, batch: int = 5000) -> Iterator[AuditRow]:
+def rows(session: Session, batch: int = 5000) -> Iterator[AuditRow]:
+    """Every row in id order, read in batches (verify and the exports walk the whole table)."""
     after = 0
     while True:
         chunk = (
@@ -137,7 +138,7 @@ def _rows(session: Session, batch: int = 5000) -> Iterator[AuditRow]:
 def verify(session: Session) -> ChainReport:
     """Walk the chain from row 1; stop at the first row whose hash, predecessor or id is wrong."""
     expected_id, prev, count = 1, GENESIS, 0
-    for row in _rows(session):
+    for row in rows(session):
         if row.id != expected_id:
             return ChainReport(
                 count, prev, expected_id, f"row {expected_id} is missing (next row is {row.id})"

@@ -141,6 +141,13 @@ def ensure_cases(
     return ids
 
 
+def _raise_severity(severities: dict[str, Severity], payment_id: str, severity: Severity) -> None:
+    """Keep the highest severity seen per payment in a batch (its case opens at that level)."""
+    known = severities.get(payment_id)
+    if known is None or SEVERITY_RANK[severity] > SEVERITY_RANK[known]:
+        severities[payment_id] = severity
+
+
 def store_alerts(session: Session, alerts: list[Alert], received_at: datetime) -> list[bool]:
     """File alerts under their payments' cases; per alert, False when its alert_id was
     already stored (earlier, or earlier in this same list)."""
@@ -148,9 +155,7 @@ def store_alerts(session: Session, alerts: list[Alert], received_at: datetime) -
     payments: dict[str, dict[str, Any]] = {}
     for alert in alerts:
         payment_id = alert.payment.payment_id
-        known = severities.get(payment_id)
-        if known is None or SEVERITY_RANK[alert.severity] > SEVERITY_RANK[known]:
-            severities[payment_id] = alert.severity
+        _raise_severity(severities, payment_id, alert.severity)
         payments.setdefault(payment_id, _payment_columns(alert))
     ids = ensure_cases(session, severities, received_at, payments)
     first: dict[str, Alert] = {}
@@ -203,9 +208,7 @@ def store_decisions(
             key=lambda s: SEVERITY_RANK[s],
             default=Severity.MEDIUM,
         )
-        known = severities.get(decision.payment_id)
-        if known is None or SEVERITY_RANK[severity] > SEVERITY_RANK[known]:
-            severities[decision.payment_id] = severity
+        _raise_severity(severities, decision.payment_id, severity)
     ids = ensure_cases(session, severities, received_at)
     if kept:
         session.connection().execute(

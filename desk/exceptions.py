@@ -110,15 +110,25 @@ def request_exception(
     return row
 
 
-def approve_exception(
-    session: Session, actor: Actor, exception_id: int, at: datetime
-) -> ExceptionRow:
+def _require_supervisor(actor: Actor, verb: str) -> None:
+    """Approving and revoking are a supervisor's calls (a read-only role is refused first)."""
     require_writer(actor)
     if actor.role != Role.SUPERVISOR:
-        raise Forbidden("only a supervisor approves an exception")
+        raise Forbidden(f"only a supervisor {verb} an exception")
+
+
+def _get_exception(session: Session, exception_id: int) -> ExceptionRow:
     row = session.get(ExceptionRow, exception_id)
     if row is None:
         raise NotFound(f"exception {exception_id} does not exist")
+    return row
+
+
+def approve_exception(
+    session: Session, actor: Actor, exception_id: int, at: datetime
+) -> ExceptionRow:
+    _require_supervisor(actor, "approves")
+    row = _get_exception(session, exception_id)
     if row.status != PENDING:
         raise Conflict(f"exception {exception_id} is {row.status}, not pending")
     if row.created_by == actor.user_id:
@@ -151,14 +161,10 @@ def revoke_exception(
     session: Session, actor: Actor, exception_id: int, reason: str, at: datetime
 ) -> ExceptionRow:
     """Withdraw a pending or active exception (a supervisor's call, audited with a reason)."""
-    require_writer(actor)
-    if actor.role != Role.SUPERVISOR:
-        raise Forbidden("only a supervisor revokes an exception")
+    _require_supervisor(actor, "revokes")
     if not reason.strip():
         raise Invalid("a revocation needs a reason")
-    row = session.get(ExceptionRow, exception_id)
-    if row is None:
-        raise NotFound(f"exception {exception_id} does not exist")
+    row = _get_exception(session, exception_id)
     if row.status not in (PENDING, ACTIVE):
         raise Conflict(f"exception {exception_id} is already {row.status}")
     before = _state(row)

@@ -12,9 +12,10 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desk import audit
 from desk.actions import Disposition
 from desk.cases import CaseStatus
-from desk.db.models import AlertRow, AuditRow, Case, CaseAction, ExceptionRow
+from desk.db.models import AlertRow, Case, CaseAction, ExceptionRow
 from desk.exceptions import ACTIVE
 from desk.metrics import DeskMetrics
 from desk.sla import DEFAULT_SLA
@@ -78,14 +79,10 @@ def refresh_case_metrics(
     )
 
 
-def _audit_rows(session: Session) -> Iterator[AuditRow]:
-    yield from session.execute(select(AuditRow).order_by(AuditRow.id)).scalars()
-
-
 def audit_jsonl(session: Session) -> Iterator[bytes]:
     """One JSON object per row, every column (hashes included, so the export can be
     re-verified without the database)."""
-    for row in _audit_rows(session):
+    for row in audit.rows(session):
         yield orjson.dumps({c: getattr(row, c) for c in AUDIT_COLUMNS}) + b"\n"
 
 
@@ -93,7 +90,7 @@ def audit_csv(session: Session) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(AUDIT_COLUMNS)
-    for row in _audit_rows(session):
+    for row in audit.rows(session):
         writer.writerow([getattr(row, c) for c in AUDIT_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
