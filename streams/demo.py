@@ -77,6 +77,11 @@ class DemoError(Exception):
         self.lines = list(lines)
 
 
+def _log_lines(worker: WorkerProcess, tail: list[str]) -> list[str]:
+    """The worker's last log lines under a heading naming the log file, for an error report."""
+    return [f"last {len(tail)} lines of {worker.log}:", *(f"  {line}" for line in tail)]
+
+
 class WorkerStopped(DemoError):
     """The worker process exited; carries its exit status and the last lines of its log."""
 
@@ -87,10 +92,7 @@ class WorkerStopped(DemoError):
         )
         tail = worker.log_tail()
         super().__init__(
-            EXIT_WORKER,
-            f"worker stopped (pid {worker.pid}, {how})",
-            f"last {len(tail)} lines of {worker.log}:",
-            *(f"  {line}" for line in tail),
+            EXIT_WORKER, f"worker stopped (pid {worker.pid}, {how})", *_log_lines(worker, tail)
         )
         self.returncode = status
         self.tail = tail
@@ -100,12 +102,10 @@ class WorkerNotReady(DemoError):
     """The worker is alive but did not become ready in time."""
 
     def __init__(self, worker: WorkerProcess, waiting_for: str, timeout: float) -> None:
-        tail = worker.log_tail()
         super().__init__(
             EXIT_WORKER,
             f"worker (pid {worker.pid}) not ready after {timeout:.0f} s: {waiting_for}",
-            f"last {len(tail)} lines of {worker.log}:",
-            *(f"  {line}" for line in tail),
+            *_log_lines(worker, worker.log_tail()),
         )
         self.waiting_for = waiting_for
 

@@ -147,17 +147,25 @@ def require_port_free(
 def require_data_dir(path: Path) -> None:
     """The worker keeps its table state under DINARWATCH_DATA_DIR: a path that cannot be a
     writable folder is one configuration line, not an unexpected FileExistsError."""
+    reason = unwritable_folder(path)
+    if reason is not None:
+        raise ConfigError(
+            f"DINARWATCH_DATA_DIR={path}: cannot use it as the worker's state folder ({reason}): "
+            "point it at a folder the worker can write to"
+        )
+
+
+def unwritable_folder(path: Path) -> str | None:
+    """Create `path` if missing and write a probe file in it: None when that works, else the
+    OS's reason in lower case (for a one-line error that names the setting or option)."""
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".dinarwatch-write-test"
         probe.touch()
         probe.unlink()
     except OSError as exc:
-        reason = (exc.strerror or type(exc).__name__).lower()
-        raise ConfigError(
-            f"DINARWATCH_DATA_DIR={path}: cannot use it as the worker's state folder ({reason}): "
-            "point it at a folder the worker can write to"
-        ) from None
+        return (exc.strerror or type(exc).__name__).lower()
+    return None
 
 
 class _LastClientError(logging.Handler):

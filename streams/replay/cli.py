@@ -33,6 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from streams.errors import InputError, NothingScreenedError, loading
+from streams.preflight import unwritable_folder
 
 if TYPE_CHECKING:  # the rules and parsers load on first use: `dinarwatch --help` stays fast
     from streams.replay.runner import ReplayParams, ReplayResult
@@ -207,14 +208,9 @@ def _check_report(report: Path | None) -> None:
         return
     if report.exists() and not report.is_dir():
         raise InputError(f"--report {report} is a file: give a folder (it is created if missing)")
-    try:
-        report.mkdir(parents=True, exist_ok=True)
-        probe = report / ".dinarwatch-write-test"
-        probe.touch()
-        probe.unlink()
-    except OSError as exc:
-        reason = (exc.strerror or type(exc).__name__).lower()
-        raise InputError(f"--report {report}: cannot write there ({reason})") from None
+    reason = unwritable_folder(report)
+    if reason is not None:
+        raise InputError(f"--report {report}: cannot write there ({reason})")
 
 
 def _nothing_screened(

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "deploy" / "kafka" / "kafka-local.sh"
 CLUSTER_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{20}[AQgw]")  # 128 bits, 4 zero pad bits
@@ -62,13 +64,6 @@ def test_cluster_id_count_must_be_a_positive_number() -> None:
     done = script("cluster-id", "many")
     assert done.returncode == 2
     assert "positive number" in done.stderr
-
-
-def free_port() -> int:
-    """A port the OS reports free now (bound to port 0, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -5,15 +5,14 @@ Faust routes is tests/integration/test_web_lockdown.py)."""
 from __future__ import annotations
 
 import asyncio
-import urllib.error
-import urllib.request
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter
 
 from alerts.notifier.web import start_web_server
 from streams.web import allow_only
-from tests.integration.pipeline import free_port
+from tests.integration.alerting_support import http_request
+from tests.ports import free_port
 
 PROBES = [
     "/",
@@ -28,15 +27,6 @@ PROBES = [
 ]
 
 
-def _get(url: str, method: str = "GET") -> tuple[int, bytes]:
-    request = urllib.request.Request(url, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
 def test_notifier_port_serves_metrics_and_health_only() -> None:
     registry = CollectorRegistry()
     Counter("dinarwatch_probe", "a counter", registry=registry).inc()
@@ -44,14 +34,14 @@ def test_notifier_port_serves_metrics_and_health_only() -> None:
     server = start_web_server(port, "127.0.0.1", registry, {"status": "ok"})
     base = f"http://127.0.0.1:{port}"
     try:
-        status, body = _get(f"{base}/metrics")
+        status, body = http_request(f"{base}/metrics", "GET")
         assert status == 200 and b"dinarwatch_probe_total 1.0" in body
-        assert _get(f"{base}/health") == (200, b'{"status":"ok"}')
+        assert http_request(f"{base}/health", "GET") == (200, b'{"status":"ok"}')
         for path in PROBES:
-            status, body = _get(base + path)
+            status, body = http_request(base + path, "GET")
             assert status == 404 and body == b"404: Not Found", path
-        assert _get(f"{base}/metrics", "POST")[0] == 405
-        assert _get(f"{base}/table/x/", "POST") == (404, b"404: Not Found")
+        assert http_request(f"{base}/metrics", "POST")[0] == 405
+        assert http_request(f"{base}/table/x/", "POST") == (404, b"404: Not Found")
     finally:
         server.shutdown()
         server.server_close()
@@ -73,11 +63,13 @@ def test_worker_middleware_lets_only_the_documented_paths_through() -> None:
         try:
             for method, path in [("GET", "/metrics"), ("HEAD", "/health"), ("POST", "/metrics")]:
                 status, body = await asyncio.to_thread(
-                    _get, f"http://127.0.0.1:{port}{path}", method
+                    http_request, f"http://127.0.0.1:{port}{path}", method
                 )
                 results.append((path, status, body.decode()))
             for path in PROBES:
-                status, body = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}{path}")
+                status, body = await asyncio.to_thread(
+                    http_request, f"http://127.0.0.1:{port}{path}", "GET"
+                )
                 results.append((path, status, body.decode()))
         finally:
             await runner.cleanup()

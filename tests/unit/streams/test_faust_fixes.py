@@ -93,12 +93,18 @@ def _table_with_state(tmp_path: Any, persisted: int) -> tuple[Any, Any, Any]:
     return app, table, tp
 
 
-def test_state_beyond_the_changelog_is_discarded_and_counted(tmp_path: Any) -> None:
-    app, table, tp = _table_with_state(tmp_path, persisted=54)
+def _recover(app: Any, table: Any, tp: Any) -> tuple[Any, list[tuple[str, int]]]:
+    """The app's recovery with `tp` active, and the list its store-reset listener fills."""
     resets: list[tuple[str, int]] = []
     app.store_reset_listeners.append(lambda name, partition: resets.append((name, partition)))
     recovery: Any = app.tables.recovery
     recovery.add_active(table, tp)
+    return recovery, resets
+
+
+def test_state_beyond_the_changelog_is_discarded_and_counted(tmp_path: Any) -> None:
+    app, table, tp = _table_with_state(tmp_path, persisted=54)
+    recovery, resets = _recover(app, table, tp)
     assert recovery.active_offsets[tp] == 54
 
     # an empty changelog (recreated topic, reset broker): Faust raised ConsistencyError here
@@ -112,10 +118,7 @@ def test_state_beyond_the_changelog_is_discarded_and_counted(tmp_path: Any) -> N
 
 def test_state_within_the_changelog_is_kept(tmp_path: Any) -> None:
     app, table, tp = _table_with_state(tmp_path, persisted=54)
-    resets: list[tuple[str, int]] = []
-    app.store_reset_listeners.append(lambda name, partition: resets.append((name, partition)))
-    recovery: Any = app.tables.recovery
-    recovery.add_active(table, tp)
+    recovery, resets = _recover(app, table, tp)
 
     asyncio.run(recovery._build_offsets(_ChangelogEnds(55), {tp}, recovery.active_offsets, "a"))
 
@@ -132,10 +135,7 @@ def test_state_built_from_an_earlier_topic_of_that_name_is_discarded(tmp_path: A
     app, table, tp = _table_with_state(tmp_path, persisted=54)
     record_topic_id(table.data, 0, "id-of-the-old-topic")
     app.changelog_topic_ids = lambda topics: dict.fromkeys(topics, "id-of-the-new-topic")
-    resets: list[tuple[str, int]] = []
-    app.store_reset_listeners.append(lambda name, partition: resets.append((name, partition)))
-    recovery: Any = app.tables.recovery
-    recovery.add_active(table, tp)
+    recovery, resets = _recover(app, table, tp)
 
     asyncio.run(recovery._build_offsets(_ChangelogEnds(900), {tp}, recovery.active_offsets, "a"))
 
