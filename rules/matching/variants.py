@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from rapidfuzz.distance import OSA
 
@@ -130,42 +130,20 @@ class VariantMap:
             _keep(found, glued, GLUED_SIMILARITY)
 
     def _edits(self, folded: str, found: dict[int, float]) -> None:
-        if len(folded) < MIN_EDIT_LENGTH:
-            return
-        seen: set[str] = set()
-        for key in _deletions(folded):
-            for other in self._by_deletion.get(key, ()):
-                if other in seen or other == folded:
-                    continue
-                seen.add(other)
-                edits = OSA.distance(folded, other, score_cutoff=MAX_EDITS)
-                if edits > MAX_EDITS or (folded, other) in self._distinct:
-                    continue
-                similarity = 1 - EDIT_COST * edits / max(len(folded), len(other))
-                if similarity >= MIN_EDIT_SIMILARITY:
-                    for token_id in self._by_fold[other]:
-                        _keep(found, token_id, min(similarity, MAX_EDIT_SIMILARITY))
+        for other, similarity in _within_edits(folded, self._by_deletion):
+            if (folded, other) not in self._distinct:
+                for token_id in self._by_fold[other]:
+                    _keep(found, token_id, similarity)
 
     def _raw_edits(self, token: str, found: dict[int, float]) -> None:
         """The same search over unfolded spellings: folding can hide a typing error's size
         (a transposed "Hizbalalh" folds to hizbalalh, Hizballah to hizbala)."""
-        if len(token) < MIN_EDIT_LENGTH:
-            return
-        seen: set[str] = set()
-        for key in _deletions(token):
-            for other in self._by_raw_deletion.get(key, ()):
-                if other in seen or other == token:
-                    continue
-                seen.add(other)
-                edits = OSA.distance(token, other, score_cutoff=MAX_EDITS)
-                if edits > MAX_EDITS or (fold(token), fold(other)) in self._distinct:
-                    continue
-                similarity = 1 - EDIT_COST * edits / max(len(token), len(other))
-                if similarity >= MIN_EDIT_SIMILARITY:
-                    token_id = self._vocabulary.get(other)
-                    if token_id is None:
-                        token_id = self._spellings[other]
-                    _keep(found, token_id, min(similarity, MAX_EDIT_SIMILARITY))
+        for other, similarity in _within_edits(token, self._by_raw_deletion):
+            if (fold(token), fold(other)) not in self._distinct:
+                token_id = self._vocabulary.get(other)
+                if token_id is None:
+                    token_id = self._spellings[other]
+                _keep(found, token_id, similarity)
 
     def _skeletons(self, token: str, translit: bool, found: dict[int, float]) -> None:
         bones = skeleton(token)
@@ -176,6 +154,27 @@ class VariantMap:
         table = self._by_skeleton if translit else self._by_skeleton_translit
         for token_id in table.get(bones, ()):
             _keep(found, token_id, SKELETON_SIMILARITY)
+
+
+def _within_edits(
+    word: str, by_deletion: Mapping[str, Iterable[str]]
+) -> Iterator[tuple[str, float]]:
+    """Each indexed spelling within MAX_EDITS of `word` (symmetric deletions, then OSA), with its
+    similarity capped at MAX_EDIT_SIMILARITY; once per spelling, never `word` itself."""
+    if len(word) < MIN_EDIT_LENGTH:
+        return
+    seen: set[str] = set()
+    for key in _deletions(word):
+        for other in by_deletion.get(key, ()):
+            if other in seen or other == word:
+                continue
+            seen.add(other)
+            edits = OSA.distance(word, other, score_cutoff=MAX_EDITS)
+            if edits > MAX_EDITS:
+                continue
+            similarity = 1 - EDIT_COST * edits / max(len(word), len(other))
+            if similarity >= MIN_EDIT_SIMILARITY:
+                yield other, min(similarity, MAX_EDIT_SIMILARITY)
 
 
 def _keep(found: dict[int, float], token_id: int, similarity: float) -> None:
