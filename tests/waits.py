@@ -14,6 +14,18 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+def poll(predicate: Callable[[], T], timeout: float, interval: float = 0.2) -> T:
+    """Call `predicate` until it returns something truthy or `timeout` seconds pass; return
+    its last value (falsy at the deadline). For callers that assert with their own message."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        remaining = deadline - time.monotonic()
+        if value or remaining <= 0:
+            return value
+        time.sleep(min(interval, remaining))
+
+
 def wait_until(
     predicate: Callable[[], T],
     timeout: float,
@@ -25,17 +37,12 @@ def wait_until(
     Raises AssertionError after `timeout` seconds: "timed out after 30 s waiting for <what>
     (last value: ...)". Exceptions from the predicate propagate (a broken probe is a bug,
     not a reason to wait)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(
-                f"timed out after {timeout:g} s waiting for {what} (last value: {value!r})"
-            )
-        time.sleep(min(interval, remaining))
+    value = poll(predicate, timeout, interval)
+    if not value:
+        raise AssertionError(
+            f"timed out after {timeout:g} s waiting for {what} (last value: {value!r})"
+        )
+    return value
 
 
 def stays(

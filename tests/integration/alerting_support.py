@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from tests.integration.pipeline import REPO, WorkerProcess, free_port, settings_env
+from tests.waits import poll
 
 RULES = REPO / "deploy" / "prometheus" / "rules" / "dinarwatch.yml"
 AM_CONFIG = REPO / "deploy" / "alertmanager" / "alertmanager.yml"
@@ -395,12 +396,7 @@ def prom_api(base: str, path: str, **params: str) -> Any:
 
 def wait_for(check: Any, timeout: float, interval: float = 0.5) -> Any:
     """Poll `check()` until it returns something truthy; return it (or the last falsy value)."""
-    deadline = time.monotonic() + timeout
-    result = check()
-    while not result and time.monotonic() < deadline:
-        time.sleep(interval)
-        result = check()
-    return result
+    return poll(check, timeout, interval)
 
 
 def _run_worker() -> None:
