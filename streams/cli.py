@@ -178,9 +178,11 @@ def worker(
     check: Annotated[bool, typer.Option(help="Check broker, topics and lists, then exit")] = False,
 ) -> None:
     """Run the Faust worker (ingest + screen agents) and serve /metrics."""
+    from streams.faust_fixes import check_faust_version
     from streams.preflight import require_broker
     from streams.worker import check_ready, run_worker
 
+    check_faust_version()  # before anything that depends on the patched faust, the broker too
     settings = get_settings()
     if web_port is not None:
         settings = settings.model_copy(update={"web_port": web_port})
