@@ -10,7 +10,7 @@ from schemas.alert import Alert, PaymentSummary
 from schemas.common import Action
 from schemas.decision import Decision, Finding, strongest
 from schemas.masking import account_tokens, mask_account, mask_text
-from schemas.payment import Payment
+from schemas.payment import Agent, Party, Payment
 
 
 def alert_id(payment_id: str, rule: str, rule_pack_version: str) -> str:
@@ -24,6 +24,7 @@ def summarize(payment: Payment) -> PaymentSummary:
     may be named after its account, so names are masked like free text)."""
     return PaymentSummary(
         payment_id=payment.payment_id,
+        uetr=payment.uetr,
         amount=payment.amount,
         currency=payment.currency,
         value_date=payment.value_date,
@@ -35,7 +36,25 @@ def summarize(payment: Payment) -> PaymentSummary:
         creditor_account=mask_account(payment.creditor.account),
         creditor_agent_bic=payment.creditor_agent.bic,
         message_type=payment.message_type.value,
+        ultimate_debtor_name=_party_name(payment.ultimate_debtor),
+        ultimate_creditor_name=_party_name(payment.ultimate_creditor),
+        intermediary_agents=tuple(_agent_label(a) for a in payment.intermediary_agents),
+        instructing_agent=_agent_label(payment.instructing_agent)
+        if payment.instructing_agent
+        else None,
+        instructed_agent=_agent_label(payment.instructed_agent)
+        if payment.instructed_agent
+        else None,
     )
+
+
+def _party_name(party: Party | None) -> str | None:
+    return mask_text(party.name) if party is not None else None
+
+
+def _agent_label(agent: Agent) -> str:
+    """A bank as a reviewer recognises it: its BIC, else its (masked) name."""
+    return agent.bic or mask_text(agent.name or "")
 
 
 def alerts_for(payment: Payment, decision: Decision, raised_at: datetime) -> list[Alert]:

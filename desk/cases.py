@@ -62,6 +62,7 @@ def _payment_columns(alert: Alert) -> dict[str, Any]:
         "amount": summary.amount,
         "currency": summary.currency,
         "value_date": summary.value_date,
+        "uetr": summary.uetr.strip().lower()[:36] if summary.uetr else None,
     }
 
 
@@ -74,6 +75,7 @@ _PAYMENT_COLUMNS = (
     "amount",
     "currency",
     "value_date",
+    "uetr",
 )
 
 
@@ -265,6 +267,7 @@ def list_cases(
     rule: str | None = None,
     severity: str | None = None,
     payment_id: str | None = None,
+    uetr: str | None = None,
     party: str | None = None,
     bank: str | None = None,
     assignee_id: int | None = None,
@@ -299,6 +302,8 @@ def list_cases(
         query = query.where(Case.severity == severity)
     if payment_id:
         query = query.where(Case.payment_id == payment_id)
+    if uetr:
+        query = query.where(Case.uetr == uetr.strip().lower())
     if rule:
         query = query.where(Case.id.in_(select(AlertRow.case_id).where(AlertRow.rule == rule)))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

@@ -16,6 +16,7 @@ class PaymentSummary(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     payment_id: str
+    uetr: str | None = None
     amount: Money
     currency: str
     value_date: date
@@ -27,6 +28,12 @@ class PaymentSummary(BaseModel):
     creditor_account: str | None = None
     creditor_agent_bic: str | None = None
     message_type: str | None = None
+    # the rest of the chain, so a reviewer sees every party and agent (banks by BIC, else name)
+    ultimate_debtor_name: str | None = None
+    ultimate_creditor_name: str | None = None
+    intermediary_agents: tuple[str, ...] = ()
+    instructing_agent: str | None = None
+    instructed_agent: str | None = None
 
 
 class Alert(BaseModel):

@@ -132,6 +132,7 @@ class Case(Base):
     amount: Mapped[Decimal | None] = mapped_column(Numeric(24, 4))
     currency: Mapped[str | None] = mapped_column(String(3))
     value_date: Mapped[date | None] = mapped_column(Date)
+    uetr: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class AlertRow(Base):
