@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +37,27 @@ class ListEntry(BaseModel):
     legal_source: str
     source_urls: list[str] = Field(default_factory=list)
     remarks: str | None = None
+    weak_names: list[str] = Field(
+        default_factory=list,
+        description="Aliases the source marks weak (low quality): matched by whole-name "
+        "equality only, never fuzzily",
+    )
+    registration_numbers: list[str] = Field(
+        default_factory=list, description="Company registration, tax and other identifiers"
+    )
+    raw: dict[str, Any] | None = Field(
+        default=None, description="The source record as published, for audit"
+    )
+
+    def content_dump(self) -> dict[str, Any]:
+        """The fields that make a list's version. `raw` is left out (a re-published record whose
+        screening facts did not change is no new version), and so are weak_names and
+        registration_numbers while empty, so lists that never use them keep their versions."""
+        dump = self.model_dump(mode="json", exclude={"raw"})
+        for optional in ("weak_names", "registration_numbers"):
+            if not dump[optional]:
+                del dump[optional]
+        return dump
 
     @property
     def primary_name(self) -> str:

@@ -16,7 +16,7 @@ def content_version(entries: Iterable[ListEntry]) -> str:
     """A short content hash: two lists with the same entries have the same version."""
     digest = hashlib.sha256()
     for entry in sorted(entries, key=lambda e: e.entry_id):
-        digest.update(orjson.dumps(entry.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS))
+        digest.update(orjson.dumps(entry.content_dump(), option=orjson.OPT_SORT_KEYS))
     return digest.hexdigest()[:12]
 
 
