@@ -11,6 +11,7 @@ from rules.lists.base import ListSet, ReferenceList
 from rules.matching.names import NameIndex
 from rules.matching.normalize import name_tokens
 from rules.pack import RulePack
+from rules.suppression import ExceptionSet
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
 from schemas.payment import Payment
@@ -122,6 +123,9 @@ class ScreeningContext:
     as_of: date | None = None
     memo: PaymentMemo | None = field(default=None, compare=False, repr=False)
     """The per-screening memo (`for_payment`); None outside a screening."""
+    exceptions: ExceptionSet = field(default_factory=ExceptionSet)
+    """Approved good-guy exceptions (rules/suppression.py); the workers follow the desk's
+    `exceptions` topic (streams/exceptions_follow.py)."""
 
     @classmethod
     def build(cls, pack: RulePack, lists: ListSet, as_of: date | None = None) -> ScreeningContext:
@@ -138,7 +142,7 @@ class ScreeningContext:
     def for_payment(self, payment: Payment) -> ScreeningContext:
         """This context with a fresh memo for screening `payment` (lists and pack shared)."""
         return ScreeningContext(
-            self.pack, self.lists, self.indexes, self.as_of, PaymentMemo(payment)
+            self.pack, self.lists, self.indexes, self.as_of, PaymentMemo(payment), self.exceptions
         )
 
     def memoised(self, payment: Payment, key: Hashable, compute: Callable[[], T]) -> T:

@@ -13,6 +13,7 @@ from rules.iran import check_iran_nexus
 from rules.militia import check_militia_front
 from rules.pack import RulePack
 from rules.sdn import check_ofac_sdn, check_un_sanctions
+from rules.suppression import suppress
 from rules.vessel import check_oil_vessel
 from schemas.common import Action
 from schemas.decision import Decision, Finding, strongest
@@ -51,6 +52,7 @@ def screen_payment(
     findings.extend(extra_findings)
     findings = apply_precedence(findings, ctx.pack)
     findings.sort(key=_finding_order)
+    findings, suppressed = suppress(findings, payment, ctx.exceptions, ctx.lists, evaluated_at)
     return Decision(
         payment_id=payment.payment_id,
         decision=strongest(findings),
@@ -63,6 +65,7 @@ def screen_payment(
         currency=payment.currency,
         message_type=payment.message_type.value,
         parse_warnings=list(payment.parse_warnings),
+        suppressed_findings=suppressed or None,
     )
 
 

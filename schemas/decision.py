@@ -35,6 +35,13 @@ class Finding(BaseModel):
     evidence: dict[str, str] = Field(default_factory=dict)
 
 
+class SuppressedFinding(Finding):
+    """A finding covered by an approved good-guy exception (rules/suppression.py): kept for the
+    record, raises no alert and does not count towards the decision."""
+
+    exception_id: str = Field(description="The desk exception that covers this finding")
+
+
 class Decision(BaseModel):
     """One per payment on payments.decisions; what `dinarwatch screen` prints per line."""
 
@@ -54,6 +61,11 @@ class Decision(BaseModel):
         default_factory=list,
         description="The payment's parse warnings: quirks of the message that were read past, "
         "so the payment was screened; a reviewer may want the sender to fix them",
+    )
+    suppressed_findings: list[SuppressedFinding] | None = Field(
+        default=None,
+        description="Findings covered by an approved exception: no alert, no effect on the "
+        "decision (absent when there are none)",
     )
 
 
