@@ -22,6 +22,7 @@ import yaml
 from rules.lists.base import ListSet, ReferenceList
 from rules.lists.builtin import parse_builtin_list
 from rules.lists.cbi import parse_cbi_usd_ban
+from rules.lists.delta import diff_lists
 from rules.pack import RulePack, parse_rule_pack
 from schemas.listentry import ListEntry
 from streams.errors import ConfigError, InputError, UserError, loading
@@ -173,40 +174,6 @@ def problems(reference: ReferenceList) -> list[str]:
     if not reference.entries:
         found.append("the list is empty")
     return found
-
-
-@dataclass(frozen=True)
-class ListDiff:
-    """Entries of B compared with A, by entry id."""
-
-    added: tuple[ListEntry, ...]
-    removed: tuple[ListEntry, ...]
-    changed: tuple[tuple[ListEntry, ListEntry, tuple[str, ...]], ...]
-    unchanged: int
-
-
-def diff_lists(a: ReferenceList, b: ReferenceList) -> ListDiff:
-    """Added, removed and changed entries (with the fields that changed), in id order."""
-    old = {e.entry_id: e for e in a.entries}
-    new = {e.entry_id: e for e in b.entries}
-    changed = []
-    for entry_id in sorted(old.keys() & new.keys()):
-        fields = _changed_fields(old[entry_id], new[entry_id])
-        if fields:
-            changed.append((old[entry_id], new[entry_id], fields))
-    return ListDiff(
-        added=tuple(new[i] for i in sorted(new.keys() - old.keys())),
-        removed=tuple(old[i] for i in sorted(old.keys() - new.keys())),
-        changed=tuple(changed),
-        unchanged=len(old.keys() & new.keys()) - len(changed),
-    )
-
-
-def _changed_fields(a: ListEntry, b: ListEntry) -> tuple[str, ...]:
-    if a == b:
-        return ()
-    left, right = a.model_dump(), b.model_dump()
-    return tuple(k for k in left if left[k] != right.get(k))
 
 
 def _change_detail(a: ListEntry, b: ListEntry, fields: Sequence[str]) -> str:
