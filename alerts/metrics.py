@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -29,6 +30,8 @@ _SCREEN_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
 CURRENCIES = ("USD", "IQD")
 """Currencies whose payment series exist from start: the one the rules scope (USD) and the
 home currency. Others appear on first use (the alert rules cover that case as well)."""
+_MANIFEST_LABELS = ("source", "sha256", "fetched_at")
+"""dinarwatch_list_info labels read from a list's manifest (streams/list_files.ListSource)."""
 DEAD_LETTER_REASONS = REASONS | {"internal-decode", "future-timestamp", "ancient-timestamp"}
 """Parser reasons plus the worker's own (streams/ingest.py, streams/pipeline.py)."""
 
@@ -38,7 +41,7 @@ class PipelineMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        self._list_versions: dict[str, set[str]] = {}
+        self._list_versions: dict[str, set[tuple[str, ...]]] = {}
         self._lag_series: set[tuple[str, int]] = set()
         self._published: set[str] = set()
         r = self.registry
@@ -105,8 +108,9 @@ class PipelineMetrics:
         )
         self.list_info = Gauge(
             "dinarwatch_list_info",
-            "Always 1; the `version` label is the loaded version of each reference list",
-            ["list", "version"],
+            "Always 1; the `version` label is the loaded version of each reference list, the "
+            "others its manifest's source, SHA-256 and fetched-at (empty when unknown)",
+            ["list", "version", "source", "sha256", "fetched_at"],
             registry=r,
         )
         self.consumer_lag = Gauge(
@@ -163,15 +167,21 @@ class PipelineMetrics:
     def record_dead_letter(self, reason: str) -> None:
         self.dead_letters.labels(reason).inc()
 
-    def record_list_versions(self, versions: Mapping[str, str]) -> None:
+    def record_list_versions(
+        self,
+        versions: Mapping[str, str],
+        manifests: Mapping[str, Mapping[str, Any] | None] | None = None,
+    ) -> None:
         """Publish the loaded list versions; a list's previous version series is removed so
         the version panel shows one row per list, not its history."""
         for name, version in versions.items():
-            for labels in list(self._list_versions.get(name, ())):
-                if labels != version:
-                    self.list_info.remove(name, labels)
-            self.list_info.labels(name, version).set(1)
-            self._list_versions[name] = {version}
+            manifest = (manifests or {}).get(name) or {}
+            labels = (version, *(str(manifest.get(k) or "") for k in _MANIFEST_LABELS))
+            for old in list(self._list_versions.get(name, ())):
+                if old != labels:
+                    self.list_info.remove(name, *old)
+            self.list_info.labels(name, *labels).set(1)
+            self._list_versions[name] = {labels}
 
     def record_lag(self, topic: str, partition: int, lag: int) -> None:
         """Set one partition's consumer lag (never negative)."""

@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from streams import topics as names
 from streams.admin import topic_ids
+from streams.exceptions_follow import register_exceptions
 from streams.faust_fixes import App
 from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
@@ -125,11 +126,18 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
         ctx = runtime.context
+        manifests = {n: dict(r.manifest) for n, r in ctx.lists.lists.items() if r.manifest}
         return web.json(
-            {"status": "ok", "rule_pack": ctx.pack.version, "lists": ctx.lists.versions()}
+            {
+                "status": "ok",
+                "rule_pack": ctx.pack.version,
+                "lists": ctx.lists.versions(),
+                "list_manifests": manifests,  # where each version came from (lists fetch)
+            }
         )
 
     register_watchlists(app, settings, runtime)
+    register_exceptions(app, settings, runtime)
 
 
 def _check_raw_partitions(app: faust.App, settings: Settings, pipeline: Pipeline) -> None:

@@ -274,9 +274,16 @@ def show(
         loaded = [*settings_lists(settings), Loaded(settings_pack(settings))]
     else:
         loaded = [resolve(target, settings, _as_date(published))]
+    from streams.list_fetch_cmd import manifest_line, store_lines
+
     typer.echo(_summary_header())
     for item in loaded:
         typer.echo(_summary_line(item.item))
+        line = manifest_line(item.item) if isinstance(item.item, ReferenceList) else None
+        if line:
+            typer.echo(line)
+    for line in store_lines(settings) if target is None else ():
+        typer.echo(line)
     if entries:
         for reference in _references(loaded):
             typer.echo(f"\n# {reference.name} {reference.version}")
@@ -466,3 +473,13 @@ def _send(settings: Settings, records: Sequence[Record]) -> None:
                 typer.echo(f"published {key.decode()} to {topic}[{meta.partition}]@{meta.offset}")
         finally:
             producer.close()
+
+
+def _register_fetch() -> None:
+    """`lists fetch` lives in streams/list_fetch_cmd.py (download, verify, store, publish)."""
+    from streams.list_fetch_cmd import fetch
+
+    lists_app.command("fetch")(fetch)
+
+
+_register_fetch()

@@ -22,6 +22,8 @@ EXIT_CONFIG = 3
 EXIT_BROKER = 4
 EXIT_TOPIC = 5
 EXIT_NOTHING_SCREENED = 6
+EXIT_FETCH_FAILED = 7
+EXIT_FETCH_REFUSED = 8
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
@@ -79,6 +81,20 @@ class NothingScreenedError(UserError):
     kind = "nothing screened"
 
 
+class ListFetchError(UserError):
+    """`lists fetch` could not download a list; the last good version stays in force."""
+
+    exit_code = EXIT_FETCH_FAILED
+    kind = "fetch failed"
+
+
+class ListRefusedError(UserError):
+    """`lists fetch` downloaded a list and refused it; the last good version stays in force."""
+
+    exit_code = EXIT_FETCH_REFUSED
+    kind = "fetch refused"
+
+
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success",
     EXIT_FINDING: "the command ran and its answer is no: `replay --compare` found differences, "
@@ -95,6 +111,12 @@ EXIT_CODES: dict[int, str] = {
     EXIT_TOPIC: "a topic the command needs does not exist (run `dinarwatch topics create`)",
     EXIT_NOTHING_SCREENED: "no payment was screened: empty input, no payment file in a folder, "
     "an empty time range, or every record rejected",
+    EXIT_FETCH_FAILED: "`lists fetch` could not download a list (server down or timed out, "
+    "an HTTP error, a wrong content type, too large, cut off early): the last good version "
+    "stays in force",
+    EXIT_FETCH_REFUSED: "`lists fetch` downloaded a list and refused it (not the source's "
+    "format, fails the checks `lists publish` applies, or more than 20% fewer entries than the "
+    "version in force without --force): the last good version stays in force",
     EXIT_INTERNAL: "an unexpected error (a bug): run again with --debug for the traceback",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
     EXIT_BROKEN_PIPE: "the program reading the output stopped early (`dinarwatch screen F` "

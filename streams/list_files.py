@@ -18,7 +18,8 @@ replaced or truncated download never screens payments silently.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -39,7 +40,14 @@ PACKAGE_PREFIX = "package:"
 
 OFAC_AUX_FILES = ("alt.csv", "add.csv", "sdn_comments.csv")
 
-SourceKind = Literal["builtin", "cbi", "ofac-csv", "un-xml"]
+SourceKind = Literal[
+    "builtin", "cbi", "ofac-csv", "un-xml",
+    # a version stored by `lists fetch` (streams/list_store.py): path is its folder
+    "ofac-sdn", "ofac-sls", "ofac-nonsdn", "un", "eu", "uk", "opensanctions",
+]  # fmt: skip
+FETCHED_KINDS = frozenset(
+    {"ofac-sdn", "ofac-sls", "ofac-nonsdn", "un", "eu", "uk", "opensanctions"}
+)
 
 
 class ListFileError(ValueError):
@@ -60,6 +68,11 @@ class ListSource(BaseModel):
     sha256: str | None = Field(
         default=None, description="Expected SHA-256 of the file (of sdn.csv for ofac-csv)"
     )
+    # What `lists fetch` adds (streams/list_store.py explains the fetched sha256).
+    url: str | None = Field(default=None, description="Where the version was downloaded from")
+    fetched_at: datetime | None = Field(default=None, description="When it was downloaded")
+    entries: int | None = Field(default=None, description="Entries of this list")
+    files: dict[str, str] | None = Field(default=None, description="SHA-256 of each file")
 
 
 class ListManifest(BaseModel):
@@ -121,12 +134,21 @@ def load_manifest_lists(manifest: ListManifest) -> ListSet:
     """Every list of the manifest, read, checked against its hash and parsed."""
     lists = ListSet({})
     for source in manifest.lists:
-        lists = lists.with_list(load_source(source))
+        reference = load_source(source)
+        if reference.manifest is None:  # where it came from, for /health, metrics, reports
+            provenance = source.model_copy(update={"entries": len(reference)})
+            provenance_doc = provenance.model_dump(mode="json", exclude_none=True)
+            reference = replace(reference, manifest=provenance_doc)
+        lists = lists.with_list(reference)
     return lists
 
 
 def load_source(source: ListSource) -> ReferenceList:
     """One manifest entry as a list."""
+    if source.source in FETCHED_KINDS:
+        from streams.list_store import load_stored
+
+        return load_stored(source)
     if source.source == "ofac-csv":
         return load_ofac_dir(
             Path(source.path),

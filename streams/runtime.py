@@ -33,5 +33,8 @@ class WorkerRuntime:
             self.metrics.list_entries.labels(name).set(len(reference))
             self.metrics.list_loaded.labels(name).set(now)
             self.metrics.record_list_published(name, reference.published)
-        self.metrics.record_list_versions(self.context.lists.versions())
+        self.metrics.record_list_versions(
+            self.context.lists.versions(),
+            {name: ref.manifest for name, ref in self.context.lists.lists.items()},
+        )
         self.metrics.init_rules(self.context.pack.rules)

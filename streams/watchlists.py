@@ -5,7 +5,9 @@ Wire format (one record per list or rule pack, latest per key kept by compaction
   value JSON `{"format": "dinarwatch.watchlist/1", "kind": "list" | "rule-pack", ...}`, gzip-
         compressed when larger than COMPRESS_ABOVE bytes (told apart by gzip's magic bytes, so
         small records stay readable with any console consumer). A list carries name, version,
-        title, published, source and every entry (ListEntry's JSON); a rule pack carries its
+        title, published, source and every entry (ListEntry's JSON), and optionally its
+        `manifest` (streams/list_files.py ListSource: source, URL, fetched-at, SHA-256,
+        entries, as `lists fetch` stored it); a rule pack carries its
         YAML text verbatim, because the pack's digest is the hash of that text.
   null  a tombstone: workers drop the override and return to the list (or pack) they loaded
         from their own files and settings.
@@ -99,7 +101,8 @@ def encode_list(reference: ReferenceList) -> bytes:
         "source": reference.source,
         "entries": [_entry_doc(e) for e in reference.entries],
     }
-    return _pack_bytes(orjson.dumps(doc))
+    manifest = {"manifest": dict(reference.manifest)} if reference.manifest else {}
+    return _pack_bytes(orjson.dumps({**doc, **manifest}))  # older readers ignore the manifest
 
 
 def encode_pack(text: str) -> bytes:
@@ -154,6 +157,8 @@ def _decode_list(doc: Mapping[str, Any]) -> ReferenceList:
         raise ValueError(
             f"version {doc['version']!r} does not match its entries ({reference.version!r})"
         )
+    if isinstance(doc.get("manifest"), dict):
+        reference = replace(reference, manifest=doc["manifest"])
     return reference
 
 

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import orjson
 
@@ -30,6 +31,9 @@ class ReferenceList:
     title: str = ""
     published: date | None = None
     source: str = ""
+    manifest: Mapping[str, Any] | None = field(default=None, compare=False)
+    """Where this version came from (streams/list_files.py ListSource as JSON: source, path or
+    URL, fetched-at, SHA-256, entries); opaque here, carried to /health, metrics and reports."""
 
     @classmethod
     def build(

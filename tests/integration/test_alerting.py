@@ -409,7 +409,9 @@ def test_every_promql_expression_is_backed_by_real_metrics(stack: Stack) -> None
     stack.publish(_malformed(5))  # so the dead-letter panels have data
     # The desk is not part of this stack: its metric names are checked against its own registry
     # by tests/unit/alerts/test_deploy_configs.py and its SLA rule by the promtool tests.
-    exprs = [e for e in all_expressions() if not (metric_names(e.expr) & _desk_metric_names())]
+    # Nor is `lists fetch` (its own process; its rules have promtool tests).
+    elsewhere = _desk_metric_names() | _fetch_metric_names()
+    exprs = [e for e in all_expressions() if not (metric_names(e.expr) & elsewhere)]
     names_used = set().union(*(metric_names(e.expr) for e in exprs))
 
     def exported() -> set[str]:
@@ -439,6 +441,17 @@ def _desk_metric_names() -> set[str]:
     for family in DeskMetrics().registry.collect():
         names |= {family.name, f"{family.name}_total", f"{family.name}_bucket"}
     return names
+
+
+def _fetch_metric_names() -> set[str]:
+    from pathlib import Path
+
+    from rules.lists.sources import SOURCES
+    from streams.list_fetch_metrics import registry_for
+    from streams.list_store import ListStore
+
+    registry = registry_for(ListStore(Path("/nonexistent/list-store")), list(SOURCES))
+    return {n for f in registry.collect() for n in (f.name, f"{f.name}_total")}
 
 
 def _malformed(count: int) -> list[GeneratedRecord]:

@@ -18,6 +18,9 @@ import yaml
 
 from alerts.metrics import NotifierMetrics, PipelineMetrics
 from desk.metrics import DeskMetrics
+from rules.lists.sources import SOURCES
+from streams.list_fetch_metrics import registry_for
+from streams.list_store import ListStore
 from tests.unit.alerts.promql import (
     DASHBOARDS,
     REPO,
@@ -154,8 +157,9 @@ def test_no_query_uses_payment_ids_or_accounts_as_labels() -> None:
 
 def test_queries_use_only_metrics_the_code_defines() -> None:
     defined = {"up"}
-    registries = (PipelineMetrics(), NotifierMetrics(), DeskMetrics())
-    for registry in (m.registry for m in registries):
+    registries = [m.registry for m in (PipelineMetrics(), NotifierMetrics(), DeskMetrics())]
+    registries.append(registry_for(ListStore(REPO / "no-store"), list(SOURCES)))  # lists fetch
+    for registry in registries:
         for family in registry.collect():
             defined |= {family.name, f"{family.name}_total"}
             defined |= {f"{family.name}_{s}" for s in ("bucket", "count", "sum")}
