@@ -5,8 +5,8 @@ the EU's own `strong="false"` for weak aliases, which go to ListEntry.weak_names
 by whole-name equality only), identifications (passport, registration and tax numbers, SWIFT
 BIC, IMO), citizenships and addresses with ISO country codes, and the regulations with their
 programme (IRQ, IRN, RUS, TERR, ...). The listing date is the entity's `designationDate`
-attribute when the file has one; older files have none, and then the earliest publication
-date among the regulations the entity's names cite is used (date_confidence says so).
+attribute when the file has one; without it the entry gets listed_from=None (in force since
+before records), as a later regulation date would wrongly clear payments made before it.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _map(node: etree._Element, list_name: str) -> ListEntry:
         for item in descendants(node, tag)
         if (code := item.get("countryIso2Code")) and code != _UNKNOWN_COUNTRY and len(code) == 2
     }
-    listed_from, confidence = _listing_date(node, regulations)
+    listed_from, cited = _listing_date(node)
     titles = [r.get("numberTitle") for r in regulations if r.get("numberTitle")]
     return ListEntry(
         entry_id=f"{list_name}-{logical_id}",
@@ -95,7 +95,6 @@ def _map(node: etree._Element, list_name: str) -> ListEntry:
         countries=sorted(countries),
         programs=programmes,
         listed_from=listed_from,
-        date_confidence=confidence,
         legal_source=(
             f"EU financial sanctions, programme {'/'.join(programmes) or 'unspecified'}"
             f" ({reference or 'no EU reference'}"
@@ -105,7 +104,7 @@ def _map(node: etree._Element, list_name: str) -> ListEntry:
         ),
         source_urls=list(dict.fromkeys(u for r in regulations for u in texts(r, "publicationUrl")))
         or [EU_URL],
-        remarks="; ".join(texts_direct(node, "remark")) or None,
+        remarks="; ".join([*texts_direct(node, "remark"), *([cited] if cited else [])]) or None,
         raw=element_dict(node),
     )
 
@@ -120,18 +119,17 @@ def _whole_names(aliases: Iterable[etree._Element]) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-def _listing_date(
-    node: etree._Element, regulations: list[etree._Element]
-) -> tuple[date | None, str | None]:
+def _listing_date(node: etree._Element) -> tuple[date | None, str | None]:
+    """The `designationDate` attribute; without it, no date (in force since before records)
+    and a remark naming the earliest regulation the entity's records cite, which is when the
+    EU published them, not necessarily when it first listed the subject."""
     designated = node.get("designationDate")
     if designated:
         return date.fromisoformat(designated[:10]), None
-    cited = [
+    cited = sorted(
         d
-        for summary in descendants(node, "regulationSummary")
-        if (d := summary.get("publicationDate"))
-    ]
-    cited += [d for r in regulations if (d := r.get("publicationDate"))]
-    if not cited:
-        return None, None
-    return date.fromisoformat(min(cited)[:10]), "earliest regulation publication date"
+        for tag in ("regulationSummary", "regulation")
+        for item in descendants(node, tag)
+        if (d := item.get("publicationDate"))
+    )
+    return None, f"earliest regulation cited {cited[0][:10]}" if cited else None

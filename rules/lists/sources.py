@@ -17,7 +17,12 @@ from lxml import etree
 
 from rules.lists.base import ReferenceList
 from rules.lists.errors import ListFormatError
-from rules.lists.ofac import build_sdn_list
+from rules.lists.eu import build_eu_list
+from rules.lists.ftm import build_ftm_list
+from rules.lists.ofac import SDN_LIST, SDN_TITLE, build_sdn_list
+from rules.lists.ofac_advanced import build_advanced_list
+from rules.lists.ofac_xml import build_enhanced_list
+from rules.lists.uk import build_uk_list
 from rules.lists.un import build_un_list
 
 __all__ = ["SOURCES", "ListFormatError", "SourceSpec", "parse_source", "source_spec"]
@@ -26,6 +31,9 @@ Parser = Callable[[Mapping[str, bytes], date | None], list[ReferenceList]]
 
 OFAC_SLS_EXPORTS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
 """OFAC's Sanctions List Service serves every export (CSV and XML) from this folder."""
+NONSDN_LIST = "ofac-nonsdn"
+NONSDN_TITLE = "OFAC consolidated non-SDN lists"
+NONSDN_URL = "https://ofac.treasury.gov/consolidated-sanctions-list-non-sdn-lists"
 
 
 @dataclass(frozen=True)
@@ -114,11 +122,76 @@ def _parse_un(files: Mapping[str, bytes], published: date | None) -> list[Refere
     return [reference]
 
 
-def _not_yet(source: str) -> Parser:
-    def parse(files: Mapping[str, bytes], published: date | None) -> list[ReferenceList]:
-        raise ListFormatError(f"{source}: no loader for this source in this build")
+def _parse_ofac_sls(files: Mapping[str, bytes], published: date | None) -> list[ReferenceList]:
+    data = _file(files, "sdn_enhanced.xml", "ofac-sls")
+    return [_ofac_xml(data, SDN_LIST, SDN_TITLE, "sdn_enhanced.xml")]
 
-    return parse
+
+def _ofac_xml(data: bytes, list_name: str, title: str, file: str) -> ReferenceList:
+    """An OFAC SLS XML file: the enhanced format (root sanctionsData) or the advanced one
+    (root Sanctions), told apart by its root element."""
+    if b"<sanctionsData" in data[:4096]:
+        return build_enhanced_list(
+            data, list_name=list_name, title=title, file=file, source="OFAC SLS enhanced XML"
+        )
+    return build_advanced_list(
+        data, list_name=list_name, title=title, file=file, source="OFAC SLS advanced XML"
+    )
+
+
+def _parse_ofac_nonsdn(files: Mapping[str, bytes], published: date | None) -> list[ReferenceList]:
+    xml = _lookup(files, "cons_enhanced.xml")
+    if xml is not None and _lookup(files, "cons_prim.csv") is None:
+        return [_ofac_xml(xml, NONSDN_LIST, NONSDN_TITLE, "cons_enhanced.xml")]
+    prim = _file(files, "cons_prim.csv", "ofac-nonsdn")
+    aux = {n: _lookup(files, n) for n in ("cons_alt.csv", "cons_add.csv", "cons_comments.csv")}
+    for name, data in [("cons_prim.csv", prim), *aux.items()]:
+        if data is not None:
+            check_csv_complete(data, name)
+    try:
+        load = build_sdn_list(
+            prim,
+            aux["cons_alt.csv"],
+            aux["cons_add.csv"],
+            aux["cons_comments.csv"],
+            published=published,
+            list_name=NONSDN_LIST,
+        )
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ListFormatError(f"cons_prim.csv is not OFAC's legacy CSV: {error}") from None
+    if not load.reference.entries:
+        raise ListFormatError("cons_prim.csv holds no rows")
+    # The CSV mapper words its legal source for the SDN list; these entries are non-SDN.
+    entries = [
+        entry.model_copy(
+            update={
+                "legal_source": entry.legal_source.replace("OFAC SDN list", NONSDN_TITLE, 1),
+                "source_urls": [NONSDN_URL],
+            }
+        )
+        for entry in load.reference.entries
+    ]
+    source = "OFAC consolidated non-SDN legacy CSV"
+    return [
+        ReferenceList.build(
+            NONSDN_LIST, entries, title=NONSDN_TITLE, published=published, source=source
+        )
+    ]
+
+
+def _parse_eu(files: Mapping[str, bytes], published: date | None) -> list[ReferenceList]:
+    name = "xmlFullSanctionsList_1_1.xml"
+    return [build_eu_list(_file(files, name, "eu"), file=name)]
+
+
+def _parse_uk(files: Mapping[str, bytes], published: date | None) -> list[ReferenceList]:
+    name = "UK-Sanctions-List.xml"
+    return [build_uk_list(_file(files, name, "uk"), file=name)]
+
+
+def _parse_opensanctions(files: Mapping[str, bytes], published: date | None) -> list[ReferenceList]:
+    name = "entities.ftm.json"
+    return [build_ftm_list(_file(files, name, "opensanctions"), published=published, file=name)]
 
 
 SOURCES: dict[str, SourceSpec] = {
@@ -138,12 +211,12 @@ SOURCES: dict[str, SourceSpec] = {
         ),
         SourceSpec(
             name="ofac-sls",
-            title="OFAC SDN list, Sanctions List Service advanced XML",
-            required=("sdn_advanced.xml",),
+            title="OFAC SDN list, Sanctions List Service XML (enhanced or advanced)",
+            required=("sdn_enhanced.xml",),
             optional=(),
-            urls={"sdn_advanced.xml": OFAC_SLS_EXPORTS + "SDN_ADVANCED.XML"},
+            urls={"sdn_enhanced.xml": OFAC_SLS_EXPORTS + "SDN_ENHANCED.XML"},
             cadence=timedelta(days=1),
-            parser=_not_yet("ofac-sls"),
+            parser=_parse_ofac_sls,
         ),
         SourceSpec(
             name="ofac-nonsdn",
@@ -152,10 +225,17 @@ SOURCES: dict[str, SourceSpec] = {
             optional=("cons_add.csv", "cons_alt.csv", "cons_comments.csv"),
             urls={
                 f: OFAC_SLS_EXPORTS + f.upper()
-                for f in ("cons_prim.csv", "cons_add.csv", "cons_alt.csv", "cons_comments.csv")
+                for f in (
+                    "cons_prim.csv",
+                    "cons_add.csv",
+                    "cons_alt.csv",
+                    "cons_comments.csv",
+                    "cons_enhanced.xml",
+                )
             },
             cadence=timedelta(days=1),
-            parser=_not_yet("ofac-nonsdn"),
+            parser=_parse_ofac_nonsdn,
+            alternatives=(("cons_enhanced.xml",),),
         ),
         SourceSpec(
             name="un",
@@ -178,7 +258,7 @@ SOURCES: dict[str, SourceSpec] = {
                 "xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw"
             },
             cadence=timedelta(days=1),
-            parser=_not_yet("eu"),
+            parser=_parse_eu,
         ),
         SourceSpec(
             name="uk",
@@ -189,7 +269,7 @@ SOURCES: dict[str, SourceSpec] = {
                 "UK-Sanctions-List.xml": "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"
             },
             cadence=timedelta(days=1),
-            parser=_not_yet("uk"),
+            parser=_parse_uk,
         ),
         SourceSpec(
             name="opensanctions",
@@ -201,7 +281,7 @@ SOURCES: dict[str, SourceSpec] = {
                 "entities.ftm.json"
             },
             cadence=timedelta(days=1),
-            parser=_not_yet("opensanctions"),
+            parser=_parse_opensanctions,
         ),
     )
 }
@@ -223,4 +303,12 @@ def parse_source(
     `published` dates a source whose files carry no date (OFAC's CSV); a date inside the file
     wins where the format has one.
     """
-    return source_spec(source).parser(files, published)
+    spec = source_spec(source)
+    try:
+        return spec.parser(files, published)
+    except ListFormatError:
+        raise
+    except (ValueError, KeyError, TypeError) as error:
+        # A file of the right shape holding a value its format forbids (a bad date, ...).
+        reason = " ".join(str(error).split())[:200]
+        raise ListFormatError(f"{source}: unreadable record ({reason})") from None
