@@ -64,6 +64,7 @@ def serve(
     from desk.db.engine import open_database, redact
     from desk.ingest import Ingest
     from desk.kafka_publisher import KafkaPublisher
+    from desk.list_lookup import WorkerLists
     from desk.metrics import DeskMetrics
     from streams.settings import get_settings
 
@@ -72,7 +73,7 @@ def serve(
     metrics = DeskMetrics()
     publisher = KafkaPublisher(settings)
     limits = sla.from_environment(os.environ)
-    app = create_app(sessions, publisher, metrics, sla=limits)
+    app = create_app(sessions, publisher, metrics, sla=limits, entries=WorkerLists(settings))
     consumer_loop: Ingest | None = None
     if ingest:
         consumer_loop = Ingest(

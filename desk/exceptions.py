@@ -5,26 +5,44 @@ An exception is granted from a stored alert (so the desk knows the finding it co
 list version it was judged against), never for an identifier hit (a BIC, IBAN bank code,
 clearing id or IMO number names the listed thing itself), and takes effect only when a
 supervisor other than its requester approves it.
+
+At approval the desk takes the content hash of the list entry from the lists the workers
+screen with (`EntryLookup`; refused when that list has moved on from the version the alert
+was judged against), and publishes the exception through the outbox to the compacted
+`exceptions` topic; revocation and expiry of an active exception are published the same way.
+Workers (streams/exceptions_follow.py) suppress what it covers (rules/suppression.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk import audit
+from desk import audit, outbox
 from desk.actions import require_writer
 from desk.auth import Actor, Role
 from desk.db.models import AlertRow, ExceptionRow
 from desk.errors import Conflict, Forbidden, Invalid, NotFound
-from rules.listmatch import IDENTIFIER_METHODS
+from rules.lists.base import ReferenceList
+from rules.suppression import (
+    entry_content_hash,
+    is_identifier_hit,
+    normalise_fingerprint,
+)
+from streams.exceptions_follow import exception_record
+from streams.topics import EXCEPTIONS
 
 MAX_DAYS = 180
-IDENTIFIER_HITS = IDENTIFIER_METHODS | {"iban", "imo", "imo-unlabelled"}
-"""Match methods that name the listed thing by identifier: never excepted."""
+
+
+class EntryLookup(Protocol):
+    """The lists as the workers screen with them now (desk/list_lookup.py)."""
+
+    def current_list(self, name: str) -> ReferenceList | None: ...
+
 
 PENDING = "pending"
 ACTIVE = "active"
@@ -43,7 +61,39 @@ def _state(row: ExceptionRow) -> dict[str, Any]:
         "status": row.status,
         "expires_at": row.expires_at.isoformat(),
         "approved_by": row.approved_by,
+        "entry_hash": row.entry_hash,
     }
+
+
+def _publish(session: Session, row: ExceptionRow, at: datetime) -> None:
+    """Queue the exception's current state for the `exceptions` topic (sent after commit)."""
+    record = exception_record(
+        exception_id=row.id,
+        status=row.status,
+        rule=row.rule,
+        entry_id=row.entry_id,
+        list_name=row.list_name,
+        party_fingerprint=row.party_fingerprint,
+        entry_hash=row.entry_hash,
+        expires_at=row.expires_at,
+    )
+    outbox.enqueue(session, key=str(row.id), payload=record, at=at, topic=EXCEPTIONS)
+
+
+def _entry_hash(row: ExceptionRow, entries: EntryLookup) -> str:
+    """The hash of the entry as the workers screen with it, if it is still the one judged."""
+    reference = entries.current_list(row.list_name) if row.list_name else None
+    if reference is None:
+        raise Conflict(f"list {row.list_name} is not among the lists the workers screen with")
+    if row.list_version and reference.version != row.list_version:
+        raise Conflict(
+            f"list {row.list_name} changed since the alert (judged against {row.list_version}, "
+            f"now {reference.version}): request the exception again from a new alert"
+        )
+    entry = next((e for e in reference.entries if e.entry_id == row.entry_id), None)
+    if entry is None:
+        raise Conflict(f"list entry {row.entry_id} is no longer on {row.list_name}")
+    return entry_content_hash(entry)
 
 
 def as_json(row: ExceptionRow) -> dict[str, Any]:
@@ -65,6 +115,8 @@ def request_exception(
     require_writer(actor)
     if not party_fingerprint.strip() or not reason.strip():
         raise Invalid("party_fingerprint and reason must not be empty")
+    if not normalise_fingerprint(party_fingerprint):
+        raise Invalid("party_fingerprint must be 'normalised name|account or BIC'")
     if expires_at <= at:
         raise Invalid("expires_at is in the past")
     if expires_at > at + timedelta(days=MAX_DAYS):
@@ -79,7 +131,7 @@ def request_exception(
     ]
     if not findings:
         raise Invalid(f"alert {alert_id} has no {rule} finding on list entry {entry_id}")
-    if any((f.get("match_method") or "") in IDENTIFIER_HITS for f in findings):
+    if any(is_identifier_hit(f.get("match_method")) for f in findings):
         raise Invalid(
             "the finding is an identifier hit (BIC, IBAN, clearing id or IMO): an exception "
             "never covers an identifier"
@@ -125,8 +177,14 @@ def _get_exception(session: Session, exception_id: int) -> ExceptionRow:
 
 
 def approve_exception(
-    session: Session, actor: Actor, exception_id: int, at: datetime
+    session: Session,
+    actor: Actor,
+    exception_id: int,
+    at: datetime,
+    entries: EntryLookup | None = None,
 ) -> ExceptionRow:
+    """Activate a pending exception and publish it. Without `entries` (tests of the desk alone)
+    no entry hash is taken, and the published exception covers nothing in the workers."""
     _require_supervisor(actor, "approves")
     row = _get_exception(session, exception_id)
     if row.status != PENDING:
@@ -134,9 +192,12 @@ def approve_exception(
     if row.created_by == actor.user_id:
         raise Forbidden("four-eyes: the requester cannot approve their own exception")
     before = _state(row)
+    if entries is not None:
+        row.entry_hash = _entry_hash(row, entries)
     row.status = ACTIVE
     row.approved_by = actor.user_id
     row.approved_at = at
+    _publish(session, row, at)
     audit.append(
         session,
         actor=actor.name,
@@ -170,6 +231,8 @@ def revoke_exception(
     before = _state(row)
     row.status = REVOKED
     row.revoked_at = at
+    if before["status"] == ACTIVE:
+        _publish(session, row, at)
     audit.append(
         session,
         actor=actor.name,
@@ -197,6 +260,8 @@ def expire_due(session: Session, at: datetime) -> int:
     for row in due:
         before = _state(row)
         row.status = EXPIRED
+        if before["status"] == ACTIVE:
+            _publish(session, row, at)
         audit.append(
             session,
             actor="desk",

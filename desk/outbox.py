@@ -1,6 +1,8 @@
-"""The transactional outbox for `alerts.dispositions`.
+"""The transactional outbox for `alerts.dispositions` and `exceptions`.
 
-An effective action writes its event to the `outbox` table in its own transaction; `flush`
+An effective action writes its event to the `outbox` table in its own transaction (a
+disposition or an approved release/block for `alerts.dispositions`; an exception that became
+active, was revoked or expired for the compacted `exceptions` topic the workers follow); `flush`
 sends what is unsent, in order, and marks each record once the broker acknowledged it. A broker
 that is away delays events, never loses them: the next flush (after the next action, and on
 every `desk ingest` poll) sends them. Delivery is at least once; consumers dedupe on
@@ -29,8 +31,16 @@ class Publisher(Protocol):
     def publish(self, topic: str, key: bytes, value: bytes) -> None: ...
 
 
-def enqueue(session: Session, *, key: str, payload: dict[str, Any], at: datetime) -> None:
-    session.add(OutboxMessage(topic=DISPOSITIONS, key=key, payload=payload, created_at=at))
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    payload: dict[str, Any],
+    at: datetime,
+    topic: str = DISPOSITIONS,
+) -> None:
+    """Add one record for `topic` (a logical name: the prefix is added when sent)."""
+    session.add(OutboxMessage(topic=topic, key=key, payload=payload, created_at=at))
 
 
 def pending_count(session: Session) -> int:

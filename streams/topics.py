@@ -21,6 +21,7 @@ ALERTS = "alerts"
 ALERTS_RETRY = "alerts.retry"
 DISPOSITIONS = "alerts.dispositions"
 WATCHLISTS = "watchlists"
+EXCEPTIONS = "exceptions"
 WINDOW_TABLE = "debtor-windows"
 """The Faust table of per-debtor windows; Faust names its changelog after it."""
 
@@ -61,6 +62,11 @@ TOPICS: tuple[TopicSpec, ...] = (
         # One record holds a whole list: the full SDN is ~1 MB gzipped and growing. 16 MiB is
         # streams.watchlists.MAX_RECORD_BYTES, the publisher's limit (a unit test checks both).
         configs={"max.message.bytes": str(16 * 1024 * 1024)},
+    ),
+    TopicSpec(
+        EXCEPTIONS,
+        "desk good-guy exceptions (active, revoked, expired), latest per exception id",
+        compacted=True,
     ),
 )
 

@@ -190,6 +190,8 @@ class ExceptionRow(Base):
     entry_id: Mapped[str] = mapped_column(String(200))
     list_name: Mapped[str | None] = mapped_column(String(100))
     list_version: Mapped[str | None] = mapped_column(String(100))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+    """Content hash of the list entry when approved (rules.suppression.entry_content_hash)."""
     alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.alert_id"))
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))

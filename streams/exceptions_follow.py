@@ -1,0 +1,311 @@
+"""Good-guy exceptions in the workers: the compacted `exceptions` topic, its wire format, and
+hot reload into the screening context.
+
+The desk (desk/exceptions.py) publishes an exception through its outbox when it becomes active,
+is revoked or expires. Wire format (latest per key kept by compaction):
+  key   the desk's exception id, e.g. `12`
+  value JSON `{"format": "dinarwatch.exception/1", "exception_id", "status": "active" |
+        "revoked" | "expired", "rule", "entry_id", "list", "party_fingerprint", "entry_hash",
+        "expires_at"}` (the outbox adds `event_id`); null (a tombstone) drops the exception.
+Only `active` records are held; any other status removes the exception, and an active one past
+its `expires_at` covers nothing (rules/suppression.py compares with the screening time).
+
+Following works as for watchlists (streams/watchlists.py, whose docstring gives the trade-offs):
+no consumer group, the topic is read to its end when the app is created (before any agent runs,
+so a worker never screens without the exceptions already granted), then a Faust task follows it
+from the offsets reached. Each batch swaps in a context whose only change is the exception set.
+A watchlists reload that started before an exceptions swap would put the old set back: the
+follower checks on every poll that the runtime carries its set and swaps it in again if not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import orjson
+from prometheus_client import Counter, Gauge
+
+from rules.suppression import ActiveException, ExceptionSet
+from streams import topics as names
+from streams.kafka_config import aiokafka_security, kafka_python_security
+from streams.runtime import WorkerRuntime
+from streams.settings import Settings
+
+log = logging.getLogger("dinarwatch.exceptions")
+
+WIRE_FORMAT = "dinarwatch.exception/1"
+ACTIVE = "active"
+CATCH_UP_TIMEOUT_S = 60.0
+_REGISTERED = "_dinarwatch_exceptions"
+
+
+class MalformedException(ValueError):
+    """An exceptions record that cannot be used; the reason is the message."""
+
+
+def exception_record(
+    *,
+    exception_id: int | str,
+    status: str,
+    rule: str,
+    entry_id: str,
+    list_name: str | None,
+    party_fingerprint: str,
+    entry_hash: str | None,
+    expires_at: datetime,
+) -> dict[str, Any]:
+    """The record value (as a dict) the desk publishes for one exception."""
+    return {
+        "format": WIRE_FORMAT,
+        "exception_id": str(exception_id),
+        "status": status,
+        "rule": rule,
+        "entry_id": entry_id,
+        "list": list_name,
+        "party_fingerprint": party_fingerprint,
+        "entry_hash": entry_hash,
+        "expires_at": expires_at.isoformat(),
+    }
+
+
+def decode_exception(key: bytes | None, value: bytes) -> ActiveException | None:
+    """The active exception a record holds, None for a revoked or expired one."""
+    try:
+        doc = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedException(f"not JSON: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("format") != WIRE_FORMAT:
+        raise MalformedException(f"unknown format (expected {WIRE_FORMAT!r})")
+    exception_id = str(doc.get("exception_id", ""))
+    if key is not None and key.decode("utf-8", "replace") != exception_id:
+        raise MalformedException(f"key {key!r} does not match exception id {exception_id!r}")
+    if doc.get("status") != ACTIVE:
+        return None
+    try:
+        expires_at = datetime.fromisoformat(str(doc["expires_at"]))
+        if expires_at.tzinfo is None:
+            raise ValueError("expires_at has no time zone")
+        return ActiveException(
+            exception_id=exception_id,
+            rule=str(doc["rule"]),
+            entry_id=str(doc["entry_id"]),
+            party_fingerprint=str(doc["party_fingerprint"]),
+            expires_at=expires_at,
+            entry_hash=str(doc["entry_hash"]) if doc.get("entry_hash") else None,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedException(f"invalid exception: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ExceptionMetrics:
+    records: Counter
+    active: Gauge
+
+    @classmethod
+    def register(cls, runtime: WorkerRuntime) -> ExceptionMetrics:
+        registry = runtime.metrics.registry
+        return cls(
+            Counter(
+                "dinarwatch_exception_records",
+                "exceptions records read, by outcome (active, removed, malformed)",
+                ["outcome"],
+                registry=registry,
+            ),
+            Gauge(
+                "dinarwatch_exceptions_active",
+                "Good-guy exceptions the worker holds (expired ones included until the desk "
+                "publishes their expiry; they cover nothing past expires_at)",
+                registry=registry,
+            ),
+        )
+
+
+@dataclass
+class ExceptionFollower:
+    """Applies batches of exceptions records to the worker's runtime."""
+
+    runtime: WorkerRuntime
+    metrics: ExceptionMetrics
+    held: dict[str, ActiveException] = field(default_factory=dict)
+    current: ExceptionSet = field(default_factory=ExceptionSet)
+    positions: dict[int, int] = field(default_factory=dict)
+
+    def absorb(self, records: Iterable[tuple[bytes | None, bytes | None]]) -> bool:
+        changed = False
+        for key, value in records:
+            outcome = self._absorb_one(key, value)
+            self.metrics.records.labels(outcome).inc()
+            changed |= outcome != "malformed"
+        return changed
+
+    def _absorb_one(self, key: bytes | None, value: bytes | None) -> str:
+        if not key:
+            log.error("exceptions record without a key skipped")
+            return "malformed"
+        text = key.decode("utf-8", "replace")
+        try:
+            item = decode_exception(key, value) if value is not None else None
+        except MalformedException as exc:
+            log.error("exceptions record %r skipped: %s", key[:100], str(exc)[:300])
+            return "malformed"
+        except Exception:  # never let a bad record take the worker down
+            log.exception("exceptions record %r skipped: unexpected error", key[:100])
+            return "malformed"
+        if item is None:
+            self.held.pop(text, None)
+            log.info("exception %s removed", text)
+            return "removed"
+        self.held[text] = item
+        log.info("exception %s active (%s, %s)", text, item.rule, item.entry_id)
+        return "active"
+
+    def swap(self) -> None:
+        """Put the held exceptions into the runtime's context (one assignment)."""
+        self.current = ExceptionSet.build(self.held.values())
+        self.runtime.swap_context(replace(self.runtime.context, exceptions=self.current))
+        self.metrics.active.set(len(self.current))
+
+    def ensure_swapped(self) -> None:
+        """Swap again when a context rebuilt elsewhere (a watchlists reload) lost the set."""
+        if self.runtime.context.exceptions is not self.current:
+            self.swap()
+
+
+def catch_up(
+    settings: Settings, follower: ExceptionFollower, timeout: float = CATCH_UP_TIMEOUT_S
+) -> int:
+    """Read the topic from its beginning to its current end and apply it; returns the number
+    of records read. A missing topic or an unreachable broker is logged and the worker starts
+    with no exception (covering nothing is the safe side); the follower keeps trying."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    topic = settings.topic(names.EXCEPTIONS)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"{settings.app_id}-exceptions-init",
+        group_id=None,
+        enable_auto_commit=False,
+        allow_auto_create_topics=False,
+        **kafka_python_security(settings),
+    )
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            log.warning("topic %s not found: starting with no good-guy exception", topic)
+            return 0
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
+        ends = consumer.end_offsets(assigned)
+        deadline = time.monotonic() + timeout
+        records: list[tuple[bytes | None, bytes | None]] = []
+        while any(consumer.position(tp) < end for tp, end in ends.items()):
+            if time.monotonic() > deadline:
+                log.error("exceptions catch-up timed out; continuing with what was read")
+                break
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend((r.key, r.value) for r in batch)
+        follower.absorb(records)
+        follower.swap()
+        follower.positions = {tp.partition: consumer.position(tp) for tp in assigned}
+        log.info("exceptions caught up: %d record(s), %d active", len(records), len(follower.held))
+        return len(records)
+    except Exception:
+        log.exception("reading %s failed: starting with no good-guy exception", topic)
+        return 0
+    finally:
+        consumer.close()
+
+
+async def follow(settings: Settings, follower: ExceptionFollower) -> None:
+    """Follow the topic until cancelled, from `follower.positions` (else its beginning)."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.structs import TopicPartition
+
+    topic = settings.topic(names.EXCEPTIONS)
+    while True:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            client_id=f"{settings.app_id}-exceptions",
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **aiokafka_security(settings),
+        )
+        try:
+            await consumer.start()
+            partitions = await _wait_for_partitions(settings, follower.positions)
+            assigned = [TopicPartition(topic, p) for p in partitions]
+            consumer.assign(assigned)
+            for tp in assigned:
+                if tp.partition in follower.positions:
+                    consumer.seek(tp, follower.positions[tp.partition])
+            log.info("following %s from offsets %s", topic, follower.positions or "0")
+            while True:
+                batches = await consumer.getmany(timeout_ms=1000)
+                records = [(r.key, r.value) for batch in batches.values() for r in batch]
+                if records and follower.absorb(records):
+                    follower.swap()
+                else:
+                    follower.ensure_swapped()
+                for tp, batch in batches.items():
+                    follower.positions[tp.partition] = batch[-1].offset + 1
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("exceptions follower failed; retrying in 5 s")
+            await asyncio.sleep(5)
+        finally:
+            await consumer.stop()
+
+
+async def _wait_for_partitions(settings: Settings, known: Mapping[int, int]) -> list[int]:
+    if known:
+        return sorted(known)
+    loop = asyncio.get_running_loop()
+    while True:
+        partitions = await loop.run_in_executor(None, topic_partitions, settings)
+        if partitions:
+            return partitions
+        log.warning("topic %s not found; checking again in 5 s", settings.topic(names.EXCEPTIONS))
+        await asyncio.sleep(5)
+
+
+def topic_partitions(settings: Settings) -> list[int]:
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"{settings.app_id}-exceptions-meta",
+        group_id=None,
+        allow_auto_create_topics=False,
+        **kafka_python_security(settings),
+    )
+    try:
+        return sorted(consumer.partitions_for_topic(settings.topic(names.EXCEPTIONS)) or ())
+    finally:
+        consumer.close()
+
+
+def register_exceptions(app: Any, settings: Settings, runtime: WorkerRuntime) -> ExceptionFollower:
+    """Load the topic's active exceptions into `runtime` now, and follow the topic while app
+    runs. Idempotent per app."""
+    existing = getattr(app, _REGISTERED, None)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    follower = ExceptionFollower(runtime, ExceptionMetrics.register(runtime))
+    catch_up(settings, follower)
+    setattr(app, _REGISTERED, follower)
+
+    async def follow_exceptions() -> None:
+        await follow(settings, follower)
+
+    app.task(follow_exceptions)
+    return follower
