@@ -74,6 +74,7 @@ def create_app(
     metrics: DeskMetrics | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sla: Mapping[Severity, timedelta] | None = None,
+    entries: exceptions.EntryLookup | None = None,
 ) -> FastAPI:
     """The API over a migrated database; effective actions are sent with `publisher` after
     their transaction commits (see desk/outbox.py)."""
@@ -334,7 +335,7 @@ def create_app(
     def approve_exception(exception_id: int, db: Db, who: Who, write: Write) -> dict[str, Any]:
         row = write(
             "exception_approve",
-            lambda: exceptions.approve_exception(db, who, exception_id, clock()),
+            lambda: exceptions.approve_exception(db, who, exception_id, clock(), entries),
         )
         return exceptions.as_json(row)
 
