@@ -45,8 +45,11 @@ class ListEntry(BaseModel):
     registration_numbers: list[str] = Field(
         default_factory=list, description="Company registration, tax and other identifiers"
     )
+    # In memory only (exclude=True): not in the JSON contract nor on the watchlists topic, where
+    # a full list's raw records would multiply its size; the fetched file, stored versioned
+    # with its SHA-256, is the durable raw record.
     raw: dict[str, Any] | None = Field(
-        default=None, description="The source record as published, for audit"
+        default=None, exclude=True, description="The source record as published, for audit"
     )
 
     def content_dump(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from lxml import etree
 from rules.lists import identifiers
 from rules.lists.base import ReferenceList
 from rules.lists.errors import ListFormatError
-from rules.lists.xmlread import children, descendants, element_dict, parse_root, texts
+from rules.lists.xmlread import children, descendants, parse_root, raw_xml, texts
 from schemas.listentry import ListEntry
 
 EU_LIST = "eu-fsf"
@@ -105,7 +105,7 @@ def _map(node: etree._Element, list_name: str) -> ListEntry:
         source_urls=list(dict.fromkeys(u for r in regulations for u in texts(r, "publicationUrl")))
         or [EU_URL],
         remarks="; ".join([*texts_direct(node, "remark"), *([cited] if cited else [])]) or None,
-        raw=element_dict(node),
+        raw={"format": "eu-fsf-xml", "xml": raw_xml(node)},
     )
 
 

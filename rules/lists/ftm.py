@@ -180,7 +180,7 @@ def _map(
         ),
         source_urls=urls,
         remarks="; ".join(props.get("notes", [])) or None,
-        raw={"entity": dict(entity), "sanctions": [dict(s) for s in sanctions]},
+        raw={"format": "ftm", "entity": dict(entity), "sanctions": [dict(s) for s in sanctions]},
     )
 
 

@@ -22,7 +22,7 @@ from rules.lists import identifiers
 from rules.lists.base import ReferenceList
 from rules.lists.countries import country_code
 from rules.lists.errors import ListFormatError
-from rules.lists.xmlread import child, children, descendants, element_dict, parse_root, text
+from rules.lists.xmlread import child, children, descendants, parse_root, raw_xml, text
 from schemas.listentry import ListEntry
 
 SLS_SEARCH_URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id="
@@ -150,8 +150,9 @@ def _map(party: etree._Element, refs: _References, list_name: str) -> ListEntry:
         source_urls=[f"{SLS_SEARCH_URL}{uid}"],
         remarks=text(party, "Comment"),
         raw={
-            "party": element_dict(party),
-            "sanctions_entries": [element_dict(e) for e in sanctions],
+            "format": "ofac-advanced-xml",
+            "xml": raw_xml(party),
+            "sanctions_entries_xml": [raw_xml(e) for e in sanctions],
         },
     )
 

@@ -20,7 +20,7 @@ from rules.lists import identifiers
 from rules.lists.base import ReferenceList
 from rules.lists.countries import country_code
 from rules.lists.errors import ListFormatError
-from rules.lists.xmlread import children, descendants, element_dict, parse_root, text
+from rules.lists.xmlread import children, descendants, parse_root, raw_xml, text
 from schemas.listentry import ListEntry
 
 SLS_SEARCH_URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id="
@@ -92,7 +92,7 @@ def _map(node: etree._Element, list_name: str) -> ListEntry:
         ),
         source_urls=[f"{SLS_SEARCH_URL}{uid}"],
         remarks=text(node, "generalInfo", "remarks"),
-        raw=element_dict(node),
+        raw={"format": "ofac-enhanced-xml", "xml": raw_xml(node)},
     )
 
 

@@ -19,7 +19,7 @@ from rules.lists import identifiers
 from rules.lists.base import ReferenceList
 from rules.lists.countries import country_code
 from rules.lists.errors import ListFormatError
-from rules.lists.xmlread import children, descendants, element_dict, parse_root, text, texts
+from rules.lists.xmlread import children, descendants, parse_root, raw_xml, text, texts
 from schemas.listentry import ListEntry
 
 UK_LIST = "uk-sanctions"
@@ -110,7 +110,7 @@ def _map(node: etree._Element, list_name: str) -> ListEntry:
         ),
         source_urls=[UK_URL],
         remarks=other,
-        raw=element_dict(node),
+        raw={"format": "uk-sanctions-list-xml", "xml": raw_xml(node)},
     )
 
 

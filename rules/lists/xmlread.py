@@ -32,7 +32,8 @@ def parse_root(data: bytes, file: str, root_tag: str) -> etree._Element:
 
 def local(node: etree._Element) -> str:
     """The element's tag without its namespace."""
-    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+    tag = node.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def children(node: etree._Element, name: str) -> Iterator[etree._Element]:
@@ -70,24 +71,7 @@ def texts(node: etree._Element, name: str) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def element_dict(node: etree._Element) -> dict[str, object]:
-    """The element as plain data (attributes, text, children by local name): the raw record."""
-    result: dict[str, object] = {f"@{k}": v for k, v in node.attrib.items()}
-    body = " ".join((node.text or "").split())
-    if body:
-        result["#text"] = body
-    for sub in node:
-        if not isinstance(sub.tag, str):
-            continue
-        value = element_dict(sub)
-        simple = value.get("#text") if set(value) == {"#text"} else value
-        if not value:
-            continue
-        existing = result.get(local(sub))
-        if existing is None:
-            result[local(sub)] = simple
-        elif isinstance(existing, list):
-            existing.append(simple)
-        else:
-            result[local(sub)] = [existing, simple]
-    return result
+def raw_xml(node: etree._Element) -> str:
+    """The element as published (serialised by lxml: C speed, ~0.1 ms a record): the raw record
+    an auditor can read next to the entry it became."""
+    return str(etree.tostring(node, encoding="unicode"))

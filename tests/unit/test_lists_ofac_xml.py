@@ -66,10 +66,12 @@ def test_enhanced_keeps_bic_registration_country_program_and_listing_date(nonsdn
     assert vtb_austria.listed_from == date(2015, 12, 22)
 
 
-def test_enhanced_keeps_the_raw_record_outside_the_version(nonsdn):
+def test_enhanced_keeps_the_raw_record_outside_the_version_and_the_contract(nonsdn):
     entry = nonsdn["ofac-nonsdn-9639"]
-    assert entry.raw is not None and entry.raw["@id"] == "9639"
+    assert entry.raw is not None and entry.raw["format"] == "ofac-enhanced-xml"
+    assert entry.raw["xml"].startswith("<entity ") and 'id="9639"' in entry.raw["xml"]
     assert "raw" not in entry.content_dump()
+    assert "raw" not in entry.model_dump(mode="json")  # in memory only, never published
     assert entry.model_copy(update={"raw": None}).content_dump() == entry.content_dump()
 
 
