@@ -260,3 +260,49 @@ def export_audit(
                         handle.write(chunk)
     finally:
         engine.dispose()
+
+
+@desk_app.command("str")
+def str_command(
+    case_id: int,
+    out: Annotated[Path | None, typer.Option(help="Write the XML here instead of stdout")] = None,
+    xsd: Annotated[
+        Path | None,
+        typer.Option(help="Validate against this goAML schema (default DINARWATCH_DESK_GOAML_XSD)"),
+    ] = None,
+    db: DbOption = DEFAULT_DB_URL,
+) -> None:
+    """Export the goAML STR draft of a case confirmed as a true match (docs/desk.md)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from desk.db.engine import open_database
+    from desk.errors import DeskError
+    from desk.str_draft import GoamlSettings, draft_for_case
+
+    settings = GoamlSettings.from_environment(os.environ)
+    if xsd is not None:
+        settings = replace(settings, xsd=xsd)
+    engine, sessions = open_database(db)
+    try:
+        with sessions.begin() as session:
+            draft = draft_for_case(session, case_id, settings, "cli", datetime.now(UTC))
+    except DeskError as exc:
+        raise UserError(exc.message) from None
+    finally:
+        engine.dispose()
+    if out is None:
+        sys.stdout.buffer.write(draft.xml)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(draft.xml)
+    for item in draft.missing:
+        typer.echo(f"missing: {item}", err=True)
+    if draft.valid is None:
+        typer.echo("not validated: give --xsd or DINARWATCH_DESK_GOAML_XSD", err=True)
+    elif draft.valid:
+        typer.echo(f"valid against {draft.schema}", err=True)
+    else:
+        for error in draft.errors:
+            typer.echo(f"schema: {error}", err=True)
+        typer.echo(f"not valid against {draft.schema} ({len(draft.errors)} errors)", err=True)
