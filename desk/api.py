@@ -24,6 +24,7 @@ from desk.auth import Actor, actor_for_token
 from desk.db.models import AlertRow, CaseAction, Comment, User
 from desk.errors import DeskError, Forbidden, Unauthorized
 from desk.metrics import DeskMetrics
+from desk.web import register_pages
 from schemas.common import Severity
 
 log = logging.getLogger("dinarwatch.desk.api")
@@ -185,6 +186,7 @@ def create_app(
         rule: str | None = None,
         severity: str | None = None,
         payment_id: str | None = None,
+        uetr: Annotated[str | None, Query(max_length=36)] = None,
         party: Annotated[str | None, Query(max_length=200)] = None,
         bank: Annotated[str | None, Query(max_length=11)] = None,
         assignee: str | None = None,
@@ -205,6 +207,7 @@ def create_app(
             rule=rule,
             severity=severity,
             payment_id=payment_id,
+            uetr=uetr,
             party=party,
             bank=bank,
             assignee_id=assignee_id,
@@ -378,4 +381,5 @@ def create_app(
         reports.refresh_case_metrics(db, desk_metrics, clock(), sla)
         return Response(generate_latest(desk_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    register_pages(app, sessions, publisher, desk_metrics, clock, sla)  # desk/web: HTML pages
     return app
