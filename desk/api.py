@@ -7,6 +7,7 @@ interface is documented in docs/desk.md.
 # No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at
 # runtime, and they name dependency types local to create_app.
 import logging
+import os
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -24,7 +25,7 @@ from desk.auth import Actor, actor_for_token
 from desk.db.models import AlertRow, CaseAction, Comment, User
 from desk.errors import DeskError, Forbidden, Unauthorized
 from desk.metrics import DeskMetrics
-from desk.web import register_pages
+from desk.str_draft import GoamlSettings, draft_for_case
 from schemas.common import Severity
 
 log = logging.getLogger("dinarwatch.desk.api")
@@ -76,6 +77,7 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sla: Mapping[Severity, timedelta] | None = None,
     entries: exceptions.EntryLookup | None = None,
+    goaml: GoamlSettings | None = None,
 ) -> FastAPI:
     """The API over a migrated database; effective actions are sent with `publisher` after
     their transaction commits (see desk/outbox.py)."""
@@ -186,7 +188,6 @@ def create_app(
         rule: str | None = None,
         severity: str | None = None,
         payment_id: str | None = None,
-        uetr: Annotated[str | None, Query(max_length=36)] = None,
         party: Annotated[str | None, Query(max_length=200)] = None,
         bank: Annotated[str | None, Query(max_length=11)] = None,
         assignee: str | None = None,
@@ -207,7 +208,6 @@ def create_app(
             rule=rule,
             severity=severity,
             payment_id=payment_id,
-            uetr=uetr,
             party=party,
             bank=bank,
             assignee_id=assignee_id,
@@ -252,6 +252,21 @@ def create_app(
                 for a in history
             ],
         }
+
+    goaml_settings = goaml or GoamlSettings.from_environment(os.environ)
+
+    @app.get("/api/cases/{case_id}/str")
+    def str_draft(
+        case_id: int,
+        db: Db,
+        who: Who,
+        format: Annotated[str, Query(pattern="^(json|xml)$")] = "json",
+    ) -> Response:
+        draft = draft_for_case(db, case_id, goaml_settings, who.name, clock())
+        db.commit()  # the export is audited
+        if format == "xml":
+            return Response(draft.xml, media_type="application/xml")
+        return JSONResponse(draft.as_json())
 
     @app.post("/api/cases/{case_id}/disposition")
     def disposition(
@@ -381,5 +396,4 @@ def create_app(
         reports.refresh_case_metrics(db, desk_metrics, clock(), sla)
         return Response(generate_latest(desk_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    register_pages(app, sessions, publisher, desk_metrics, clock, sla)  # desk/web: HTML pages
     return app
