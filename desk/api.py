@@ -26,6 +26,7 @@ from desk.db.models import AlertRow, CaseAction, Comment, User
 from desk.errors import DeskError, Forbidden, Unauthorized
 from desk.metrics import DeskMetrics
 from desk.str_draft import GoamlSettings, draft_for_case
+from desk.web import register_pages
 from schemas.common import Severity
 
 log = logging.getLogger("dinarwatch.desk.api")
@@ -188,6 +189,7 @@ def create_app(
         rule: str | None = None,
         severity: str | None = None,
         payment_id: str | None = None,
+        uetr: Annotated[str | None, Query(max_length=36)] = None,
         party: Annotated[str | None, Query(max_length=200)] = None,
         bank: Annotated[str | None, Query(max_length=11)] = None,
         assignee: str | None = None,
@@ -208,6 +210,7 @@ def create_app(
             rule=rule,
             severity=severity,
             payment_id=payment_id,
+            uetr=uetr,
             party=party,
             bank=bank,
             assignee_id=assignee_id,
@@ -396,4 +399,5 @@ def create_app(
         reports.refresh_case_metrics(db, desk_metrics, clock(), sla)
         return Response(generate_latest(desk_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    register_pages(app, sessions, publisher, desk_metrics, clock, sla)  # desk/web: HTML pages
     return app
