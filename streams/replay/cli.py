@@ -36,8 +36,10 @@ from streams.errors import InputError, NothingScreenedError, loading
 from streams.preflight import unwritable_folder
 
 if TYPE_CHECKING:  # the rules and parsers load on first use: `dinarwatch --help` stays fast
-    from streams.replay.runner import ReplayParams, ReplayResult
+    from rules.context import ScreeningContext
+    from streams.replay.runner import BacktestPlan, ReplayParams, ReplayResult
     from streams.replay.sources import ReplaySource
+    from streams.settings import Settings
 
 err = Console(stderr=True)
 
@@ -71,7 +73,17 @@ def replay(
         typer.Option(help="value-date (lists as of each payment's value date), now, or a date"),
     ] = "value-date",
     rule_pack: Annotated[
-        Path | None, typer.Option(help="Candidate rule pack YAML (what-if)")
+        list[Path] | None,
+        typer.Option(
+            help="Rule pack YAML to replay with (what-if); give it again to backtest and compare "
+            "packs on the same payments (`default` is the built-in pack)"
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ground-truth labels JSONL (`generate --labels`): precision and recall per rule"
+        ),
     ] = None,
     report: Annotated[
         Path | None,
@@ -87,7 +99,6 @@ def replay(
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
 ) -> None:
     """Audit replay: screen past payments through the same rules, as of a date, with a report."""
-    from streams.offline import load_screening_context
     from streams.replay.runner import run_replay
     from streams.settings import bootstrap_addresses, get_settings, offline_settings
 
@@ -103,9 +114,13 @@ def replay(
         from streams.topics import broker_name
 
         topic = broker_name(settings, topic)
-    # Cheap checks first: a bad pack or --compare file is reported before inputs are hashed.
-    params = _params(as_of, rule_pack or settings.rule_pack, settings, sort_chunk)
-    ctx = load_screening_context(settings, rule_pack)
+    # Cheap checks first: a bad pack, labels or --compare file is reported before inputs are
+    # hashed.
+    packs = [_builtin_or_file(p) for p in rule_pack or []]
+    own = packs[0] if packs else settings.rule_pack
+    params = _params(as_of, own, settings, sort_chunk)
+    ctx = _own_context(settings, packs)
+    plan = _plan(packs, own, ctx, labels)
     _check_compare(compare)
     _check_report(report)
     source = _source(sources or [], topic, from_, to, settings)
@@ -113,11 +128,61 @@ def replay(
     with _out_dir(report) as out_dir:
         hooks = RichProgress(err, enabled=progress and err.is_terminal)
         with hooks, _kafka_errors(settings, topic):
-            result = run_replay(source, ctx, params, out_dir, hooks, compare)
+            result = run_replay(source, ctx, params, out_dir, hooks, compare, plan)
         _summary(result, time.perf_counter() - started, report)
+        if result.report.get("backtest") is not None:
+            from streams.replay.backtest_view import print_backtest
+
+            print_backtest(err, result.report["backtest"])
     _nothing_screened(result, topic, from_, to)
     if result.comparison is not None and result.comparison.differs:
         raise typer.Exit(EXIT_DIFFERENCES)
+
+
+BUILTIN = "default"
+"""`--rule-pack default` names the built-in pack (unless a file of that name exists)."""
+
+
+def _builtin_or_file(path: Path) -> Path | None:
+    return None if str(path) == BUILTIN and not path.exists() else path
+
+
+def _own_context(settings: Settings, packs: list[Path | None]) -> ScreeningContext:
+    """The context of the first pack given (the configured pack when none is): its alerts are
+    the replay's alerts.jsonl."""
+    from streams.offline import load_screening_context
+
+    if packs and packs[0] is None:  # `--rule-pack default`: the built-in pack, whatever is set
+        return load_screening_context(settings.model_copy(update={"rule_pack": None}))
+    return load_screening_context(settings, packs[0] if packs else None)
+
+
+def _plan(
+    packs: list[Path | None], own: Path | None, ctx: ScreeningContext, labels: Path | None
+) -> BacktestPlan | None:
+    """A backtest when labels are given or several packs: every further pack screened beside
+    the first on the same lists, each named after its file."""
+    from dataclasses import replace
+
+    from streams.list_files import load_rule_pack
+    from streams.replay.backtest import pack_names
+    from streams.replay.labels import read_labels
+    from streams.replay.runner import BacktestPlan, CandidatePack
+
+    if labels is None and len(packs) < 2:
+        return None
+    names = pack_names(str(p) if p is not None else None for p in (packs or [own]))
+    candidates = []
+    for name, path in zip(names[1:], packs[1:], strict=True):
+        what = f"rule pack {path}" if path is not None else "the built-in rule pack"
+        with loading(what, InputError, "fix the file or give another"):
+            pack = load_rule_pack(path)
+        candidates.append(CandidatePack(name, replace(ctx, pack=pack), path))
+    found = None
+    if labels is not None:
+        with loading(f"--labels {labels}", InputError, "give the file `generate --labels` wrote"):
+            found = read_labels(labels)
+    return BacktestPlan(names[0], tuple(candidates), found)
 
 
 def _warn(line: str) -> None:

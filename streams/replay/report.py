@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,17 @@ class BankRow:
     alerts: int = 0
     blocked: int = 0
     reviewed: int = 0
+    names: set[str] = field(default_factory=set)
+    without_bic: int = 0
+    """Payments that named the bank without a BIC (merged in by name)."""
+
+    def merge(self, other: BankRow) -> None:
+        self.payments += other.payments
+        self.alerts += other.alerts
+        self.blocked += other.blocked
+        self.reviewed += other.reviewed
+        self.names |= other.names
+        self.without_bic += other.payments
 
 
 @dataclass
@@ -63,6 +74,7 @@ class ReplayStats:
     by_entry: Counter[str] = field(default_factory=Counter)
     by_day: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_hour: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_minute: Counter[tuple[str, str]] = field(default_factory=Counter)
     banks: dict[str, BankRow] = field(default_factory=dict)
     currencies: dict[str, CurrencyRow] = field(default_factory=lambda: defaultdict(CurrencyRow))
     usd_by_decision: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -105,6 +117,7 @@ class ReplayStats:
         self.by_action[alert.action.value] += 1
         self.by_day[(payment.value_date.isoformat(), alert.rule)] += 1
         self.by_hour[(payment.created_at.strftime("%Y-%m-%dT%H"), alert.rule)] += 1
+        self.by_minute[(payment.created_at.strftime("%Y-%m-%dT%H:%M"), alert.rule)] += 1
         if any(f.retro for f in alert.findings):
             self.retro_by_rule[alert.rule] += 1
         listed = {f.entry_id for f in alert.findings if f.entry_id and f.match_method != "window"}
@@ -120,6 +133,8 @@ class ReplayStats:
         if key not in self.banks:
             self.banks[key] = BankRow(agent.name or "")
         row = self.banks[key]
+        if agent.name:
+            row.names.add(agent.name)
         if not row.name and agent.name:
             row.name = agent.name  # MT messages often carry the BIC only; keep the first name
         return row
@@ -147,7 +162,8 @@ class ReplayStats:
             "alerts_by_list_entry": dict(sorted(self.by_entry.items())),
             "alerts_by_value_date": _by_day(self.by_day),
             "alerts_by_created_hour": _by_day(self.by_hour),
-            "by_bank": {k: _bank_json(k, v) for k, v in sorted(self.banks.items())},
+            "alerts_by_created_time": created_buckets(self.by_minute),
+            "by_bank": {k: _bank_json(k, v) for k, v in sorted(merge_banks(self.banks).items())},
             "by_currency": {k: _currency_json(v) for k, v in sorted(self.currencies.items())},
         }
 
@@ -181,11 +197,75 @@ def _by_day(by_day: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return dict(days)
 
 
+def merge_banks(banks: dict[str, BankRow]) -> dict[str, BankRow]:
+    """Banks named without a BIC folded into the BIC8 row that carried the same name.
+
+    A message may name its sending bank with a BIC, a name, or both: "Bank of Baghdad" alone is
+    the BABIIQBA of other payments when that BIC came with that name. A name seen with several
+    BIC8s is ambiguous and stays its own row. Names compare without case and punctuation."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for key, row in banks.items():
+        if not key.startswith("name:"):
+            for name in row.names:
+                owners[bank_identity(name)].add(key)
+    merged = {
+        k: replace(v, names=set(v.names)) for k, v in banks.items() if not k.startswith("name:")
+    }
+    for key, row in banks.items():
+        if not key.startswith("name:"):
+            continue
+        found = owners.get(bank_identity(row.name), set())
+        if len(found) == 1:
+            merged[next(iter(found))].merge(row)
+        else:
+            merged[key] = row
+    return merged
+
+
+def bank_identity(name: str) -> str:
+    """A bank name reduced to what identifies it: letters and digits, casefolded, one space."""
+    return " ".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
+
+
+BUCKET_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
+MAX_BUCKETS = 96
+
+
+def created_buckets(by_minute: Counter[tuple[str, str]]) -> dict[str, Any]:
+    """Alerts per rule in created_at buckets (UTC) of the smallest round width that gives at
+    most MAX_BUCKETS columns over the alerts' span: a 25-minute feed in minutes, a day in
+    quarter hours, a week in 2-hour buckets. Keys are bucket starts, "YYYY-MM-DDTHH:MM"."""
+    if not by_minute:
+        return {"bucket_minutes": 60, "buckets": {}}
+    minutes = sorted({_minutes(key) for key, _ in by_minute})
+    span = minutes[-1] - minutes[0] + 1
+    width = next((w for w in BUCKET_MINUTES if span / w <= MAX_BUCKETS), BUCKET_MINUTES[-1])
+    buckets: dict[str, dict[str, int]] = defaultdict(dict)
+    for (key, rule), count in sorted(by_minute.items()):
+        start = _minutes(key) // width * width
+        per_rule = buckets[_stamp(start)]
+        per_rule[rule] = per_rule.get(rule, 0) + count
+    return {"bucket_minutes": width, "buckets": dict(sorted(buckets.items()))}
+
+
+EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 (bucket keys are UTC wall times without a zone)
+
+
+def _minutes(key: str) -> int:
+    return int((datetime.fromisoformat(key) - EPOCH).total_seconds()) // 60
+
+
+def _stamp(minutes: int) -> str:
+    return (EPOCH + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+
+
 def _bank_json(key: str, row: BankRow) -> dict[str, Any]:
     return {
         "bank": key,
         "name": row.name,
+        "names": sorted(row.names),
         "payments": row.payments,
+        "payments_without_bic": row.without_bic,
         "alerts": row.alerts,
         "blocked": row.blocked,
         "reviewed": row.reviewed,

@@ -13,9 +13,11 @@ decisions.jsonl, alerts.jsonl, rejects.jsonl and report.json.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from itertools import tee
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -24,8 +26,10 @@ import orjson
 from rules.context import ScreeningContext
 from schemas.codec import dumps
 from streams.offline import Rejected, Screened, SourceRecord, screen_records
+from streams.replay.backtest import Backtest
 from streams.replay.compare import Comparison, compare_alerts, read_payment_ids
 from streams.replay.html import write_html
+from streams.replay.labels import LabelFile
 from streams.replay.order import DEFAULT_CHUNK, OrderStats, event_time_order
 from streams.replay.report import (
     REPORT_FORMAT,
@@ -34,6 +38,7 @@ from streams.replay.report import (
     pack_json,
     write_json,
 )
+from streams.replay.software import software
 from streams.replay.sources import ReplaySource
 
 VALUE_DATE = "value-date"
@@ -100,6 +105,29 @@ class ProgressHooks(Protocol):
     def screened(self, n_records: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class CandidatePack:
+    """A further rule pack screened beside the run's own, for a backtest or a pack difference."""
+
+    name: str
+    ctx: ScreeningContext
+    path: Path | None = None
+
+    @property
+    def alerts_file(self) -> str:
+        """Where its alerts go: alerts-<name>.jsonl, the name made safe for a file name."""
+        return f"alerts-{re.sub(r'[^A-Za-z0-9._-]+', '_', self.name)}.jsonl"
+
+
+@dataclass(frozen=True)
+class BacktestPlan:
+    """What to backtest: the run's own pack under `name`, the candidates, and the labels."""
+
+    name: str = "default"
+    candidates: tuple[CandidatePack, ...] = ()
+    labels: LabelFile | None = None
+
+
 @dataclass
 class ReplayResult:
     """What a run produced: the figures, the report document and where the files are."""
@@ -110,6 +138,7 @@ class ReplayResult:
     out_dir: Path
     output_hashes: dict[str, str] = field(default_factory=dict)
     comparison: Comparison | None = None
+    backtest: Backtest | None = None
 
     @property
     def alerts_path(self) -> Path:
@@ -123,43 +152,113 @@ def run_replay(
     out_dir: Path,
     progress: ProgressHooks | None = None,
     compare_with: Path | None = None,
+    plan: BacktestPlan | None = None,
 ) -> ReplayResult:
     """Replay `source`; write decisions/alerts/rejects JSONL, report.json and report.html to
-    `out_dir`, and compare.json when `compare_with` (live alerts JSONL) is given."""
+    `out_dir`, and compare.json when `compare_with` (live alerts JSONL) is given.
+
+    With a `plan`, every candidate pack screens the same payments in the same pass (its alerts
+    go to alerts-<name>.jsonl) and the backtest scores each pack against the labels."""
     out_dir.mkdir(parents=True, exist_ok=True)
     order = OrderStats()
     stats = ReplayStats()
+    candidates = plan.candidates if plan is not None else ()
+    backtest = _backtest(plan)
     if progress is not None:
         progress.reading(source.total_bytes, source.unit)
     records = source.records(progress.read if progress is not None else None)
     ordered = event_time_order(records, params.max_bytes, params.xsd_dir, params.chunk_size, order)
-    outcomes = screen_records(
-        _announce(ordered, order, progress),
-        ctx.at(params.as_of),
-        params.stamp,
-        params.max_bytes,
-        params.xsd_dir,
+    outcomes = _screen_all(
+        _announce(ordered, order, progress), [ctx, *(c.ctx for c in candidates)], params
     )
     done = 0
-    with _Outputs(out_dir) as outputs:
-        for outcome in outcomes:
-            stats.add(outcome)
-            outputs.write(outcome)
+    extra = [c.alerts_file for c in candidates]
+    with _Outputs(out_dir, extra) as outputs:
+        for primary, *others in outcomes:
+            stats.add(primary)
+            outputs.write(primary)
+            for name, other in zip(extra, others, strict=True):
+                outputs.write_alerts(name, other)
+            if backtest is not None and isinstance(primary, Screened):
+                _score(backtest, primary, others)
             done += 1
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress.screened(PROGRESS_EVERY)
     if progress is not None:
         progress.screened(done % PROGRESS_EVERY)
-    hashes = {name: _sha256(out_dir / name) for name in OUTPUTS}
+    hashes = {name: _sha256(out_dir / name) for name in (*OUTPUTS, *extra)}
     report = build_report(source, ctx, params, stats, order, hashes)
+    if plan is not None and backtest is not None:
+        report["backtest"] = backtest_json(plan, backtest, params.rule_pack, ctx)
     comparison = _compare(compare_with, out_dir, ctx) if compare_with is not None else None
     if comparison is not None:
         write_json(out_dir / "compare.json", comparison.as_json())
         report["compare"] = {k: v for k, v in comparison.as_json().items() if k != "differences"}
     write_json(out_dir / "report.json", report)
     page = {**report, "compare": comparison.as_json()} if comparison is not None else report
-    write_html(out_dir / "report.html", page, out_dir / "alerts.jsonl")
-    return ReplayResult(stats, order, report, out_dir, hashes, comparison)
+    write_html(out_dir / "report.html", page, out_dir)
+    return ReplayResult(stats, order, report, out_dir, hashes, comparison, backtest)
+
+
+def _backtest(plan: BacktestPlan | None) -> Backtest | None:
+    if plan is None:
+        return None
+    names = [plan.name, *(c.name for c in plan.candidates)]
+    return Backtest(names, plan.labels.labels if plan.labels is not None else None)
+
+
+def _screen_all(
+    records: Iterator[SourceRecord], contexts: list[ScreeningContext], params: ReplayParams
+) -> Iterable[tuple[Screened | Rejected, ...]]:
+    """Each record screened under every context, outcomes side by side.
+
+    Decoding does not depend on the pack, so every context yields the same outcomes in the same
+    order; the copies of the record stream advance together, so tee holds one record at a time.
+    """
+    copies = tee(records, len(contexts)) if len(contexts) > 1 else (records,)
+    screened = [
+        screen_records(copy, c.at(params.as_of), params.stamp, params.max_bytes, params.xsd_dir)
+        for copy, c in zip(copies, contexts, strict=True)
+    ]
+    return zip(*screened, strict=True)
+
+
+def _score(backtest: Backtest, primary: Screened, others: list[Screened | Rejected]) -> None:
+    outcomes = [primary, *others]
+    raised = {
+        name: frozenset(a.rule for a in o.alerts)
+        for name, o in zip(backtest.packs, outcomes, strict=True)
+        if isinstance(o, Screened)
+    }
+    decisions = {
+        name: o.decision.decision.value
+        for name, o in zip(backtest.packs, outcomes, strict=True)
+        if isinstance(o, Screened)
+    }
+    backtest.add(primary.payment.payment_id, raised, decisions)
+
+
+def backtest_json(
+    plan: BacktestPlan, backtest: Backtest, own_pack: Path | None, ctx: ScreeningContext
+) -> dict[str, Any]:
+    """report.json's "backtest": each pack's scores and identity, the differences, the labels."""
+    doc = backtest.as_json()
+    doc["packs"][plan.name].update(_pack_identity(own_pack, ctx, "alerts.jsonl"))
+    for candidate in plan.candidates:
+        identity = _pack_identity(candidate.path, candidate.ctx, candidate.alerts_file)
+        doc["packs"][candidate.name].update(identity)
+    doc["labels"] = plan.labels.describe() if plan.labels is not None else None
+    return doc
+
+
+def _pack_identity(path: Path | None, ctx: ScreeningContext, alerts_file: str) -> dict[str, str]:
+    return {
+        "file": str(path) if path is not None else "built-in rules/packs/iraq.yaml",
+        "name": ctx.pack.name,
+        "version": ctx.pack.version,
+        "digest": ctx.pack.digest,
+        "alerts_file": alerts_file,
+    }
 
 
 def _compare(live: Path, out_dir: Path, ctx: ScreeningContext) -> Comparison:
@@ -203,18 +302,20 @@ def build_report(
         "counts": stats.counts(),
         "amounts": stats.amounts(),
         "outputs": {name: {"sha256": digest} for name, digest in sorted(hashes.items())},
+        "software": software(),
     }
 
 
 class _Outputs:
-    """The three JSONL outputs, written in screening order (event time)."""
+    """The three JSONL outputs (and each candidate pack's alerts), written in screening order."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, extra: list[str] | None = None) -> None:
         self.out_dir = out_dir
+        self.names = [*OUTPUTS, *(extra or [])]
         self.files: dict[str, IO[bytes]] = {}
 
     def __enter__(self) -> _Outputs:
-        self.files = {name: (self.out_dir / name).open("wb") for name in OUTPUTS}
+        self.files = {name: (self.out_dir / name).open("wb") for name in self.names}
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -226,8 +327,12 @@ class _Outputs:
             self.files["rejects.jsonl"].write(_rejection_line(outcome))
             return
         self.files["decisions.jsonl"].write(dumps(outcome.decision) + b"\n")
-        for alert in outcome.alerts:
-            self.files["alerts.jsonl"].write(dumps(alert) + b"\n")
+        self.write_alerts("alerts.jsonl", outcome)
+
+    def write_alerts(self, name: str, outcome: Screened | Rejected) -> None:
+        if isinstance(outcome, Screened):
+            for alert in outcome.alerts:
+                self.files[name].write(dumps(alert) + b"\n")
 
 
 def _rejection_line(outcome: Rejected) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import orjson
@@ -84,3 +85,52 @@ def test_no_input_exits_2() -> None:
 
 def test_the_sort_chunk_default_is_the_ordering_default() -> None:
     assert SORT_CHUNK == DEFAULT_CHUNK
+
+
+@pytest.fixture(scope="module")
+def labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli-labels") / "labels.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r.label) + b"\n" for r in feed_records(400, seed=9)))
+    return path
+
+
+def test_backtest_of_two_packs_prints_both_tables_and_the_difference(
+    feed: Path, labels: Path, tmp_path: Path
+) -> None:
+    text = resources.files("rules.packs").joinpath("iraq.yaml").read_text("utf-8")
+    pack = tmp_path / "strict.yaml"
+    pack.write_text(text.replace("min_count: 3", "min_count: 2", 1), "utf-8")
+    result = run(
+        str(feed),
+        "--labels",
+        str(labels),
+        "--rule-pack",
+        "default",
+        "--rule-pack",
+        str(pack),
+        "--report",
+        str(tmp_path / "out"),
+        "--no-progress",
+    )
+    assert result.exit_code == 0, result.output
+    assert "backtest: pack default" in result.output and "backtest: pack strict" in result.output
+    assert "precision" in result.output and "all rules" in result.output
+    report = orjson.loads((tmp_path / "out" / "report.json").read_bytes())
+    assert list(report["backtest"]["packs"]) == ["default", "strict"]
+    assert report["rule_pack"]["file"] == "built-in rules/packs/iraq.yaml"
+    diffs = report["backtest"]["diff"]
+    assert diffs and {d["rule"] for d in diffs} == {"USD-STRUCTURING"}
+    assert any(d["raised_by"] == ["strict"] for d in diffs)  # two payments suffice there
+    assert f"difference: {len(diffs):,} (payment, rule)" in result.output
+
+
+@pytest.mark.parametrize("content", [None, b"not json\n", b'{"payment_id": "P1"}\n'])
+def test_unusable_labels_exit_2_before_the_replay(
+    feed: Path, tmp_path: Path, content: bytes | None
+) -> None:
+    path = tmp_path / "labels.jsonl"
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(app, ["replay", str(feed), "--labels", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "labels" in result.output
