@@ -303,7 +303,7 @@ def verify(
                 "shrank",
                 f"{source}: {entries:,} entries against {before:,} in force "
                 f"({(before - entries) / before:.0%} fewer, more than {MAX_SHRINK:.0%}): "
-                f"kept {previous.version_id}; check the source, or fetch with --force",
+                "check the source, or fetch with --force",
             )
     return lists
 
