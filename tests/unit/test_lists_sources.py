@@ -11,7 +11,8 @@ import pytest
 
 from rules.lists.errors import ListFormatError
 from rules.lists.sources import SOURCES, parse_source, source_spec
-from tests.unit.lists_support import shared
+from streams.watchlists import decode_record, encode_list, list_key
+from tests.unit.lists_support import fixture, shared
 
 SDN_SET = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
 NONSDN_SET = ("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv")
@@ -107,3 +108,22 @@ def test_truncated_real_un_xml_is_refused():
     data = shared("un/UN_consolidated.xml").read_bytes()
     with pytest.raises(ListFormatError, match="not well-formed"):
         parse_source("un", {"consolidated.xml": data[: len(data) // 2]})
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "fixture_name"),
+    [
+        ("ofac-nonsdn", "cons_enhanced.xml", "ofac_cons_enhanced_2025-01-10_excerpt.xml"),
+        ("ofac-sls", "sdn_enhanced.xml", "ofac_advanced_constructed.xml"),
+        ("eu", "xmlFullSanctionsList_1_1.xml", "eu_fsf_2018-12-21_excerpt.xml"),
+        ("uk", "UK-Sanctions-List.xml", "uk_sanctions_list_2026-09-02_excerpt.xml"),
+    ],
+)
+def test_every_loaded_list_survives_the_watchlists_topic(source, name, fixture_name):
+    """What `lists fetch` publishes decodes to the same version (the raw record stays behind)."""
+    (reference,) = parse_source(source, {name: fixture(fixture_name)})
+    back = decode_record(list_key(reference.name), encode_list(reference))
+    assert back.version == reference.version
+    assert [e.weak_names for e in back] == [e.weak_names for e in reference]
+    assert [e.registration_numbers for e in back] == [e.registration_numbers for e in reference]
+    assert all(e.raw is None for e in back) and all(e.raw for e in reference)
