@@ -10,8 +10,14 @@ In every failure the version in force stays the last good one.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -328,3 +334,43 @@ def test_metrics_exist_for_every_source_before_any_fetch(tmp_path: Path) -> None
             f'dinarwatch_list_fetch_last_success_timestamp_seconds{{source="{source}"}} 0.0' in text
         )
         assert f'dinarwatch_list_fetch_max_age_seconds{{source="{source}"}}' in text
+
+
+def test_every_keeps_fetching_serves_metrics_on_localhost_and_stops_on_sigterm(
+    server: ListServer, tmp_path: Path
+) -> None:
+    serve_sdn(server, sdn_rows(500))
+    port = closed_port()
+    exe = Path(sys.executable).with_name("dinarwatch")
+    env = {**os.environ, "DINARWATCH_DATA_DIR": str(tmp_path / "data")}
+    args = ["lists", "fetch", "ofac-sdn", "--url", f"ofac-sdn={server.url}/ofac/", "--no-publish"]
+    proc = subprocess.Popen(
+        [str(exe), *args, "--every", "1m", "--metrics-port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        text = ""
+        while time.monotonic() < deadline and 'source="ofac-sdn"} 1.' not in text:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                    text = r.read().decode()
+            except OSError:
+                pass
+            time.sleep(0.3)
+        success = r'_last_success_timestamp_seconds\{source="ofac-sdn"\} 1\.\d+e\+09'
+        assert re.search(success, text), text[-2000:]
+        assert 'dinarwatch_list_fetch_entries{source="ofac-sdn"} 500.0' in text
+        with socket.socket() as probe:  # bound to 127.0.0.1 only
+            addresses = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
+            other = next((a for a in addresses if ":" not in a and a != "127.0.0.1"), None)
+            if other is not None:
+                assert probe.connect_ex((other, port)) != 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "ofac-sdn: new version" in out and out.rstrip().endswith("stopped")
