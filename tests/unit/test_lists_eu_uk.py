@@ -4,6 +4,9 @@ Sources (tests/data/lists/README.md):
 - eu_fsf_2018-12-21_excerpt.xml: two <sanctionEntity> (EU.36.64 Robert Gabriel Mugabe, EU.3523.13
   IBDA-C, eight of its sixteen language names kept) of the EU Financial Sanctions Files export
   generated 2018-12-21 (globalFileId 118887), as quoted verbatim in a public repository.
+- eu_fsf_2022-02-25_entity_excerpt.xml: one <sanctionEntity> (logicalId 135909, designated
+  2022-02-25 under 2022/332) of an EU FSF file, quoted in a public repository; the <export>
+  wrapper is ours.
 - uk_sanctions_list_2026-09-02_excerpt.xml: designations AFG0001 and AFG0006 of the FCDO UK
   Sanctions List XML of 02/09/2026 and ship DPR0075 of the 26 Aug 2026 file, as quoted in
   public repositories' tests (trimmed there).
@@ -55,6 +58,16 @@ def test_eu_without_designation_date_is_undated_with_the_earliest_regulation_in_
     mugabe = next(e for e in eu() if e.entry_id == "eu-fsf-1")
     assert mugabe.listed_from is None
     assert mugabe.remarks == "earliest regulation cited 2005-06-16"
+
+
+def test_eu_designation_date_is_the_listing_date():
+    """A 2022 record carrying designationDate (eu_fsf_2022-02-25_entity_excerpt.xml)."""
+    (putin,) = eu(fixture("eu_fsf_2022-02-25_entity_excerpt.xml")).entries
+    assert putin.entry_id == "eu-fsf-135909" and putin.kind == "individual"
+    assert putin.listed_from == date(2022, 2, 25)
+    assert putin.programs == ["UKR"]
+    assert putin.names == ["Vladimir Vladimirovitj PUTIN", "Vladimir Vladimirovich PUTIN"]
+    assert putin.remarks is None  # no remark of its own; the birthdate's remark is not one
 
 
 def test_eu_designation_date_weak_alias_bic_and_citizenship():
