@@ -42,7 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 from typing import NamedTuple
 
 from rules.matching.common_names import FAMILY_NAMES, GIVEN_NAMES
@@ -330,6 +330,52 @@ class NameIndex:
                 self._cache.clear()
             self._cache[key] = cached
         return list(cached)
+
+    def could_match(self, text: str, threshold: float) -> bool:
+        """False only when neither `search` nor a free-text window of `text` can hit at
+        `threshold` or above: a necessary condition, checked without scoring.
+
+        Every word of every reading of each line (its adjacent joins and, for the last word of
+        a line cut at SWIFT's width, the listed words it begins included) is expanded to the
+        listed words it may stand for, with the best similarity. A hit on an alias needs
+        matched weight M with (1 + b^2) M >= threshold (Wq + b^2 Wc), hence
+        M >= threshold * b^2 Wc / (1 + b^2) whatever the rest of the query; M is bounded by
+        the alias's words' weights times their best similarity. A weak alias needs all its
+        words present. Re-screening against a small delta (rules/rescreen.py) skips,
+        undecoded, the payments none of whose strings pass.
+        """
+        best: dict[int, float] = {}
+        present: set[str] = set()
+        vocabulary = self._vocabulary
+        for line in text.split("\n"):
+            parts = [w for w, _ in fragments(line)]
+            for left, right in pairwise(parts):
+                for token in canonical_word(left + right):
+                    if token in vocabulary:
+                        best[vocabulary[token]] = 1.0
+            for reading in self._readings(line):
+                tokens = reading.tokens
+                present.update(tokens)
+                present.update(fold(t) for t in tokens)  # weak keys hold folded words
+                for token in tokens:
+                    _merge(best, self._variants.expand(token, token in reading.transliterated))
+                if tokens and len(tokens[-1]) >= 3 and _looks_cut(line):
+                    _merge(best, self._variants.prefixed(tokens[-1]))
+        if any(present.issuperset(key) for key in self._weak):
+            return True
+        low = threshold - SCORE_ROUNDING
+        weights, aliases = self._weights, self._aliases
+        seen: set[int] = set()
+        for token_id in best:
+            for alias_id in self._postings[token_id][1]:
+                if alias_id in seen:
+                    continue
+                seen.add(alias_id)
+                alias = aliases[alias_id]
+                matched = sum(best.get(t, 0.0) * weights[t] for t in alias.tokens)
+                if matched >= low * self._alias_needs[alias_id][1] - 1e-9:
+                    return True
+        return False
 
     def _search(self, name: str, threshold: float, kind: str | None, cut: bool) -> list[NameHit]:
         readings = self._readings(name)
@@ -1061,3 +1107,9 @@ def _best_gains(tokens: Sequence[_QueryToken]) -> dict[int, float]:
             if gain > merged.get(token_id, 0.0):
                 merged[token_id] = gain
     return merged
+
+
+def _merge(best: dict[int, float], found: dict[int, float]) -> None:
+    for token_id, similarity in found.items():
+        if similarity > best.get(token_id, 0.0):
+            best[token_id] = similarity
