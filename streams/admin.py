@@ -49,11 +49,12 @@ class TopicStatus:
         return [head] + [f"topic {self.name}: {d}" for d in self.differences]
 
 
-def admin_client(settings: Settings) -> KafkaAdminClient:
+def admin_client(settings: Settings, bootstrap_timeout_s: float = 30.0) -> KafkaAdminClient:
     return KafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap,
         client_id=f"{settings.app_id}-admin",
         request_timeout_ms=30_000,
+        bootstrap_timeout_ms=int(bootstrap_timeout_s * 1000),
         **kafka_python_security(settings),
     )
 

@@ -179,7 +179,7 @@ def worker(
 ) -> None:
     """Run the Faust worker (ingest + screen agents) and serve /metrics."""
     from streams.faust_fixes import check_faust_version
-    from streams.preflight import require_broker
+    from streams.preflight import require_broker, require_login
     from streams.worker import check_ready, run_worker
 
     check_faust_version()  # before anything that depends on the patched faust, the broker too
@@ -188,6 +188,7 @@ def worker(
         settings = settings.model_copy(update={"web_port": web_port})
     # One line now rather than a retry log line per second: the broker must answer first.
     require_broker(settings)
+    require_login(settings)  # the broker's reason for a refused login, in one line
     if check:
         raise typer.Exit(0 if check_ready(settings, err) else 1)
     run_worker(settings)
@@ -207,6 +208,12 @@ def generate(
     malformed_rate: Annotated[
         float, typer.Option(help="Share of malformed records", min=0, max=1)
     ] = 0.0,
+    evasion_rate: Annotated[
+        float,
+        typer.Option(
+            help="Share of planted names written the way evaders disguise them", min=0, max=1
+        ),
+    ] = 0.0,
     topic: Annotated[
         str | None,
         typer.Option(help="Publish to this topic, e.g. payments.raw (the topic prefix is added)"),
@@ -220,13 +227,17 @@ def generate(
     start: Annotated[
         datetime | None,
         typer.Option(
-            help="created_at of the first payment (UTC; default: files 2025-06-02T06:00, "
+            help="created_at of the first payment (UTC; default: files 2025-03-02T05:00, "
             "topics so that the last payment is now, or now with --rate)"
         ),
     ] = None,
     spacing_ms: Annotated[
         int | None,
-        typer.Option(help="Event-time gap between payments, ms (default: 500, or 1/rate)", min=0),
+        typer.Option(
+            help="Event-time gap between payments, ms (default: files 30,000 of Baghdad "
+            "banking hours; topics 500, or 1/rate)",
+            min=0,
+        ),
     ] = None,
 ) -> None:
     """Synthetic Iraqi payment traffic with planted violations and ground-truth labels."""
@@ -249,6 +260,7 @@ def generate(
         start=start,
         spacing_ms=spacing_ms,
         console=err,
+        evasion_rate=evasion_rate,
     )
 
 

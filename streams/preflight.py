@@ -56,6 +56,25 @@ def require_broker(settings: Settings, timeout: float = CONNECT_TIMEOUT) -> None
     raise BrokerError(f"cannot reach the Kafka broker at {', '.join(problems)}: {HINT}")
 
 
+LOGIN_TIMEOUT = 15.0
+"""Seconds to try logging in before `require_login` gives up (a refused login is retried)."""
+
+
+def require_login(settings: Settings, timeout: float = LOGIN_TIMEOUT) -> None:
+    """Log in to the cluster once when it needs credentials or TLS; BrokerError naming the reason.
+
+    A TCP connect proves a listener, not that the broker accepts us. Without this check the
+    worker's first Kafka client would retry a refused login until its bootstrap timeout and the
+    worker would stop on a bare "Unable to bootstrap" timeout instead of the broker's reason.
+    """
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return
+    from streams.admin import admin_client
+
+    with kafka_errors(settings, "logging in to the broker"):
+        admin_client(settings, bootstrap_timeout_s=timeout).close()
+
+
 @contextmanager
 def kafka_errors(settings: Settings, doing: str) -> Iterator[None]:
     """Translate client-library failures inside the block into one-line UserErrors.
