@@ -88,8 +88,9 @@ class Notifier:
         """Run both loops until stop(); close clients on the way out (uncommitted = redone)."""
         opts = kafka_options(self.settings)
         self.producer = AIOKafkaProducer(acks="all", **opts)
-        main = self._consumer(self.alerts_topic, self.notify.group_id, opts)
-        retry = self._consumer(self.retry_topic, f"{self.notify.group_id}-retry", opts)
+        main_group, retry_group = self.group_ids()
+        main = self._consumer(self.alerts_topic, main_group, opts)
+        retry = self._consumer(self.retry_topic, retry_group, opts)
         await self.producer.start()
         await main.start()
         await retry.start()
@@ -121,6 +122,12 @@ class Notifier:
 
     def stop(self) -> None:
         self.stopping.set()
+
+    def group_ids(self) -> tuple[str, str]:
+        """The main and retry consumer groups, prefixed like the topics: deployments sharing a
+        cluster under different DINARWATCH_TOPIC_PREFIX values never steal each other's alerts."""
+        group = self.settings.topic(self.notify.group_id)
+        return group, f"{group}-retry"
 
     def _consumer(self, topic: str, group: str, opts: dict[str, Any]) -> AIOKafkaConsumer:
         # A parked record may be waited on for park_max_delay_seconds between polls.

@@ -23,7 +23,10 @@ class NotifierSettings(BaseSettings):
         env_prefix="DINARWATCH_NOTIFY_", env_file=".env", extra="ignore", frozen=True
     )
 
-    group_id: str = Field(default="dinarwatch-notifier", description="Kafka consumer group")
+    group_id: str = Field(
+        default="dinarwatch-notifier",
+        description="Kafka consumer group; DINARWATCH_TOPIC_PREFIX goes in front",
+    )
     web_port: int = Field(
         default=6067, ge=1, le=65535, description="Port of the notifier's /metrics"
     )

@@ -62,3 +62,12 @@ def test_slack_posts_are_split_to_fit_block_kit() -> None:
     assert [len(p["blocks"]) for p in posts] == [47, 7]
     text = json.dumps(posts)
     assert all(a.alert_id in text for a in banned_alerts(50))
+
+
+def test_consumer_groups_carry_the_topic_prefix() -> None:
+    """Two deployments on one cluster (different prefixes) must not share alert consumers."""
+    notify = NotifierSettings(group_id="ops-notifier")
+    prefixed = Notifier(Settings(topic_prefix="bank-a."), notify, [], NotifierMetrics())
+    assert prefixed.group_ids() == ("bank-a.ops-notifier", "bank-a.ops-notifier-retry")
+    plain = Notifier(Settings(), notify, [], NotifierMetrics())
+    assert plain.group_ids() == ("ops-notifier", "ops-notifier-retry")
