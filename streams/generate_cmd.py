@@ -22,15 +22,21 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from streams.errors import InputError
+from rules.lists.base import ListSet
+from streams.errors import ConfigError, InputError, loading
 from streams.preflight import kafka_errors, require_topics
 from streams.producer import make_producer, publish
 from streams.settings import Settings
+from streams.synthetic.clock import BusinessClock
 from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
 from streams.synthetic.renderers import formats_for, renderers
 from streams.topics import broker_name
 
-FILE_START = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
+FILE_START = datetime(2025, 3, 2, 5, 0, tzinfo=UTC)
+"""Sunday 2 March 2025, 08:00 in Baghdad: a file's traffic spans the 2025-03-08 lapse of the
+electricity waiver (5,000 payments reach 9 March) and every CBI ban batch is in force."""
+FILE_SPACING_MS = 30_000
+"""A file's payments are 30 s of Baghdad banking hours apart (840 a business day)."""
 DEFAULT_SPACING_MS = 500
 
 
@@ -40,6 +46,15 @@ class EventTimes:
 
     start: datetime
     spacing: timedelta
+    business_hours: bool = False
+    """created_at advances through Baghdad banking hours only (files; streams.synthetic.clock)."""
+
+    def last(self, count: int) -> datetime:
+        """created_at of the last of `count` payments."""
+        elapsed = self.spacing * max(count - 1, 0)
+        if self.business_hours:
+            return BusinessClock(self.start).at(elapsed)
+        return self.start + elapsed
 
 
 def event_times(
@@ -53,24 +68,28 @@ def event_times(
 ) -> EventTimes:
     """created_at of the first payment and the gap, so that a topic never receives the future.
 
-    - a file: a fixed start (a seed fully determines the file), 500 ms apart;
+    - a file: a fixed start (a seed fully determines the file), 30 s of Baghdad banking hours
+      apart (Sunday to Thursday, 08:00-15:00 Asia/Baghdad), so a file spans days and weeks;
     - a topic with --rate: the first payment now, the gap 1/rate, so event time follows the
       wall clock as the records go out;
     - a topic without --rate (a backlog sent at once): 500 ms apart, ending now.
     An explicit --start is kept (tz-naive means UTC).
     """
     if spacing_ms is None:
-        spacing = (
-            timedelta(seconds=1 / rate)
-            if to_topic and rate > 0
-            else timedelta(milliseconds=DEFAULT_SPACING_MS)
-        )
+        if not to_topic:
+            spacing = timedelta(milliseconds=FILE_SPACING_MS)
+        elif rate > 0:
+            spacing = timedelta(seconds=1 / rate)
+        else:
+            spacing = timedelta(milliseconds=DEFAULT_SPACING_MS)
     else:
         spacing = timedelta(milliseconds=spacing_ms)
     if start is not None:
-        return EventTimes(start if start.tzinfo else start.replace(tzinfo=UTC), spacing)
+        return EventTimes(
+            start if start.tzinfo else start.replace(tzinfo=UTC), spacing, not to_topic
+        )
     if not to_topic:
-        return EventTimes(FILE_START, spacing)
+        return EventTimes(FILE_START, spacing, True)
     now = now.replace(microsecond=0)
     if rate > 0:
         return EventTimes(now, spacing)
@@ -96,7 +115,7 @@ class Tally:
 
     def line(self, where: str, times: EventTimes, count: int, seconds: float) -> str:
         by_decision = ", ".join(f"{k} {v:,}" for k, v in sorted(self.decisions.items()))
-        last = times.start + times.spacing * max(count - 1, 0)
+        last = times.last(count)
         rate = self.total / seconds if seconds > 0 else 0.0
         return (
             f"generated {self.total:,} record(s) to {where}: expected {by_decision or 'none'}; "
@@ -124,11 +143,14 @@ def run_generate(
     start: datetime | None,
     spacing_ms: int | None,
     console: Console,
+    evasion_rate: float = 0.0,
 ) -> Tally:
     """Generate; files default to a fixed start time so that a seed fully determines them.
 
     A topic is checked first (broker reachable, topic present: we never rely on auto-creation);
-    the command ends with a one-line summary on `console`.
+    the command ends with a one-line summary on `console`. Violations are planted from the lists
+    the settings load (the built-in lists, plus DINARWATCH_OFAC_DIR and DINARWATCH_UN_XML when
+    set), the same lists a worker or `screen` with these settings screens with.
     """
     times = event_times(
         count=count,
@@ -152,6 +174,9 @@ def run_generate(
         formats=formats_for(fmt),
         max_bytes=settings.max_message_bytes,
         renderers=renderers(),
+        lists=plant_lists(settings),
+        business_hours=times.business_hours,
+        evasion_rate=evasion_rate,
     )
     tally = Tally()
     started = time.perf_counter()
@@ -188,9 +213,23 @@ def run_generate(
     return tally
 
 
+def plant_lists(settings: Settings) -> ListSet:
+    """The lists violations are planted from: those the settings make a worker screen with."""
+    from streams.list_files import load_lists
+
+    named = []
+    for setting, path in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml)):
+        if path is not None:
+            if not path.exists():
+                raise ConfigError(f"DINARWATCH_{setting}={path}: no such file or folder")
+            named.append(f"DINARWATCH_{setting}={path}")
+    with loading(", ".join(named) or "built-in lists", ConfigError, "fix the files or unset them"):
+        return load_lists(settings.ofac_dir, settings.un_xml)
+
+
 def _warn_future(settings: Settings, times: EventTimes, count: int, console: Console) -> None:
     """An explicit --start or --spacing-ms can still put payments in the future: say so."""
-    last = times.start + times.spacing * max(count - 1, 0)
+    last = times.last(count)
     ahead = last - datetime.now(UTC)
     if ahead > timedelta(seconds=settings.max_future_skew_seconds):
         console.print(

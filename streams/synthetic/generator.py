@@ -1,7 +1,11 @@
-"""Deterministic synthetic traffic: realistic clean payments, planted violations, bad records.
+"""Deterministic synthetic traffic: Iraqi dollar flows, planted violations, bad records.
 
-Everything derives from one random.Random(seed), so the same seed and arguments give the same
-records and labels byte for byte. Labels (ground truth) are kept apart from the payments.
+Everything derives from the seed (one random.Random for the stream, one for the run's customers),
+so the same seed, arguments and lists give the same records and labels byte for byte. Labels
+(ground truth) are kept apart from the payments: `expected_rules` and `expected_decision` (what
+a correct system raises), `format`, and where something was planted `planted` (planter, field,
+how) and `evasion` (the name manipulation used). Clean flows: streams.synthetic.world; planters
+and how their labels are worked out: streams.synthetic.planting.
 """
 
 from __future__ import annotations
@@ -15,11 +19,23 @@ from typing import Any
 
 import orjson
 
-from schemas.listentry import ListEntry
-from streams.list_files import load_cbi_usd_ban
+from rules.lists.base import ListSet
+from streams.list_files import builtin_lists
 from streams.synthetic import directory as d
+from streams.synthetic import names
+from streams.synthetic.clock import BusinessClock
 from streams.synthetic.iban import make_iban
 from streams.synthetic.malformed import MALFORMED_KINDS, make_malformed
+from streams.synthetic.planting import DECOYS, PLANTERS, ListFacts, Planted, Planting, available
+from streams.synthetic.world import (
+    WindowGuard,
+    World,
+    choose_flow,
+    default_world,
+    flow_payment,
+    iso,
+    make_customer,
+)
 
 JSON_CONTENT_TYPE = "application/json"
 
@@ -36,7 +52,14 @@ class GeneratedRecord:
 
 @dataclass(frozen=True)
 class TrafficSpec:
-    """What to generate. Rates are shares of `count` (0..1)."""
+    """What to generate. Rates are shares of `count` (0..1).
+
+    `lists`: the lists to plant from (None: the built-in lists); OFAC-SDN, UN-SANCTIONS and
+    OIL-VESSEL are planted only when the OFAC/UN lists are among them, and the labels are exact
+    for screening with the same lists. `business_hours`: created_at advances through Baghdad
+    banking hours only (streams.synthetic.clock); off for a live feed that follows the clock.
+    `evasion_rate`: the share of name plantings written with an evader's manipulation.
+    """
 
     count: int
     seed: int = 7
@@ -51,132 +74,25 @@ class TrafficSpec:
     renderers: dict[str, Callable[[dict[str, Any]], tuple[bytes, str]]] = field(
         default_factory=dict
     )
-
-
-Planter = Callable[[random.Random, dict[str, Any], list[ListEntry]], list[str]]
-
-
-def _party(rng: random.Random, country: str, bank: d.Bank, company: bool) -> dict[str, Any]:
-    if country == "IQ":
-        name = (
-            f"{rng.choice(d.COMPANY_STEMS)} {rng.choice(d.COMPANY_TRADES)}"
-            if company
-            else f"{rng.choice(d.IRAQI_FIRST)} {rng.choice(d.IRAQI_LAST)}"
-        )
-    else:
-        name = rng.choice(d.FOREIGN_COMPANIES[country])
-    account = make_iban(rng, country, bank.bic[:4]) or f"{rng.randrange(10**11, 10**12)}"
-    city = rng.choice(d.CITIES[country])
-    return {
-        "name": name,
-        "account": account,
-        "country": country,
-        "address": [f"{rng.randint(1, 400)} Street", city],
-    }
-
-
-def _agent(bank: d.Bank) -> dict[str, Any]:
-    return {"bic": bank.bic, "name": bank.name, "country": bank.country}
-
-
-def _amount(rng: random.Random, currency: str) -> str:
-    if currency == "IQD":
-        return f"{Decimal(rng.randrange(100_000, 500_000_000)):.2f}"
-    cents = int(rng.lognormvariate(9.2, 1.1) * 100)
-    return f"{Decimal(max(cents, 10_000)) / 100:.2f}"
-
-
-def clean_payment(
-    rng: random.Random, payment_id: str, created_at: datetime, usd_share: float
-) -> dict[str, Any]:
-    """A legitimate payment: an Iraqi customer pays a domestic or foreign counterparty."""
-    usd = rng.random() < usd_share
-    debtor_bank = rng.choice(d.IRAQI_BANKS)
-    if usd:
-        creditor_bank = rng.choice(d.FOREIGN_BANKS)
-        creditor_country = creditor_bank.country
-    else:
-        creditor_bank = rng.choice(d.IRAQI_BANKS)
-        creditor_country = "IQ"
-    currency = "USD" if usd else "IQD"
-    payment: dict[str, Any] = {
-        "payment_id": payment_id,
-        "uetr": _uetr(rng),
-        "created_at": created_at.isoformat().replace("+00:00", "Z"),
-        "value_date": created_at.date().isoformat(),
-        "amount": _amount(rng, currency),
-        "currency": currency,
-        "debtor": _party(rng, "IQ", debtor_bank, company=rng.random() < 0.7),
-        "debtor_agent": _agent(debtor_bank),
-        "creditor": _party(rng, creditor_country, creditor_bank, company=True),
-        "creditor_agent": _agent(creditor_bank),
-        "intermediary_agents": [_agent(rng.choice(d.US_CORRESPONDENTS))] if usd else [],
-        "purpose_code": rng.choice(["GDDS", "SUPP", "SCVE", "TRAD"]),
-        "remittance_info": f"INV {rng.randrange(10000, 99999)}",
-        "source": "synthetic",
-    }
-    return payment
-
-
-def _uetr(rng: random.Random) -> str:
-    h = f"{rng.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[rng.randrange(4)]}{h[17:20]}-{h[20:32]}"
-
-
-def _as_agent(rng: random.Random, entry: ListEntry) -> dict[str, Any]:
-    """A barred bank as it appears in traffic: by BIC when it has one, else by a name variant."""
-    if entry.bics and rng.random() < 0.6:
-        return {"bic": entry.bics[0], "name": entry.primary_name, "country": "IQ"}
-    name = rng.choice(entry.names)
-    # A short acronym (KIIB) is a weak alias: alone it is a review, never a block, so a bank
-    # planted to be blocked by name goes by its full name instead.
-    if len(name) <= 4 and " " not in name:
-        name = entry.primary_name
-    return {"name": name, "country": "IQ"}
-
-
-def plant_cbi_usd_ban(
-    rng: random.Random, payment: dict[str, Any], banned: list[ListEntry]
-) -> list[str]:
-    """Route a USD payment through a bank barred on its value date, at a random chain position."""
-    value_date = datetime.fromisoformat(payment["value_date"]).date()
-    # Al-Huda is also under a FinCEN 311 special measure: it is planted by its own planter, so
-    # that each planter's expected rules are exact.
-    in_force = [
-        e
-        for e in banned
-        if e.in_force_on(value_date) and e.kind == "bank" and "FinCEN" not in (e.remarks or "")
-    ]
-    entry = rng.choice(in_force)
-    payment["currency"] = "USD"
-    payment["amount"] = _amount(rng, "USD")
-    position = rng.choice(["debtor_agent", "creditor_agent", "intermediary"])
-    agent = _as_agent(rng, entry)
-    if position == "intermediary":
-        payment["intermediary_agents"] = [*payment["intermediary_agents"], agent]
-    else:
-        payment[position] = agent
-    return ["CBI-USD-BAN"]
-
-
-def decoy_cbi_other_currency(
-    rng: random.Random, payment: dict[str, Any], banned: list[ListEntry]
-) -> list[str]:
-    """A barred bank's dinar business: legal, and must pass (the ban is USD-only)."""
-    entry = rng.choice([e for e in banned if e.kind == "bank"])
-    payment["currency"] = "IQD"
-    payment["amount"] = _amount(rng, "IQD")
-    payment["intermediary_agents"] = []
-    payment["debtor_agent"] = _as_agent(rng, entry)
-    return []
-
-
-PLANTERS: dict[str, Planter] = {"CBI-USD-BAN": plant_cbi_usd_ban}
-DECOYS: tuple[Planter, ...] = (decoy_cbi_other_currency,)
+    lists: ListSet | None = None
+    business_hours: bool = False
+    evasion_rate: float = 0.0
 
 
 REVIEW_RULES = frozenset({"USD-STRUCTURING", "USD-FANOUT"})
-"""Rules whose default action is review; every other planted rule blocks."""
+"""Windowed rules: their default action is review."""
+
+
+def clean_payment(
+    rng: random.Random,
+    payment_id: str,
+    created_at: datetime,
+    usd_share: float,
+    world: World | None = None,
+) -> dict[str, Any]:
+    """A legitimate payment of one of the Iraqi flows (streams.synthetic.world)."""
+    flow = choose_flow(rng, usd_share)
+    return flow_payment(rng, world or default_world(), flow, payment_id, created_at)
 
 
 def plant_structuring(rng: random.Random, payments: list[dict[str, Any]]) -> list[list[str]]:
@@ -191,57 +107,121 @@ def plant_fanout(rng: random.Random, payments: list[dict[str, Any]]) -> list[lis
     """One debtor pays five distinct beneficiaries in transit jurisdictions within hours."""
     countries = ["AE", "TR", "JO", "AE", "TR"]
     for payment, country in zip(payments, countries, strict=True):
-        bank = rng.choice([b for b in d.FOREIGN_BANKS if b.country == country])
-        payment["currency"] = "USD"
+        _transit_creditor(rng, payment, country)
         payment["amount"] = f"{Decimal(rng.randrange(150_000, 850_000)) / 100:.2f}"
-        payment["creditor"] = _party(rng, country, bank, company=True)
-        payment["creditor_agent"] = _agent(bank)
     return [[], [], [], [], ["USD-FANOUT"]]
+
+
+def plant_fanout_sum(rng: random.Random, payments: list[dict[str, Any]]) -> list[list[str]]:
+    """One debtor sends more than 250,000 USD to two transit beneficiaries within hours."""
+    for payment, country in zip(payments, ["AE", "TR"], strict=True):
+        _transit_creditor(rng, payment, country)
+        payment["amount"] = f"{Decimal(rng.randrange(130_000_00, 160_000_00)) / 100:.2f}"
+    return [[], ["USD-FANOUT"]]
+
+
+def _transit_creditor(rng: random.Random, payment: dict[str, Any], country: str) -> None:
+    bank = rng.choice([b for b in d.FOREIGN_BANKS if b.country == country])
+    supplier = make_customer(rng, names.foreign_company(rng, country), country, bank)
+    payment["currency"] = "USD"
+    payment["creditor"] = supplier.party()
+    payment["creditor_agent"] = supplier.agent()
+    payment.pop("ultimate_creditor", None)
 
 
 PatternPlanter = Callable[[random.Random, list[dict[str, Any]]], list[list[str]]]
 PATTERNS: dict[str, tuple[int, PatternPlanter]] = {
     "USD-STRUCTURING": (3, plant_structuring),
     "USD-FANOUT": (5, plant_fanout),
+    "USD-FANOUT/sum": (2, plant_fanout_sum),
 }
 
 
+class _Run:
+    """The state of one generation: rng, world, lists, window guard, clock."""
+
+    def __init__(self, spec: TrafficSpec) -> None:
+        assert spec.start is not None
+        self.spec = spec
+        self.rng = random.Random(spec.seed)
+        self.world = World.build(spec.seed)
+        self.facts = ListFacts.build(spec.lists if spec.lists is not None else builtin_lists())
+        self.planting = Planting(self.rng, self.facts, spec.evasion_rate)
+        self.planters = available(self.facts)
+        self.patterns = sorted(PATTERNS)
+        self.guard = WindowGuard()
+        self.clock = BusinessClock(spec.start) if spec.business_hours else None
+        self.flow = "import"
+
+    def at(self, i: int) -> datetime:
+        assert self.spec.start is not None
+        elapsed = self.spec.spacing * i
+        return self.clock.at(elapsed) if self.clock else self.spec.start + elapsed
+
+    def clean(self, i: int, usd_share: float | None = None) -> dict[str, Any]:
+        """A clean payment at position `i`; its flow is kept in `self.flow` for the label."""
+        share = self.spec.usd_share if usd_share is None else usd_share
+        self.flow = choose_flow(self.rng, share)
+        return flow_payment(self.rng, self.world, self.flow, _payment_id(self.spec, i), self.at(i))
+
+    def keep_windows_clean(self, payment: dict[str, Any]) -> None:
+        """A payment that would complete a windowed pattern goes to a one-off customer."""
+        if self.guard.would_fire(payment):
+            fresh = _fresh_debtor(self.rng, payment)
+            payment["debtor"] = fresh
+        self.guard.add(payment)
+
+
+def _fresh_debtor(rng: random.Random, payment: dict[str, Any]) -> dict[str, Any]:
+    """A new customer of the same country and bank as the payment's debtor."""
+    debtor = payment["debtor"]
+    country = debtor.get("country") or "IQ"
+    code = (payment["debtor_agent"].get("bic") or "")[:4]
+    name = names.iraqi_company(rng) if country == "IQ" else names.iraqi_person(rng)
+    account = make_iban(rng, country, code) or f"{rng.randrange(10**11, 10**12)}"
+    return {**debtor, "name": name, "account": account}
+
+
 def generate(spec: TrafficSpec) -> Iterator[GeneratedRecord]:
-    """Yield `spec.count` records: clean, planted violations, decoys, windowed patterns (several
-    payments of one debtor) and malformed records. Records are keyed by debtor account, as a
-    gateway that preserves per-account order would key them."""
+    """Yield `spec.count` records: clean flows, planted violations, decoys, windowed patterns
+    (several payments of one debtor) and malformed records. Records are keyed by debtor account,
+    as a gateway that preserves per-account order would key them."""
     if spec.start is None:
         raise ValueError("TrafficSpec.start is required")
-    rng = random.Random(spec.seed)
-    banned = list(load_cbi_usd_ban().entries)
-    planters = sorted(PLANTERS.items())
-    patterns = sorted(PATTERNS.items())
+    run = _Run(spec)
+    rng = run.rng
     i = 0
     while i < spec.count:
         roll = rng.random()
         if roll < spec.malformed_rate:
-            yield _malformed(rng, spec, i)
+            yield _malformed(run, i)
             i += 1
             continue
-        payment = clean_payment(
-            rng, _payment_id(spec, i), spec.start + spec.spacing * i, spec.usd_share
-        )
+        payment = run.clean(i)
         if roll < spec.malformed_rate + spec.violation_rate:
-            choice = rng.randrange(len(planters) + len(patterns))
-            if choice >= len(planters):
-                _, (size, planter) = patterns[choice - len(planters)]
+            choice = rng.randrange(len(run.planters) + len(run.patterns))
+            if choice >= len(run.planters):
+                name = run.patterns[choice - len(run.planters)]
+                size, planter = PATTERNS[name]
                 if i + size <= spec.count:
-                    yield from _pattern(rng, spec, i, payment, size, planter)
+                    yield from _pattern(run, i, size, planter, name)
                     i += size
                     continue
             else:
-                expected = planters[choice][1](rng, payment, banned)
-                yield _record(rng, spec, payment, expected)
-                i += 1
-                continue
+                planted = PLANTERS[run.planters[choice]](run.planting, payment)
+                if planted is not None:
+                    run.keep_windows_clean(payment)
+                    yield _record(run, payment, planted.rules, planted)
+                    i += 1
+                    continue
         elif roll < spec.malformed_rate + spec.violation_rate * 1.5:
-            rng.choice(DECOYS)(rng, payment, banned)
-        yield _record(rng, spec, payment, [])
+            how = rng.choice(DECOYS)(run.planting, payment)
+            run.keep_windows_clean(payment)
+            yield _record(run, payment, {}, None, how)
+            i += 1
+            continue
+        run.keep_windows_clean(payment)
+        yield _record(run, payment, {}, None)
         i += 1
 
 
@@ -250,53 +230,65 @@ def _payment_id(spec: TrafficSpec, i: int) -> str:
 
 
 def _pattern(
-    rng: random.Random,
-    spec: TrafficSpec,
-    i: int,
-    first: dict[str, Any],
-    size: int,
-    planter: PatternPlanter,
+    run: _Run, i: int, size: int, planter: PatternPlanter, name: str
 ) -> Iterator[GeneratedRecord]:
-    """`size` payments of the debtor of `first`, minutes apart in event time, the last at the
+    """`size` USD payments of one new importer, minutes apart in event time, the last at the
     pattern's place in the feed: a live feed (created_at = now) never carries future times."""
-    assert spec.start is not None
-    base = spec.start + spec.spacing * i
-    payments = [first]
-    for k in range(1, size):
-        payment = clean_payment(rng, _payment_id(spec, i + k), base, 1.0)
-        payment["debtor"] = first["debtor"]
-        payment["debtor_agent"] = first["debtor_agent"]
+    rng = run.rng
+    base = run.at(i)
+    payments: list[dict[str, Any]] = []
+    for k in range(size):
+        payment = flow_payment(rng, run.world, "import", _payment_id(run.spec, i + k), base)
+        if payments:
+            payment["debtor"] = payments[0]["debtor"]
+            payment["debtor_agent"] = payments[0]["debtor_agent"]
+        else:
+            payment["debtor"] = _fresh_debtor(rng, payment)
         payments.append(payment)
     gaps = [timedelta(minutes=rng.randrange(2, 40)) for _ in payments[1:]]
     at = base - sum(gaps, timedelta())
     for payment, gap in zip(payments, [*gaps, timedelta()], strict=True):
-        payment["created_at"] = at.isoformat().replace("+00:00", "Z")
+        payment["created_at"] = iso(at)
         payment["value_date"] = at.date().isoformat()
         at += gap
-    for payment, expected in zip(payments, planter(rng, payments), strict=True):
-        yield _record(rng, spec, payment, expected)
+    run.flow = "import"
+    for payment, rules in zip(payments, planter(rng, payments), strict=True):
+        yield _record(run, payment, dict.fromkeys(rules, "review"), None, f"{name}/member")
 
 
 def _record(
-    rng: random.Random, spec: TrafficSpec, payment: dict[str, Any], expected: list[str]
+    run: _Run,
+    payment: dict[str, Any],
+    rules: dict[str, str],
+    planted: Planted | None,
+    how: str | None = None,
 ) -> GeneratedRecord:
-    fmt = rng.choice(spec.formats)
+    spec = run.spec
+    fmt = run.rng.choice(spec.formats)
+    if planted is not None and planted.structured and fmt == "mt103":
+        fmt = "pacs008" if "pacs008" in spec.formats else "json"
     value, content_type = _render(spec, fmt, payment)
-    rules = sorted(set(expected))
-    decision = "pass" if not rules else ("review" if set(rules) <= REVIEW_RULES else "block")
-    label = {
+    actions = set(rules.values())
+    decision = "block" if "block" in actions else ("review" if actions else "pass")
+    label: dict[str, Any] = {
         "payment_id": payment["payment_id"],
-        "expected_rules": rules,
+        "expected_rules": sorted(rules),
         "expected_decision": decision,
         "format": fmt,
+        "flow": run.flow,
     }
+    how = planted.how if planted is not None else how
+    if how:
+        label["planted"] = how
+    if planted is not None and planted.evasion:
+        label["evasion"] = planted.evasion
     return GeneratedRecord(payment["debtor"]["account"].encode(), value, content_type, label)
 
 
-def _malformed(rng: random.Random, spec: TrafficSpec, i: int) -> GeneratedRecord:
-    assert spec.start is not None
+def _malformed(run: _Run, i: int) -> GeneratedRecord:
+    spec, rng = run.spec, run.rng
     payment_id = _payment_id(spec, i)
-    payment = clean_payment(rng, payment_id, spec.start + spec.spacing * i, 1.0)
+    payment = run.clean(i, 1.0)
     fmt = "json" if spec.formats == ("json",) else rng.choice(spec.formats)
     if fmt == "json":
         kind = rng.choice(MALFORMED_KINDS)

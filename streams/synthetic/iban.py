@@ -12,6 +12,11 @@ _BBAN_LENGTH = {
     "JO": (4, 22),
     "DE": (0, 18),
     "NL": (4, 10),
+    "IT": (1, 22),
+    "SE": (0, 20),
+    "GB": (4, 14),
+    "LB": (0, 24),
+    "IR": (0, 22),
 }
 
 
@@ -27,8 +32,17 @@ def make_iban(rng: random.Random, country: str, bank_code: str = "") -> str | No
     if spec is None:
         return None
     letters, digits = spec
+    if country == "IR":
+        # IRkk + 22 digits, the first three the bank's clearing code at the Central Bank of Iran.
+        code = bank_code if bank_code.isdigit() and len(bank_code) == 3 else ""
+        rest = "".join(rng.choice("0123456789") for _ in range(digits - len(code)))
+        return _with_check(country, code + rest)
     code = (bank_code or "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(4)))[
         :letters
     ]
     bban = code + "".join(rng.choice("0123456789") for _ in range(digits))
+    return _with_check(country, bban)
+
+
+def _with_check(country: str, bban: str) -> str:
     return f"{country}{_check_digits(country, bban)}{bban}"
