@@ -13,8 +13,10 @@ that are not targets (owners, addresses) are not screened against.
 
 from __future__ import annotations
 
+import io
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -54,40 +56,50 @@ _REGISTRATION_PROPS = (
     "passportNumber",
     "okpoCode",
 )
+# Blocks of non-Latin scripts: Greek and Cyrillic to Ethiopic and beyond, CJK, Hangul, and the
+# Arabic presentation forms (punctuation such as curly quotes lies outside these ranges).
+_NON_LATIN = re.compile("[\u0370-\u1dff\u2c00-\u2dff\u2e80-\ud7ff\uf900-\ufdff\ufe70-\ufeff]")
 _COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "flag", "mainCountry")
 
 
 def parse_ftm(
     data: bytes, list_name: str = OPENSANCTIONS_LIST, file: str = "entities.ftm.json"
 ) -> tuple[list[ListEntry], date | None]:
-    """Entries for the target entities of a FtM line file, and the latest change day in it."""
-    entities = read_ftm_lines(data, file)
+    """Entries for the target entities of a FtM line file, and the latest change day in it.
+
+    One pass over the lines, keeping only targets, Sanctions and identity documents: a
+    collection file holds many more entities (addresses, ownerships, ...) than it lists."""
+    targets: list[dict[str, Any]] = []
     sanctions: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     documents: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for entity in entities:
+    last_change = ""
+    for entity in iter_ftm_lines(data, file):
+        schema = entity.get("schema")
         props = entity.get("properties", {})
-        if entity.get("schema") == "Sanction":
+        if schema in _TARGET_SCHEMAS and entity.get("target", True):
+            targets.append(entity)
+        elif schema == "Sanction":
             for target in props.get("entity", []):
                 sanctions[target].append(entity)
-        elif entity.get("schema") in ("Identification", "Passport"):
+        elif schema in ("Identification", "Passport"):
             for holder in props.get("holder", []):
                 documents[holder].append(entity)
-    targets = [e for e in entities if e.get("schema") in _TARGET_SCHEMAS and e.get("target", True)]
+        last_change = max(last_change, str(entity.get("last_change") or "")[:10])
     if not targets:
         raise ListFormatError(f"{file} holds no target entity (Person, Organization, ...)")
     entries = [
         _map(e, sanctions.get(e["id"], []), documents.get(e["id"], []), list_name) for e in targets
     ]
-    changes = [str(e["last_change"])[:10] for e in entities if e.get("last_change")]
-    return entries, date.fromisoformat(max(changes)) if changes else None
+    return entries, date.fromisoformat(last_change) if last_change else None
 
 
-def read_ftm_lines(data: bytes, file: str) -> list[dict[str, Any]]:
-    """The JSON entities of a line-delimited file; a bad or cut-off line is a ListFormatError."""
+def iter_ftm_lines(data: bytes, file: str) -> Iterator[dict[str, Any]]:
+    """The JSON entities of a line-delimited file, one at a time (no copy of the file); a bad
+    or cut-off line is a ListFormatError naming its number."""
     if not data.strip():
         raise ListFormatError(f"{file} is empty")
-    entities = []
-    for number, line in enumerate(data.splitlines(), start=1):
+    stream = io.BytesIO(data)
+    for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         try:
@@ -98,8 +110,7 @@ def read_ftm_lines(data: bytes, file: str) -> list[dict[str, Any]]:
             ) from None
         if not isinstance(entity, dict) or "id" not in entity or "schema" not in entity:
             raise ListFormatError(f"{file} line {number} is not a FollowTheMoney entity")
-        entities.append(entity)
-    return entities
+        yield entity
 
 
 def build_ftm_list(
@@ -189,7 +200,8 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _latin(name: str) -> bool:
-    return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
+    """No letter of a non-Latin script (Greek, Cyrillic, Hebrew, Arabic, CJK, ...)."""
+    return _NON_LATIN.search(name) is None
 
 
 def _is_iso2(code: str) -> bool:
