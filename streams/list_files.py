@@ -136,11 +136,22 @@ def load_manifest_lists(manifest: ListManifest) -> ListSet:
     for source in manifest.lists:
         reference = load_source(source)
         if reference.manifest is None:  # where it came from, for /health, metrics, reports
-            provenance = source.model_copy(update={"entries": len(reference)})
-            provenance_doc = provenance.model_dump(mode="json", exclude_none=True)
-            reference = replace(reference, manifest=provenance_doc)
+            reference = replace(reference, manifest=_provenance(reference, source))
         lists = lists.with_list(reference)
     return lists
+
+
+def _provenance(reference: ReferenceList, source: ListSource) -> dict[str, object]:
+    """The manifest a loaded list carries: the fetch manifest when its file or folder is a
+    version `lists fetch` stored (streams/list_store.py), else its own manifest entry."""
+    if source.source in ("ofac-csv", "un-xml"):
+        from streams.list_store import stored_provenance
+
+        fetched = stored_provenance(reference, Path(source.path))
+        if fetched is not None:
+            return fetched
+    own = source.model_copy(update={"entries": len(reference)})
+    return own.model_dump(mode="json", exclude_none=True)
 
 
 def load_source(source: ListSource) -> ReferenceList:

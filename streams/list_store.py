@@ -4,7 +4,7 @@ One folder per source, one subfolder per stored version, the bytes exactly as do
 
     <store>/<source>/<version id>/<file>...     the files, e.g. ofac-sdn/20261206T225900Z-1a2b3c/
     <store>/<source>/<version id>/manifest.json a ListManifest: one ListSource per list it holds
-    <store>/<source>/current                    the version id in force (one line)
+    <store>/<source>/current                    a symlink to the version in force
     <store>/<source>/status.json                fetch attempts, last success, failures by reason
     <store>/manifest.yaml                       every source's current lists: a ListManifest that
                                                 streams.list_files.read_manifest loads
@@ -119,9 +119,8 @@ class ListStore:
 
     def current(self, source: str) -> StoredVersion | None:
         """The version in force, or None before the first good fetch."""
-        marker = self.source_dir(source) / CURRENT
         try:
-            vid = marker.read_text("utf-8").strip()
+            vid = os.readlink(self.source_dir(source) / CURRENT)
         except FileNotFoundError:
             return None
         return self.version(source, vid)
@@ -137,7 +136,9 @@ class ListStore:
         if not folder.is_dir():
             return []
         return sorted(
-            p.name for p in folder.iterdir() if p.is_dir() and (p / VERSION_MANIFEST).is_file()
+            p.name
+            for p in folder.iterdir()
+            if p.is_dir() and not p.is_symlink() and (p / VERSION_MANIFEST).is_file()
         )
 
     def sources(self) -> list[str]:
@@ -188,7 +189,15 @@ class ListStore:
         return StoredVersion(source, vid, final, manifest)
 
     def make_current(self, stored: StoredVersion) -> None:
-        _atomic_write(self.source_dir(stored.source) / CURRENT, f"{stored.version_id}\n".encode())
+        """Point `current` at the version: a new symlink renamed over the old one, so the path
+        `<store>/<source>/current/` always names a whole version (DINARWATCH_OFAC_DIR and
+        DINARWATCH_UN_XML can point into it)."""
+        folder = self.source_dir(stored.source)
+        tmp = folder / f".{CURRENT}.{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        os.symlink(stored.version_id, tmp)
+        os.replace(tmp, folder / CURRENT)
+        _fsync_dir(folder)
         self.write_manifest()
 
     def write_manifest(self) -> None:
@@ -212,7 +221,9 @@ class ListStore:
         for vid in doomed:
             shutil.rmtree(self.source_dir(source) / vid, ignore_errors=True)
         for tmp in self.source_dir(source).glob(".*"):
-            if tmp.is_dir():
+            if tmp.is_symlink():
+                tmp.unlink(missing_ok=True)
+            elif tmp.is_dir():
                 shutil.rmtree(tmp, ignore_errors=True)
         return doomed
 
@@ -296,3 +307,27 @@ def _dated(version: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def stored_provenance(reference: ReferenceList, path: Path) -> dict[str, Any] | None:
+    """The fetch manifest of `reference` when it was read from a stored version (`path` is the
+    version's folder or a file in it, e.g. DINARWATCH_OFAC_DIR=<store>/ofac-sdn/current) and the
+    files there are still the ones downloaded; else None. Version and entries are the list's as
+    loaded (a folder read without a publication date has an undated version)."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        manifest = ListManifest.model_validate_json((folder / VERSION_MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    for item in manifest.lists:
+        if item.name != reference.name or not item.files:
+            continue
+        try:
+            files = {name: (folder / name).read_bytes() for name in item.files}
+        except OSError:
+            return None
+        if files_sha256(files)[0] != item.sha256:
+            return None
+        loaded = {"path": str(folder), "version": reference.version, "entries": len(reference)}
+        return item.model_copy(update=loaded).model_dump(mode="json", exclude_none=True)
+    return None

@@ -32,7 +32,7 @@ from streams import errors
 from streams.cli import app
 from streams.list_fetch import FetchFailed, FetchOptions, fetch_source
 from streams.list_fetch_metrics import registry_for
-from streams.list_files import ListFileError, load_manifest_lists, read_manifest
+from streams.list_files import ListFileError, load_lists, load_manifest_lists, read_manifest
 from streams.list_store import ListStore
 from streams.watchlists import decode_record, encode_list
 from tests.list_server import CSV, HTML, XML, ListServer, Route
@@ -374,3 +374,26 @@ def test_every_keeps_fetching_serves_metrics_on_localhost_and_stops_on_sigterm(
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "ofac-sdn: new version" in out and out.rstrip().endswith("stopped")
+
+
+def test_settings_pointing_into_the_store_carry_the_fetch_manifest(
+    server: ListServer, store: ListStore
+) -> None:
+    serve_sdn(server, sdn_rows(300))
+    first = fetch_source(store, "ofac-sdn", options(server), now=at(0))
+    current = store.root / "ofac-sdn" / "current"  # what DINARWATCH_OFAC_DIR may name
+    loaded = load_lists(current, None).get("ofac-sdn")
+    assert loaded is not None and len(loaded) == 300 and loaded.manifest is not None
+    assert loaded.manifest["url"] == f"{server.url}/ofac/"
+    assert loaded.manifest["sha256"] == first.stored.sha256
+    assert loaded.manifest["version"] == loaded.version
+
+    serve_sdn(server, sdn_rows(320))  # a new version: the same path now names it
+    second = fetch_source(store, "ofac-sdn", options(server), now=at(5))
+    assert current.resolve() == second.stored.folder.resolve()
+    assert len(load_lists(current, None).get("ofac-sdn") or ()) == 320
+
+    (second.stored.folder / "sdn.csv").write_bytes(sdn_rows(310))  # edited by hand
+    edited = load_lists(current, None).get("ofac-sdn")
+    assert edited is not None and edited.manifest is not None
+    assert edited.manifest["source"] == "ofac-csv" and "url" not in edited.manifest
