@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 from collections import Counter
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -52,8 +53,7 @@ class DinarwatchGroup(typer.core.TyperGroup):
             raise  # `dinarwatch topics` alone: typer prints the help
         except UsageError as exc:
             # A bad option value or a missing argument: one line too, not typer's boxed panel.
-            if _debug(ctx):
-                raise
+            _traceback_if_debug(ctx)
             err.print(_usage_line(exc), style="red", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_USAGE) from None
         except (typer.TyperException, typer.Exit, typer.Abort):
@@ -63,18 +63,15 @@ class DinarwatchGroup(typer.core.TyperGroup):
             _silence_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except KeyboardInterrupt:
-            if _debug(ctx):
-                raise
+            _traceback_if_debug(ctx)
             err.print("interrupted", style="yellow")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except UserError as exc:
-            if _debug(ctx):
-                raise
+            _traceback_if_debug(ctx)
             err.print(exc.line(), style="red", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except Exception as exc:
-            if _debug(ctx):
-                raise
+            _traceback_if_debug(ctx)
             known = _known_error(exc)
             if known is not None:
                 err.print(known.line(), style="red", markup=False, highlight=False, soft_wrap=True)
@@ -113,6 +110,13 @@ def _silence_stdout() -> None:
     """Point stdout at /dev/null so that the interpreter's final flush does not fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+def _traceback_if_debug(ctx: Any) -> None:
+    """With --debug, the traceback goes to stderr first; the one line and the documented exit
+    code follow as without it, so scripts see the same codes either way."""
+    if _debug(ctx):
+        traceback.print_exc()
 
 
 def _debug(ctx: Any) -> bool:

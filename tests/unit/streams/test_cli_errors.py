@@ -257,15 +257,17 @@ def test_broker_down(args: list[str]) -> None:
 # --- tracebacks only on request; bugs are one line too ------------------------------------------
 
 
-def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+def test_debug_shows_the_traceback_and_keeps_the_documented_exit_code(tmp_path: Path) -> None:
     missing = str(tmp_path / "nonexistent.jsonl")
-    with pytest.raises(errors.InputError, match="no such file"):
-        invoke(["--debug", "screen", missing])
-    get_settings.cache_clear()
-    with pytest.raises(errors.InputError):
-        runner.invoke(
-            app, ["screen", missing], env={"DINARWATCH_LOG_LEVEL": "DEBUG"}, catch_exceptions=False
-        )
+    for args, env in (
+        (["--debug", "screen", missing], None),
+        (["screen", missing], {"DINARWATCH_LOG_LEVEL": "DEBUG"}),
+    ):
+        result = invoke(args, env)
+        assert result.exit_code == errors.InputError.exit_code, result.output
+        assert "Traceback" in result.output and "InputError" in result.output
+        last = [line for line in result.output.splitlines() if line.strip()][-1]
+        assert "no such file" in last and missing in last
 
 
 def test_an_unexpected_error_is_one_line_with_exit_70(
