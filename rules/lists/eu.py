@@ -87,6 +87,7 @@ def _map(node: etree._Element, list_name: str) -> ListEntry:
         list_name=list_name,
         kind=kind or "entity",
         names=strong or weak or [reference or logical_id],
+        names_original_script=identifiers.non_latin(strong),
         weak_names=[w for w in weak if w not in strong],
         bics=bic_list,
         iban_bank_codes=identifiers.iban_bank_codes(bic_list),

@@ -14,7 +14,6 @@ that are not targets (owners, addresses) are not screened against.
 from __future__ import annotations
 
 import io
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
@@ -56,9 +55,6 @@ _REGISTRATION_PROPS = (
     "passportNumber",
     "okpoCode",
 )
-# Blocks of non-Latin scripts: Greek and Cyrillic to Ethiopic and beyond, CJK, Hangul, and the
-# Arabic presentation forms (punctuation such as curly quotes lies outside these ranges).
-_NON_LATIN = re.compile("[\u0370-\u1dff\u2c00-\u2dff\u2e80-\ud7ff\uf900-\ufdff\ufe70-\ufeff]")
 _COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "flag", "mainCountry")
 
 
@@ -144,7 +140,7 @@ def _map(
     strong = _unique([caption, *props.get("name", []), *props.get("alias", [])])
     strong += [p for p in _unique(props.get("previousName", [])) if p not in strong]
     weak = [w for w in _unique(props.get("weakAlias", [])) if w not in strong]
-    original = [n for n in strong if not _latin(n)]
+    original = identifiers.non_latin(strong)
     bic_list = identifiers.bics(props.get("swiftBic", []))
     registration = _unique(
         [
@@ -197,11 +193,6 @@ def _map(
 
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(" ".join(str(v).split()) for v in values if str(v).strip()))
-
-
-def _latin(name: str) -> bool:
-    """No letter of a non-Latin script (Greek, Cyrillic, Hebrew, Arabic, CJK, ...)."""
-    return _NON_LATIN.search(name) is None
 
 
 def _is_iso2(code: str) -> bool:

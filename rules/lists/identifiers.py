@@ -10,6 +10,9 @@ IMO = re.compile(r"\b(?:IMO\s*)?(\d{7})\b")
 BIC_IN_TEXT = re.compile(
     r"\b(?:SWIFT(?:/BIC)?|BIC)(?:\s+code)?[:\s]+([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b"
 )
+# Blocks of non-Latin scripts: Greek and Cyrillic to Ethiopic and beyond, CJK, Hangul, and the
+# Arabic presentation forms (punctuation such as curly quotes lies outside these ranges).
+_NON_LATIN = re.compile("[\u0370-\u1dff\u2c00-\u2dff\u2e80-\ud7ff\uf900-\ufdff\ufe70-\ufeff]")
 # Countries whose IBAN carries the bank's BIC prefix as its bank code (IQkk + BIC[:4] + ...).
 _BIC_PREFIX_IBANS = frozenset({"IQ"})
 
@@ -28,3 +31,8 @@ def imo_numbers(values: Iterable[str]) -> list[str]:
 def iban_bank_codes(bic_list: Iterable[str]) -> list[str]:
     """IBAN bank codes implied by BICs, for countries whose IBAN uses the BIC's first 4 letters."""
     return list(dict.fromkeys(b[:4] for b in bic_list if b[4:6] in _BIC_PREFIX_IBANS))
+
+
+def non_latin(names: Iterable[str]) -> list[str]:
+    """The names written in a non-Latin script (Greek, Cyrillic, Hebrew, Arabic, CJK, ...)."""
+    return [n for n in names if _NON_LATIN.search(n)]

@@ -51,6 +51,7 @@ def test_eu_excerpt_entries_programmes_identifiers_and_version():
     assert mugabe.source_urls[0].startswith("http://eur-lex.europa.eu/")
     assert ibda.kind == "entity" and ibda.programs == ["TERR"]
     assert "IBDA-C" in ibda.names and "Great Islamic Eastern Warriors Front" in ibda.names
+    assert ibda.names_original_script == ["Фронт на великите ислямски източни воини"]
     assert ibda.raw is not None and 'euReferenceNumber="EU.3523.13"' in ibda.raw["xml"]
 
 

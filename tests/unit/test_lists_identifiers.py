@@ -35,3 +35,8 @@ def test_bic_written_in_free_text():
     ]
     found = [m for t in texts for m in identifiers.BIC_IN_TEXT.findall(t)]
     assert found == ["BKMTIRTH", "MELIIRTH", "RCDFIQBA"]
+
+
+def test_non_latin_names():
+    names = ["Maria Osetrova", "Мария", "مثال اسم", "“Inter Tobacco” LLC", "İslami Büyük", "中国"]
+    assert identifiers.non_latin(names) == ["Мария", "مثال اسم", "中国"]
