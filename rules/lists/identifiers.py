@@ -1,4 +1,5 @@
-"""Identifier helpers the list loaders share: BIC, IMO and the IBAN bank codes a BIC implies."""
+"""Helpers the list loaders share: BIC, IMO, the IBAN bank codes a BIC implies, and which
+names are written in a non-Latin script."""
 
 from __future__ import annotations
 
