@@ -263,6 +263,9 @@ def describe_change(old: ScreeningContext, new: ScreeningContext) -> str:
 # --- metrics ----------------------------------------------------------------------------------
 
 
+RECORD_OUTCOMES = ("applied", "unchanged", "removed", "ignored", "malformed")
+
+
 @dataclass(frozen=True)
 class WatchlistMetrics:
     records: Counter
@@ -272,14 +275,16 @@ class WatchlistMetrics:
     @classmethod
     def register(cls, runtime: WorkerRuntime) -> WatchlistMetrics:
         registry = runtime.metrics.registry
+        records = Counter(
+            "dinarwatch_watchlist_records",
+            "watchlists records read, by outcome (applied, unchanged, removed, ignored, malformed)",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in RECORD_OUTCOMES:  # at 0 from the start: increase() sees the first one
+            records.labels(outcome)
         return cls(
-            Counter(
-                "dinarwatch_watchlist_records",
-                "watchlists records read, by outcome (applied, unchanged, removed, ignored, "
-                "malformed)",
-                ["outcome"],
-                registry=registry,
-            ),
+            records,
             Histogram(
                 "dinarwatch_watchlist_reload_seconds",
                 "Time to rebuild the screening context after watchlists records",

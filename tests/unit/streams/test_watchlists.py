@@ -210,3 +210,10 @@ def test_failed_rebuild_keeps_previous_context(monkeypatch: pytest.MonkeyPatch) 
         "dinarwatch_watchlist_reload_failures_total"
     )
     assert failures == 1
+
+
+def test_record_outcomes_exist_at_zero_before_any_record() -> None:
+    """Prometheus' increase() misses a series' first increment unless it was scraped at 0."""
+    r = reloader()
+    for outcome in ("applied", "unchanged", "removed", "ignored", "malformed"):
+        assert sample(r, "dinarwatch_watchlist_records_total", outcome) == 0
