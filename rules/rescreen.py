@@ -82,6 +82,8 @@ class DeltaProbe:
     every_payment: bool
     vessels: VesselIndex | None = None
     verdicts: dict[str, bool] = field(default_factory=dict)
+    candidates: int = 0
+    """Payments that passed the probe (screened in full), for metrics and the bench."""
 
     @classmethod
     def build(cls, index: ListIndex, pack: RulePack) -> DeltaProbe:
@@ -139,10 +141,11 @@ class DeltaProbe:
 
     def payment_touches(self, payment: Mapping[str, Any]) -> bool:
         """Whether a stored payment (its JSON as a dict) could be hit by the delta."""
-        if self.every_payment:
-            return True
         touches = self.touches
-        return any(touches(text) for text in screened_strings(payment))
+        if self.every_payment or any(touches(text) for text in screened_strings(payment)):
+            self.candidates += 1
+            return True
+        return False
 
 
 def lowest_threshold(pack: RulePack) -> float:
