@@ -44,7 +44,7 @@ def score_table(name: str, pack: dict[str, Any]) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for column in ("rule", "alerts", "TP", "FP", "missed", "precision", "recall", "no label"):
+    for column in ("rule", "alerts", "TP", "FP", "FN", "precision", "recall", "no label"):
         if column == "rule":
             table.add_column(column, no_wrap=True, min_width=15)
         else:
@@ -53,6 +53,10 @@ def score_table(name: str, pack: dict[str, Any]) -> Table:
         table.add_row(rule, *_cells(score))
     table.add_section()
     table.add_row("all rules", *_cells(pack["overall"]), style="bold")
+    table.caption = (
+        "TP true positives, FP false positives, FN misses (expected, not raised); "
+        "no label: alerts on payments without a label"
+    )
     return table
 
 

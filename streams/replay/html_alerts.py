@@ -63,7 +63,7 @@ def alert_row(alert: dict[str, Any], retro: bool) -> str:
     entries = _unique(
         f"{code(f.get('entry_id'))} {escape(f.get('entry_name') or '')}".strip()
         for f in findings
-        if f.get("entry_id")
+        if f.get("entry_id") and f.get("match_method") != "window"  # an episode, not a listing
     )
     lists = _unique(
         f"{escape(f['list'])} {code(f.get('list_version'))}".strip()

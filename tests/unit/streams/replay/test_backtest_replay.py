@@ -227,3 +227,13 @@ def test_a_replay_merges_the_bank_by_name(tmp_path: Path) -> None:
     by_bank = result.report["counts"]["by_bank"]
     assert list(by_bank) == ["BABIIQBA"]
     assert by_bank["BABIIQBA"]["payments"] == 2 and by_bank["BABIIQBA"]["payments_without_bic"] == 1
+
+
+def test_a_second_pack_leaves_the_replay_outputs_unchanged(
+    inputs: tuple[Path, Path, Path], result: ReplayResult, tmp_path: Path
+) -> None:
+    feed, _, _ = inputs
+    plain = run_replay(FileSource([feed]), CTX, ReplayParams(), tmp_path / "plain")
+    for name in ("decisions.jsonl", "alerts.jsonl", "rejects.jsonl"):
+        assert (plain.out_dir / name).read_bytes() == (result.out_dir / name).read_bytes(), name
+    assert "backtest" not in plain.report

@@ -67,6 +67,8 @@ def test_chromium_renders_the_counts(report_dir: Path, tmp_path: Path) -> None:
     assert f'data-metric="block" data-value="{counts["decisions"]["block"]}"' in dom
     for rule, n in counts["alerts_by_rule"].items():
         assert f'data-rule="{rule}" data-alerts="{n}"' in dom
+        assert f'<section id="rule-{rule}">' in dom and f'href="#rule-{rule}"' in dom
+    assert dom.count('<tr id="alert-') == counts["alerts"]  # every alert, parsed as rows
     assert dom.count("<tr") >= 40 and "dinarwatch replay report" in dom
 
 
