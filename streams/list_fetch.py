@@ -119,8 +119,10 @@ class FetchResult:
 # --- download ---------------------------------------------------------------------------------
 
 
-def download(url: str, *, timeout: float, max_bytes: int) -> Download:
-    """GET `url` (http, https or file); FetchFailed with a one-line reason on any problem."""
+def download(url: str, *, timeout: float, max_bytes: int, name: str | None = None) -> Download:
+    """GET `url` (http, https or file); FetchFailed with a one-line reason on any problem.
+    `name` is the file's name in the source (its suffix says which types it may come as; the
+    URL's own may have none, e.g. the EU's `.../content?token=...`)."""
     if not url.startswith(("http://", "https://", "file:")):
         raise FetchFailed("unreachable", f"{url}: only http(s):// and file: URLs are fetched")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
@@ -152,7 +154,7 @@ def download(url: str, *, timeout: float, max_bytes: int) -> Download:
         raise FetchFailed(
             "truncated", f"{url}: {len(data):,} bytes of the {int(expected):,} announced"
         )
-    check_content_type(url, declared and content_type, data)
+    check_content_type(url, declared and content_type, data, name)
     return Download(url, data, content_type if declared else "", modified)
 
 
@@ -169,14 +171,17 @@ def _read_capped(response: http.client.HTTPResponse, url: str, max_bytes: int) -
         chunks.append(chunk)
 
 
-def check_content_type(url: str, content_type: str | None, data: bytes) -> None:
-    """Refuse an HTML page (whatever it is labelled) and a type the file's kind cannot have."""
+def check_content_type(
+    url: str, content_type: str | None, data: bytes, name: str | None = None
+) -> None:
+    """Refuse an HTML page (whatever it is labelled) and a type the file's kind cannot have
+    (the kind is the suffix of `name`, else of the URL's path)."""
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         raise FetchFailed("content-type", f"{url}: the server sent an HTML page, not the list")
     if not content_type:
         return
-    suffix = Path(url.split("?", 1)[0]).suffix.lower()
+    suffix = Path(name or url.split("?", 1)[0]).suffix.lower()
     allowed = ALLOWED_TYPES.get(suffix)
     if content_type in _GENERIC or allowed is None or content_type in allowed:
         return
@@ -258,7 +263,7 @@ def _first_of(spec: SourceSpec, name: str, urls: Sequence[str], options: FetchOp
     error = FetchFailed("http-status", f"{spec.name}: no URL for {name} (give --url)", 404)
     for url in urls:
         try:
-            return download(url, timeout=options.timeout, max_bytes=options.max_bytes)
+            return download(url, timeout=options.timeout, max_bytes=options.max_bytes, name=name)
         except FetchFailed as exc:
             if exc.status != 404:
                 raise

@@ -108,7 +108,8 @@ def _fetch_one(
     except FetchFailed as failure:
         record_failure(store, source, failure, at, time.perf_counter() - started)
         kind = ListRefusedError if failure.reason in REFUSED else ListFetchError
-        return kind(f"{failure.message}; {_kept(store, source)}")
+        said = failure.message.removeprefix(f"{source}: ")
+        return kind(f"{source}: {said}; {_kept(store, source)}")
     status = store.status(source)
     needs_publish = publish and status.published_version != result.stored.version_id
     if needs_publish:

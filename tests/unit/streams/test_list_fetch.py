@@ -36,7 +36,7 @@ from streams.list_files import ListFileError, load_lists, load_manifest_lists, r
 from streams.list_store import ListStore
 from streams.watchlists import decode_record, encode_list
 from tests.list_server import CSV, HTML, XML, ListServer, Route
-from tests.unit.rules.conftest import SET_2021, UN_XML, need
+from tests.unit.rules.conftest import SET_2021, SHARED_DATA, UN_XML, need
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -241,6 +241,7 @@ def invoke(args: list[str], tmp_path: Path) -> Result:
     return CliRunner().invoke(app, ["lists", "fetch", *args], env=env)
 
 
+@pytest.mark.usefixtures("clean_settings")
 def test_the_command_exit_codes_and_one_line_reasons(server: ListServer, tmp_path: Path) -> None:
     base = ["ofac-sdn", "--url", f"ofac-sdn={server.url}/ofac/", "--no-publish"]
     textfile = tmp_path / "textfile" / "dinarwatch_lists.prom"
@@ -271,7 +272,7 @@ def test_the_command_exit_codes_and_one_line_reasons(server: ListServer, tmp_pat
         tmp_path,
     )
     assert down.exit_code == errors.EXIT_FETCH_FAILED
-    assert down.output.startswith("fetch failed: http://127.0.0.1:")
+    assert down.output.startswith("fetch failed: ofac-sdn: http://127.0.0.1:")
     assert len(down.output.strip().splitlines()) == 1
 
     store = ListStore(tmp_path / "data" / "list-store")
@@ -291,6 +292,7 @@ def test_the_command_exit_codes_and_one_line_reasons(server: ListServer, tmp_pat
     assert "    manifest: source=cbi path=package:rules.data/" in show.output
 
 
+@pytest.mark.usefixtures("clean_settings")
 def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
     assert invoke(["nope"], tmp_path).exit_code == 2
     assert invoke(["--url", "ofac-sdn"], tmp_path).exit_code == 2
@@ -352,9 +354,10 @@ def test_every_keeps_fetching_serves_metrics_on_localhost_and_stops_on_sigterm(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         text = ""
         while time.monotonic() < deadline and 'source="ofac-sdn"} 1.' not in text:
+            assert proc.poll() is None, proc.communicate()[1]  # it stopped early: say why
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
                     text = r.read().decode()
@@ -397,3 +400,49 @@ def test_settings_pointing_into_the_store_carry_the_fetch_manifest(
     edited = load_lists(current, None).get("ofac-sdn")
     assert edited is not None and edited.manifest is not None
     assert edited.manifest["source"] == "ofac-csv" and "url" not in edited.manifest
+
+
+OPENSANCTIONS = SHARED_DATA / "opensanctions" / "yente_fixtures" / "t1_entities.ftm.json"
+LIST_EXCERPTS = REPO / "tests" / "data" / "lists"  # their sources: tests/data/lists/README.md
+JSON = "application/json"
+EVERY_SOURCE = {
+    # source: (path served, fixture, content type)
+    "ofac-sdn": ("/ofac/sdn.csv", SET_2021 / "sdn.csv", CSV),
+    "ofac-sls": ("/sls/sdn_enhanced.xml", LIST_EXCERPTS / "ofac_sdn_advanced_assembled.xml", XML),
+    "ofac-nonsdn": (
+        "/nonsdn/cons_prim.csv",
+        SHARED_DATA / "ofac" / "non_sdn_consolidated_2025-12" / "cons_prim.csv",
+        CSV,
+    ),
+    "un": ("/un/consolidated.xml", UN_XML, XML),
+    "eu": ("/eu/content", LIST_EXCERPTS / "eu_fsf_2018-12-21_excerpt.xml", "text/xml"),
+    "uk": (
+        "/uk/UK-Sanctions-List.xml",
+        LIST_EXCERPTS / "uk_sanctions_list_2026-09-02_excerpt.xml",
+        XML,
+    ),
+    "opensanctions": ("/os/entities.ftm.json", OPENSANCTIONS, JSON),
+}
+
+
+@pytest.mark.usefixtures("clean_settings")
+def test_every_source_is_fetched_from_the_local_server(server: ListServer, tmp_path: Path) -> None:
+    server.routes.clear()
+    args = ["lists", "fetch", "--no-publish"]
+    for source, (path, fixture, content_type) in EVERY_SOURCE.items():
+        server.serve_file(path, need(fixture), content_type)
+        folder = SOURCES[source].folder_url is not None
+        args += [
+            "--url",
+            f"{source}={server.url}{path.rsplit('/', 1)[0] + '/' if folder else path}",
+        ]
+    result = CliRunner().invoke(app, args, env={"DINARWATCH_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 0, result.output
+    store = ListStore(tmp_path / "data" / "list-store")
+    assert store.sources() == sorted(SOURCES)
+    for source in SOURCES:
+        assert re.search(rf"^{source}: new version \S+: .*entries", result.output, re.MULTILINE)
+        current = store.current(source)
+        assert current is not None and current.entries > 0, source
+    manifest = read_manifest(store.root / "manifest.yaml")
+    assert {item.source for item in manifest.lists} == set(SOURCES)
