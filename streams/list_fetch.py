@@ -128,7 +128,7 @@ def download(url: str, *, timeout: float, max_bytes: int, name: str | None = Non
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            status = getattr(response, "status", 200)
+            status = getattr(response, "status", None) or 200  # file: URLs have none
             if status != 200:
                 raise FetchFailed("http-status", f"{url}: HTTP {status}", status)
             expected = response.headers.get("Content-Length")
@@ -147,6 +147,8 @@ def download(url: str, *, timeout: float, max_bytes: int, name: str | None = Non
     except TimeoutError:
         raise FetchFailed("unreachable", f"{url}: no answer within {timeout:g} s") from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, FileNotFoundError):  # a file: URL's 404
+            raise FetchFailed("http-status", f"{url}: no such file", 404) from None
         raise FetchFailed("unreachable", f"{url}: {_reason(exc.reason)}") from None
     except (OSError, http.client.HTTPException) as exc:
         raise FetchFailed("unreachable", f"{url}: {_reason(exc)}") from None

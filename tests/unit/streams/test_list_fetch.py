@@ -446,3 +446,16 @@ def test_every_source_is_fetched_from_the_local_server(server: ListServer, tmp_p
         assert current is not None and current.entries > 0, source
     manifest = read_manifest(store.root / "manifest.yaml")
     assert {item.source for item in manifest.lists} == set(SOURCES)
+
+
+def test_a_file_url_folder_is_a_mirror_like_any_other(store: ListStore, tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "sdn.csv").write_bytes(sdn_rows(250))
+    urls = {"ofac-sdn": mirror.as_uri() + "/"}
+    result = fetch_source(store, "ofac-sdn", FetchOptions(urls=urls), now=at(0))
+    assert len(result.lists[0]) == 250 and set(result.stored.read_files()) == {"sdn.csv"}
+    (mirror / "sdn.csv").unlink()
+    with pytest.raises(FetchFailed) as caught:
+        fetch_source(store, "ofac-sdn", FetchOptions(urls=urls), now=at(5))
+    assert caught.value.status == 404 and "no such file" in caught.value.message
