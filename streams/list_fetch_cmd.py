@@ -86,11 +86,15 @@ def run_once(
     sources: Sequence[str],
     options: FetchOptions,
     publish: bool = True,
+    stop: threading.Event | None = None,
 ) -> RunOutcome:
-    """Fetch each source once; print one line per source (stdout when fine, stderr if not)."""
+    """Fetch each source once; print one line per source (stdout when fine, stderr if not).
+    A set `stop` ends the run after the source being fetched."""
     outcome = RunOutcome({})
     with store_lock(store):
         for source in sources:
+            if stop is not None and stop.is_set():
+                break
             error = _fetch_one(settings, store, source, options, publish)
             if error is not None:
                 outcome.errors[source] = error
@@ -196,7 +200,7 @@ def run_every(
     signal.signal(signal.SIGINT, stop)
     while not stop.event.is_set():
         try:
-            run_once(settings, store, sources, options, publish)
+            run_once(settings, store, sources, options, publish, stop.event)
         except FetchFailed as busy:  # another fetch holds the store's lock: try next time
             typer.echo(ListFetchError(busy.message).line(), err=True)
         if textfile is not None:
