@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -64,6 +65,11 @@ def parse_urls(values: Sequence[str]) -> dict[str, str]:
         if not sep or not url or source not in SOURCES:
             raise typer.BadParameter(
                 f"--url {value!r}: expected SOURCE=URL with SOURCE one of {', '.join(SOURCES)}"
+            )
+        if "@" in urlsplit(url).netloc:
+            raise typer.BadParameter(
+                f"--url {source}=...: user:password in a URL is refused (the URL is stored in "
+                "the manifest, published to the workers and printed); use a mirror without it"
             )
         urls[source] = url
     return urls

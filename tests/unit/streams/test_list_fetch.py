@@ -297,6 +297,8 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
     assert invoke(["nope"], tmp_path).exit_code == 2
     assert invoke(["--url", "ofac-sdn"], tmp_path).exit_code == 2
     assert invoke(["--every", "5s"], tmp_path).exit_code == 2
+    secret = invoke(["un", "--url", "un=https://ops:s3cret@mirror.example/un.xml"], tmp_path)
+    assert secret.exit_code == 2 and "s3cret" not in secret.output
 
 
 def test_the_fetch_exit_codes_read_the_same_in_docs_and_code() -> None:
