@@ -44,6 +44,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from streams import topics as names
+from streams.demo_lists import demo_lists_env, with_demo_lists
 from streams.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -377,6 +378,7 @@ def _worker_command() -> list[str]:
 def _worker_env(settings: Settings, state: Path) -> dict[str, str]:
     return {
         **os.environ,
+        **demo_lists_env(settings),  # the packaged OFAC/UN snapshot, unless lists are configured
         "DINARWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
         "DINARWATCH_DATA_DIR": str(state / "worker-data"),
         "NO_COLOR": "1",  # a log file, not a terminal
@@ -515,6 +517,7 @@ class _Generator(threading.Thread):
         self.error: str | None = None
 
     def run(self) -> None:
+        from streams.generate_cmd import plant_lists
         from streams.producer import make_producer, publish
         from streams.synthetic.generator import TrafficSpec, generate
         from streams.synthetic.renderers import formats_for, renderers
@@ -530,6 +533,8 @@ class _Generator(threading.Thread):
             renderers=renderers(),
             max_bytes=self.settings.max_message_bytes,
             id_prefix="DEMO",
+            lists=plant_lists(with_demo_lists(self.settings)),  # the lists the worker loads
+            round_robin=True,  # every rule planted, however short the run
         )
         try:
             producer = make_producer(self.settings)

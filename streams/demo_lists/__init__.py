@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rules.context import ScreeningContext
+from streams.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 OFAC_DIR = HERE / "ofac"
@@ -31,3 +32,20 @@ def demo_context() -> ScreeningContext:
     from streams.list_files import default_context, load_lists
 
     return default_context(lists=load_lists(OFAC_DIR, UN_XML))
+
+
+def uses_snapshot(settings: Settings) -> bool:
+    """The demo loads the snapshot unless the operator configured OFAC or UN files of its own."""
+    return settings.ofac_dir is None and settings.un_xml is None
+
+
+def with_demo_lists(settings: Settings) -> Settings:
+    """`settings`, pointing at the snapshot when no OFAC/UN files are configured."""
+    if not uses_snapshot(settings):
+        return settings
+    return settings.model_copy(update={"ofac_dir": OFAC_DIR, "un_xml": UN_XML})
+
+
+def demo_lists_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes the demo's worker load what `with_demo_lists` gives."""
+    return demo_env() if uses_snapshot(settings) else {}

@@ -58,6 +58,12 @@ class BusinessClock:
             self._days.append(_next_business_day(self._days[-1]))
         return self._days[n]
 
+    @staticmethod
+    def opening(moment: datetime) -> datetime:
+        """When the banking day of `moment` opened (UTC)."""
+        day = moment.astimezone(BAGHDAD).date()
+        return datetime.combine(day, OPENS, tzinfo=BAGHDAD).astimezone(UTC)
+
     def at(self, elapsed: timedelta) -> datetime:
         """The UTC instant `elapsed` business time after the start."""
         total = self._offset + elapsed

@@ -77,6 +77,8 @@ class TrafficSpec:
     lists: ListSet | None = None
     business_hours: bool = False
     evasion_rate: float = 0.0
+    round_robin: bool = False
+    """Planters take turns instead of being drawn: a short run (the demo) plants every rule."""
 
 
 REVIEW_RULES = frozenset({"USD-STRUCTURING", "USD-FANOUT"})
@@ -152,6 +154,7 @@ class _Run:
         self.guard = WindowGuard()
         self.clock = BusinessClock(spec.start) if spec.business_hours else None
         self.flow = "import"
+        self.turn = 0
 
     def at(self, i: int) -> datetime:
         assert self.spec.start is not None
@@ -200,6 +203,9 @@ def generate(spec: TrafficSpec) -> Iterator[GeneratedRecord]:
         payment = run.clean(i)
         if roll < spec.malformed_rate + spec.violation_rate:
             choice = rng.randrange(len(run.planters) + len(run.patterns))
+            if spec.round_robin:
+                choice = run.turn % (len(run.planters) + len(run.patterns))
+                run.turn += 1
             if choice >= len(run.planters):
                 name = run.patterns[choice - len(run.planters)]
                 size, planter = PATTERNS[name]
@@ -233,7 +239,9 @@ def _pattern(
     run: _Run, i: int, size: int, planter: PatternPlanter, name: str
 ) -> Iterator[GeneratedRecord]:
     """`size` USD payments of one new importer, minutes apart in event time, the last at the
-    pattern's place in the feed: a live feed (created_at = now) never carries future times."""
+    pattern's place in the feed: a live feed (created_at = now) never carries future times.
+    In banking hours a pattern stays within its banking day (it may then end a little after
+    its place in the feed: a file, not a live feed)."""
     rng = run.rng
     base = run.at(i)
     payments: list[dict[str, Any]] = []
@@ -247,6 +255,9 @@ def _pattern(
         payments.append(payment)
     gaps = [timedelta(minutes=rng.randrange(2, 40)) for _ in payments[1:]]
     at = base - sum(gaps, timedelta())
+    if run.clock is not None:
+        # Within the banking day: a pattern near opening time starts at the opening instead.
+        at = max(at, run.clock.opening(base))
     for payment, gap in zip(payments, [*gaps, timedelta()], strict=True):
         payment["created_at"] = iso(at)
         payment["value_date"] = at.date().isoformat()

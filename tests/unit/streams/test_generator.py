@@ -48,7 +48,8 @@ def test_planted_violations_are_caught_and_clean_traffic_passes() -> None:
 
 def test_traffic_has_both_currencies_and_foreign_counterparties() -> None:
     payments = [Payment.model_validate_json(r.value) for r in records()]
-    assert {p.currency for p in payments} == {"USD", "IQD"}
+    # IQD payroll and pensions, USD trade and remittances (energy payments may be in EUR)
+    assert {"USD", "IQD"} <= {p.currency for p in payments}
     assert {"AE", "TR", "CN", "JO", "DE"} <= {p.creditor.country for p in payments}
 
 
