@@ -135,6 +135,12 @@ class Case(Base):
     uetr: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
+# The queue's order (most severe first, then oldest): read in index order, a page costs its
+# 50 rows whatever the number of cases (migration 0006, bench/bench_desk_queue.py).
+Index("ix_cases_queue", Case.severity_rank.desc(), Case.opened_at, Case.id)
+Index("ix_cases_status_queue", Case.status, Case.severity_rank.desc(), Case.opened_at, Case.id)
+
+
 class AlertRow(Base):
     """An alert as it arrived on the `alerts` topic (masked accounts only)."""
 
@@ -148,6 +154,8 @@ class AlertRow(Base):
     raised_at: Mapped[datetime]
     received_at: Mapped[datetime]
     alert_json: Mapped[dict[str, Any]]
+
+    __table_args__ = (Index("ix_alerts_rule_case", "rule", "case_id"),)
 
 
 class Comment(Base):
