@@ -379,3 +379,15 @@ def test_trusted_header_settings_go_together() -> None:
         WebSettings.from_environment(
             {"DINARWATCH_DESK_TRUSTED_HEADER": "X-User", "DINARWATCH_DESK_TRUSTED_PROXIES": "x"}
         )
+
+
+def test_what_arrives_in_an_alert_is_escaped(app: FastAPI, seeded: sessionmaker) -> None:
+    with seeded.begin() as db:
+        case = db.get(Case, 4)
+        assert case is not None
+        case.debtor_name = '<script>alert("x")</script>'
+    client, _ = as_user(app, "amal")
+    with client:
+        page = client.get("/queue").text
+        assert '<script>alert("x")</script>' not in page
+        assert "&lt;script&gt;" in page
