@@ -44,6 +44,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from streams import topics as names
+from streams.demo_desk import DeskNotStarted, start_desk, stop_desk
 from streams.demo_lists import demo_lists_env, with_demo_lists
 from streams.settings import Settings
 
@@ -200,11 +201,13 @@ def run_demo(settings: Settings, *, duration: int, rate: float) -> None:
     try:
         _run(settings, console, duration=duration, rate=rate)
     except DemoError as exc:
+        stop_desk(state_dir())  # of no use without a healthy worker
         for i, line in enumerate(exc.lines):
             style = "bold red" if i == 0 else "dim"
             console.print(f"[{style}]{escape(line)}[/{style}]", highlight=False, soft_wrap=True)
         raise SystemExit(exc.code) from None
     except KeyboardInterrupt:
+        stop_desk(state_dir())
         console.print("interrupted; `make stop` stops the worker and the broker")
         raise SystemExit(EXIT_INTERRUPTED) from None
 
@@ -236,6 +239,11 @@ def _run(settings: Settings, console: Console, *, duration: int, rate: float) ->
             f"    worker ready (pid {worker.pid}) in {time.monotonic() - started:.0f} s: "
             f"/health answers, its group owns every {settings.topic(names.RAW)} partition"
         )
+        try:  # the desk: cases from the alerts this run raises (streams/demo_desk.py)
+            desk = start_desk(_worker_env(settings, state), state)
+        except DeskNotStarted as exc:
+            raise DemoError(EXIT_CONFIG, str(exc)) from None
+        console.print(f"    desk ready (pid {desk.pid}) at {desk.url}/, ingesting alerts")
         view.seek_to_end()  # before the first payment: the view sees every decision
         total = int(duration * rate)
         console.print(f"[bold]4/4[/bold] generating {total} payments at {rate:.0f}/s...")
@@ -268,6 +276,7 @@ def _run(settings: Settings, console: Console, *, duration: int, rate: float) ->
         f"  metrics:  {url}/metrics\n"
         f"  health:   {url}/health\n"
         f"  logs:     {worker.log}\n"
+        f"  desk:     {desk.url}/  user {desk.user}, password {desk.password}  (log {desk.log})\n"
         f"  stop all: make stop"
     )
 
@@ -683,6 +692,7 @@ def _stop_pid(pid: int, timeout: float = 30.0) -> None:
 
 def stop_demo() -> None:
     """Stop the demo worker (the broker: deploy/kafka/kafka-local.sh stop)."""
+    stop_desk(state_dir())
     pid_file = state_dir() / "worker.pid"
     if not pid_file.exists():
         return

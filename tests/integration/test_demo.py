@@ -35,6 +35,7 @@ def demo_env(kafka_bootstrap: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         DINARWATCH_TOPIC_PREFIX=prefix,
         DINARWATCH_APP_ID=f"{prefix}dinarwatch",
         DINARWATCH_WEB_PORT=str(free_port()),
+        DINARWATCH_DESK_PORT=str(free_port()),
         DINARWATCH_DEMO_DIR=str(tmp_path / "demo"),
     )
     yield env
