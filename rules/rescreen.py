@@ -81,7 +81,7 @@ class DeltaProbe:
     """IMO and registration numbers of delta entries."""
     every_payment: bool
     vessels: VesselIndex | None = None
-    verdicts: dict[str, bool] = field(default_factory=dict)
+    verdicts: dict[tuple[str, bool], bool] = field(default_factory=dict)
     candidates: int = 0
     """Payments that passed the probe (screened in full), for metrics and the bench."""
 
@@ -101,22 +101,30 @@ class DeltaProbe:
             vessel_index(index.reference) if has_vessels else None,
         )
 
-    def touches(self, text: str) -> bool:
-        """Whether this string could hold a delta name or identifier (remembered per text)."""
-        found = self.verdicts.get(text)
+    def touches(self, text: str, name: bool = False) -> bool:
+        """Whether this string could hold a delta name or identifier (remembered per text).
+
+        `name`: a party's or agent's name, searched whole (the matcher's exact candidate
+        step applies); else free text, whose windows are bounded more loosely."""
+        key = (text, name)
+        found = self.verdicts.get(key)
         if found is None:
-            found = self._touches(text)
+            found = self._touches(text, name)
             if len(self.verdicts) >= VERDICT_MEMO_SIZE:
                 self.verdicts.clear()
-            self.verdicts[text] = found
+            self.verdicts[key] = found
         return found
 
-    def _touches(self, text: str) -> bool:
+    def _touches(self, text: str, name: bool) -> bool:
         if self._identifies(text) or any(n in text.upper() for n in self.numbers):
             return True
         if self.vessels is not None and any(find_vessels(text, self.vessels)):
             return True  # OIL-VESSEL's own phrase and IMO search
-        return self.index.names.could_match(text, self.threshold)
+        names = self.index.names
+        if name:
+            # A name is also free text for no rule, but OIL-VESSEL reads it (above).
+            return names.could_match_name(text, self.threshold)
+        return names.could_match(text, self.threshold)
 
     def _identifies(self, text: str) -> bool:
         """The string, read as the core reads a BIC, account, clearing id or free text,
@@ -142,7 +150,8 @@ class DeltaProbe:
     def payment_touches(self, payment: Mapping[str, Any]) -> bool:
         """Whether a stored payment (its JSON as a dict) could be hit by the delta."""
         touches = self.touches
-        if self.every_payment or any(touches(text) for text in screened_strings(payment)):
+        strings = screened_strings(payment)
+        if self.every_payment or any(touches(text, name) for text, name in strings):
             self.candidates += 1
             return True
         return False
@@ -159,24 +168,59 @@ def lowest_threshold(pack: RulePack) -> float:
     return min(found)
 
 
-def screened_strings(payment: Mapping[str, Any]) -> Iterator[str]:
-    """Every string of a payment's JSON a list rule may read, plus the continued names
-    (rules.mentions.continued_names) that the rules screen joined from a name and its
-    first address line. Reads the JSON, not the model: most payments are never decoded."""
+PARTIES = frozenset(
+    {
+        "debtor",
+        "creditor",
+        "ultimate_debtor",
+        "ultimate_creditor",
+        "debtor_agent",
+        "creditor_agent",
+        "instructing_agent",
+        "instructed_agent",
+        "intermediary_agents",
+    }
+)
+"""Top-level fields holding parties and agents, whose `name` the rules search as a name."""
+
+
+def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
+    """Every string of a payment's JSON a list rule may read, with True for a party's or
+    agent's name (searched whole, rules.listmatch) and False for everything else (read as
+    free text or an identifier), plus the continued names (rules.mentions.continued_names)
+    the rules screen joined from a name and its first address line. Reads the JSON, not the
+    model: most payments are never decoded."""
     for key, value in payment.items():
-        if key not in NOT_SCREENED:
+        if key in NOT_SCREENED:
+            continue
+        if key in PARTIES:
+            for holder in value if isinstance(value, list) else [value]:
+                if isinstance(holder, Mapping):
+                    yield from _party_strings(holder)
+                else:
+                    yield from _strings(holder)
+        else:
             yield from _strings(value)
 
 
-def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+def _party_strings(party: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
+    name, address = party.get("name"), party.get("address")
+    if isinstance(name, str) and name:
+        yield name, True
+        if isinstance(address, list) and address:
+            lines = [line for line in address if isinstance(line, str)]
+            for joined in continued_names(name, lines, SWIFT_NAME_LINE):
+                yield joined, True
+    for key, value in party.items():
+        if key != "name":
+            yield from _strings(value)
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[tuple[str, bool]]:
     if isinstance(value, str):
         if value:
-            yield value
+            yield value, False
     elif isinstance(value, Mapping):
-        name, address = value.get("name"), value.get("address")
-        if isinstance(name, str) and isinstance(address, list) and address:
-            lines = [line for line in address if isinstance(line, str)]
-            yield from continued_names(name, lines, SWIFT_NAME_LINE)
         if depth < 6:
             for item in value.values():
                 yield from _strings(item, depth + 1)

@@ -331,6 +331,19 @@ class NameIndex:
             self._cache[key] = cached
         return list(cached)
 
+    def could_match_name(self, name: str, threshold: float) -> bool:
+        """False only when `search(name, threshold)` (any kind, truncation read from the name
+        as search reads it) cannot hit: no reading has a candidate alias (the same
+        `_candidates` step search takes, without scoring) nor a weak alias spelt alike."""
+        cut = _looks_cut(name)
+        for reading in self._readings(name):
+            query = self._query(reading, None, cut)
+            if not query.tokens:
+                continue
+            if _exact_key(reading.tokens) in self._weak or self._candidates(query, threshold):
+                return True
+        return False
+
     def could_match(self, text: str, threshold: float) -> bool:
         """False only when neither `search` nor a free-text window of `text` can hit at
         `threshold` or above: a necessary condition, checked without scoring.
@@ -347,6 +360,7 @@ class NameIndex:
         best: dict[int, float] = {}
         present: set[str] = set()
         vocabulary = self._vocabulary
+        digits_only = self._letters_only_vocabulary()
         for line in text.split("\n"):
             parts = [w for w, _ in fragments(line)]
             for left, right in pairwise(parts):
@@ -358,7 +372,10 @@ class NameIndex:
                 present.update(tokens)
                 present.update(fold(t) for t in tokens)  # weak keys hold folded words
                 for token in tokens:
-                    _merge(best, self._variants.expand(token, token in reading.transliterated))
+                    if digits_only and len(token) >= 3 and token.isdigit():
+                        continue  # three edits or more from every (letter-only) listed word
+                    variants = self._query_token(token, token in reading.transliterated).variants
+                    _merge(best, variants)
                 if tokens and len(tokens[-1]) >= 3 and _looks_cut(line):
                     _merge(best, self._variants.prefixed(tokens[-1]))
         if any(present.issuperset(key) for key in self._weak):
@@ -376,6 +393,14 @@ class NameIndex:
                 if matched >= low * self._alias_needs[alias_id][1] - 1e-9:
                     return True
         return False
+
+    def _letters_only_vocabulary(self) -> bool:
+        """No listed word holds a digit (remembered: the vocabulary never changes)."""
+        found: bool | None = getattr(self, "_no_digits", None)
+        if found is None:
+            found = not any(ch.isdigit() for token in self._vocabulary for ch in token)
+            self._no_digits = found
+        return found
 
     def _search(self, name: str, threshold: float, kind: str | None, cut: bool) -> list[NameHit]:
         readings = self._readings(name)

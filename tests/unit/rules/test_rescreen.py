@@ -108,9 +108,10 @@ def test_continued_names_and_unknown_fields_are_read() -> None:
         creditor={"name": "A" * 35, "address": ["BC TRADING", "Baghdad"], "note": "x"},
         extra_field={"deep": ["remark"]},
     )
-    strings = list(screened_strings(doc))
-    assert f"{'A' * 35} BC TRADING" in strings and f"{'A' * 35}BC TRADING" in strings
-    assert "remark" in strings and "x" in strings
+    strings = dict(screened_strings(doc))
+    assert strings[f"{'A' * 35} BC TRADING"] and strings[f"{'A' * 35}BC TRADING"]
+    assert strings["A" * 35] is True  # a name: searched whole
+    assert strings["remark"] is False and strings["x"] is False  # free text
     assert doc["payment_id"] not in strings and doc["amount"] not in strings
 
 
