@@ -50,7 +50,8 @@ table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}
 th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:600;background:#fafafa}
-table.alerts{font-size:12px}table.alerts td:first-child code{font-size:11px}
+table.alerts{font-size:12px}
+table.alerts td:first-child code{font-size:11px;display:inline-block;width:16ch}
 code,.hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
 small{color:#555}
 details{margin:6px 0 12px}summary{cursor:pointer;color:#2166ac}
@@ -63,7 +64,8 @@ nav{font-size:13px;margin:8px 0}nav a{margin-right:12px}
 svg text.tick2{fill:#555}:target{outline:2px solid #e08214}
 @media print{body{max-width:none;padding:0;font-size:11px}h2{break-after:avoid}nav{display:none}
 table,svg,.cards{break-inside:avoid}table.alerts,table.rejects,table.diff{break-inside:auto}
-a{color:inherit;text-decoration:none}}
+a{color:inherit;text-decoration:none}details::details-content{content-visibility:visible}
+details>summary{display:none}}
 @page{size:A4;margin:14mm}
 """
 
@@ -356,7 +358,7 @@ def _input(source: dict[str, Any], ordering: dict[str, Any]) -> str:
 
 def _lists(lists: dict[str, Any]) -> str:
     return table(
-        ["List", "Version", "Entries", "SHA-256", "Source"],
+        ["List", "Version", "Entries", "SHA-256", "Source", "Manifest"],
         [
             [
                 escape(n),
@@ -364,6 +366,7 @@ def _lists(lists: dict[str, Any]) -> str:
                 num(v["entries"]),
                 f'<span class="hash">{escape(v["sha256"])}</span>',
                 escape(v["source"]),
+                _manifest(v.get("manifest")),
             ]
             for n, v in lists.items()
         ],
@@ -429,3 +432,14 @@ def _duration(minutes: int) -> str:
             n = minutes // size
             return name if n == 1 else f"{n} {name}s"
     return f"{minutes} minutes"
+
+
+def _manifest(manifest: dict[str, Any] | None) -> str:
+    """The list's manifest entry (where it came from, when fetched, its hash), name aside."""
+    if not manifest:
+        return ""
+    return "<br>".join(
+        f"{escape(k)}: <code>{escape(str(v))}</code>"
+        for k, v in sorted(manifest.items())
+        if k != "name"
+    )
