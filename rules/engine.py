@@ -11,6 +11,12 @@ from rules.energy import check_iran_energy
 from rules.fincen import check_fincen_311
 from rules.iran import check_iran_nexus
 from rules.militia import check_militia_front
+from rules.more_lists import (
+    check_eu_sanctions,
+    check_ofac_nonsdn,
+    check_opensanctions,
+    check_uk_sanctions,
+)
 from rules.pack import RulePack
 from rules.sdn import check_ofac_sdn, check_un_sanctions
 from rules.suppression import suppress
@@ -27,6 +33,10 @@ STATELESS_RULES: Sequence[Rule] = (
     check_fincen_311,
     check_ofac_sdn,
     check_un_sanctions,
+    check_eu_sanctions,
+    check_uk_sanctions,
+    check_ofac_nonsdn,
+    check_opensanctions,
     check_iran_nexus,
     check_iran_energy,
     check_militia_front,

@@ -89,6 +89,37 @@ class SanctionsSettings(ListRuleSettings):
     )
 
 
+class ProgramAction(BaseModel):
+    """What a sanctions program means for a payment: the action on strong evidence, and why.
+
+    An entry matches when one of its programs (OpenSanctions: also its datasets) fits a
+    pattern, the payment is in `currencies` (empty: any) and, when `record_says` is given, its
+    legal source or remarks hold one of those phrases (OFAC writes there which directive applies;
+    the UK list which measures were imposed).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    programs: list[str] = Field(min_length=1, description="fnmatch patterns over the programs")
+    record_says: list[str] = Field(
+        default_factory=list,
+        description="Case-insensitive phrases of the entry's legal source or remarks, one of "
+        "which must be there; empty: not checked",
+    )
+    currencies: list[str] = Field(default_factory=list, description="Empty: every currency")
+    action: Action
+    severity: Severity
+    meaning: str = Field(min_length=1, description="The program's legal effect, cited")
+
+
+class ProgramSanctionsSettings(SanctionsSettings):
+    """EU-SANCTIONS, UK-SANCTIONS, OFAC-NONSDN, OPENSANCTIONS: a list whose programs differ in
+    legal effect. The strongest matching `program_actions` item decides action and severity;
+    an entry no item covers gets the rule's own `action` and `severity`."""
+
+    program_actions: list[ProgramAction] = Field(default_factory=list)
+
+
 class IranSettings(ListRuleSettings):
     """IRAN-NEXUS: what "located in Iran" means, and how names of Iranian banks are compared."""
 
@@ -144,6 +175,10 @@ RULE_SETTINGS: dict[str, type[RuleSettings]] = {
     "MILITIA-FRONT": ListRuleSettings,
     "OFAC-SDN": SanctionsSettings,
     "UN-SANCTIONS": SanctionsSettings,
+    "EU-SANCTIONS": ProgramSanctionsSettings,
+    "UK-SANCTIONS": ProgramSanctionsSettings,
+    "OFAC-NONSDN": ProgramSanctionsSettings,
+    "OPENSANCTIONS": ProgramSanctionsSettings,
     "IRAN-NEXUS": IranSettings,
     "IRAN-ENERGY": EnergySettings,
     "OIL-VESSEL": VesselSettings,

@@ -13,7 +13,7 @@ company of that name; OIL-VESSEL handles vessels with its own context rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
 
 from rules.context import ScreeningContext, in_force, mark_retro
@@ -32,8 +32,9 @@ from rules.lists.ofac import SDN_LIST
 from rules.lists.un import UN_LIST
 from rules.mentions import Subject, subjects
 from rules.pack import SanctionsSettings
-from schemas.common import Severity
+from schemas.common import Action, Severity
 from schemas.decision import Finding
+from schemas.listentry import ListEntry
 from schemas.payment import Payment
 
 RULE_ID = "OFAC-SDN"
@@ -45,6 +46,7 @@ __all__ = [
     "ListMatch",
     "Subject",
     "check_ofac_sdn",
+    "check_sanctions_list",
     "check_un_sanctions",
     "designation_finding",
     "how_matched",
@@ -65,17 +67,29 @@ def matches_any(values: Iterable[str], patterns: Sequence[str]) -> bool:
 
 def check_ofac_sdn(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """Findings for every party or agent on the SDN list, in the configured programs."""
-    return _check_sanctions_list(RULE_ID, SDN_LIST, "OFAC SDN", payment, ctx)
+    return check_sanctions_list(RULE_ID, SDN_LIST, "OFAC SDN", payment, ctx)
 
 
 def check_un_sanctions(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """The same screening against the UN Security Council consolidated list, when loaded."""
-    return _check_sanctions_list(UN_RULE_ID, UN_LIST, "UN Security Council", payment, ctx)
+    return check_sanctions_list(UN_RULE_ID, UN_LIST, "UN Security Council", payment, ctx)
 
 
-def _check_sanctions_list(
-    rule: str, list_name: str, label: str, payment: Payment, ctx: ScreeningContext
+Verdict = tuple[Action, Severity, str]
+"""What an entry's programs mean for a payment: action on strong evidence, severity, and why."""
+Judge = Callable[[ListEntry, Payment], Verdict | None]
+
+
+def check_sanctions_list(
+    rule: str,
+    list_name: str,
+    label: str,
+    payment: Payment,
+    ctx: ScreeningContext,
+    judge: Judge | None = None,
 ) -> list[Finding]:
+    """One sanctions-list rule. `judge` (rules.more_lists: per-program actions) may give an
+    entry its own action and severity; None, or a judge returning None: the rule's."""
     settings = ctx.pack.typed(rule, SanctionsSettings)
     index = ctx.index(settings.list_name or list_name) if settings else None
     if settings is None or index is None or not in_currency_scope(settings, payment):
@@ -89,19 +103,25 @@ def _check_sanctions_list(
         if programs and not matches_any(entry.programs, programs):
             continue
         severity = Severity.CRITICAL if matches_any(entry.programs, critical) else None
-        action = action_for(settings, match)
+        verdict = judge(entry, payment) if judge is not None else None
+        applied = settings
+        if verdict is not None:
+            applied = settings.model_copy(update={"action": verdict[0]})
+            severity = severity or verdict[1]
+        action = action_for(applied, match)
         explanation = (
             f"{match.subject.field}: {how_matched(match)} for {entry.primary_name}, on the "
             f"{label} list (programs {'/'.join(entry.programs) or 'none given'}; "
             f"{index.reference.name} version {index.reference.version})"
+            + (f"; {verdict[2]}" if verdict is not None else "")
             + (
                 f"; {_why_not(match)} is a {action.value}: confirm identity"
-                if action != settings.action
+                if action != applied.action
                 else ""
             )
             + "."
         )
-        found = designation_finding(rule, settings, index, match, explanation, severity, action)
+        found = designation_finding(rule, applied, index, match, explanation, severity, action)
         findings.append(mark_retro(found, payment))
     return findings
 
