@@ -351,11 +351,18 @@ def with_manifest(reference: ReferenceList, item: ListSource) -> ReferenceList:
 
 
 def fetch_source(
-    store: ListStore, source: str, options: FetchOptions, now: datetime | None = None
+    store: ListStore,
+    source: str,
+    options: FetchOptions,
+    now: datetime | None = None,
+    *,
+    settled: str | None = None,
 ) -> FetchResult:
     """Download, verify and store one source; the stored version is current on return.
 
-    FetchFailed leaves the store's current version untouched.
+    FetchFailed leaves the store's current version untouched. `settled` names a version that
+    needs nothing more (already published, or nothing is published): a download identical to it
+    is not parsed again and the result holds no lists.
     """
     spec = SOURCES[source]
     started = time.perf_counter()
@@ -366,8 +373,11 @@ def fetch_source(
     modified = [d.last_modified for d in downloads.values() if d.last_modified is not None]
     published = max(modified).astimezone(UTC).date() if modified else None
     previous = store.current(source)
-    lists = verify(source, files, published=published, previous=previous, force=options.force)
     sha, _ = files_sha256(files)
+    if previous is not None and previous.sha256 == sha and previous.version_id == settled:
+        took = time.perf_counter() - started
+        return FetchResult(source, previous, (), False, took, sum(map(len, files.values())))
+    lists = verify(source, files, published=published, previous=previous, force=options.force)
     url = override or spec.folder_url or next(iter(downloads.values())).url
     if previous is not None and previous.sha256 == sha:
         stored, changed = previous, False

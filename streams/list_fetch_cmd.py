@@ -113,14 +113,17 @@ def _fetch_one(
 ) -> UserError | None:
     started = time.perf_counter()
     at = datetime.now(UTC).replace(microsecond=0)
+    current, status = store.current(source), store.status(source)
+    settled = None  # the version in force, when nothing remains to do with it
+    if current is not None and (not publish or status.published_version == current.version_id):
+        settled = current.version_id
     try:
-        result = fetch_source(store, source, options, now=at)
+        result = fetch_source(store, source, options, now=at, settled=settled)
     except FetchFailed as failure:
         record_failure(store, source, failure, at, time.perf_counter() - started)
         kind = ListRefusedError if failure.reason in REFUSED else ListFetchError
         said = failure.message.removeprefix(f"{source}: ")
         return kind(f"{source}: {said}; {_kept(store, source)}")
-    status = store.status(source)
     needs_publish = publish and status.published_version != result.stored.version_id
     if needs_publish:
         try:
@@ -147,7 +150,10 @@ def _kept(store: ListStore, source: str) -> str:
 
 
 def _summary(result: FetchResult, published: bool, publish: bool) -> str:
-    lists = ", ".join(f"{r.name} {r.version} ({len(r):,} entries)" for r in result.lists)
+    lists = ", ".join(
+        f"{item.name} {item.version} ({item.entries or 0:,} entries)"
+        for item in result.stored.manifest.lists
+    )
     state = "new version" if result.changed else "unchanged"
     action = "published" if published else ("already published" if publish else "not published")
     return (

@@ -461,3 +461,29 @@ def test_a_file_url_folder_is_a_mirror_like_any_other(store: ListStore, tmp_path
     with pytest.raises(FetchFailed) as caught:
         fetch_source(store, "ofac-sdn", FetchOptions(urls=urls), now=at(5))
     assert caught.value.status == 404 and "no such file" in caught.value.message
+
+
+def test_an_unchanged_download_of_a_settled_version_is_not_parsed_again(
+    server: ListServer, store: ListStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streams.list_fetch as list_fetch
+
+    parsed: list[str] = []
+    real = list_fetch.parse_source
+
+    def counting(source: str, files: object, **kw: object) -> object:
+        parsed.append(source)
+        return real(source, files, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(list_fetch, "parse_source", counting)
+    serve_sdn(server, sdn_rows(200))
+    first = fetch_source(store, "ofac-sdn", options(server), now=at(0))
+    vid = first.stored.version_id
+    not_settled = fetch_source(store, "ofac-sdn", options(server), now=at(5))  # e.g. unpublished
+    assert not not_settled.changed and len(not_settled.lists) == 1 and len(parsed) == 2
+    settled = fetch_source(store, "ofac-sdn", options(server), now=at(10), settled=vid)
+    assert not settled.changed and settled.lists == () and len(parsed) == 2
+    assert settled.stored.version_id == vid
+    serve_sdn(server, sdn_rows(210))  # new bytes are always verified
+    fresh = fetch_source(store, "ofac-sdn", options(server), now=at(15), settled=vid)
+    assert fresh.changed and len(parsed) == 3
