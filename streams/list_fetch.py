@@ -35,7 +35,14 @@ from pathlib import Path
 from rules.lists.base import ReferenceList
 from rules.lists.sources import SOURCES, ListFormatError, SourceSpec, parse_source
 from streams.list_files import ListSource
-from streams.list_store import FetchStatus, ListStore, StoredVersion, files_sha256, version_id
+from streams.list_store import (
+    DEFAULT_KEEP,
+    FetchStatus,
+    ListStore,
+    StoredVersion,
+    files_sha256,
+    version_id,
+)
 
 log = logging.getLogger("dinarwatch.lists.fetch")
 
@@ -100,7 +107,7 @@ class FetchOptions:
     force: bool = False
     timeout: float = DEFAULT_TIMEOUT_S
     max_bytes: int = DEFAULT_MAX_BYTES
-    keep: int = 5
+    keep: int = DEFAULT_KEEP
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def parse_urls(values: Sequence[str]) -> dict[str, str]:
 
 @dataclass
 class RunOutcome:
-    """What one run did: per source, None (fine) or the error it ended with."""
+    """What one run did: the error each failed source ended with (in the order tried)."""
 
     errors: dict[str, UserError]
 
