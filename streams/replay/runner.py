@@ -113,11 +113,6 @@ class CandidatePack:
     ctx: ScreeningContext
     path: Path | None = None
 
-    @property
-    def alerts_file(self) -> str:
-        """Where its alerts go: alerts-<name>.jsonl, the name made safe for a file name."""
-        return f"alerts-{re.sub(r'[^A-Za-z0-9._-]+', '_', self.name)}.jsonl"
-
 
 @dataclass(frozen=True)
 class BacktestPlan:
@@ -126,6 +121,19 @@ class BacktestPlan:
     name: str = "default"
     candidates: tuple[CandidatePack, ...] = ()
     labels: LabelFile | None = None
+
+    def alerts_files(self) -> list[str]:
+        """Where each candidate's alerts go: alerts-<name>.jsonl, the name made safe for a file
+        name ("a/cand" -> alerts-a_cand.jsonl); two names made the same get -2, -3."""
+        files: list[str] = []
+        for candidate in self.candidates:
+            stem = f"alerts-{re.sub(r'[^A-Za-z0-9._-]+', '_', candidate.name)}"
+            name, n = f"{stem}.jsonl", 1
+            while name in files or name == "alerts.jsonl":
+                n += 1
+                name = f"{stem}-{n}.jsonl"
+            files.append(name)
+        return files
 
 
 @dataclass
@@ -172,7 +180,7 @@ def run_replay(
         _announce(ordered, order, progress), [ctx, *(c.ctx for c in candidates)], params
     )
     done = 0
-    extra = [c.alerts_file for c in candidates]
+    extra = plan.alerts_files() if plan is not None else []
     with _Outputs(out_dir, extra) as outputs:
         for primary, *others in outcomes:
             stats.add(primary)
@@ -244,8 +252,8 @@ def backtest_json(
     """report.json's "backtest": each pack's scores and identity, the differences, the labels."""
     doc = backtest.as_json()
     doc["packs"][plan.name].update(_pack_identity(own_pack, ctx, "alerts.jsonl"))
-    for candidate in plan.candidates:
-        identity = _pack_identity(candidate.path, candidate.ctx, candidate.alerts_file)
+    for candidate, alerts_file in zip(plan.candidates, plan.alerts_files(), strict=True):
+        identity = _pack_identity(candidate.path, candidate.ctx, alerts_file)
         doc["packs"][candidate.name].update(identity)
     doc["labels"] = plan.labels.describe() if plan.labels is not None else None
     return doc

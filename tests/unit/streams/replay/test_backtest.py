@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from streams.errors import InputError
+from streams.list_files import default_context
 from streams.replay.backtest import (
     Backtest,
     Label,
@@ -17,6 +18,7 @@ from streams.replay.backtest import (
     recall,
 )
 from streams.replay.labels import read_labels
+from streams.replay.runner import BacktestPlan, CandidatePack
 
 A, B, C = "CBI-USD-BAN", "USD-STRUCTURING", "OFAC-SDN"
 
@@ -155,3 +157,16 @@ def test_labels_file_is_read_and_checked(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="labelled twice"):
         read_labels(twice)
+
+
+def test_candidate_alerts_files_never_collide() -> None:
+    ctx = default_context()
+    names = ["a/cand", "a_cand", "cand#2", "alerts"]
+    plan = BacktestPlan("default", tuple(CandidatePack(n, ctx) for n in names))
+    files = plan.alerts_files()
+    assert files == [
+        "alerts-a_cand.jsonl",
+        "alerts-a_cand-2.jsonl",
+        "alerts-cand_2.jsonl",
+        "alerts-alerts.jsonl",
+    ]
