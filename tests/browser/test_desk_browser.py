@@ -35,7 +35,8 @@ def login(page: Any, desk_url: str, name: str) -> None:
 
 def shot(page: Any, folder: Path, name: str, full: bool = False) -> None:
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full)
+    page.mouse.move(0, 0)  # no hover highlight where the last click happened
+    page.screenshot(path=str(path), full_page=full, animations="disabled", caret="hide")
     assert path.stat().st_size > 5_000
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
