@@ -144,13 +144,14 @@ def party_fingerprints(payment: Payment, finding_field: str) -> frozenset[str]:
     found: dict[str, tuple[str | None, tuple[str | None, ...]]] = {
         name: (party.name, (party.account, party.bic)) for name, party in payment.parties()
     }
-    for name, agent in payment.agent_chain():
-        found[name] = (agent.name, (agent.bic, agent.clearing_id))
+    for field_name, agent in payment.agent_chain():
+        found[field_name] = (agent.name, (agent.bic, agent.clearing_id))
     subject = found.get(finding_field) or found.get(finding_field.split(".", 1)[0])
-    if subject is None or not subject[0]:
+    if subject is None:
         return frozenset()
     name, identifiers = subject
-    assert name is not None
+    if not name:
+        return frozenset()
     return frozenset(party_fingerprint(name, i) for i in identifiers if i and i.strip())
 
 
