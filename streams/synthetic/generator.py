@@ -35,6 +35,7 @@ from streams.synthetic.world import (
     flow_payment,
     iso,
     make_customer,
+    unlisted,
 )
 
 JSON_CONTENT_TYPE = "application/json"
@@ -146,8 +147,8 @@ class _Run:
         assert spec.start is not None
         self.spec = spec
         self.rng = random.Random(spec.seed)
-        self.world = World.build(spec.seed)
         self.facts = ListFacts.build(spec.lists if spec.lists is not None else builtin_lists())
+        self.world = World.build(spec.seed, avoid=self.facts.listed_name)
         self.planting = Planting(self.rng, self.facts, spec.evasion_rate)
         self.planters = available(self.facts)
         self.patterns = sorted(PATTERNS)
@@ -170,17 +171,20 @@ class _Run:
     def keep_windows_clean(self, payment: dict[str, Any]) -> None:
         """A payment that would complete a windowed pattern goes to a one-off customer."""
         if self.guard.would_fire(payment):
-            fresh = _fresh_debtor(self.rng, payment)
+            fresh = _fresh_debtor(self.rng, payment, self.world.avoid)
             payment["debtor"] = fresh
         self.guard.add(payment)
 
 
-def _fresh_debtor(rng: random.Random, payment: dict[str, Any]) -> dict[str, Any]:
+def _fresh_debtor(
+    rng: random.Random, payment: dict[str, Any], avoid: Callable[[str], bool]
+) -> dict[str, Any]:
     """A new customer of the same country and bank as the payment's debtor."""
     debtor = payment["debtor"]
     country = debtor.get("country") or "IQ"
     code = (payment["debtor_agent"].get("bic") or "")[:4]
-    name = names.iraqi_company(rng) if country == "IQ" else names.iraqi_person(rng)
+    maker = names.iraqi_company if country == "IQ" else names.iraqi_person
+    name = unlisted(rng, maker, avoid)
     account = make_iban(rng, country, code) or f"{rng.randrange(10**11, 10**12)}"
     return {**debtor, "name": name, "account": account}
 
@@ -251,7 +255,7 @@ def _pattern(
             payment["debtor"] = payments[0]["debtor"]
             payment["debtor_agent"] = payments[0]["debtor_agent"]
         else:
-            payment["debtor"] = _fresh_debtor(rng, payment)
+            payment["debtor"] = _fresh_debtor(rng, payment, run.world.avoid)
         payments.append(payment)
     gaps = [timedelta(minutes=rng.randrange(2, 40)) for _ in payments[1:]]
     at = base - sum(gaps, timedelta())

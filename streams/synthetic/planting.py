@@ -15,8 +15,8 @@ that a screening run can disagree with (bench/bench_labels.py counts and lists d
 Entries are in force on the payment's value date and in the list's currency scope, or not
 expected.
 
-Actions: an identifier or a full entity name blocks; a person's name alone (OFAC-SDN,
-UN-SANCTIONS) is a review: a name cannot tell a namesake from the listed person.
+Actions: an identifier or a full entity name blocks; a person's name alone is a review: a name
+cannot tell a namesake from the listed person.
 
 Planters that need OFAC or UN entries are available only when those lists are loaded; the
 built-in lists (CBI bans, FinCEN 311, Iranian banks, militias) always are.
@@ -51,6 +51,7 @@ RULE_OF_LIST: dict[str, str] = {
     "un-consolidated": "UN-SANCTIONS",
 }
 """The rule each designation list feeds (the default iraq pack)."""
+VESSEL_RULE = "OIL-VESSEL"
 SDN_LIST, UN_LIST = "ofac-sdn", "un-consolidated"
 WAIVER_LAPSE = date(2025, 3, 8)
 """Iraq's electricity waiver lapsed on this day (exclusive: earlier value dates were covered)."""
@@ -63,9 +64,10 @@ BLOCK, REVIEW = "block", "review"
 
 
 def name_key(name: str) -> str:
-    """Casefolded words in sorted order: 'BANK MELLAT' and 'Mellat Bank' are one name."""
-    words = re.split(r"[^0-9a-z\u0600-\u06ff]+", name.casefold())
-    return " ".join(sorted(w for w in words if w))
+    """A name's words after the project's normalisation, sorted: 'BANK MELLAT' and 'Mellat
+    Bank', 'JÉRÔME KAKWAVU BUKANDE' and 'KAKWAVU BUKANDE, Jerome', and an Arabic-script name and
+    its transliteration are one name. (Normalisation only: no matching, no scores.)"""
+    return " ".join(sorted(name_tokens(name)))
 
 
 def payment_name(entry: ListEntry) -> str:
@@ -146,6 +148,7 @@ class ListFacts:
             "sdn-entity": _sanctions_pool(sdn, "entity"),
             "sdn-person": _sanctions_pool(sdn, "individual"),
             "sdn-vessel": [e for e in sdn if e.kind == "vessel" and e.imo_numbers],
+            "sdn-vessel-named": [e for e in sdn if e.kind == "vessel"],
             "un-entity": _sanctions_pool(un, "entity"),
             "un-person": _sanctions_pool(un, "individual"),
         }
@@ -159,6 +162,25 @@ class ListFacts:
             found += self.by_bic8.get(bic[:8].upper(), [])
         if name:
             found += self.by_name.get(name_key(name), [])
+        return found
+
+    def listed_name(self, name: str) -> bool:
+        """Whether some designation list holds this very name (a clean party must not be a
+        namesake: screening it is rightly a review or a block)."""
+        return name_key(name) in self.by_name
+
+    def vessels_named_in(self, text: str) -> list[ListEntry]:
+        """SDN vessels whose name of two words or more is a phrase of `text` (OIL-VESSEL reads
+        party names too: a company called after its tanker names the tanker)."""
+        tokens = name_tokens(text)
+        found = []
+        for vessel in self.pools.get("sdn-vessel-named", []):
+            for alias in vessel.names:
+                phrase = name_tokens(alias)
+                n = len(phrase)
+                if n >= 2 and any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1)):
+                    found.append(vessel)
+                    break
         return found
 
     def near(self, entry: ListEntry, name: str) -> list[ListEntry]:
@@ -296,10 +318,10 @@ def expected(
     value_date = date.fromisoformat(payment["value_date"])
     rules: dict[str, str] = {}
     for entry, close in [*((e, False) for e in linked), *((e, True) for e in near)]:
-        rule = RULE_OF_LIST[entry.list_name]
+        rule = VESSEL_RULE if entry.kind == "vessel" else RULE_OF_LIST[entry.list_name]
         if not entry.in_force_on(value_date) or not entry.covers_currency(payment["currency"]):
             continue
-        person = entry.kind == "individual" and entry.list_name in (SDN_LIST, UN_LIST)
+        person = entry.kind == "individual"
         action = REVIEW if close or (person and not by_identifier) else BLOCK
         rules[rule] = _stronger(rules.get(rule), action)
     return rules
@@ -435,7 +457,7 @@ def _plant_sanctioned_party(
         payment["ultimate_creditor"] = {"name": shown, "country": country}
     rules = expected(
         payment,
-        [entry, *p.facts.linked(name=name)],
+        [entry, *p.facts.linked(name=name), *p.facts.vessels_named_in(name)],
         by_identifier=False,
         near=p.facts.near(entry, name),
     )

@@ -32,9 +32,11 @@ import math
 import random
 from bisect import bisect
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from streams.synthetic import directory as d
@@ -173,15 +175,23 @@ class World:
     payers: list[Customer]
     pensions: list[Customer]
     oil_buyers: list[Customer]
-    one_off: itertools.count[int] = field(default_factory=itertools.count)
+    avoid: Callable[[str], bool] = field(default=lambda name: False)
+    """Names no clean party may carry: those a loaded list holds (a namesake is not clean)."""
 
     @classmethod
-    def build(cls, seed: int | str, size: int = 1500) -> World:
+    def build(
+        cls, seed: int | str, size: int = 1500, avoid: Callable[[str], bool] | None = None
+    ) -> World:
         rng = random.Random(f"world-{seed}")
-        importers = [make_customer(rng, names.iraqi_company(rng), "IQ") for _ in range(size)]
+        avoid = avoid or (lambda name: False)
+
+        def named(maker: Callable[[random.Random], str]) -> str:
+            return unlisted(rng, maker, avoid)
+
+        importers = [make_customer(rng, named(names.iraqi_company), "IQ") for _ in range(size)]
         suppliers = {
             country: [
-                make_customer(rng, names.foreign_company(rng, country), country)
+                make_customer(rng, named(partial(names.foreign_company, country=country)), country)
                 for _ in range(max(40, int(size * share)))
             ]
             for country, share in SUPPLIER_COUNTRIES.items()
@@ -195,13 +205,13 @@ class World:
             ]
             for _ in importers
         ]
-        households = [make_customer(rng, names.iraqi_person(rng), "IQ") for _ in range(size * 2)]
+        households = [make_customer(rng, named(names.iraqi_person), "IQ") for _ in range(size * 2)]
         relatives = [
-            make_customer(rng, names.iraqi_person(rng), _weighted(rng, FAMILY_ABROAD))
+            make_customer(rng, named(names.iraqi_person), _weighted(rng, FAMILY_ABROAD))
             for _ in households
         ]
         diaspora = [
-            make_customer(rng, names.iraqi_person(rng), _weighted(rng, DIASPORA))
+            make_customer(rng, named(names.iraqi_person), _weighted(rng, DIASPORA))
             for _ in households
         ]
         payers = [
@@ -215,7 +225,7 @@ class World:
         oil_buyers = []
         for _ in range(12):
             bank = rng.choice(d.OIL_BUYER_BANKS)
-            oil_buyers.append(make_customer(rng, names.oil_buyer(rng), bank.country, bank))
+            oil_buyers.append(make_customer(rng, named(names.oil_buyer), bank.country, bank))
         return cls(
             Pool(importers),
             suppliers,
@@ -226,12 +236,20 @@ class World:
             payers,
             pensions,
             oil_buyers,
+            avoid,
         )
 
-    def one_off_importer(self, rng: random.Random) -> Customer:
-        """A customer seen once: a new account that no earlier payment of the run used."""
-        customer = make_customer(rng, names.iraqi_company(rng), "IQ")
-        return customer
+
+def unlisted(
+    rng: random.Random, maker: Callable[[random.Random], str], avoid: Callable[[str], bool]
+) -> str:
+    """A name from `maker` that `avoid` does not refuse (a few tries; composed names rarely are)."""
+    name = maker(rng)
+    for _ in range(20):
+        if not avoid(name):
+            break
+        name = maker(rng)
+    return name
 
 
 _DEFAULT_WORLD: dict[int, World] = {}
@@ -321,7 +339,7 @@ def _parties(
         )
     if flow in ("payroll", "pension"):
         payer = rng.choice(world.payers if flow == "payroll" else world.pensions)
-        person = make_customer(rng, names.iraqi_person(rng), "IQ")
+        person = make_customer(rng, unlisted(rng, names.iraqi_person, world.avoid), "IQ")
         what = "Salary" if flow == "payroll" else "Pension"
         return payer, person, f"{what} {month}"
     i = world.importers.draw(rng)
@@ -339,6 +357,9 @@ def _parties(
 
 TRANSIT = frozenset({"AE", "TR", "LB", "SY", "OM", "JO"})
 WINDOW = timedelta(hours=24)
+MARGIN = timedelta(minutes=5)
+"""Clean payments keep this far from a window's edge: MT103 carries created_at to the minute,
+so a payment exactly 24 h after another could fall inside the window once parsed."""
 THRESHOLD = Decimal(10_000)
 BAND = (THRESHOLD * Decimal("0.9"), THRESHOLD)
 FANOUT_BENEFICIARIES = 5
@@ -378,7 +399,7 @@ class WindowGuard:
 
     def _recent(self, payment: dict[str, Any], seen: _Seen) -> list[_Seen]:
         history = self.by_debtor.get(self._debtor(payment), deque())
-        return [s for s in history if seen.at - s.at < WINDOW]
+        return [s for s in history if seen.at - s.at < WINDOW + MARGIN]
 
     def would_fire(self, payment: dict[str, Any]) -> bool:
         """Whether adding `payment` completes a structuring or fan-out pattern for its debtor."""
@@ -404,5 +425,5 @@ class WindowGuard:
             return
         history = self.by_debtor.setdefault(self._debtor(payment), deque())
         history.append(seen)
-        while history and seen.at - history[0].at >= WINDOW:
+        while history and seen.at - history[0].at >= WINDOW + MARGIN:
             history.popleft()
