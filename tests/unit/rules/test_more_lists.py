@@ -8,7 +8,7 @@ The iq_aml_list record is constructed (no sample is available offline; see test_
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import orjson
 import pytest
@@ -28,6 +28,7 @@ from rules.more_lists import (
     check_uk_sanctions,
 )
 from rules.pack import ProgramSanctionsSettings, parse_rule_pack
+from rules.rescreen import DeltaScreen
 from schemas.common import Action, Severity
 from schemas.decision import Finding
 from schemas.payment import Payment
@@ -367,3 +368,21 @@ def test_engine_decision_carries_every_list_rule(
     assert set(decision.list_versions) >= {"eu-fsf", "ofac-nonsdn"}
     again = screen_payment(payment, context(None, eu, nonsdn_xml), AT)
     assert again.model_dump_json() == decision.model_dump_json()
+
+
+def test_a_new_eu_designation_raises_a_retro_finding_on_an_earlier_payment() -> None:
+    # The real EU record of 2022-02-25 (regulation 2022/332) as a delta, re-screened on
+    # 2022-03-10 against a payment of 2022-02-20: the one engine, so EU-SANCTIONS speaks.
+    data = fixture("eu_fsf_2022-02-25_entity_excerpt.xml")
+    delta = _one("eu", {"xmlFullSanctionsList_1_1.xml": data})
+    screen = DeltaScreen.build(context().pack, delta, date(2022, 3, 10))
+    payment = make_payment(
+        value_date="2022-02-20",
+        created_at="2022-02-20T09:00:00Z",
+        creditor={"name": "Vladimir Vladimirovich Putin"},
+    )
+    (found,) = screen.findings(payment, datetime(2022, 3, 10, tzinfo=UTC))
+    assert (found.rule, found.entry_id, found.retro) == (EU_RULE_ID, "eu-fsf-135909", True)
+    assert found.action is Action.REVIEW  # a person by name alone
+    assert found.listed_from == date(2022, 2, 25)
+    assert screen.findings(payment, AT, frozenset({f"{EU_RULE_ID}|eu-fsf-135909"})) == []
