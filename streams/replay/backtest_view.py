@@ -22,10 +22,10 @@ def print_backtest(console: Console, backtest: dict[str, Any]) -> None:
         console.print(score_table(name, pack))
         overall = pack["overall"]
         console.print(
-            f"  payments: {overall['payments_labelled']:,} labelled, "
-            f"{overall['payments_unlabelled']:,} unlabelled (counted apart), "
-            f"{overall['payments_exact']:,} exactly as labelled, "
-            f"{overall['false_blocks']:,} false block(s)",
+            f"payments: {overall['payments_labelled']:,} labelled "
+            f"({overall['payments_exact']:,} exactly as labelled), "
+            f"{overall['payments_unlabelled']:,} without a label; "
+            f"false blocks {overall['false_blocks']:,}",
             highlight=False,
         )
     if labels is not None and backtest["labels_not_screened"]:
