@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.common import Action, Money, Severity, UtcDatetime
 from schemas.decision import Finding
@@ -36,6 +36,22 @@ class PaymentSummary(BaseModel):
     instructed_agent: str | None = None
 
 
+class RetroOrigin(BaseModel):
+    """Why a retro alert exists: a list version designated a party the payment involved after
+    the payment was screened (delta re-screening, docs/rescreen.md)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    list_name: str
+    list_version: str = Field(description="The list version whose delta raised the alert")
+    listed_from: date | None = Field(
+        default=None, description="The earliest listing date of the entries found, if known"
+    )
+    original_decision: Action = Field(description="The decision the payment got when screened")
+    original_evaluated_at: UtcDatetime
+    original_rule_pack_version: str
+
+
 class Alert(BaseModel):
     """A (payment, rule) alert; alert_id is stable across replays under the same rule pack."""
 
@@ -50,3 +66,6 @@ class Alert(BaseModel):
     rule_pack: str
     rule_pack_version: str
     raised_at: UtcDatetime
+    retro: RetroOrigin | None = Field(
+        default=None, description="Set on alerts raised by re-screening stored payments"
+    )

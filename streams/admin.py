@@ -208,7 +208,8 @@ def topic_differences(
     policy = configs.get("cleanup.policy")
     if policy is not None:
         policies = set(policy.split(","))
-        if spec.compacted and policies != {"compact"}:
+        wanted_policy = spec.kafka_configs(settings.max_record_bytes)["cleanup.policy"]
+        if spec.compacted and policies != set(wanted_policy.split(",")):
             differences.append(
                 f"cleanup.policy={policy}, needs compact (records must be kept, latest per key)"
             )

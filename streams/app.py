@@ -15,6 +15,7 @@ id and downstream dedupes it.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import faust
@@ -29,6 +30,7 @@ from streams.lag import register_lag_monitor
 from streams.memory import register_malloc_trim, register_memory_metrics
 from streams.monitor import QuietMonitor
 from streams.pipeline import Pipeline, Sink, Topics
+from streams.rescreen import register_rescreen
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 from streams.watchlists import register_watchlists
@@ -87,6 +89,21 @@ def _raw_topic(app: faust.App, settings: Settings, name: str) -> Any:
     )
 
 
+def _screened_topic(app: faust.App, settings: Settings) -> Any:
+    """payments.screened as `topics create` makes it (compact,delete, 31 days), should the
+    worker be the one to create it."""
+    return app.topic(
+        settings.topic(names.SCREENED),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        compacting=True,
+        deleting=True,
+        retention=timedelta(days=names.SCREENED_RETENTION_DAYS),
+    )
+
+
 def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> None:
     raw = _raw_topic(app, settings, names.RAW)
     valid = _raw_topic(app, settings, names.VALID)
@@ -94,6 +111,10 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
         _raw_topic(app, settings, n) for n in (names.DLQ, names.DECISIONS, names.ALERTS)
     ]
     topics = Topics(*(t.get_topic_name() for t in outputs))
+    if settings.rescreen_days > 0:
+        screened = _screened_topic(app, settings)
+        outputs.append(screened)
+        topics.screened = screened.get_topic_name()
     metrics = runtime.metrics
     # Window state per debtor, co-partitioned with payments.valid and payments.raw (same key,
     # same partition count); the changelog topic makes it survive crashes and move with
@@ -136,7 +157,8 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
             }
         )
 
-    register_watchlists(app, settings, runtime)
+    reloader = register_watchlists(app, settings, runtime)
+    register_rescreen(app, settings, runtime, reloader)
     register_exceptions(app, settings, runtime)
 
 

@@ -42,9 +42,11 @@ from alerts.record import alerts_for
 from rules.session import screen_with_window
 from rules.windows import DebtorWindow, debtor_key, windowed
 from schemas.codec import dumps
+from schemas.decision import Decision
 from schemas.payment import Payment
 from streams.deadletter import Rejection, dead_letter_headers
 from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
+from streams.rescreen_store import encode_stored
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 
@@ -79,6 +81,8 @@ class Topics:
     dlq: str
     decisions: str
     alerts: str
+    screened: str | None = None
+    """The store of screened payments for delta re-screening (None: not kept)."""
 
 
 class Sink:
@@ -99,14 +103,21 @@ class Sink:
         self.producer: Any = None
 
     async def send(
-        self, topic: str, key: bytes | None, value: bytes | None, headers: Any = None
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Any = None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
     ) -> None:
         if self.producer is None:
             # Faust's Topic.send would declare (create if missing) each topic on first use
             for faust_topic in self.declare:
                 await faust_topic.maybe_declare()
             self.producer = await self.app.maybe_start_producer()
-        future = await self.producer.send(topic, key, value, None, None, headers)
+        future = await self.producer.send(topic, key, value, partition, timestamp, headers)
         future.add_done_callback(_delivered)
 
 
@@ -226,6 +237,8 @@ class Pipeline:
         raised = alerts_for(payment, decision, now)
         metrics.screening_seconds.observe(time.perf_counter() - started)
         await self.sink.send(self.topics.decisions, payment.payment_id.encode(), dumps(decision))
+        if self.topics.screened is not None:
+            await self._store(payment, decision)
         for alert in raised:
             await self.sink.send(self.topics.alerts, alert.alert_id.encode(), dumps(alert))
             metrics.record_alert(alert)
@@ -240,6 +253,20 @@ class Pipeline:
         metrics.record_decision(decision, payment.message_type.value, payment.amount, bank)
         metrics.end_to_end_seconds.observe(
             max((datetime.now(UTC) - payment.created_at).total_seconds(), 0.0)
+        )
+
+    async def _store(self, payment: Payment, decision: Decision) -> None:
+        """The screened payment to payments.screened, in its debtor's partition (the one this
+        worker owns, so the worker that owns a partition re-screens it: streams/rescreen.py),
+        stamped with its created_at (retention and the re-screening window go by it)."""
+        assert self.topics.screened is not None
+        partition = key_partition(partition_key(payment), self.settings.topic_partitions)
+        await self.sink.send(
+            self.topics.screened,
+            payment.payment_id.encode(),
+            encode_stored(dumps(payment), decision),
+            partition=partition,
+            timestamp=payment.created_at.timestamp(),
         )
 
     async def dead_letter(self, event: Any, rejection: Rejection) -> None:

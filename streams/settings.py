@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     )
     xsd_dir: Path | None = Field(default=None, description="ISO 20022 XSDs (default: shared data)")
     rule_pack: Path | None = None
+    rescreen_days: int = Field(
+        default=30,
+        ge=0,
+        le=30,
+        description="A new list version re-screens the stored payments of this many past days "
+        "against its delta (0: off); payments.screened keeps 31 days (docs/rescreen.md)",
+    )
     ofac_dir: Path | None = None
     un_xml: Path | None = None
 

@@ -21,6 +21,9 @@ ALERTS = "alerts"
 ALERTS_RETRY = "alerts.retry"
 DISPOSITIONS = "alerts.dispositions"
 WATCHLISTS = "watchlists"
+SCREENED = "payments.screened"
+"""Screened payments keyed by payment id, for delta re-screening (docs/rescreen.md)."""
+SCREENED_RETENTION_DAYS = 31
 EXCEPTIONS = "exceptions"
 WINDOW_TABLE = "debtor-windows"
 """The Faust table of per-debtor windows; Faust names its changelog after it."""
@@ -54,6 +57,20 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(DECISIONS, "one decision per payment (pass/review/block) with findings"),
     TopicSpec(ALERTS, "one alert per (payment, rule) whose action is review or block"),
+    TopicSpec(
+        SCREENED,
+        "screened payments by payment id: payment, original decision, alerts raised "
+        "(delta re-screening reads the last DINARWATCH_RESCREEN_DAYS)",
+        compacted=True,
+        # Compacted (one record per payment, updated when a retro alert is raised) and deleted
+        # by time: record timestamps are the payments' created_at, so a payment leaves the
+        # store SCREENED_RETENTION_DAYS after it was made, one day more than the longest
+        # re-screening window.
+        configs={
+            "cleanup.policy": "compact,delete",
+            "retention.ms": str(SCREENED_RETENTION_DAYS * 86_400_000),
+        },
+    ),
     TopicSpec(DISPOSITIONS, "desk dispositions and approved releases/blocks, keyed by payment id"),
     TopicSpec(
         WATCHLISTS,

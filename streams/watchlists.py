@@ -41,7 +41,7 @@ import gzip
 import logging
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -311,6 +311,10 @@ class Reloader:
     state: WatchlistState
     positions: dict[int, int] = field(default_factory=dict)
     """Next offset per partition of the topic: where reading resumes after an error."""
+    listeners: list[Callable[[ScreeningContext, ScreeningContext], None]] = field(
+        default_factory=list
+    )
+    """Called with (old, new) after each swap, e.g. delta re-screening (streams/rescreen.py)."""
 
     def absorb(self, records: Iterable[tuple[bytes | None, bytes | None]]) -> bool:
         """Decode and apply records (key, value); True when a rebuild is needed."""
@@ -350,6 +354,8 @@ class Reloader:
         elapsed = time.perf_counter() - started
         self.metrics.reload_seconds.observe(elapsed)
         log.info("watchlists reloaded in %.2fs: %s", elapsed, describe_change(old, new))
+        for listener in self.listeners:
+            listener(old, new)
 
     def reload_now(self) -> None:
         """Rebuild and swap in this thread (used before the worker starts)."""
