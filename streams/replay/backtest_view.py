@@ -22,10 +22,9 @@ def print_backtest(console: Console, backtest: dict[str, Any]) -> None:
         console.print(score_table(name, pack))
         overall = pack["overall"]
         console.print(
-            f"payments: {overall['payments_labelled']:,} labelled "
-            f"({overall['payments_exact']:,} exactly as labelled), "
-            f"{overall['payments_unlabelled']:,} without a label; "
-            f"false blocks {overall['false_blocks']:,}",
+            f"labelled payments {overall['payments_labelled']:,} "
+            f"(exact {overall['payments_exact']:,}), unlabelled "
+            f"{overall['payments_unlabelled']:,}, false blocks {overall['false_blocks']:,}",
             highlight=False,
         )
     if labels is not None and backtest["labels_not_screened"]:
@@ -54,8 +53,9 @@ def score_table(name: str, pack: dict[str, Any]) -> Table:
     table.add_section()
     table.add_row("all rules", *_cells(pack["overall"]), style="bold")
     table.caption = (
-        "TP true positives, FP false positives, FN misses (expected, not raised); "
-        "no label: alerts on payments without a label"
+        "TP true positives, FP false positives, FN misses (expected, not raised); no label: "
+        "alerts on payments without a label; exact: payments that raised exactly the rules "
+        "of their label"
     )
     return table
 
