@@ -93,9 +93,16 @@ def clean_payment(
     usd_share: float,
     world: World | None = None,
 ) -> dict[str, Any]:
-    """A legitimate payment of one of the Iraqi flows (streams.synthetic.world)."""
+    """A legitimate payment of one of the Iraqi flows (streams.synthetic.world).
+
+    Without a `world`, the debtor is a customer of its own (a new account each call), so that
+    payments built one by one never add up to a windowed pattern of one debtor.
+    """
     flow = choose_flow(rng, usd_share)
-    return flow_payment(rng, world or default_world(), flow, payment_id, created_at)
+    payment = flow_payment(rng, world or default_world(), flow, payment_id, created_at)
+    if world is None:
+        payment["debtor"] = _fresh_debtor(rng, payment, lambda name: False)
+    return payment
 
 
 def plant_structuring(rng: random.Random, payments: list[dict[str, Any]]) -> list[list[str]]:
@@ -280,7 +287,10 @@ def _record(
 ) -> GeneratedRecord:
     spec = run.spec
     fmt = run.rng.choice(spec.formats)
-    if planted is not None and planted.structured and fmt == "mt103":
+    # MT103 has one intermediary field (a second one goes to free text, field 72) and drops
+    # what `structured` plantings need: such a planting goes out as pacs.008 (or JSON).
+    second_intermediary = len(payment.get("intermediary_agents") or []) > 1
+    if planted is not None and fmt == "mt103" and (planted.structured or second_intermediary):
         fmt = "pacs008" if "pacs008" in spec.formats else "json"
     value, content_type = _render(spec, fmt, payment)
     actions = set(rules.values())

@@ -390,10 +390,6 @@ def plant_cbi_usd_ban(p: Planting, payment: dict[str, Any]) -> Planted | None:
     if by_bic:
         bank = {"bic": entry.bics[0], "name": entry.primary_name, "country": "IQ"}
         linked = p.facts.linked(bic=entry.bics[0], name=entry.primary_name)
-        if position in ("debtor_agent", "creditor_agent") and not position.startswith("instruct"):
-            party = "debtor" if position == "debtor_agent" else "creditor"
-            if payment[party].get("country") == "IQ":
-                payment[party]["account"] = make_iban(rng, "IQ", entry.bics[0][:4])
     else:
         name = rng.choice(_strong_names(entry) or [entry.primary_name])
         shown, evasion = p.disguise(name)

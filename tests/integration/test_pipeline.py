@@ -111,7 +111,7 @@ def test_skeleton_end_to_end(kafka_bootstrap: str, tmp_path: Path) -> None:
         expected = sum(r.label["expected_decision"] == verdict for r in good)
         assert metric_value(metrics, "dinarwatch_payments_total", {"decision": verdict}) == expected
     cbi = sum("CBI-USD-BAN" in r.label["expected_rules"] for r in good)
-    assert cbi > 20
+    assert cbi > 10  # the plantings are spread over every rule of the catalogue
     assert metric_value(metrics, "dinarwatch_alerts_total", {"rule": "CBI-USD-BAN"}) == cbi
     assert metric_value(metrics, "dinarwatch_dead_letters_total") == 20
     assert metric_value(metrics, "dinarwatch_end_to_end_seconds_count") == 2000
