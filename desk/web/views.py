@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from desk import cases
@@ -353,9 +353,13 @@ class Dashboard:
 def _utc_day(db: Session, column: Any) -> Any:
     """The UTC calendar day of a timestamp column as 'YYYY-MM-DD', grouped in the database
     (SQLite keeps UTC text, whose first ten characters are the day)."""
+    # literals, not bind parameters: PostgreSQL matches a GROUP BY expression to the SELECT's
+    # only when they are the same text, and each use would get parameters of its own
     if db.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(column, 1, 10)
+        return func.to_char(
+            func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM-DD'")
+        )
+    return func.substr(column, literal_column("1"), literal_column("10"))
 
 
 def dashboard(db: Session, now: datetime, days: int = 14) -> Dashboard:

@@ -91,7 +91,8 @@ CASES: list[tuple[str, float, str, Severity, str, str, str, str | None]] = [
 
 
 def seed(sessions: sessionmaker[Session]) -> None:
-    """Users with PASSWORD and the twelve cases; case ids 1..12 follow CASES' order."""
+    """Users with PASSWORD and the twelve cases; on SQLite case ids 1..12 follow CASES'
+    order (PostgreSQL's sequence leaves gaps)."""
     with sessions.begin() as session:
         for name, role in USERS.items():
             add_user(session, name, role, PASSWORD)
