@@ -139,6 +139,8 @@ class Case(Base):
 # 50 rows whatever the number of cases (migration 0006, bench/bench_desk_queue.py).
 Index("ix_cases_queue", Case.severity_rank.desc(), Case.opened_at, Case.id)
 Index("ix_cases_status_queue", Case.status, Case.severity_rank.desc(), Case.opened_at, Case.id)
+# The debtor's recent cases on the case page (migration 0007).
+Index("ix_cases_debtor_recent", Case.debtor_name, Case.opened_at.desc())
 
 
 class AlertRow(Base):
