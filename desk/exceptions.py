@@ -31,6 +31,8 @@ from rules.suppression import (
     entry_content_hash,
     is_identifier_hit,
     normalise_fingerprint,
+    normalise_identifier,
+    normalise_party_name,
 )
 from streams.exceptions_follow import exception_record
 from streams.topics import EXCEPTIONS
@@ -100,6 +102,29 @@ def as_json(row: ExceptionRow) -> dict[str, Any]:
     return {**_state(row), "created_at": row.created_at.isoformat(), "created_by": row.created_by}
 
 
+def _check_names_the_party(
+    fingerprint: str, findings: list[dict[str, Any]], payment: dict[str, Any]
+) -> None:
+    """Refuse a fingerprint that cannot match the alerted debtor or creditor (a typo would make
+    an approved exception that covers nothing). The alert's payment summary has the parties'
+    names and masked accounts: the name is always compared, the identifier when it is an
+    account. Agents and ultimate parties are not checked (the summary lacks their details)."""
+    name, _, identifier = fingerprint.rpartition("|")
+    fields = {str(f.get("field", "")).split(".", 1)[0] for f in findings}
+    for side in ("debtor", "creditor"):
+        if side not in fields or not payment.get(f"{side}_name"):
+            continue
+        if normalise_party_name(name) != normalise_party_name(payment[f"{side}_name"]):
+            raise Invalid(
+                f"party_fingerprint names {normalise_party_name(name)!r}, but the {side} is "
+                f"{normalise_party_name(payment[f'{side}_name'])!r}"
+            )
+        account = payment.get(f"{side}_account")
+        given = normalise_identifier(identifier)
+        if account and "*" in given and given != normalise_identifier(account):
+            raise Invalid(f"party_fingerprint's account is not the {side}'s ({account})")
+
+
 def request_exception(
     session: Session,
     actor: Actor,
@@ -136,6 +161,7 @@ def request_exception(
             "the finding is an identifier hit (BIC, IBAN, clearing id or IMO): an exception "
             "never covers an identifier"
         )
+    _check_names_the_party(party_fingerprint, findings, alert.alert_json.get("payment", {}))
     row = ExceptionRow(
         rule=rule,
         party_fingerprint=party_fingerprint.strip(),

@@ -170,3 +170,34 @@ def test_revocation_and_expiry_of_active_exceptions_are_published(
     ]
     assert all(decode_exception(k, orjson.dumps(v)) is None for _, k, v in sent[2:])
     assert DISPOSITIONS not in {t for t, _, _ in sent}
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "problem"),
+    [
+        ("gulf horizon trading co|AE07****3456", "but the creditor is"),
+        ("gulf horizon trading llc|AE07****9999", "account is not the creditor's"),
+        ("Gulf Horizon Trading LLC|AE070331234567890123999", "account is not the creditor's"),
+    ],
+)
+def test_a_fingerprint_must_name_the_alerted_party(
+    sessions: sessionmaker[Session], fingerprint: str, problem: str
+) -> None:
+    with sessions.begin() as session, pytest.raises(Invalid, match=problem):
+        _requested(session, fingerprint=fingerprint)
+
+
+@pytest.mark.parametrize(
+    "fingerprint",
+    [
+        "Gulf Horizon Trading LLC|AE070331234567890123456",
+        "GULF HORIZON TRADING LLC|ae07 0331 2345 6789 0123 456",
+        "gulf horizon trading llc|EBILAEADXXX",  # a BIC: the summary cannot check it
+    ],
+)
+def test_fingerprints_of_the_alerted_party_are_accepted(
+    sessions: sessionmaker[Session], fingerprint: str
+) -> None:
+    with sessions.begin() as session:
+        row, _ = _requested(session, fingerprint=fingerprint)
+        assert row.party_fingerprint == fingerprint
