@@ -19,7 +19,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-QUEUE_ORDER = [sa.text("severity_rank DESC"), "opened_at", "id"]
+QUEUE_ORDER: list[str | sa.TextClause] = [sa.text("severity_rank DESC"), "opened_at", "id"]
 
 
 def upgrade() -> None:
