@@ -57,6 +57,11 @@ NOT_SCREENED = frozenset(
 )
 """Top-level payment fields no rule reads for a list match (dates, amounts, references)."""
 
+CODE_FIELDS = frozenset({"bic", "account", "clearing_id", "country", "purpose_code"})
+"""Fields the rules read only as identifiers (rules.mentions.subjects), never as names or text."""
+NAME, TEXT, CODE = "name", "text", "code"
+"""How a string is read: a party's name, free text, or an identifier."""
+
 VERDICT_MEMO_SIZE = 200_000
 """Distinct strings whose verdict is remembered before the memo starts afresh."""
 
@@ -81,7 +86,7 @@ class DeltaProbe:
     """IMO and registration numbers of delta entries."""
     every_payment: bool
     vessels: VesselIndex | None = None
-    verdicts: dict[tuple[str, bool], bool] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str], bool] = field(default_factory=dict)
     candidates: int = 0
     """Payments that passed the probe (screened in full), for metrics and the bench."""
 
@@ -101,28 +106,28 @@ class DeltaProbe:
             vessel_index(index.reference) if has_vessels else None,
         )
 
-    def touches(self, text: str, name: bool = False) -> bool:
-        """Whether this string could hold a delta name or identifier (remembered per text).
-
-        `name`: a party's or agent's name, searched whole (the matcher's exact candidate
-        step applies); else free text, whose windows are bounded more loosely."""
-        key = (text, name)
+    def touches(self, text: str, how: str = TEXT) -> bool:
+        """Whether this string, read `how` (NAME, TEXT or CODE), could hold a delta name or
+        identifier (remembered per string and reading)."""
+        key = (text, how)
         found = self.verdicts.get(key)
         if found is None:
-            found = self._touches(text, name)
+            found = self._touches(text, how)
             if len(self.verdicts) >= VERDICT_MEMO_SIZE:
                 self.verdicts.clear()
             self.verdicts[key] = found
         return found
 
-    def _touches(self, text: str, name: bool) -> bool:
+    def _touches(self, text: str, how: str) -> bool:
         if self._identifies(text) or any(n in text.upper() for n in self.numbers):
             return True
+        if how == CODE:
+            return False  # read as an identifier only
         if self.vessels is not None and any(find_vessels(text, self.vessels)):
             return True  # OIL-VESSEL's own phrase and IMO search
         names = self.index.names
-        if name:
-            # A name is also free text for no rule, but OIL-VESSEL reads it (above).
+        if how == NAME:
+            # The matcher's exact candidate step on the whole name.
             return names.could_match_name(text, self.threshold)
         return names.could_match(text, self.threshold)
 
@@ -151,7 +156,7 @@ class DeltaProbe:
         """Whether a stored payment (its JSON as a dict) could be hit by the delta."""
         touches = self.touches
         strings = screened_strings(payment)
-        if self.every_payment or any(touches(text, name) for text, name in strings):
+        if self.every_payment or any(touches(text, how) for text, how in strings):
             self.candidates += 1
             return True
         return False
@@ -184,12 +189,14 @@ PARTIES = frozenset(
 """Top-level fields holding parties and agents, whose `name` the rules search as a name."""
 
 
-def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
-    """Every string of a payment's JSON a list rule may read, with True for a party's or
-    agent's name (searched whole, rules.listmatch) and False for everything else (read as
-    free text or an identifier), plus the continued names (rules.mentions.continued_names)
-    the rules screen joined from a name and its first address line. Reads the JSON, not the
-    model: most payments are never decoded."""
+def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every string of a payment's JSON a list rule may read, with how the rules read it:
+    NAME (a party's or agent's name, searched whole, and the continued names joined from a name
+    and its first address line: rules.mentions.continued_names), CODE (a BIC, account, clearing
+    id, country or purpose code: only looked up as an identifier) or TEXT (remittance, a
+    party's address lines joined by line breaks as rules.mentions.text_mentions joins them,
+    and every string of an unknown field). Reads the JSON, not the model: most payments are
+    never decoded."""
     for key, value in payment.items():
         if key in NOT_SCREENED:
             continue
@@ -199,27 +206,35 @@ def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
                     yield from _party_strings(holder)
                 else:
                     yield from _strings(holder)
+        elif key in CODE_FIELDS:
+            if isinstance(value, str) and value:
+                yield value, CODE
         else:
             yield from _strings(value)
 
 
-def _party_strings(party: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
+def _party_strings(party: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     name, address = party.get("name"), party.get("address")
+    lines = [line for line in address if isinstance(line, str)] if isinstance(address, list) else []
     if isinstance(name, str) and name:
-        yield name, True
-        if isinstance(address, list) and address:
-            lines = [line for line in address if isinstance(line, str)]
-            for joined in continued_names(name, lines, SWIFT_NAME_LINE):
-                yield joined, True
+        yield name, NAME
+        for joined in continued_names(name, lines, SWIFT_NAME_LINE):
+            yield joined, NAME
+    text = "\n".join(line for line in lines if line.strip())
+    if text:
+        yield text, TEXT
     for key, value in party.items():
-        if key != "name":
+        if key in CODE_FIELDS:
+            if isinstance(value, str) and value:
+                yield value, CODE
+        elif key not in ("name", "address"):
             yield from _strings(value)
 
 
-def _strings(value: Any, depth: int = 0) -> Iterator[tuple[str, bool]]:
+def _strings(value: Any, depth: int = 0) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         if value:
-            yield value, False
+            yield value, TEXT
     elif isinstance(value, Mapping):
         if depth < 6:
             for item in value.values():

@@ -48,6 +48,9 @@ HITS = {
     "bic": make_payment(creditor_agent={"bic": "BKMTIRTH", "name": "Some Bank"}),
     "bic in text": make_payment(remittance_info="cover via BKMTIRTH ref 99"),
     "imo in text": make_payment(remittance_info="freight MT ARTAVIL IMO 9187629"),
+    "name wrapped over address lines": make_payment(
+        debtor=party("Trading House", address=["c/o Kataib", "Hizballah, Baghdad"])
+    ),
 }
 
 
@@ -109,9 +112,11 @@ def test_continued_names_and_unknown_fields_are_read() -> None:
         extra_field={"deep": ["remark"]},
     )
     strings = dict(screened_strings(doc))
-    assert strings[f"{'A' * 35} BC TRADING"] and strings[f"{'A' * 35}BC TRADING"]
-    assert strings["A" * 35] is True  # a name: searched whole
-    assert strings["remark"] is False and strings["x"] is False  # free text
+    assert strings[f"{'A' * 35} BC TRADING"] == strings[f"{'A' * 35}BC TRADING"] == "name"
+    assert strings["A" * 35] == "name"  # searched whole
+    assert strings["BC TRADING\nBaghdad"] == "text"  # address lines joined, as the core reads
+    assert strings["remark"] == "text" and strings["x"] == "text"  # unknown fields: free text
+    assert strings["BABIIQBA"] == "code" and strings["IQ98BBAG001234567890123"] == "code"
     assert doc["payment_id"] not in strings and doc["amount"] not in strings
 
 
