@@ -6,7 +6,8 @@ four-eyes release and a false-positive disposition reach `alerts.dispositions`; 
 requested and approved by another supervisor, taking the entry's hash from the lists the workers
 use, and is published on `exceptions`. The same worker, never restarted, then screens an
 identical payment: the finding is kept as suppressed with the exception's id, the payment
-passes and no alert is raised for it.
+passes and no alert is raised for it. Revoked on the desk, the exception leaves the worker and
+the next identical payment alerts again.
 """
 
 from __future__ import annotations
@@ -219,5 +220,25 @@ def test_an_approved_exception_suppresses_the_next_identical_payment(
         )
         wait_caught_up(settings)  # the worker has written everything for EXC-2
         assert _alerts_of(settings, "EXC-2", 5) == []  # none for the suppressed payment
+
+        # revoked on the desk: published, dropped by the worker, the next payment alerts again
+        publisher = KafkaPublisher(settings)
+        with TestClient(create_app(sessions, publisher)) as client:
+            revoked = client.post(
+                f"/api/exceptions/{exception_id}/revoke",
+                json={"reason": "new adverse media on the grocer"},
+                headers=as_("samir"),
+            )
+            assert revoked.json()["status"] == "revoked", revoked.text
+        publisher.close()
+        wait_until(
+            lambda: metric_value(worker.metrics(), "dinarwatch_exceptions_active") == 0,
+            30,
+            "the running worker to drop the revoked exception",
+        )
+        _send_payment(settings, "EXC-3")
+        [third] = _records_for(settings, names.DECISIONS, "EXC-3", 90)
+        assert third["decision"] == "review" and "suppressed_findings" not in third
+        assert len(_alerts_of(settings, "EXC-3", 30)) == 1
     finally:
         worker.stop()
