@@ -153,7 +153,7 @@ class AlertRow(Base):
     rule: Mapped[str] = mapped_column(String(50), index=True)
     action: Mapped[str] = mapped_column(String(10))
     severity: Mapped[str] = mapped_column(String(10))
-    raised_at: Mapped[datetime]
+    raised_at: Mapped[datetime] = mapped_column(index=True)
     received_at: Mapped[datetime]
     alert_json: Mapped[dict[str, Any]]
 

@@ -391,7 +391,7 @@ def dashboard(db: Session, now: datetime, days: int = 14) -> Dashboard:
     by_bank: dict[str, Decimal] = defaultdict(Decimal)
     for bic, total in db.execute(
         select(Case.debtor_agent_bic, func.sum(Case.amount))
-        .where(Case.currency == "USD", Case.debtor_agent_bic.is_not(None))
+        .where(Case.currency == "USD", Case.debtor_agent_bic.is_not(None), Case.opened_at >= since)
         .group_by(Case.debtor_agent_bic)
     ):
         by_bank[str(bic)[:8]] += Decimal(total or 0)
@@ -404,7 +404,7 @@ def dashboard(db: Session, now: datetime, days: int = 14) -> Dashboard:
         ),
         age_chart=hbars("Open cases by age", ages),
         flow_chart=hbars(
-            "USD flagged by sending bank",
+            f"USD flagged by sending bank, last {days} days",
             [Bar(b, Decimal(total), money(total, "USD")) for b, total in flows],
         ),
         open_total=open_total,
