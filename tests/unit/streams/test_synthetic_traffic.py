@@ -259,3 +259,27 @@ def test_without_the_ofac_and_un_lists_only_builtin_rules_are_planted() -> None:
 def _json(record: GeneratedRecord) -> bytes:
     assert record.content_type == "application/json"
     return record.value
+
+
+def test_the_demo_plants_every_rule_from_its_packaged_lists(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from streams.demo_lists import OFAC_DIR, UN_XML, demo_lists_env, with_demo_lists
+    from streams.generate_cmd import plant_lists
+    from streams.settings import Settings
+
+    settings = Settings(_env_file=None)
+    chosen = with_demo_lists(settings)
+    assert (chosen.ofac_dir, chosen.un_xml) == (OFAC_DIR, UN_XML)
+    assert demo_lists_env(settings)["DINARWATCH_OFAC_DIR"] == str(OFAC_DIR)
+    own = Settings(_env_file=None, un_xml=tmp_path / "un.xml")
+    assert with_demo_lists(own) is own and demo_lists_env(own) == {}  # configured lists win
+    demo = TrafficSpec(
+        count=2000,
+        seed=1,
+        start=datetime.now(UTC),
+        spacing=timedelta(milliseconds=10),
+        violation_rate=0.04,
+        lists=plant_lists(chosen),
+        round_robin=True,
+    )
+    labelled = {rule for r in generate(demo) for rule in r.label["expected_rules"]}
+    assert labelled == CATALOGUE
