@@ -31,6 +31,8 @@ from desk.ingest import CONSUMER_GROUP, Ingest
 from desk.kafka_publisher import KafkaPublisher
 from desk.list_lookup import WorkerLists
 from desk.metrics import DeskMetrics
+from rules.lists.base import ReferenceList
+from rules.suppression import entry_content_hash
 from streams import topics as names
 from streams.admin import create_topics
 from streams.settings import Settings
@@ -242,3 +244,37 @@ def test_an_approved_exception_suppresses_the_next_identical_payment(
         assert len(_alerts_of(settings, "EXC-3", 30)) == 1
     finally:
         worker.stop()
+
+
+def test_the_desk_judges_entries_against_the_lists_published_to_the_workers(
+    settings: Settings,
+) -> None:
+    """A list published on `watchlists` overrides the files for the desk as for the workers; a
+    tombstone returns to the files' list."""
+    from streams.list_files import load_builtin_list
+    from streams.watchlists import encode_list, list_key
+
+    builtin = load_builtin_list("militia-fronts")
+    entry = next(e for e in builtin.entries if e.entry_id == ENTRY)
+    changed = entry.model_copy(update={"names": [*entry.names, "Abu Hamad al-Basri"]})
+    published = ReferenceList.build(
+        builtin.name,
+        [changed if e.entry_id == ENTRY else e for e in builtin.entries],
+        title=builtin.title,
+        published=builtin.published,
+        source=builtin.source,
+    )
+    assert published.version != builtin.version
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    topic = settings.topic(names.WATCHLISTS)
+    producer.send(topic, key=list_key(builtin.name), value=encode_list(published)).get(30)
+    lists = WorkerLists(settings, cache_seconds=0)
+    current = lists.current_list(builtin.name)
+    assert current is not None and current.version == published.version
+    assert entry_content_hash(next(e for e in current.entries if e.entry_id == ENTRY)) != (
+        entry_content_hash(entry)
+    )
+    producer.send(topic, key=list_key(builtin.name), value=None).get(30)
+    producer.close()
+    again = lists.current_list(builtin.name)
+    assert again is not None and again.version == builtin.version
