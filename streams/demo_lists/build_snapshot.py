@@ -21,6 +21,7 @@ from lxml import etree
 
 from rules.lists.base import ListSet
 from rules.lists.un import safe_parser
+from schemas.listentry import ListEntry
 from streams.list_files import builtin_lists, load_lists
 from streams.synthetic.planting import SDN_LIST, UN_LIST, ListFacts
 
@@ -44,13 +45,12 @@ def choose(lists: ListSet) -> tuple[set[str], set[str]]:
     """SDN ent_nums and UN reference numbers to keep."""
     facts = ListFacts.build(lists)
     rng = random.Random(20260227)
-    chosen = []
+    chosen: list[ListEntry] = []
     for pool, size in SAMPLE.items():
         entries = facts.pools[pool]
         chosen += rng.sample(entries, min(size, len(entries)))
-    for entry in builtin_lists().lists.values():
-        for e in entry.entries:
-            chosen.append(e)
+    for reference in builtin_lists().lists.values():
+        chosen += reference.entries
     keep = list(chosen)
     for entry in chosen:
         keep += facts.linked(bic=entry.bics[0] if entry.bics else None, name=entry.names[0])
