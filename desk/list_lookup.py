@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 
 from rules.lists.base import ListSet, ReferenceList
 from streams import topics as names
-from streams.kafka_config import kafka_python_security
 from streams.settings import Settings
+from streams.topic_feed import TopicFeed, read_whole
 from streams.watchlists import FETCH_BYTES, MalformedRecord, decode_record
 
 log = logging.getLogger("dinarwatch.desk.lists")
@@ -54,43 +53,18 @@ class WorkerLists:
 
 def read_watchlists(settings: Settings, timeout: float = 30.0) -> dict[str, ReferenceList]:
     """The lists on the `watchlists` topic (latest per key; a tombstone drops its list)."""
-    from kafka import KafkaConsumer, TopicPartition
-
-    topic = settings.topic(names.WATCHLISTS)
     found: dict[str, ReferenceList] = {}
-    consumer: Any = None
     try:
-        consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap,
-            client_id=f"{settings.app_id}-desk-lists",
-            group_id=None,
-            enable_auto_commit=False,
-            allow_auto_create_topics=False,
-            max_partition_fetch_bytes=FETCH_BYTES,
-            fetch_max_bytes=FETCH_BYTES,
+        read = read_whole(
+            TopicFeed(settings, names.WATCHLISTS, "desk-lists", fetch_bytes=FETCH_BYTES),
+            timeout,
             request_timeout_ms=int(timeout * 1000) + 1000,
-            **kafka_python_security(settings),
         )
-        partitions = consumer.partitions_for_topic(topic) or set()
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
-        if not assigned:
-            return found
-        consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
-        ends = consumer.end_offsets(assigned)
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            if time.monotonic() > deadline:
-                log.error("reading %s timed out; using what was read", topic)
-                break
-            for batch in consumer.poll(timeout_ms=500).values():
-                for record in batch:
-                    _apply(found, record.key, record.value)
     except Exception as exc:  # the broker away: the files' lists stand
         log.warning("watchlists not read (%s): using the lists of the files only", exc)
-    finally:
-        if consumer is not None:
-            consumer.close()
+        return found
+    for key, value in read[0] if read else ():
+        _apply(found, key, value)
     return found
 
 

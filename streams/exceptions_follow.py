@@ -20,10 +20,8 @@ follower checks on every poll that the runtime carries its set and swaps it in a
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -33,9 +31,10 @@ from prometheus_client import Counter, Gauge
 
 from rules.suppression import ActiveException, ExceptionSet
 from streams import topics as names
-from streams.kafka_config import aiokafka_security, kafka_python_security
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
+from streams.topic_feed import Records, TopicFeed, read_whole
+from streams.topic_feed import follow as follow_feed
 
 log = logging.getLogger("dinarwatch.exceptions")
 
@@ -178,120 +177,43 @@ class ExceptionFollower:
             self.swap()
 
 
+def feed(settings: Settings) -> TopicFeed:
+    return TopicFeed(settings, names.EXCEPTIONS, "exceptions")
+
+
 def catch_up(
     settings: Settings, follower: ExceptionFollower, timeout: float = CATCH_UP_TIMEOUT_S
 ) -> int:
     """Read the topic from its beginning to its current end and apply it; returns the number
     of records read. A missing topic or an unreachable broker is logged and the worker starts
     with no exception (covering nothing is the safe side); the follower keeps trying."""
-    from kafka import KafkaConsumer, TopicPartition
-
     topic = settings.topic(names.EXCEPTIONS)
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"{settings.app_id}-exceptions-init",
-        group_id=None,
-        enable_auto_commit=False,
-        allow_auto_create_topics=False,
-        **kafka_python_security(settings),
-    )
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
+        read = read_whole(feed(settings), timeout)
+        if read is None:
             log.warning("topic %s not found: starting with no good-guy exception", topic)
             return 0
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
-        ends = consumer.end_offsets(assigned)
-        deadline = time.monotonic() + timeout
-        records: list[tuple[bytes | None, bytes | None]] = []
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            if time.monotonic() > deadline:
-                log.error("exceptions catch-up timed out; continuing with what was read")
-                break
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend((r.key, r.value) for r in batch)
+        records, positions = read
         follower.absorb(records)
         follower.swap()
-        follower.positions = {tp.partition: consumer.position(tp) for tp in assigned}
+        follower.positions = positions
         log.info("exceptions caught up: %d record(s), %d active", len(records), len(follower.held))
         return len(records)
     except Exception:
         log.exception("reading %s failed: starting with no good-guy exception", topic)
         return 0
-    finally:
-        consumer.close()
 
 
 async def follow(settings: Settings, follower: ExceptionFollower) -> None:
     """Follow the topic until cancelled, from `follower.positions` (else its beginning)."""
-    from aiokafka import AIOKafkaConsumer
-    from aiokafka.structs import TopicPartition
 
-    topic = settings.topic(names.EXCEPTIONS)
-    while True:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap,
-            client_id=f"{settings.app_id}-exceptions",
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            **aiokafka_security(settings),
-        )
-        try:
-            await consumer.start()
-            partitions = await _wait_for_partitions(settings, follower.positions)
-            assigned = [TopicPartition(topic, p) for p in partitions]
-            consumer.assign(assigned)
-            for tp in assigned:
-                if tp.partition in follower.positions:
-                    consumer.seek(tp, follower.positions[tp.partition])
-            log.info("following %s from offsets %s", topic, follower.positions or "0")
-            while True:
-                batches = await consumer.getmany(timeout_ms=1000)
-                records = [(r.key, r.value) for batch in batches.values() for r in batch]
-                if records and follower.absorb(records):
-                    follower.swap()
-                else:
-                    follower.ensure_swapped()
-                for tp, batch in batches.items():
-                    follower.positions[tp.partition] = batch[-1].offset + 1
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("exceptions follower failed; retrying in 5 s")
-            await asyncio.sleep(5)
-        finally:
-            await consumer.stop()
+    async def apply(records: Records) -> None:
+        if records and follower.absorb(records):
+            follower.swap()
+        else:
+            follower.ensure_swapped()  # a watchlists reload rebuilt the context without them
 
-
-async def _wait_for_partitions(settings: Settings, known: Mapping[int, int]) -> list[int]:
-    if known:
-        return sorted(known)
-    loop = asyncio.get_running_loop()
-    while True:
-        partitions = await loop.run_in_executor(None, topic_partitions, settings)
-        if partitions:
-            return partitions
-        log.warning("topic %s not found; checking again in 5 s", settings.topic(names.EXCEPTIONS))
-        await asyncio.sleep(5)
-
-
-def topic_partitions(settings: Settings) -> list[int]:
-    from kafka import KafkaConsumer
-
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"{settings.app_id}-exceptions-meta",
-        group_id=None,
-        allow_auto_create_topics=False,
-        **kafka_python_security(settings),
-    )
-    try:
-        return sorted(consumer.partitions_for_topic(settings.topic(names.EXCEPTIONS)) or ())
-    finally:
-        consumer.close()
+    await follow_feed(feed(settings), follower.positions, apply)
 
 
 def register_exceptions(app: Any, settings: Settings, runtime: WorkerRuntime) -> ExceptionFollower:

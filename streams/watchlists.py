@@ -55,9 +55,10 @@ from rules.lists.base import ListSet, ReferenceList
 from rules.pack import RulePack, parse_rule_pack
 from schemas.listentry import ListEntry
 from streams import topics as names
-from streams.kafka_config import aiokafka_security, kafka_python_security
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
+from streams.topic_feed import Records, TopicFeed, read_whole
+from streams.topic_feed import follow as follow_feed
 
 log = logging.getLogger("dinarwatch.watchlists")
 
@@ -379,6 +380,11 @@ class Reloader:
         self.swap(new, started)
 
 
+def feed(settings: Settings) -> TopicFeed:
+    """The watchlists topic as readers see it (records carry whole lists: large fetches)."""
+    return TopicFeed(settings, names.WATCHLISTS, "watchlists", fetch_bytes=FETCH_BYTES)
+
+
 def catch_up(settings: Settings, reloader: Reloader, timeout: float = CATCH_UP_TIMEOUT_S) -> int:
     """Read the topic from the beginning to its current end, apply it, rebuild once.
 
@@ -386,131 +392,32 @@ def catch_up(settings: Settings, reloader: Reloader, timeout: float = CATCH_UP_T
     starts. An unreachable broker or a missing topic is logged and the worker starts with its
     own lists (the follower keeps trying).
     """
-    from kafka import TopicPartition
-
     topic = settings.topic(names.WATCHLISTS)
-    consumer = _sync_consumer(settings, "watchlists-init")
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
+        read = read_whole(feed(settings), timeout)
+        if read is None:
             log.warning("topic %s not found: starting with this worker's own lists", topic)
             return 0
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
-        ends = consumer.end_offsets(assigned)
-        records = _read_to(consumer, ends, time.monotonic() + timeout)
+        records, positions = read
         if reloader.absorb(records):
             reloader.reload_now()
-        reloader.positions = {tp.partition: consumer.position(tp) for tp in assigned}
+        reloader.positions = positions
         log.info("watchlists caught up: %d record(s) from %s", len(records), topic)
         return len(records)
     except Exception:
         log.exception("reading %s failed: starting with this worker's own lists", topic)
         return 0
-    finally:
-        consumer.close()
-
-
-def _read_to(
-    consumer: Any, ends: Mapping[Any, int], deadline: float
-) -> list[tuple[bytes | None, bytes | None]]:
-    records: list[tuple[bytes | None, bytes | None]] = []
-    while any(consumer.position(tp) < end for tp, end in ends.items()):
-        if time.monotonic() > deadline:
-            log.error("watchlists catch-up timed out; continuing with what was read")
-            break
-        for batch in consumer.poll(timeout_ms=500).values():
-            records.extend((r.key, r.value) for r in batch)
-    return records
 
 
 async def follow(settings: Settings, reloader: Reloader) -> None:
-    """Follow the topic until cancelled, from `reloader.positions` (else its beginning)."""
-    from aiokafka import AIOKafkaConsumer
-    from aiokafka.structs import TopicPartition
+    """Follow the topic until cancelled, from `reloader.positions` (else its beginning);
+    every batch is absorbed and the context rebuilt once per batch."""
 
-    topic = settings.topic(names.WATCHLISTS)
-    while True:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap,
-            client_id=f"{settings.app_id}-watchlists",
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_partition_fetch_bytes=FETCH_BYTES,
-            fetch_max_bytes=FETCH_BYTES,
-            **aiokafka_security(settings),
-        )
-        try:
-            await consumer.start()
-            partitions = await _wait_for_partitions(settings, reloader.positions)
-            assigned = [TopicPartition(topic, p) for p in partitions]
-            consumer.assign(assigned)
-            for tp in assigned:
-                if tp.partition in reloader.positions:
-                    consumer.seek(tp, reloader.positions[tp.partition])
-            log.info("following %s from offsets %s", topic, reloader.positions or "0")
-            await _consume(consumer, reloader)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("watchlists follower failed; retrying in 5 s")
-            await asyncio.sleep(5)
-        finally:
-            await consumer.stop()
-
-
-async def _wait_for_partitions(settings: Settings, known: Mapping[int, int]) -> list[int]:
-    """The topic's partitions: those the catch-up saw, else asked for until the topic exists.
-
-    aiokafka only knows the partitions of subscribed topics, so kafka-python is asked instead
-    (in a thread: it blocks).
-    """
-    if known:
-        return sorted(known)
-    loop = asyncio.get_running_loop()
-    while True:
-        partitions = await loop.run_in_executor(None, topic_partitions, settings)
-        if partitions:
-            return partitions
-        log.warning("topic %s not found; checking again in 5 s", settings.topic(names.WATCHLISTS))
-        await asyncio.sleep(5)
-
-
-def topic_partitions(settings: Settings) -> list[int]:
-    """The watchlists topic's partition ids (empty when the topic does not exist)."""
-    consumer = _sync_consumer(settings, "watchlists-meta")
-    try:
-        return sorted(consumer.partitions_for_topic(settings.topic(names.WATCHLISTS)) or ())
-    finally:
-        consumer.close()
-
-
-def _sync_consumer(settings: Settings, role: str) -> Any:
-    from kafka import KafkaConsumer
-
-    return KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"{settings.app_id}-{role}",
-        group_id=None,
-        enable_auto_commit=False,
-        allow_auto_create_topics=False,
-        max_partition_fetch_bytes=FETCH_BYTES,
-        fetch_max_bytes=FETCH_BYTES,
-        **kafka_python_security(settings),
-    )
-
-
-async def _consume(consumer: Any, reloader: Reloader) -> None:
-    """Poll, absorb each batch, rebuild once per batch; remember positions for a retry."""
-    while True:
-        batches = await consumer.getmany(timeout_ms=1000)
-        records = [(r.key, r.value) for batch in batches.values() for r in batch]
+    async def apply(records: Records) -> None:
         if records and reloader.absorb(records):
             await reloader.reload_async()
-        for tp, batch in batches.items():
-            reloader.positions[tp.partition] = batch[-1].offset + 1
+
+    await follow_feed(feed(settings), reloader.positions, apply)
 
 
 def register_watchlists(app: Any, settings: Settings, runtime: WorkerRuntime) -> Reloader:
