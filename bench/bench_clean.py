@@ -3,7 +3,9 @@
 Screens (a) the synthetic generator's traffic (`dinarwatch generate`, JSON; only the payments
 its labels call clean: no expected rule, not malformed) and (b) an independent clean corpus
 (bench/testdeck/corpus.py: Iraqi names by frequency from names-dataset, Iraq Stock Exchange
-companies, regional suppliers and unlisted banks; bench/data names every source). Prints the
+companies, regional suppliers and unlisted banks; bench/data names every source), and (c) the
+same corpus names written into free text the way the test deck's placement classes write a
+listed name (remittance "on behalf of", a "c/o" address line, an unknown field). Prints the
 block and review rates of each and the false-positive findings grouped by cause. Run from the
 repo root:
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import re
 import sys
 import time
@@ -33,7 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import orjson
 
 from bench.bench_testdeck import matcher_version, product_commit, visible
-from bench.testdeck.corpus import DATA, corpus_names, corpus_payments, counterparties, unlisted
+from bench.testdeck.corpus import (
+    DATA,
+    Name,
+    corpus_names,
+    corpus_payments,
+    counterparties,
+    unlisted,
+)
+from bench.testdeck.deck import DEBTORS, UNKNOWN_FIELDS
 from bench.testdeck.screening import full_context, screen
 from rules.context import ScreeningContext
 from schemas.decision import Finding
@@ -299,6 +310,38 @@ class Rates:
         }
 
 
+FREE_TEXT_PLACEMENTS = ("remittance-on-behalf", "address-care-of", "unknown-field")
+
+
+def free_text_payments(
+    payments: Iterable[tuple[Payment, Name]], seed: int
+) -> Iterator[tuple[Payment, Name]]:
+    """The corpus names written into free text, as the test deck's placement classes write a
+    listed name: "PAYMENT ON BEHALF OF <name> INV n", a "c/o <name>" address line, or an
+    unknown field holding the name (placements in turn). The debtor is one of the deck's clean
+    background debtors, so that only the free text is new."""
+    rng = random.Random(seed)
+    for i, (payment, name) in enumerate(payments):
+        doc = payment.model_dump(mode="json")
+        debtor, country, _, address = DEBTORS[i % len(DEBTORS)]
+        doc["debtor"] = {**doc["debtor"], "name": debtor, "country": country}
+        doc["debtor"]["address"] = list(address)
+        placement = FREE_TEXT_PLACEMENTS[i % len(FREE_TEXT_PLACEMENTS)]
+        if placement == "remittance-on-behalf":
+            doc["remittance_info"] = (
+                f"PAYMENT ON BEHALF OF {name.text} INV {rng.randrange(1000, 9999)}"
+            )
+        elif placement == "address-care-of":
+            doc["creditor"]["address"] = [f"c/o {name.text}", *doc["creditor"]["address"]]
+        else:
+            key = UNKNOWN_FIELDS[(i // len(FREE_TEXT_PLACEMENTS)) % len(UNKNOWN_FIELDS)]
+            if key == "trading_name":
+                doc["creditor"][key] = name.text
+            else:
+                doc[key] = name.text
+        yield Payment.model_validate(doc), name
+
+
 def run(
     label: str,
     payments: Iterable[Payment],
@@ -373,8 +416,17 @@ def main() -> int:
         kinds,
     )
 
+    free_text = run(
+        "independent corpus in free text (on behalf of / c/o / unknown field)",
+        (p for p, _ in free_text_payments(corpus_payments(names, kept, args.seed), args.seed)),
+        ctx,
+        entries,
+        kinds,
+    )
+
     generator.print(args.top)
     corpus.print(args.top)
+    free_text.print(args.top)
     if args.json:
         report = {
             "product": product_commit(),
@@ -382,6 +434,7 @@ def main() -> int:
             "seed": args.seed,
             "generator": generator.as_dict(50),
             "corpus": corpus.as_dict(50),
+            "corpus_free_text": free_text.as_dict(50),
             "dropped_counterparties": [p.name for p in dropped],
         }
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False))

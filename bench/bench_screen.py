@@ -9,6 +9,15 @@ digest of every decision (equal digests = identical results across code changes)
 name-matching eval set's recall/precision. Run from the repo root:
 
     .venv/bin/python bench/bench_screen.py [--payments 100000] [--lookups 20000] [--profile 20000]
+        [--baseline 1227a91] [--rounds 3]
+
+Before/after in the same run: `--baseline REV` (default BASELINE, the last commit with the
+previous matcher, dw-names-2) extracts that commit's product code (rules/, schemas/, streams/, alerts/)
+with `git archive` into a temporary folder and times it against the working tree on the same
+generated records, in alternating child processes on the same core (`--rounds` of each), and
+prints both medians and their ratio. The children read the records from one file, so both
+screen the very same bytes; each reports its own decision digest (the baseline's differs when
+its matcher decides differently). `--baseline none` skips it.
 
 Needs ../shared/data; never asserts timings (figures vary with the machine).
 """
@@ -18,16 +27,21 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
+import json
 import os
+import pickle
 import pstats
 import resource
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -45,6 +59,50 @@ from tests.unit.rules.matching.evalset import evaluate, evaluation_index
 
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
 TARGET_PPS = 20_000
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = "1227a91"
+"""The last commit screening with the previous matcher (dw-names-2); docs/matching.md's
+baseline column is measured on it too."""
+PRODUCT_DIRS = ("rules", "schemas", "streams", "alerts")
+
+CHILD = """
+import hashlib, json, pickle, sys, time
+from pathlib import Path
+
+root, records_file, ofac = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, root)
+from schemas.codec import dumps
+from streams.context_loader import context_from_settings
+from streams.offline import Screened, SourceRecord, screen_records
+from streams.settings import Settings
+try:
+    from rules.matching import MATCHER_VERSION
+except ImportError:
+    MATCHER_VERSION = "unknown"
+
+started = time.perf_counter()
+ctx = context_from_settings(Settings(_env_file=None, ofac_dir=Path(ofac)))
+loaded = time.perf_counter() - started
+with open(records_file, "rb") as handle:
+    records = [SourceRecord(*row) for row in pickle.load(handle)]
+digest = hashlib.sha256()
+counts = {}
+cpu, wall = time.process_time(), time.perf_counter()
+for result in screen_records(records, ctx, None, 1_048_576):
+    if isinstance(result, Screened):
+        digest.update(dumps(result.decision))
+        key = result.decision.decision.value
+    else:
+        key = "rejected"
+    counts[key] = counts.get(key, 0) + 1
+cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+print(json.dumps({"cpu": cpu, "wall": wall, "load": loaded, "digest": digest.hexdigest()[:16],
+                  "counts": counts, "matcher": MATCHER_VERSION, "payments": len(records)}))
+"""
+"""A child run: loads the lists with the product code under `root` and screens the records.
+
+Only APIs that both the baseline and the working tree have are used (context_from_settings,
+screen_records, SourceRecord, dumps), and the timed loop is the same as `screen_all`'s."""
 
 
 def rss_mib() -> float:
@@ -122,6 +180,86 @@ def profile(records: list[SourceRecord], ctx: ScreeningContext) -> None:
     stats.print_stats(25)
 
 
+def extract(revision: str, folder: Path) -> str:
+    """The product code of `revision` under `folder` (git archive, no checkout); its hash."""
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    archive = folder / "product.tar"
+    with archive.open("wb") as out:
+        subprocess.run(
+            ["git", "-C", str(REPO), "archive", "--format=tar", commit, *PRODUCT_DIRS],
+            stdout=out,
+            check=True,
+        )
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder, filter="data")
+    archive.unlink()
+    return commit
+
+
+class ChildRun(NamedTuple):
+    """What one child run printed (see CHILD)."""
+
+    cpu: float
+    wall: float
+    load: float
+    digest: str
+    counts: dict[str, int]
+    matcher: str
+    payments: int
+
+    @property
+    def rate(self) -> float:
+        return self.payments / self.cpu
+
+
+def child_run(root: Path, records_file: Path, ofac: Path) -> ChildRun:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), str(records_file), str(ofac)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"child run under {root} failed:\n{done.stderr[-3000:]}")
+    return ChildRun(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def compare(records: list[SourceRecord], revision: str, rounds: int, ofac: Path) -> None:
+    """Baseline and working tree, alternating, `rounds` child runs each; medians and ratio."""
+    runs: dict[str, list[ChildRun]] = {"baseline": [], "current": []}
+    with tempfile.TemporaryDirectory(prefix="dw-baseline-") as tmp:
+        folder = Path(tmp)
+        commit = extract(revision, folder / "tree")
+        records_file = folder / "records.pickle"
+        with records_file.open("wb") as out:
+            pickle.dump([(r.origin, r.raw, r.content_type) for r in records], out)
+        roots = {"baseline": folder / "tree", "current": REPO}
+        for i in range(rounds):
+            for label in ("baseline", "current") if i % 2 == 0 else ("current", "baseline"):
+                run = child_run(roots[label], records_file, ofac)
+                runs[label].append(run)
+                print(
+                    f"round {i + 1} {label:<9} {run.matcher:<11} {run.rate:>8,.0f} payments/s "
+                    f"CPU {run.payments / run.wall:>8,.0f}/s wall  lists {run.load:.1f} s  "
+                    f"digest {run.digest}",
+                    flush=True,
+                )
+    base = statistics.median(r.rate for r in runs["baseline"])
+    now = statistics.median(r.rate for r in runs["current"])
+    first_base, first_now = runs["baseline"][0], runs["current"][0]
+    figure(f"baseline {commit} ({first_base.matcher}), median of {rounds}", base, "payments/s")
+    figure(f"working tree ({first_now.matcher}), median of {rounds}", now, "payments/s")
+    figure("working tree / baseline (CPU time)", now / base, "x", ">= 1.0")
+    print(f"{'baseline decisions':<48} {dict(sorted(first_base.counts.items()))}")
+    print(f"{'working tree decisions':<48} {dict(sorted(first_now.counts.items()))}")
+
+
 def one_core() -> str:
     if hasattr(os, "sched_setaffinity"):
         core = min(os.sched_getaffinity(0))
@@ -136,15 +274,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=int, default=0, help="cProfile this many payments")
+    parser.add_argument(
+        "--baseline", default=BASELINE, help="commit to time against in the same run, or none"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="child runs of each, alternating")
     args = parser.parse_args(argv)
 
     print(f"# bench_screen — {machine()}, {one_core()}, matcher {MATCHER_VERSION}")
     with tempfile.TemporaryDirectory(prefix="dw-ofac-") as tmp:
-        ctx = load_context(ofac_dir(Path(tmp)))
-    records = payments(args.payments, args.seed)
-    if args.profile:
-        profile(records[: args.profile], ctx)
-        return
+        ofac = ofac_dir(Path(tmp))
+        ctx = load_context(ofac)
+        records = payments(args.payments, args.seed)
+        if args.profile:
+            profile(records[: args.profile], ctx)
+            return
+        if args.baseline != "none":
+            compare(records, args.baseline, args.rounds, ofac)
     wall, cpu, digest, counts = screen_all(records, ctx)
     count = len(records)
     figure(

@@ -90,6 +90,8 @@ def bank_code_keys(entry: ListEntry) -> list[tuple[str, str]]:
 
 
 T = TypeVar("T")
+DERIVED_SIZE = 1024
+"""Values `ScreeningContext.derive` keeps before it starts afresh (a handful per pack in use)."""
 
 
 class PaymentMemo:
@@ -126,6 +128,9 @@ class ScreeningContext:
     exceptions: ExceptionSet = field(default_factory=ExceptionSet)
     """Approved good-guy exceptions (rules/suppression.py); the workers follow the desk's
     `exceptions` topic (streams/exceptions_follow.py)."""
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What rules derive from the pack and lists alone (`derive`), shared by this context and
+    its copies; a pure cache that lives and dies with them."""
 
     @classmethod
     def build(cls, pack: RulePack, lists: ListSet, as_of: date | None = None) -> ScreeningContext:
@@ -142,8 +147,38 @@ class ScreeningContext:
     def for_payment(self, payment: Payment) -> ScreeningContext:
         """This context with a fresh memo for screening `payment` (lists and pack shared)."""
         return ScreeningContext(
-            self.pack, self.lists, self.indexes, self.as_of, PaymentMemo(payment), self.exceptions
+            self.pack,
+            self.lists,
+            self.indexes,
+            self.as_of,
+            PaymentMemo(payment),
+            self.exceptions,
+            self.derived,
         )
+
+    def derive(self, key: Hashable, owner: object, compute: Callable[[], T]) -> T:
+        """`compute()` once per (`key`, `owner`, pack, indexes) for the life of this context.
+
+        `compute` must be a pure function of `owner` (a frozen pack settings object, say) and of
+        this context's pack and indexes, never of a payment or of `as_of`. The memo holds the
+        objects themselves, so a copy with another pack or lists (`dataclasses.replace`), or an
+        object that later gets the same id, computes afresh.
+        """
+        slot = (key, id(owner), id(self.pack), id(self.indexes))
+        found = self.derived.get(slot)
+        if (
+            found is not None
+            and found[0] is owner
+            and found[1] is self.pack
+            and found[2] is self.indexes
+        ):
+            value: T = found[3]
+            return value
+        if len(self.derived) >= DERIVED_SIZE:
+            self.derived.clear()
+        value = compute()
+        self.derived[slot] = (owner, self.pack, self.indexes, value)
+        return value
 
     def memoised(self, payment: Payment, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, once per screening of `payment` when this context carries its memo.

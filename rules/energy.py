@@ -36,10 +36,10 @@ def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     energy = energy_reason(payment, settings)
     if energy is None:
         return []
-    test = IranTest.from_settings(settings, ctx, payment)
+    test = IranTest.for_payment(settings, ctx, payment)
     fields = set(settings.beneficiary_fields)
     findings = []
-    for who, holder in holders(payment):
+    for who, holder in holders(payment, ctx):
         signals = iran_signals(who, holder, test) if who.field in fields else []
         if signals:
             findings.append(mark_retro(_finding(payment, settings, energy, who, signals), payment))

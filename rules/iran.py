@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -108,6 +108,16 @@ class IranTest:
     strong_score: float = DEFAULT_STRONG_SCORE
 
     @classmethod
+    def for_payment(
+        cls, settings: IranSettings, ctx: ScreeningContext, payment: Payment
+    ) -> IranTest:
+        """`from_settings` for `payment`, built once per settings object, pack and lists (and
+        list date) for the life of `ctx` (`ScreeningContext.derive`), not once per payment."""
+        run = ctx.derive(("iran-test", None), settings, lambda: cls.from_settings(settings, ctx))
+        on = list_date(ctx, payment)
+        return ctx.derive(("iran-test", on), settings, lambda: replace(run, on=on))
+
+    @classmethod
     def from_settings(
         cls, settings: IranSettings, ctx: ScreeningContext, payment: Payment | None = None
     ) -> IranTest:
@@ -135,7 +145,7 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     settings = ctx.pack.typed(RULE_ID, IranSettings)
     if settings is None or not in_currency_scope(settings, payment):
         return []
-    test = IranTest.from_settings(settings, ctx, payment)
+    test = IranTest.for_payment(settings, ctx, payment)
     findings = []
     for who, holder in holders(payment, ctx):
         signals = iran_signals(who, holder, test)
@@ -152,8 +162,15 @@ def holders(
 ) -> list[tuple[Subject, Agent | Party]]:
     """Each screened subject with the Agent or Party model behind it.
 
-    With `ctx`, the subjects are the ones read once per screening (its memo).
+    With `ctx`, they are read once per screening (its memo) and shared by IRAN-NEXUS and
+    IRAN-ENERGY.
     """
+    if ctx is not None:
+        return ctx.memoised(payment, "holders", lambda: _holders(payment, ctx))
+    return _holders(payment, None)
+
+
+def _holders(payment: Payment, ctx: ScreeningContext | None) -> list[tuple[Subject, Agent | Party]]:
     by_field: dict[str, Agent | Party] = dict(payment.agent_chain())
     by_field.update(payment.parties())
     people = (
@@ -338,8 +355,15 @@ def _pattern(name: str) -> re.Pattern[str]:
     folded = re.escape(_fold(name))
     if name.isascii():
         return re.compile(rf"(?<![a-z0-9]){folded}(?![a-z0-9])")
-    # Arabic script attaches prepositions and articles (بطهران, الإيراني): match inside words.
-    return re.compile(folded)
+    # Arabic script attaches prepositions and articles before a word (بطهران, الإيراني) and
+    # the adjective ending after it (طهراني, إيرانية), nothing else: المشهداني (Mashhadani, an
+    # Iraqi family name) is not Mashhad.
+    return re.compile(rf"(?<!{_ARABIC_LETTER}){_CLITICS}{folded}{_NISBA}(?!{_ARABIC_LETTER})")
+
+
+_ARABIC_LETTER = "[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]"
+_CLITICS = "(?:وال|بال|فال|لل|ال|و|ب|ل|ف|در)?"
+_NISBA = "(?:ية|يه|یه|يين|يون|ی|ي)?"
 
 
 def _matcher(signals: Sequence[IranSignal]) -> dict[str, str]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.matching import NameHit, matcher_evidence
@@ -43,8 +43,11 @@ from rules.mentions import (
     clearing_bic,
     iban_bank_code,
     identifiers_in_text,
+    name_spans,
     subjects,
     text_mentions,
+    whole_field,
+    without_markers,
 )
 from rules.pack import (
     DEFAULT_STRONG_SCORE,
@@ -190,6 +193,8 @@ def text_matches(
         hits = memo.get(text)
         if hits is None:
             hits = _window_hits(index, text, policy, memo)
+        if mention.whole:
+            hits += _span_hits(index, text, policy, memo, whole=True)
         if not identifiers and not hits:
             continue  # the common case: nothing listed in this text
         who = Subject(mention.field, text, None, False)
@@ -207,12 +212,12 @@ TEXT_MEMO_SIZE = 20_000
 WindowHits = tuple[tuple[str, NameHit], ...]
 
 
-def _text_memo(index: ListIndex, policy: MatchPolicy) -> dict[str, WindowHits]:
+def _text_memo(index: ListIndex, policy: MatchPolicy) -> dict[Any, WindowHits]:
     """The index's memo of free-text results under `policy` (text -> window hits).
 
     One dict per policy, so that a lookup hashes the text only, not the policy with it.
     """
-    memo: dict[str, WindowHits] | None = index.text_memo.get(policy)
+    memo: dict[Any, WindowHits] | None = index.text_memo.get(policy)
     if memo is None:
         if len(index.text_memo) >= POLICY_MEMO_SIZE:
             index.text_memo.clear()
@@ -221,9 +226,10 @@ def _text_memo(index: ListIndex, policy: MatchPolicy) -> dict[str, WindowHits]:
 
 
 def _window_hits(
-    index: ListIndex, text: str, policy: MatchPolicy, memo: dict[str, WindowHits] | None = None
+    index: ListIndex, text: str, policy: MatchPolicy, memo: dict[Any, WindowHits] | None = None
 ) -> WindowHits:
-    """(window, hit) for every list name that counts in `text`, memoised on the index."""
+    """(window or span, hit) for every list name that counts in `text`, memoised on the index:
+    runs of words that hold a listed name, and names the text presents as a party's."""
     if memo is None:
         memo = _text_memo(index, policy)
     found = memo.get(text)
@@ -231,7 +237,7 @@ def _window_hits(
         return found
     hits: list[tuple[str, NameHit]] = []
     windows = text_windows(text, policy.text_window)
-    if _window_ends(windows).isdisjoint(index.words):
+    if window_ends(text, policy.text_window).isdisjoint(index.words):
         windows = ()  # no window starts or ends with a listed word (the test below, at once)
     for window in windows:
         first, _, rest = window.text.partition(" ")
@@ -244,10 +250,62 @@ def _window_hits(
                 continue
             if not countries_conflict(window.text, hit.alias):
                 hits.append((window.text, hit))
+    found = tuple(hits) + _span_hits(index, text, policy, memo)
     if len(memo) >= TEXT_MEMO_SIZE:
         memo.clear()
-    memo[text] = found = tuple(hits)
+    memo[text] = found
     return found
+
+
+def _span_hits(
+    index: ListIndex,
+    text: str,
+    policy: MatchPolicy,
+    memo: dict[Any, WindowHits],
+    whole: bool = False,
+) -> WindowHits:
+    """(span, hit) for every list name that counts as a name the text presents as a party's
+    (`rules.mentions.name_spans`: after "on behalf of", "c/o", ...; with `whole`, an unknown
+    field that holds one short line). A span is searched as a whole name; memoised with the
+    text's results (the whole-field reading under its own key)."""
+    key = ("whole", text) if whole else None
+    if key is not None:
+        found = memo.get(key)
+        if found is not None:
+            return found
+    hits: list[tuple[str, NameHit]] = []
+    spans = whole_field(text) if whole else name_spans(text)
+    for span in spans:
+        for hit in index.names.search(span, policy.text_threshold, truncated=False):
+            if hit.entry.kind in policy.text_kinds_skipped:
+                continue
+            if _span_hit_counts(hit, policy.text_common_names) and not countries_conflict(
+                span, hit.alias
+            ):
+                hits.append((span, hit))
+    found = tuple(hits)
+    if key is not None:
+        if len(memo) >= TEXT_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def _span_hit_counts(hit: NameHit, common_names: bool = False) -> bool:
+    """Whether a name hit on a name span (a name the text presents as a party's) is evidence.
+
+    A span is a whole name, so whole-name equality with an organisation's weak alias (an
+    acronym such as "HASM", "STEP A.S.") means what it means in a party field: a review at
+    most. A person counts when the span is the listed name word for word (every word on both
+    sides, each spelt as listed or as a known variant), never by a weak alias (a nickname); a
+    name of common names only ("Ali Ahmed Hussein") only for a rule that accepts those in text
+    (`text_common_names`): a text gives no country or account to tell namesakes apart.
+    """
+    if hit.entry.kind not in PERSON_KINDS:
+        return True
+    if hit.weak or not _word_for_word(hit):
+        return False
+    return common_names or not common_names_only(hit.alias)
 
 
 def payment_matches(
@@ -275,11 +333,20 @@ def payment_matches(
 def payment_subjects(
     payment: Payment, ctx: ScreeningContext, *, agents: bool = True, continued: bool = True
 ) -> tuple[Subject, ...]:
-    """`rules.mentions.subjects`, read once per screening and shared by the rules."""
+    """`rules.mentions.subjects`, read once per screening and shared by the rules.
+
+    Every variant is a filter of the full list (agents first, each party followed by its
+    continued names), so the payment is read once whatever the rules ask.
+    """
+    every = ctx.memoised(payment, "subjects", lambda: tuple(subjects(payment)))
+    if agents and continued:
+        return every
     return ctx.memoised(
         payment,
         ("subjects", agents, continued),
-        lambda: tuple(subjects(payment, agents=agents, continued=continued)),
+        lambda: tuple(
+            s for s in every if (agents or not s.is_agent) and (continued or not s.continued)
+        ),
     )
 
 
@@ -311,6 +378,8 @@ def _raw_matches(
             method = "name-continued" if who.continued else "name"
             kind = AGENT_KIND if who.is_agent else None
             for hit in index.names.search(who.name, policy.name_threshold, kind=kind):
+                if hit.entry.kind in PERSON_KINDS and not person_evidence(hit):
+                    continue
                 if not countries_conflict(who.name, hit.alias):
                     yield _name_match(who, hit, who.name, method, policy)
 
@@ -493,10 +562,11 @@ def text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
 
 
 @lru_cache(maxsize=16384)
-def _window_ends(windows: tuple[TextWindow, ...]) -> frozenset[str]:
-    """The first and last words of every window: a list none of them is in has no name there."""
+def window_ends(text: str, longest: int) -> frozenset[str]:
+    """The first and last words of every window of `text`: a list none of them is in has no
+    name there. Keyed by the text (whose hash Python keeps), asked once per list."""
     ends: set[str] = set()
-    for window in windows:
+    for window in text_windows(text, longest):
         first, _, rest = window.text.partition(" ")
         ends.add(first)
         ends.add(rest.rpartition(" ")[2])
@@ -515,15 +585,19 @@ class TextWindow(NamedTuple):
 def _text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     # A line break ends a name as far as its neighbours go (the windows may still span it:
     # a name can wrap onto the next address line).
+    # A party marker ("on behalf of", "c/o") ends a run too: it is no part of the name.
     runs: list[list[tuple[str, bool]]] = [[]]
     for line in text.split("\n"):
-        first = True
-        for token in name_tokens(line):
-            if token.isdigit():
+        for part, segment in enumerate(without_markers(line)):
+            if part:
                 runs.append([])
-            else:
-                runs[-1].append((token, first))
-            first = False
+            first = True
+            for token in name_tokens(segment):
+                if token.isdigit():
+                    runs.append([])
+                else:
+                    runs[-1].append((token, first))
+                first = False
     seen: dict[TextWindow, None] = {}
     for run in runs:
         words = [word for word, _ in run]
@@ -575,6 +649,31 @@ def common_names_only(name: str) -> bool:
     """Whether every word of a person's name is a common given or family name (Ahmed Ali)."""
     tokens = name_tokens(name)
     return bool(tokens) and all(t in PERSON_NAME_WORDS for t in tokens)
+
+
+def person_evidence(hit: NameHit) -> bool:
+    """Whether a name hit on a listed person says anything about that person at all.
+
+    Two classes of common-name coincidence do not:
+    - a query word that is itself a common given or family name, matched to a different listed
+      word through a typing-error variant ("Ali Barzani" against 'Ali Barkani'): Barzani is a
+      family name in its own right, not a misspelling;
+    - an alias of two common names only that is not the entry's primary name ("Ahmed
+      Al-Jubouri", an a.k.a. of AL-JUBOURI, Ahmad Abdullah): a whole tribe can bear it, and the
+      list gives it only as another way to write the person's longer name.
+    """
+    for pair in hit.matched:
+        if (
+            pair.similarity < NEAR_EXACT_SIMILARITY
+            and pair.query in PERSON_NAME_WORDS
+            and pair.query != pair.listed
+        ):
+            return False
+    return not (
+        hit.alias != hit.entry.primary_name
+        and len(name_tokens(hit.alias)) <= 2
+        and common_names_only(hit.alias)
+    )
 
 
 def _namesake(match: ListMatch) -> bool:

@@ -10,7 +10,11 @@ List rules screen more than the party and agent names:
   so a name that wraps across lines is read whole and a line end still ends a name) and
   every string in unknown extra fields (the payment's and each party's or agent's `extra`),
   as `TextMention`s;
-- identifiers written in free text: IBANs and BICs.
+- identifiers written in free text: IBANs and BICs;
+- names the text itself presents as a party's (`name_spans`): what follows a party marker
+  ("on behalf of", "c/o", "for account of", "FAO", "ben:", ...) up to the end of its line or a
+  reference ("INV 123"), and the whole of an unknown field that holds a single short line
+  (`whole_field`).
 
 This module only reads the payment; rules.listmatch looks what it finds up in the lists.
 """
@@ -62,6 +66,8 @@ class TextMention(NamedTuple):
 
     field: str
     text: str
+    whole: bool = False
+    """An unknown field's string: the whole of it may be a name (`name_spans`)."""
 
 
 class BankCode(NamedTuple):
@@ -155,7 +161,7 @@ def _strings(path: str, value: object, budget: list[int], depth: int = 0) -> lis
         if not value.strip():
             return []
         budget[0] -= 1
-        return [TextMention(path, value)]
+        return [TextMention(path, value, True)]
     found: list[TextMention] = []
     if isinstance(value, Mapping):
         for key in sorted(value, key=str):
@@ -228,6 +234,91 @@ def clearing_bic(clearing_id: str | None) -> str | None:
         return None
     member = clearing_id.upper().rpartition(":")[2].strip()
     return member if _BIC.fullmatch(member) else None
+
+
+PARTY_MARKERS = (
+    "on behalf of",
+    "o/b/o",
+    "b/o",
+    "by order of",
+    "c/o",
+    "care of",
+    "for account of",
+    "for the account of",
+    "for a/c of",
+    "f/a/o",
+    "fao",
+    "for the attention of",
+    "in favour of",
+    "in favor of",
+)
+"""Phrases a payment writes before a party's name in free text. A name right after one is the
+whole name the text gives that party, not a run of words that may happen to hold one."""
+
+PARTY_LABELS = (
+    "ultimate beneficiary", "ultimate debtor", "ultimate creditor", "beneficiary", "ben",
+    "ordering customer", "ordered by", "payee", "attn",
+)  # fmt: skip
+"""Field labels that name a party when a colon follows them ("BEN: ...", "ATTN: ...")."""
+
+REFERENCE_WORDS = (
+    "inv", "invoice", "ref", "reference", "contract", "po", "lc", "order", "proforma", "pi",
+    "no", "nr", "against", "for", "payment", "bill",
+)  # fmt: skip
+"""Words that end a marked name when a number follows them ("INV 1234", "invoice no. 22"):
+what follows is the payment's reference, not the name."""
+
+MAX_SPAN_WORDS = 24
+"""A name span holds at most this many words (the longest listed names are about this long)."""
+
+_MARKER = re.compile(
+    r"(?<![\w/])(?:(?:"
+    + "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in PARTY_MARKERS)
+    + r")(?![\w/])\s*:?|(?:"
+    + "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in PARTY_LABELS)
+    + r")\s*:)\s*",
+    re.IGNORECASE,
+)
+_SPAN_END = re.compile(
+    r"\s*(?:[;|]|\s/\s|\b(?:"
+    + "|".join(REFERENCE_WORDS)
+    + r")\b(?=[\s.:#/-]*(?:(?:no|nr)\b[\s.:#/-]*)?\d)|$)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=16384)
+def name_spans(text: str) -> tuple[str, ...]:
+    """The names `text` presents as a party's: each run after a party marker, to the end of its
+    line or to a reference ("PAYMENT ON BEHALF OF X INV 1234" gives X).
+
+    A span is screened as a whole name (numbers and single words included), which a window of
+    free text is not: "DEBBIYE 143 SAL" after "c/o" is that name.
+    """
+    found: list[str] = []
+    for line in text.splitlines():
+        for marker in _MARKER.finditer(line):
+            rest = line[marker.end() :]
+            end = _SPAN_END.search(rest)
+            span = rest[: end.start() if end else len(rest)].strip(" ,.:-")
+            if span and len(span.split()) <= MAX_SPAN_WORDS:
+                found.append(span)
+    return tuple(dict.fromkeys(found))
+
+
+def without_markers(line: str) -> list[str]:
+    """The parts of a line between party markers: a marker is no part of a name ("c/o X" is
+    not "X Co"), and the name after it starts afresh."""
+    return _MARKER.split(line) if _MARKER.search(line) else [line]
+
+
+def whole_field(text: str) -> tuple[str, ...]:
+    """An unknown field's string as a name span when it is one short line: a field the schema
+    does not know ("trading_name", "related_party") may well be a name field."""
+    line = text.strip()
+    if line and "\n" not in line and len(line.split()) <= MAX_SPAN_WORDS:
+        return (line,)
+    return ()
 
 
 @lru_cache(maxsize=16384)

@@ -9,8 +9,10 @@ from rules.mentions import (
     continued_names,
     iban_bank_code,
     identifiers_in_text,
+    name_spans,
     subjects,
     text_mentions,
+    whole_field,
 )
 from tests.factories import make_payment
 
@@ -49,12 +51,12 @@ def test_text_mentions_cover_remittance_addresses_and_unknown_fields() -> None:
         extra_field="on behalf of",
     )
     assert text_mentions(payment) == [
-        ("remittance_info", "INV 118"),
-        ("creditor.address", "c/o Somebody\nBaghdad"),
-        ("creditor.extra.note", "hello"),
-        ("debtor_agent.extra.memo.a", "one"),
-        ("debtor_agent.extra.memo.b[0]", "two"),
-        ("extra.extra_field", "on behalf of"),
+        ("remittance_info", "INV 118", False),
+        ("creditor.address", "c/o Somebody\nBaghdad", False),
+        ("creditor.extra.note", "hello", True),
+        ("debtor_agent.extra.memo.a", "one", True),
+        ("debtor_agent.extra.memo.b[0]", "two", True),
+        ("extra.extra_field", "on behalf of", True),
     ]
 
 
@@ -105,3 +107,24 @@ def test_identifiers_in_text() -> None:
     found = list(identifiers_in_text("pay IQ64 AIBI 0011 2345 6789 012 via MELIIQBA, thanks"))
     assert ("iban", "IQ64AIBI001123456789012") in found
     assert ("bic", "MELIIQBA") in found
+
+
+def test_name_spans_follow_party_markers_to_a_reference_or_the_line_end() -> None:
+    assert name_spans("PAYMENT ON BEHALF OF DEBBIYE 143 SAL INV 1234") == ("DEBBIYE 143 SAL",)
+    assert name_spans("c/o Hamid AL-ALI\nPO Box 1234\nDubai") == ("Hamid AL-ALI",)
+    assert name_spans("Payment for account of: Kataib Hezbollah; ref 12") == ("Kataib Hezbollah",)
+    assert name_spans("BEN: POSH 8 DYNAMIC, INC. invoice no 22") == ("POSH 8 DYNAMIC, INC",)
+    assert name_spans("FAO Shatt Cold Storage Co") == ("Shatt Cold Storage Co",)
+
+
+def test_name_spans_need_a_marker_and_labels_need_a_colon() -> None:
+    assert name_spans("INV 12345 GOODS") == ()
+    assert name_spans("Beneficiary bank charges") == ()  # a label without its colon
+    assert name_spans("Agent fee for March") == ()
+    assert name_spans("ON BEHALF OF") == ()
+
+
+def test_whole_field_is_one_short_line() -> None:
+    assert whole_field(" HAMAS ") == ("HAMAS",)
+    assert whole_field("line one\nline two") == ()
+    assert whole_field(" ".join(["word"] * 30)) == ()
