@@ -125,7 +125,11 @@ def test_jurisdictions_come_from_the_pack() -> None:
     assert findings(none, creditor_agent={"bic": "XYZBIRTH"}) == []
 
 
-def test_mentions_is_word_bounded_for_latin_only() -> None:
+def test_mentions_is_word_bounded_and_arabic_takes_clitics_and_the_adjective_only() -> None:
     assert mentions(["Tehran"], ["tehran"]) == "tehran"
     assert mentions(["Tehranpars Co"], ["tehran"]) is None
     assert mentions(["الطهراني"], ["طهران"]) == "طهران"
+    assert mentions(["بطهران"], ["طهران"]) == "طهران"
+    # Al-Mashhadani is an Iraqi family name, not a place in Mashhad.
+    assert mentions(["c/o علي المشهداني"], ["مشهد"]) is None
+    assert mentions(["شارع مشهد"], ["مشهد"]) == "مشهد"

@@ -289,3 +289,101 @@ def test_when_a_person_hit_in_free_text_counts() -> None:
     common = NameHit(_entry("individual"), "Ahmed Ali", 1.0, EXACT_PRIMARY)
     assert not _text_hit_counts(common, bounded, frozenset())
     assert _text_hit_counts(common, bounded, frozenset(), common_names=True)
+
+
+def _organisations() -> ReferenceList:
+    def organisation(num: str, *names: str) -> ListEntry:
+        return ListEntry(
+            entry_id=f"ofac-sdn-{num}",
+            list="ofac-sdn",
+            kind="entity",
+            names=list(names),
+            legal_source="OFAC SDN list, test entry",
+        )
+
+    def person(num: str, name: str, *aliases: str) -> ListEntry:
+        return ListEntry(
+            entry_id=f"ofac-sdn-{num}",
+            list="ofac-sdn",
+            kind="individual",
+            names=[name, *aliases],
+            legal_source="OFAC SDN list, test entry",
+        )
+
+    return ReferenceList.build(
+        "ofac-sdn",
+        [
+            organisation("10", "DEBBIYE 143 SAL"),
+            organisation("11", "HANDASIEH"),
+            organisation(
+                "12",
+                "FEDERAL STATE BUDGETARY SCIENTIFIC INSTITUTION RESEARCH AND PRODUCTION "
+                "COMPLEX TECHNOLOGY CENTER",
+            ),
+            organisation("13", "WAAD PROJECT", "WAAD COMPANY"),
+            person("14", "AL-JUBOURI, Ahmad Abdullah", "AL-JUBOURI, Ahmed"),
+            person("15", "MOUSTFA, Djamel", "Ali Barkani"),
+            person("16", "FARAJ, Najmuddin Kareem"),
+        ],
+    )
+
+
+ORGS = context(None, _organisations())
+
+
+def _org(**changes: object) -> list[tuple[str, str, Action]]:
+    return [
+        (f.entry_id or "", f.field, f.action) for f in check_ofac_sdn(make_payment(**changes), ORGS)
+    ]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"remittance_info": "PAYMENT ON BEHALF OF DEBBIYE 143 SAL INV 4711"},
+        {"creditor": {"name": "X Co", "address": ["c/o DEBBIYE 143 SAL", "Beirut"]}},
+        {"related_party": "DEBBIYE 143 SAL"},
+    ],
+)
+def test_a_name_with_a_number_is_found_where_the_text_presents_a_party(
+    changes: dict[str, object],
+) -> None:
+    # A number ends a window of free text, so only the marked span reads the whole name.
+    ((entry, _, action),) = _org(**changes)
+    assert (entry, action) == ("ofac-sdn-10", Action.BLOCK)
+
+
+def test_one_word_and_long_names_in_a_field_of_their_own_or_after_a_marker() -> None:
+    assert _org(narrative="HANDASIEH") == [("ofac-sdn-11", "extra.narrative", Action.BLOCK)]
+    long_name = (
+        "FEDERAL STATE BUDGETARY SCIENTIFIC INSTITUTION RESEARCH AND PRODUCTION COMPLEX "
+        "TECHNOLOGY CENTER"
+    )
+    assert _org(remittance_info=f"on behalf of {long_name} invoice no 12") == [
+        ("ofac-sdn-12", "remittance_info", Action.BLOCK)
+    ]
+    # Without a marker a single word in running text is not searched.
+    assert _org(remittance_info="HANDASIEH SPARE PARTS 2024") == []
+
+
+def test_a_care_of_marker_is_no_part_of_the_name() -> None:
+    # "c/o Waad" once read as "Co Waad", i.e. WAAD COMPANY near-exact: a block. The span is
+    # "Waad", which meets the listed name as a party named "Waad" would: a fuzzy review.
+    assert _org(creditor={"name": "X Co", "address": ["c/o Waad", "Basrah"]}) == [
+        ("ofac-sdn-13", "creditor.address", Action.REVIEW)
+    ]
+
+
+def test_person_hits_on_another_common_name_or_a_short_common_alias_are_no_evidence() -> None:
+    # Barzani is a family name in its own right, not a misspelling of Barkani.
+    assert _org(debtor={"name": "Ali Barzani"}) == []
+    assert _org(debtor={"name": "Ali Barkani"}) == [("ofac-sdn-15", "debtor", Action.REVIEW)]
+    # A two-word alias of common names only is not the person; the full name is.
+    assert _org(debtor={"name": "Ahmed Al-Jubouri"}) == []
+    assert _org(debtor={"name": "Ahmad Abdullah Al-Jubouri"}) == [
+        ("ofac-sdn-14", "debtor", Action.REVIEW)
+    ]
+    # A listed person's name written word for word after a marker is a review.
+    assert _org(remittance_info="on behalf of Najmuddin Kareem Faraj") == [
+        ("ofac-sdn-16", "remittance_info", Action.REVIEW)
+    ]
