@@ -29,13 +29,13 @@ from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
 from streams.memory import register_malloc_trim, register_memory_metrics
 from streams.monitor import QuietMonitor
-from streams.pipeline import Pipeline, Sink, Topics
+from streams.pipeline import KafkaSink, Pipeline, Topics
 from streams.rescreen import register_rescreen
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
 from streams.watchlists import register_watchlists
 from streams.web import locked_web_options
-from streams.window_store import register_store_reset_metric, window_table
+from streams.window_store import TableWindows, register_store_reset_metric, window_table
 
 log = logging.getLogger("dinarwatch.worker")
 
@@ -124,7 +124,7 @@ def _register(app: faust.App, settings: Settings, runtime: WorkerRuntime) -> Non
     )
     register_memory_metrics(metrics.registry, windows)
     register_store_reset_metric(app, metrics.registry, (windows.name,))
-    pipeline = Pipeline(settings, runtime, topics, windows, Sink(app, outputs))
+    pipeline = Pipeline(settings, runtime, topics, TableWindows(windows), KafkaSink(app, outputs))
 
     batch, within = settings.batch_max_records, settings.batch_max_wait_ms / 1000
 

@@ -1,4 +1,5 @@
-"""Screening without Kafka: the same decode and rules code the worker runs, over files.
+"""Screening without Kafka: the same decode and screening service (streams/screening.py) the
+worker runs, over files.
 
 Used by `dinarwatch screen` (and by replay): read records, decode, screen in order, emit one
 decision per payment; rejected records are reported with their line number and reason.
@@ -16,17 +17,12 @@ from typing import IO, cast
 
 import orjson
 
-from alerts.record import alerts_for
 from rules.context import ScreeningContext
 from rules.lists.base import ListSet
-from rules.session import screen_with_window
-from rules.windows import DebtorWindow, debtor_key
-from schemas.alert import Alert
-from schemas.decision import Decision
-from schemas.payment import Payment
 from streams.deadletter import Rejection
 from streams.errors import ConfigError, InputError, loading
 from streams.ingest import decode_payments
+from streams.screening import DictWindows, Screened, screen_one
 from streams.settings import Settings
 
 
@@ -41,13 +37,6 @@ class SourceRecord:
 
 ENVELOPE_PREFIX = b'{"content_type":'
 """JSON Lines files written by `generate --out` wrap XML/MT messages in an envelope."""
-
-
-@dataclass(frozen=True)
-class Screened:
-    payment: Payment
-    decision: Decision
-    alerts: list[Alert]
 
 
 @dataclass(frozen=True)
@@ -207,16 +196,11 @@ def screen_records(
 
     `clock` None means: stamp decisions with the payment's own created_at (byte-stable output).
     """
-    windows: dict[str, DebtorWindow] = {}
+    windows = DictWindows()
     for record in records:
         outcome = decode_payments(record.raw, record.content_type, max_bytes, xsd_dir)
         if isinstance(outcome, Rejection):
             yield Rejected(record, outcome)
             continue
         for payment in outcome:
-            at = clock or payment.created_at
-            key = debtor_key(payment)
-            window, decision = screen_with_window(payment, ctx, at, windows.get(key))
-            if window is not None:
-                windows[key] = window
-            yield Screened(payment, decision, alerts_for(payment, decision, at))
+            yield screen_one(payment, ctx, clock or payment.created_at, windows)

@@ -20,6 +20,11 @@ its changelog to that record's partition exactly as per-event iteration would, a
 acknowledged (and later committed) only after every record in it has been dead-lettered,
 forwarded or decided. (Batching was once reverted after a restarted worker left payments
 undecided; the cause was Faust's recovery, not batching: see streams/faust_fixes.py.)
+
+The per-payment work is the screening service (streams/screening.py), shared with `screen` and
+replay; this module only decodes, routes and sends. Outputs go through a `Sink` and time comes
+from a clock, so the pipeline runs without Faust or Kafka in unit tests
+(tests/unit/streams/test_pipeline.py, with a recording sink and a dict window store).
 """
 
 from __future__ import annotations
@@ -28,19 +33,16 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.partitioner import murmur2
 from faust.streams import _current_event
 from pydantic import ValidationError
 
-from alerts.record import alerts_for
-from rules.session import screen_with_window
-from rules.windows import DebtorWindow, debtor_key, windowed
 from schemas.codec import dumps
 from schemas.decision import Decision
 from schemas.payment import Payment
@@ -48,6 +50,7 @@ from streams.deadletter import Rejection, dead_letter_headers
 from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
 from streams.rescreen_store import encode_stored
 from streams.runtime import WorkerRuntime
+from streams.screening import WindowStore, screen_one
 from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.worker")
@@ -59,7 +62,10 @@ def event_context(event: Any) -> Iterator[None]:
 
     A Faust table writes each change's changelog record to the partition of the current event
     (faust.streams.current_event). Per-event iteration sets it; take_events yields a whole batch,
-    drawn from several partitions, and does not, so the batch loop sets it per record."""
+    drawn from several partitions, and does not, so the batch loop sets it per record. Faust
+    has no public setter (Stream._set_current_event is private too, and the table's
+    partition_for_key reads only the context variable), so this is the one place that touches
+    faust.streams._current_event; everything else reads the record passed in (event.message)."""
     token = _current_event.set(weakref.ref(event))
     try:
         yield
@@ -85,7 +91,27 @@ class Topics:
     """The store of screened payments for delta re-screening (None: not kept)."""
 
 
-class Sink:
+class Sink(Protocol):
+    """Where the pipeline's records go: payments.valid, the DLQ, decisions, alerts and the
+    screened store are all already-encoded bytes to one topic each."""
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Any = None,
+        *,
+        partition: int | None = None,
+        timestamp: float | None = None,
+    ) -> None: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KafkaSink:
     """Records straight to Faust's producer (the transaction manager under exactly_once).
 
     Faust's Topic.send wraps every record in a FutureMessage, runs codecs and sensors; for
@@ -138,11 +164,13 @@ class Pipeline:
         settings: Settings,
         runtime: WorkerRuntime,
         topics: Topics,
-        windows: Any,
+        windows: WindowStore,
         sink: Sink,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.settings = settings
         self.sink = sink
+        self.clock = clock
         self.runtime = runtime
         self.topics = topics
         self.windows = windows
@@ -181,7 +209,7 @@ class Pipeline:
             self.settings.xsd_dir,
         )
         if not isinstance(outcome, Rejection):
-            now = datetime.now(UTC)
+            now = self.clock()
             outcome = implausible_time(outcome, now, self.max_future, self.earliest) or outcome
         if isinstance(outcome, Rejection):
             await self.dead_letter(event, outcome)
@@ -227,14 +255,8 @@ class Pipeline:
         runtime = self.runtime
         metrics = runtime.metrics
         started = time.perf_counter()
-        now = datetime.now(UTC)
-        ctx = runtime.context
-        key = debtor_key(payment) if windowed(payment, ctx.pack) else None
-        window = _load_window(self.windows.get(key)) if key is not None else None
-        new_window, decision = screen_with_window(payment, ctx, now, window)
-        if key is not None and new_window is not window and new_window is not None:
-            self.windows[key] = new_window.model_dump(mode="json")
-        raised = alerts_for(payment, decision, now)
+        screened = screen_one(payment, runtime.context, self.clock(), self.windows)
+        decision, raised = screened.decision, screened.alerts
         metrics.screening_seconds.observe(time.perf_counter() - started)
         await self.sink.send(self.topics.decisions, payment.payment_id.encode(), dumps(decision))
         if self.topics.screened is not None:
@@ -252,7 +274,7 @@ class Pipeline:
         bank = (payment.debtor_agent.bic or "unknown")[:8]
         metrics.record_decision(decision, payment.message_type.value, payment.amount, bank)
         metrics.end_to_end_seconds.observe(
-            max((datetime.now(UTC) - payment.created_at).total_seconds(), 0.0)
+            max((self.clock() - payment.created_at).total_seconds(), 0.0)
         )
 
     async def _store(self, payment: Payment, decision: Decision) -> None:
@@ -278,7 +300,7 @@ class Pipeline:
             topic=message.topic,
             partition=message.partition,
             offset=message.offset,
-            rejected_at=datetime.now(UTC),
+            rejected_at=self.clock(),
         )
         await self.sink.send(self.topics.dlq, message.key, message.value, headers)
         self.runtime.metrics.record_dead_letter(rejection.reason)
@@ -290,8 +312,3 @@ class Pipeline:
             rejection.reason,
             rejection.detail[:200],
         )
-
-
-def _load_window(stored: object) -> DebtorWindow | None:
-    """Table values are the window as a JSON-ready dict (Faust's json codec decodes them)."""
-    return DebtorWindow.model_validate(stored) if stored else None

@@ -35,7 +35,7 @@ from schemas.codec import dumps
 from schemas.common import Action
 from streams import topics as names
 from streams.kafka_config import kafka_python_security
-from streams.pipeline import Sink
+from streams.pipeline import KafkaSink, Sink
 from streams.rescreen_store import StoredHit, rescreen_record
 from streams.runtime import WorkerRuntime
 from streams.settings import Settings
@@ -291,6 +291,7 @@ def register_rescreen(
     app: Any, settings: Settings, runtime: WorkerRuntime, reloader: Any
 ) -> Rescreener:
     """Re-screen on every live list change the reloader applies."""
-    rescreener = Rescreener(app, settings, runtime, RescreenMetrics.register(runtime), Sink(app))
+    metrics = RescreenMetrics.register(runtime)
+    rescreener = Rescreener(app, settings, runtime, metrics, KafkaSink(app))
     reloader.listeners.append(rescreener.on_swap)
     return rescreener

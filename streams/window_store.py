@@ -21,6 +21,8 @@ from faust.stores.rocksdb import RocksDBOptions
 from faust.stores.rocksdb import Store as RocksDBStore
 from prometheus_client import CollectorRegistry, Counter
 
+from rules.windows import DebtorWindow
+
 
 class SharedCacheOptions(RocksDBOptions):
     """Faust's RocksDB options with a block cache passed in rather than made per database."""
@@ -92,3 +94,22 @@ def register_store_reset_metric(
     if listeners is not None:
         listeners.append(lambda table, partition: resets.labels(table).inc())
     return resets
+
+
+class TableWindows:
+    """The window table as a streams.screening.WindowStore.
+
+    Values are the window as a JSON-ready dict (the table's json codec encodes them); a write
+    goes to the changelog partition of Faust's current event (streams/pipeline.py sets it)."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def get(self, key: str) -> DebtorWindow | None:
+        stored = self.table.get(key)
+        return DebtorWindow.model_validate(stored) if stored else None
+
+    def put(self, key: str, window: DebtorWindow) -> None:
+        self.table[key] = window.model_dump(mode="json")
