@@ -59,8 +59,8 @@ NOT_SCREENED = frozenset(
 
 CODE_FIELDS = frozenset({"bic", "account", "clearing_id", "country", "purpose_code"})
 """Fields the rules read only as identifiers (rules.mentions.subjects), never as names or text."""
-NAME, TEXT, CODE = "name", "text", "code"
-"""How a string is read: a party's name, free text, or an identifier."""
+NAME, AGENT_NAME, TEXT, CODE = "name", "agent-name", "text", "code"
+"""How a string is read: a party's or an agent's name, free text, or an identifier."""
 
 VERDICT_MEMO_SIZE = 200_000
 """Distinct strings whose verdict is remembered before the memo starts afresh."""
@@ -107,8 +107,8 @@ class DeltaProbe:
         )
 
     def touches(self, text: str, how: str = TEXT) -> bool:
-        """Whether this string, read `how` (NAME, TEXT or CODE), could hold a delta name or
-        identifier (remembered per string and reading)."""
+        """Whether this string, read `how` (NAME, AGENT_NAME, TEXT or CODE), could hold a
+        delta name or identifier (remembered per string and reading)."""
         key = (text, how)
         found = self.verdicts.get(key)
         if found is None:
@@ -126,9 +126,12 @@ class DeltaProbe:
         if self.vessels is not None and any(find_vessels(text, self.vessels)):
             return True  # OIL-VESSEL's own phrase and IMO search
         names = self.index.names
-        if how == NAME:
-            # The matcher's exact candidate step on the whole name.
-            return names.could_match_name(text, self.threshold)
+        if how in (NAME, AGENT_NAME):
+            # The rules' own search (rules.listmatch, rules.iran): a name that has no hit at the
+            # lowest threshold has none at any threshold a rule uses (hits at a higher threshold
+            # are a subset), and the rules only drop hits after it.
+            kind = "bank" if how == AGENT_NAME else None
+            return bool(names.search(text, self.threshold, kind=kind))
         return names.could_match(text, self.threshold)
 
     def _identifies(self, text: str) -> bool:
@@ -187,23 +190,33 @@ PARTIES = frozenset(
     }
 )
 """Top-level fields holding parties and agents, whose `name` the rules search as a name."""
+AGENTS = frozenset(
+    {
+        "debtor_agent",
+        "creditor_agent",
+        "instructing_agent",
+        "instructed_agent",
+        "intermediary_agents",
+    }
+)
+"""Those holding agents, searched as banks (rules.listmatch.AGENT_KIND)."""
 
 
 def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """Every string of a payment's JSON a list rule may read, with how the rules read it:
-    NAME (a party's or agent's name, searched whole, and the continued names joined from a name
-    and its first address line: rules.mentions.continued_names), CODE (a BIC, account, clearing
-    id, country or purpose code: only looked up as an identifier) or TEXT (remittance, a
-    party's address lines joined by line breaks as rules.mentions.text_mentions joins them,
-    and every string of an unknown field). Reads the JSON, not the model: most payments are
-    never decoded."""
+    NAME or AGENT_NAME (a party's or an agent's name, searched whole, and the continued names
+    joined from a name and its first address line: rules.mentions.continued_names), CODE (a
+    BIC, account, clearing id, country or purpose code: only looked up as an identifier) or
+    TEXT (remittance, a party's address lines joined by line breaks as
+    rules.mentions.text_mentions joins them, and every string of an unknown field). Reads the
+    JSON, not the model: most payments are never decoded."""
     for key, value in payment.items():
         if key in NOT_SCREENED:
             continue
         if key in PARTIES:
             for holder in value if isinstance(value, list) else [value]:
                 if isinstance(holder, Mapping):
-                    yield from _party_strings(holder)
+                    yield from _party_strings(holder, AGENT_NAME if key in AGENTS else NAME)
                 else:
                     yield from _strings(holder)
         elif key in CODE_FIELDS:
@@ -213,13 +226,13 @@ def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield from _strings(value)
 
 
-def _party_strings(party: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _party_strings(party: Mapping[str, Any], how: str) -> Iterator[tuple[str, str]]:
     name, address = party.get("name"), party.get("address")
     lines = [line for line in address if isinstance(line, str)] if isinstance(address, list) else []
     if isinstance(name, str) and name:
-        yield name, NAME
+        yield name, how
         for joined in continued_names(name, lines, SWIFT_NAME_LINE):
-            yield joined, NAME
+            yield joined, how
     text = "\n".join(line for line in lines if line.strip())
     if text:
         yield text, TEXT

@@ -331,19 +331,6 @@ class NameIndex:
             self._cache[key] = cached
         return list(cached)
 
-    def could_match_name(self, name: str, threshold: float) -> bool:
-        """False only when `search(name, threshold)` (any kind, truncation read from the name
-        as search reads it) cannot hit: no reading has a candidate alias (the same
-        `_candidates` step search takes, without scoring) nor a weak alias spelt alike."""
-        cut = _looks_cut(name)
-        for reading in self._readings(name):
-            query = self._query(reading, None, cut)
-            if not query.tokens:
-                continue
-            if _exact_key(reading.tokens) in self._weak or self._candidates(query, threshold):
-                return True
-        return False
-
     def could_match(self, text: str, threshold: float) -> bool:
         """False only when neither `search` nor a free-text window of `text` can hit at
         `threshold` or above: a necessary condition, checked without scoring.

@@ -114,6 +114,7 @@ def test_continued_names_and_unknown_fields_are_read() -> None:
     strings = dict(screened_strings(doc))
     assert strings[f"{'A' * 35} BC TRADING"] == strings[f"{'A' * 35}BC TRADING"] == "name"
     assert strings["A" * 35] == "name"  # searched whole
+    assert strings["Bank of Baghdad"] == "agent-name"  # searched as a bank
     assert strings["BC TRADING\nBaghdad"] == "text"  # address lines joined, as the core reads
     assert strings["remark"] == "text" and strings["x"] == "text"  # unknown fields: free text
     assert strings["BABIIQBA"] == "code" and strings["IQ98BBAG001234567890123"] == "code"
