@@ -73,3 +73,19 @@ def test_pages_on_postgresql(client: TestClient) -> None:
     claimed = client.post(f"/cases/{first}/claim", data={"csrf_token": csrf.group(1)})
     assert claimed.status_code == 303
     assert 'data-testid="assignee">samir<' in client.get(f"/cases/{first}").text
+
+
+def test_party_search_has_trigram_indexes_on_postgresql(postgres_url: str) -> None:  # noqa: F811
+    from sqlalchemy import text
+
+    engine, _ = open_database(postgres_url)
+    try:
+        with engine.connect() as connection:
+            names = set(
+                connection.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = 'cases'")
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    assert {"ix_cases_debtor_trgm", "ix_cases_creditor_trgm"} <= names
