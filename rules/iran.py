@@ -326,28 +326,26 @@ def _jurisdiction_entry(
 
 
 def mentions(lines: Sequence[str], terms: Sequence[str]) -> str | None:
-    """The first configured term the text mentions (Latin by whole word, Arabic by substring)."""
+    """The first configured term the text mentions (Latin by whole word, Arabic by word with
+    its attached prepositions, article and adjective ending)."""
     if not lines or not terms:
         return None
     text = _fold(" ".join(lines))
-    # One search for all terms first: almost no text mentions any, and that answer is exact.
-    if not _any_pattern(tuple(terms)).search(text):
-        return None
     for name in terms:
-        if _pattern(name).search(text):
+        # A plain substring test first (almost no text holds any term), then the word test.
+        if _folded(name) in text and _pattern(name).search(text):
             return name
     return None
+
+
+@lru_cache(maxsize=1024)
+def _folded(name: str) -> str:
+    return _fold(name)
 
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return _ARABIC_MARKS.sub("", text)
-
-
-@lru_cache(maxsize=64)
-def _any_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """Matches wherever any one of `terms` would (an alternation of their patterns)."""
-    return re.compile("|".join(f"(?:{_pattern(name).pattern})" for name in terms))
 
 
 @lru_cache(maxsize=1024)
