@@ -8,8 +8,12 @@ lists. Figures printed, each beside its issue #8 target:
 - worker throughput: N payments pre-loaded into payments.raw, one worker started; first to last
   decision (broker CreateTime), with the worker process's CPU seconds per payment and peak RSS;
 - two workers on 2N pre-loaded payments, the speed-up over one;
-- event -> decision latency at a steady rate: decision CreateTime minus raw CreateTime.
-Run: python -m bench.bench_worker [--count N] [--rate R] [--write-doc]
+- event -> decision latency at a steady rate: decision CreateTime minus raw CreateTime;
+- with --in-process N: the worker's own per-record work without Kafka or Faust, CPU µs per
+  payment: the streams.pipeline.Pipeline (decode, screen, encode, metrics, logs) on a sink that
+  drops records, beside decode + streams.screening.screen_one alone, on the same generated
+  records and lists; the difference is what the pipeline adds around the screening service.
+Run: python -m bench.bench_worker [--count N] [--rate R] [--in-process N] [--write-doc]
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ from schemas.codec import dumps
 from streams import topics as names
 from streams.admin import create_topics
 from streams.ingest import decode_payments
+from streams.pipeline import key_partition
 from streams.producer import make_producer, publish
 from streams.settings import Settings
-from streams.synthetic.generator import TrafficSpec, generate
+from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
 from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
 from tests.kafka_broker import unique_topic_prefix
 
@@ -188,7 +193,8 @@ def run_workers(
     cpu_before = [proc_cpu_seconds(p.proc.pid) for p in procs]  # type: ignore[union-attr]
     try:
         wait_for_records(settings.kafka_bootstrap, settings.topic(names.DECISIONS), count, 900)
-        cpu = sum(proc_cpu_seconds(p.proc.pid) - b for p, b in zip(procs, cpu_before, strict=True))  # type: ignore[union-attr]
+        cpu_after = [proc_cpu_seconds(p.proc.pid) for p in procs]  # type: ignore[union-attr]
+        cpu = sum(a - b for a, b in zip(cpu_after, cpu_before, strict=True))
         rss = proc_peak_rss_mib(procs[0].proc.pid)  # type: ignore[union-attr]
     finally:
         for p in procs:
@@ -285,6 +291,79 @@ def bench_latency(
     )
 
 
+class _DropSink:
+    """A sink that drops every record (the in-process figure leaves Kafka out)."""
+
+    async def send(self, topic: str, key: object, value: object, *a: object, **k: object) -> None:
+        return None
+
+
+class _Message:
+    __slots__ = ("headers", "key", "offset", "partition", "topic", "value")
+
+    def __init__(self, record: GeneratedRecord, partitions: int, offset: int) -> None:
+        self.key, self.value, self.topic, self.offset = record.key, record.value, "raw", offset
+        self.headers = [("content-type", record.content_type.encode())]
+        self.partition = key_partition(record.key, partitions)
+
+
+class _Event:
+    def __init__(self, message: _Message) -> None:
+        self.message = message
+
+
+def bench_in_process(workdir: Path, count: int, rounds: int, report: Report) -> None:
+    """CPU µs per payment of the worker's Pipeline and of decode + screen_one alone, the
+    two alternating `rounds` times on the same records (medians)."""
+    import statistics
+
+    from streams.context_loader import context_from_settings
+    from streams.pipeline import Pipeline, Topics
+    from streams.runtime import WorkerRuntime
+    from streams.screening import DictWindows, screen_one
+
+    lists = workdir / "ofac-inproc"
+    lists.mkdir(exist_ok=True)
+    ofac_dir(lists)
+    settings = Settings(_env_file=None, ofac_dir=lists, un_xml=UN_XML)
+    ctx = context_from_settings(settings)
+    records = list(generate(TrafficSpec(count=count, seed=4, start=START)))
+    parts = settings.topic_partitions
+    latest = max(START + timedelta(days=1), datetime.now(UTC))
+    topics = Topics("valid", "dlq", "decisions", "alerts", "screened")
+
+    def pipeline_run() -> float:
+        runtime = WorkerRuntime(ctx)
+        pipeline = Pipeline(settings, runtime, topics, DictWindows(), _DropSink(), lambda: latest)
+        events = [_Event(_Message(r, parts, i)) for i, r in enumerate(records)]
+        started = time.process_time()
+        for i in range(0, len(events), 500):
+            asyncio.run(pipeline.ingest_batch(events[i : i + 500]))
+        return time.process_time() - started
+
+    def service_run() -> float:
+        windows = DictWindows()
+        started = time.process_time()
+        for r in records:
+            outcome = decode_payments(r.value, r.content_type, settings.max_message_bytes)
+            if not isinstance(outcome, list):
+                continue
+            for payment in outcome:
+                screened = screen_one(payment, ctx, latest, windows)
+                dumps(screened.decision)
+        return time.process_time() - started
+
+    timings: dict[str, list[float]] = {"pipeline": [], "service": []}
+    for _ in range(rounds):
+        timings["pipeline"].append(pipeline_run())
+        timings["service"].append(service_run())
+    pipe = statistics.median(timings["pipeline"]) / count * 1e6
+    service = statistics.median(timings["service"]) / count * 1e6
+    report.add(f"in-process Pipeline CPU per record ({count:,}, null sink)", pipe, "µs")
+    report.add("in-process decode + screen_one CPU per record", service, "µs")
+    report.add("Pipeline overhead around the screening service", pipe - service, "µs")
+
+
 def feed(settings: Settings, spec: TrafficSpec, rate: float) -> None:
     producer = make_producer(settings)
     publish(generate(spec), producer, settings.topic(names.RAW), rate)
@@ -336,6 +415,14 @@ def main() -> None:
         metavar="FIELD=VALUE",
         help="worker setting for every run, e.g. --set screen_at_ingest=false",
     )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only the in-process figure over N records (no broker), then exit",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="alternating in-process rounds")
     parser.add_argument("--write-doc", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     extra: dict[str, object] = dict(item.split("=", 1) for item in args.set)
@@ -345,6 +432,10 @@ def main() -> None:
     )
     print(f"# {header}", flush=True)
     report = Report()
+    if args.in_process:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_in_process(Path(tmp), args.in_process, args.rounds, report)
+        return
     bootstrap, own = ensure_broker()
     try:
         with tempfile.TemporaryDirectory() as tmp:
