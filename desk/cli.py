@@ -80,7 +80,7 @@ def serve(
             settings, sessions, metrics, publisher=KafkaPublisher(settings), sla=limits
         )
         threading.Thread(target=consumer_loop.run, name="desk-ingest", daemon=True).start()
-    typer.echo(f"desk: {redact(db)} at http://{bind}:{port}/api/cases", err=True)
+    typer.echo(f"desk: {redact(db)} at http://{bind}:{port}/queue (API: /api/cases)", err=True)
     try:
         uvicorn.run(app, host=bind, port=port, log_level="warning")
     finally:
