@@ -391,3 +391,13 @@ def test_what_arrives_in_an_alert_is_escaped(app: FastAPI, seeded: sessionmaker)
         page = client.get("/queue").text
         assert '<script>alert("x")</script>' not in page
         assert "&lt;script&gt;" in page
+
+
+def test_login_form_shows_the_rate_limit(anon: TestClient) -> None:
+    token = TOKEN.search(anon.get("/login").text)
+    assert token
+    form = {"name": "amal", "password": "wrong", "csrf_token": token.group(1)}
+    for _ in range(5):
+        assert anon.post("/login", data=form).status_code == 401
+    locked = anon.post("/login", data=form | {"password": PASSWORD})
+    assert locked.status_code == 429 and "too many failed logins" in locked.text
