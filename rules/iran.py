@@ -218,7 +218,7 @@ def iran_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[Ir
         if place:
             signals.append(IranSignal("address", place, 0.9, *jurisdiction))
     # Stable: strong evidence first, each kind in the order found above.
-    return sorted(signals, key=lambda s: not s.strong)
+    return sorted(signals, key=lambda s: not s.strong) if len(signals) > 1 else signals
 
 
 def _bank_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[IranSignal]:
@@ -331,19 +331,22 @@ def mentions(lines: Sequence[str], terms: Sequence[str]) -> str | None:
     if not lines or not terms:
         return None
     text = _fold(" ".join(lines))
-    for name in terms:
+    for name, folded in _folded(tuple(terms)):
         # A plain substring test first (almost no text holds any term), then the word test.
-        if _folded(name) in text and _pattern(name).search(text):
+        if folded in text and _pattern(name).search(text):
             return name
     return None
 
 
-@lru_cache(maxsize=1024)
-def _folded(name: str) -> str:
-    return _fold(name)
+@lru_cache(maxsize=64)
+def _folded(terms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each term with its folded form, once per configured list of terms."""
+    return tuple((name, _fold(name)) for name in terms)
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()  # NFKC and casefold change no ASCII letter but case
     text = unicodedata.normalize("NFKC", text).casefold()
     return _ARABIC_MARKS.sub("", text)
 
