@@ -12,9 +12,9 @@ name-matching eval set's recall/precision. Run from the repo root:
         [--baseline 1227a91] [--rounds 3]
 
 Before/after in the same run: `--baseline REV` (default BASELINE, the last commit with the
-previous matcher, dw-names-2) extracts that commit's product code (rules/, schemas/, streams/, alerts/)
-with `git archive` into a temporary folder and times it against the working tree on the same
-generated records, in alternating child processes on the same core (`--rounds` of each), and
+previous matcher, dw-names-2) extracts that commit's product code (rules/, schemas/, streams/,
+alerts/) with `git archive` into a temporary folder and times it against the working tree on
+the same generated records, in alternating child processes on the same core (`--rounds` of each), and
 prints both medians and their ratio. The children read the records from one file, so both
 screen the very same bytes; each reports its own decision digest (the baseline's differs when
 its matcher decides differently). `--baseline none` skips it.
@@ -188,6 +188,7 @@ def extract(revision: str, folder: Path) -> str:
         text=True,
         check=True,
     ).stdout.strip()
+    folder.mkdir(parents=True, exist_ok=True)
     archive = folder / "product.tar"
     with archive.open("wb") as out:
         subprocess.run(
