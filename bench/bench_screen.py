@@ -14,8 +14,8 @@ name-matching eval set's recall/precision. Run from the repo root:
 Before/after in the same run: `--baseline REV` (default BASELINE, the last commit with the
 previous matcher, dw-names-2) extracts that commit's product code (rules/, schemas/, streams/,
 alerts/) with `git archive` into a temporary folder and times it against the working tree on
-the same generated records, in alternating child processes on the same core (`--rounds` of each), and
-prints both medians and their ratio. The children read the records from one file, so both
+the same generated records, in alternating child processes on the same core (`--rounds` of
+each), and prints both medians and their ratio. The children read the records from one file, so both
 screen the very same bytes; each reports its own decision digest (the baseline's differs when
 its matcher decides differently). `--baseline none` skips it.
 
