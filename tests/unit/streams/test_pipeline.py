@@ -91,7 +91,7 @@ def raw_event(doc: dict[str, Any], offset: int = 0) -> Event:
 def make(ctx: ScreeningContext | None = None, **settings: Any) -> tuple[Pipeline, RecordingSink]:
     sink = RecordingSink()
     runtime = WorkerRuntime(ctx or context(None, SDN))
-    config = Settings(_env_file=None, topic_partitions=4, **settings)  # type: ignore[call-arg]
+    config = Settings(_env_file=None, topic_partitions=4, **settings)
     return Pipeline(config, runtime, TOPICS, DictWindows(), sink, clock=lambda: NOW), sink
 
 
@@ -189,7 +189,7 @@ def test_the_windowed_rule_counts_across_payments_of_one_debtor() -> None:
     asyncio.run(pipeline.ingest_batch(events))
     fired = [[f.rule for f in d.findings] for d in decisions(sink)]
     assert [("USD-STRUCTURING" in rules) for rules in fired] == [False, False, True]
-    assert pipeline.windows.get(pipeline_debtor(events[0]))  # type: ignore[attr-defined]
+    assert pipeline.windows.get(pipeline_debtor(events[0]))
 
 
 def pipeline_debtor(event: Event) -> str:
@@ -236,7 +236,7 @@ def test_a_failing_rule_dead_letters_the_record_and_the_worker_goes_on() -> None
         def put(self, key: str, window: object) -> None:
             raise RuntimeError("store broke")
 
-    pipeline.windows = Broken()  # type: ignore[assignment]
+    pipeline.windows = Broken()
     structuring = payment_doc(payment_id="S-9", amount="9500.00")
     other = payment_doc(payment_id="E-1", currency="EUR")  # never windowed
     asyncio.run(pipeline.ingest_batch([raw_event(structuring), raw_event(other)]))
