@@ -227,7 +227,6 @@ def generate(spec: TrafficSpec) -> Iterator[GeneratedRecord]:
             else:
                 planted = PLANTERS[run.planters[choice]](run.planting, payment)
                 if planted is not None:
-                    planted = run.planting.capped(planted)
                     run.keep_windows_clean(payment)
                     yield _record(run, payment, planted.rules, planted)
                     i += 1

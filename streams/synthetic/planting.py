@@ -59,12 +59,6 @@ IRAN_PLACES = ("Tehran", "Isfahan", "Mashhad", "Tabriz", "Shiraz", "Ahvaz", "Ban
 PRIORITY_PROGRAMS = re.compile(r"^(IRAN.*|IRGC|IFSR|NPWMD|IRAQ.*|SDGT|FTO|HIZBALLAH)$")
 SANCTIONED_COUNTRIES = frozenset({"IR", "SY", "KP", "CU", "RU", "BY", "VE"})
 EVASION_CLASSES = tuple(c for c in TEXT_CLASSES if c != "exact")
-MISSPELLING_CLASSES = frozenset({"transposition", "deletion", "insertion", "duplication",
-                                 "legal-form"})  # fmt: skip
-"""Evasions that change the name's letters or words: a correct system still raises the rules,
-but a name that is no longer the listed one is a review (docs/rules.md: a fuzzy name alone cannot
-tell a namesake from the listed subject). Look-alike letters, invisible characters, injected
-splits, abbreviations and word order normalise back to the listed name and still block."""
 
 BLOCK, REVIEW = "block", "review"
 
@@ -300,14 +294,6 @@ class Planting:
     rng: random.Random
     facts: ListFacts
     evasion_rate: float = 0.0
-
-    @staticmethod
-    def capped(planted: Planted) -> Planted:
-        """A misspelt planted name raises its rules as reviews."""
-        if planted.evasion not in MISSPELLING_CLASSES:
-            return planted
-        rules = dict.fromkeys(planted.rules, REVIEW)
-        return Planted(rules, planted.how, planted.evasion, planted.structured)
 
     def disguise(self, name: str) -> tuple[str, str | None]:
         """`name`, or at the evasion rate a manipulated form of it and the class used."""
