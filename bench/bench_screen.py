@@ -52,7 +52,8 @@ from rules.lists.ofac import SDN_LIST
 from rules.matching import MATCHER_VERSION
 from schemas.codec import dumps
 from streams.context_loader import context_from_settings
-from streams.offline import Screened, SourceRecord, screen_records
+from streams.offline import SourceRecord, screen_records
+from streams.screening import Screened
 from streams.settings import Settings
 from streams.synthetic.generator import TrafficSpec, generate
 from tests.unit.rules.matching.evalset import evaluate, evaluation_index
@@ -73,7 +74,8 @@ root, records_file, ofac = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, root)
 from schemas.codec import dumps
 from streams.context_loader import context_from_settings
-from streams.offline import Screened, SourceRecord, screen_records
+from streams.offline import SourceRecord, screen_records
+from streams.screening import Screened
 from streams.settings import Settings
 try:
     from rules.matching import MATCHER_VERSION
