@@ -24,7 +24,7 @@ help:
 	@echo "make test-fast  - unit tier on all cores: no broker, no Prometheus, no browser"
 	@echo "make stop       - stop the demo worker and the local broker"
 	@echo "make bench      - benchmarks (print figures; see docs/benchmarks.md)"
-	@echo "make lint       - ruff + mypy"
+	@echo "make lint       - ruff + mypy + import contracts"
 	@echo "make clean      - stop, then delete runtime state ($(RUNTIME)) and tool caches"
 	@echo "make distclean  - clean, and delete the virtualenv"
 
@@ -70,6 +70,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy rules schemas streams alerts desk
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff format .
