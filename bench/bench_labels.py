@@ -68,6 +68,8 @@ class Comparison:
     rejected: int = 0
     rules: dict[str, RuleTally] = field(default_factory=lambda: defaultdict(RuleTally))
     planters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    evasions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    """class -> payments, agreeing, caught (every labelled rule raised, whatever the action)"""
     classes: Counter[tuple[str, ...]] = field(default_factory=Counter)
     examples: dict[tuple[str, ...], list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -88,6 +90,11 @@ class Comparison:
         planter = _planter(label)
         self.planters[planter][0] += 1
         self.planters[planter][1] += same
+        if "evasion" in label:
+            tally = self.evasions[label["evasion"]]
+            tally[0] += 1
+            tally[1] += same
+            tally[2] += set(expected) <= set(got)
         for rule in set(got) | set(expected):
             tally = self.rules[rule]
             tally.labelled += rule in expected
@@ -165,6 +172,10 @@ def report(c: Comparison) -> None:
     print(f"\n{'planted (or clean flow)':<44}{'payments':>10}{'agreed':>10}")
     for planter, (n, ok) in sorted(c.planters.items()):
         print(f"{planter:<44}{n:>10,}{ok:>10,}")
+    if c.evasions:
+        print(f"\n{'evasion class':<24}{'payments':>10}{'agreed':>10}{'caught':>10}")
+        for name, (n, ok, caught) in sorted(c.evasions.items()):
+            print(f"{name:<24}{n:>10,}{ok:>10,}{caught:>10,}")
     print(f"\ndisagreement classes: {len(c.classes)}")
     for key, n in c.classes.most_common():
         planter, evasion, fmt, expected, got, verdicts = key
