@@ -261,6 +261,13 @@ def compare(records: list[SourceRecord], revision: str, rounds: int, ofac: Path)
     figure("working tree / baseline (CPU time)", now / base, "x", ">= 1.0")
     print(f"{'baseline decisions':<48} {dict(sorted(first_base.counts.items()))}")
     print(f"{'working tree decisions':<48} {dict(sorted(first_now.counts.items()))}")
+    rejected = (first_base.counts.get("rejected", 0), first_now.counts.get("rejected", 0))
+    if rejected[0] != rejected[1]:
+        # A record one tree rejects is not screened there: the two rates time different work.
+        print(
+            f"WARNING: the baseline rejects {rejected[0]:,} records and the working tree "
+            f"{rejected[1]:,}: the ratio above does not compare like with like"
+        )
 
 
 def one_core() -> str:
