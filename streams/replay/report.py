@@ -23,7 +23,8 @@ from rules.lists.base import ReferenceList
 from schemas.alert import Alert
 from schemas.common import Action
 from schemas.payment import Payment
-from streams.offline import Rejected, Screened
+from streams.offline import Rejected
+from streams.screening import Screened
 
 REPORT_FORMAT = 1
 ZERO = Decimal("0")

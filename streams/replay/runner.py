@@ -25,7 +25,7 @@ import orjson
 
 from rules.context import ScreeningContext
 from schemas.codec import dumps
-from streams.offline import Rejected, Screened, SourceRecord, screen_records
+from streams.offline import Rejected, SourceRecord, screen_records
 from streams.replay.backtest import Backtest
 from streams.replay.compare import Comparison, compare_alerts, read_payment_ids
 from streams.replay.html import write_html
@@ -40,6 +40,7 @@ from streams.replay.report import (
 )
 from streams.replay.software import software
 from streams.replay.sources import ReplaySource
+from streams.screening import Screened
 
 VALUE_DATE = "value-date"
 OUTPUTS = ("decisions.jsonl", "alerts.jsonl", "rejects.jsonl")
