@@ -5,10 +5,13 @@ in the store's format (streams.rescreen_store.encode_stored) cycling through the
 record gets its own payment id and its own invoice number in the remittance text, so each one
 carries at least one string the probe has never seen. The delta is 50 real SDN entries
 (../shared/data, seeded sample); one record in a thousand names one of them as creditor.
-Times rescreen_record over every record (decode, probe, and for the candidates the full
-screening core on the delta) and prints throughput, candidates, hits and peak RSS.
+Every record carries the probe header the worker writes (streams.rescreen_store.stored_headers);
+`--no-header` times records stored without it (decoded for the probe). Times rescreen_record
+over every record (probe, and for the candidates decode and the full screening core on the
+delta) and prints throughput (wall and CPU time, with the load average: the machine may be
+shared), candidates, hits and peak RSS.
 
-    .venv/bin/python -m bench.bench_rescreen [--records 1000000] [--pool 20000]
+    .venv/bin/python -m bench.bench_rescreen [--records 1000000] [--pool 20000] [--no-header]
 
 Never asserts timings (figures vary with the machine).
 """
@@ -16,6 +19,7 @@ Never asserts timings (figures vary with the machine).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -33,7 +37,7 @@ from rules.rescreen import DeltaScreen
 from schemas.common import Action
 from schemas.decision import Decision
 from streams.list_files import load_ofac_csv, load_rule_pack
-from streams.rescreen_store import encode_stored, rescreen_record
+from streams.rescreen_store import Headers, encode_stored, rescreen_record, stored_headers
 from streams.synthetic.generator import TrafficSpec, generate
 
 TARGET_PPS = 50_000
@@ -58,10 +62,10 @@ def pool_of(size: int, seed: int) -> list[dict[str, object]]:
 
 
 def stored_records(
-    pool: list[dict[str, object]], count: int, delta: ReferenceList, seed: int
-) -> tuple[list[bytes], int]:
+    pool: list[dict[str, object]], count: int, delta: ReferenceList, seed: int, header: bool
+) -> tuple[list[tuple[bytes, Headers]], int]:
     rng = random.Random(seed)
-    records: list[bytes] = []
+    records: list[tuple[bytes, Headers]] = []
     planted = 0
     for i in range(count):
         doc = dict(pool[i % len(pool)])
@@ -79,7 +83,9 @@ def stored_records(
             rule_pack_version="1",
             evaluated_at=START,
         )
-        records.append(encode_stored(orjson.dumps(doc), decision))
+        payment_json = orjson.dumps(doc)
+        headers = stored_headers(payment_json) if header else []
+        records.append((encode_stored(payment_json, decision), headers))
     return records, planted
 
 
@@ -89,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pool", type=int, default=20_000)
     parser.add_argument("--delta", type=int, default=50)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--no-header", action="store_true", help="records without the header")
     args = parser.parse_args(argv)
 
     print(f"# bench_rescreen — {machine()}")
@@ -97,18 +104,21 @@ def main(argv: list[str] | None = None) -> None:
     rescreen = DeltaScreen.build(load_rule_pack(), delta, NOW.date())
     figure("delta index build", (time.perf_counter() - started) * 1000, "ms")
     pool = pool_of(args.pool, args.seed)
-    records, planted = stored_records(pool, args.records, delta, args.seed)
+    records, planted = stored_records(pool, args.records, delta, args.seed, not args.no_header)
     del pool
+    size = sum(len(v) + sum(len(h) for _, h in hs) for v, hs in records) / len(records)
     print(
-        f"{len(records):,} stored records ({sum(map(len, records)) / len(records):.0f} B avg), "
+        f"{len(records):,} stored records ({size:.0f} B avg incl. headers), "
+        f"{'no probe header' if args.no_header else 'probe header'}, "
         f"{args.pool:,}-payment pool, {planted:,} planted, delta {len(delta)} SDN entries"
     )
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     before = rss_mib()
     cpu = time.process_time()
     started = time.perf_counter()
     hits = findings = 0
-    for value in records:
-        hit = rescreen_record(rescreen, value, NOW)
+    for value, headers in records:
+        hit = rescreen_record(rescreen, value, NOW, headers)
         if hit is not None:
             hits += 1
             findings += len(hit.findings)
@@ -127,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     figure("findings", findings, "findings")
     figure("peak RSS (records in memory + index)", rss_mib(), "MiB")
     figure("peak RSS before the re-screen", before, "MiB")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ full; the others are skipped without being decoded.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from typing import Any
 
 from rules.context import ListIndex, ScreeningContext, bank_code_keys
 from rules.engine import screen_payment
+from rules.listmatch import text_windows
 from rules.lists.base import ListSet, ReferenceList
 from rules.lists.builtin import JURISDICTIONS_LIST
 from rules.mentions import (
@@ -35,8 +37,10 @@ from rules.mentions import (
     continued_names,
     iban_bank_code,
     identifiers_in_text,
+    name_spans,
+    whole_field,
 )
-from rules.pack import ListRuleSettings, RulePack
+from rules.pack import DEFAULT_TEXT_WINDOW, ListRuleSettings, RulePack
 from rules.vessel import VesselIndex, find_vessels, vessel_index
 from schemas.common import Action
 from schemas.decision import Finding
@@ -59,8 +63,13 @@ NOT_SCREENED = frozenset(
 
 CODE_FIELDS = frozenset({"bic", "account", "clearing_id", "country", "purpose_code"})
 """Fields the rules read only as identifiers (rules.mentions.subjects), never as names or text."""
-NAME, AGENT_NAME, TEXT, CODE = "name", "agent-name", "text", "code"
-"""How a string is read: a party's or an agent's name, free text, or an identifier."""
+NAME, AGENT_NAME, TEXT, EXTRA, CODE = "name", "agent-name", "text", "extra", "code"
+"""How a string is read: a party's or an agent's name, free text (remittance, address lines),
+a string of an unknown field (free text that may also be a name on its own:
+rules.mentions.whole_field), or an identifier."""
+
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
+"""A number written as a word of its own (ASCII text)."""
 
 VERDICT_MEMO_SIZE = 200_000
 """Distinct strings whose verdict is remembered before the memo starts afresh."""
@@ -86,7 +95,14 @@ class DeltaProbe:
     """IMO and registration numbers of delta entries."""
     every_payment: bool
     vessels: VesselIndex | None = None
+    window: int = DEFAULT_TEXT_WINDOW
+    """The longest free-text window any rule of the pack searches (rules.listmatch)."""
     verdicts: dict[tuple[str, str], bool] = field(default_factory=dict)
+    groups: dict[str, bool] = field(default_factory=dict)
+    """Verdicts of the parties' strings of a probe form, as one group."""
+    text_verdicts: dict[tuple[str, str], bool] = field(default_factory=dict)
+    """Free-text windows' verdicts by masked text: invoice and reference numbers make almost
+    every remittance line new, its words repeat."""
     candidates: int = 0
     """Payments that passed the probe (screened in full), for metrics and the bench."""
 
@@ -104,11 +120,15 @@ class DeltaProbe:
             # IRAN-NEXUS reads the jurisdictions list against every country field.
             index.reference.name == JURISDICTIONS_LIST,
             vessel_index(index.reference) if has_vessels else None,
+            longest_text_window(pack),
         )
 
     def touches(self, text: str, how: str = TEXT) -> bool:
-        """Whether this string, read `how` (NAME, AGENT_NAME, TEXT or CODE), could hold a
-        delta name or identifier (remembered per string and reading)."""
+        """Whether this string, read `how` (NAME, AGENT_NAME, TEXT, EXTRA or CODE), could hold
+        a delta name or identifier (remembered per string and reading; free text's windows
+        per masked text)."""
+        if how in (TEXT, EXTRA):
+            return self._text_touches(text, how)
         key = (text, how)
         found = self.verdicts.get(key)
         if found is None:
@@ -125,14 +145,73 @@ class DeltaProbe:
             return False  # read as an identifier only
         if self.vessels is not None and any(find_vessels(text, self.vessels)):
             return True  # OIL-VESSEL's own phrase and IMO search
-        names = self.index.names
-        if how in (NAME, AGENT_NAME):
-            # The rules' own search (rules.listmatch, rules.iran): a name that has no hit at the
-            # lowest threshold has none at any threshold a rule uses (hits at a higher threshold
-            # are a subset), and the rules only drop hits after it.
-            kind = "bank" if how == AGENT_NAME else None
-            return bool(names.search(text, self.threshold, kind=kind))
-        return names.could_match(text, self.threshold)
+        # The rules' own search (rules.listmatch, rules.iran): a name that has no hit at the
+        # lowest threshold has none at any threshold a rule uses (hits at a higher threshold
+        # are a subset), and the rules only drop hits after it.
+        kind = "bank" if how == AGENT_NAME else None
+        return bool(self.index.names.search(text, self.threshold, kind=kind))
+
+    def _text_touches(self, text: str, how: str) -> bool:
+        """A free text, read as rules.listmatch.text_matches reads it: its identifiers, IMO
+        numbers and vessels; the names it presents as a party's (`name_spans`, and for an
+        unknown field the whole string: `whole_field`), searched whole; and its windows, runs
+        of words between numbers and party markers, searched only when one starts or ends
+        with a listed word. Each search is the rules' own at the lowest threshold (hits at
+        the rules' text thresholds are a subset; the rules drop hits only after it) and is
+        remembered per name or window, and the windows' verdict per `masked` text: an invoice
+        number makes no window new."""
+        if self._identifies_in_text(text) or any(n in text.upper() for n in self.numbers):
+            return True
+        if self.vessels is not None and any(find_vessels(text, self.vessels)):
+            return True  # OIL-VESSEL's own phrase and IMO search
+        search, threshold = self.index.names.search, self.threshold
+        masked = self.masked(text)
+        key = (masked, how)
+        found = self.text_verdicts.get(key)
+        if found is None:
+            words = self.index.words
+            found = any(
+                search(window.text, threshold, truncated=False)
+                for window in text_windows(masked, self.window)
+                if window.text.partition(" ")[0] in words or window.text.rpartition(" ")[2] in words
+            )
+            if len(self.text_verdicts) >= VERDICT_MEMO_SIZE:
+                self.text_verdicts.clear()
+            self.text_verdicts[key] = found
+        if found:
+            return True
+        # Whether a party marker opens a span does not depend on the numbers (memoised by the
+        # masked text); the spans themselves are searched as written.
+        spans = name_spans(text) if name_spans(masked) else ()
+        if how == EXTRA:
+            spans += whole_field(text)
+        return any(search(span, threshold, truncated=False) for span in spans)
+
+    def masked(self, text: str) -> str:
+        """`text` with every number written as a word of its own replaced by "0": the same
+        windows (rules.listmatch.text_windows), since the normaliser tests character classes
+        only (no synonym, article, stop word or phrase holds a digit) and a number ends a run
+        of words whatever its digits. Non-ASCII text (transliterated) is not masked."""
+        if not text.isascii():
+            return text
+        return _NUMBER.sub("0", text)
+
+    def _identifies_in_text(self, text: str) -> bool:
+        """A free text names a delta bank as rules.listmatch.text_matches reads it: a BIC or
+        IBAN written in it (identifiers_in_text), or the whole string a BIC."""
+        codes, keys = self.bank_codes, self.bank_keys
+        if not codes and not keys:
+            return False
+        upper = text.strip().upper()
+        if len(upper) in (8, 11) and upper.isalnum() and upper[:4] in codes:
+            return True
+        for kind, code in identifiers_in_text(text):
+            if kind == "bic" and code[:4] in codes:
+                return True
+            bank = iban_bank_code(code) if kind == "iban" else None
+            if bank is not None and (bank.country, bank.code) in keys:
+                return True
+        return False
 
     def _identifies(self, text: str) -> bool:
         """The string, read as the core reads a BIC, account, clearing id or free text,
@@ -155,6 +234,34 @@ class DeltaProbe:
                 return True
         return False
 
+    def form_touches(self, form: str) -> bool:
+        """Whether a payment, given by its `probe_form`, could be hit by the delta: the same
+        verdict as `payment_touches` on its JSON. The parties' strings are judged as a group
+        (remembered per group: a debtor and creditor pair recurs), the payment's own strings
+        one by one."""
+        if self.every_payment:
+            self.candidates += 1
+            return True
+        parties, _, own = form.partition(PROBE_GROUPS)
+        found = self.groups.get(parties)
+        if found is None:
+            found = self._strings_touch(parties)
+            if len(self.groups) >= VERDICT_MEMO_SIZE:
+                self.groups.clear()
+            self.groups[parties] = found
+        if found or self._strings_touch(own):
+            self.candidates += 1
+            return True
+        return False
+
+    def _strings_touch(self, strings: str) -> bool:
+        touches, by_code = self.touches, _BY_CODE
+        return any(
+            touches(entry[1:], by_code[entry[0]])
+            for entry in strings.split(PROBE_SEPARATOR)
+            if entry
+        )
+
     def payment_touches(self, payment: Mapping[str, Any]) -> bool:
         """Whether a stored payment (its JSON as a dict) could be hit by the delta."""
         touches = self.touches
@@ -163,6 +270,45 @@ class DeltaProbe:
             self.candidates += 1
             return True
         return False
+
+
+def longest_text_window(pack: RulePack) -> int:
+    """The longest `text_window` of the pack's rules: the windows of a shorter one are among
+    its windows, so their first and last words too."""
+    found = [DEFAULT_TEXT_WINDOW]
+    for rule in pack.rules:
+        window = getattr(pack.settings(rule), "text_window", None)
+        if isinstance(window, int):
+            found.append(window)
+    return max(found)
+
+
+PROBE_SEPARATOR = "\x1e"
+"""Between two strings of a probe form (a control character no payment string holds)."""
+PROBE_GROUPS = "\x1d"
+"""Between the parties' strings and the payment's own strings of a probe form."""
+READINGS = {NAME: "N", AGENT_NAME: "A", TEXT: "T", EXTRA: "X", CODE: "C"}
+_BY_CODE = {code: how for how, code in READINGS.items()}
+
+
+def probe_form(payment: Mapping[str, Any]) -> str | None:
+    """`screened_strings` of a payment's JSON as one string, each prefixed with its reading's
+    letter: the strings of its parties and agents first (names, codes, addresses: they recur
+    from payment to payment together), then, after PROBE_GROUPS, its own (remittance, unknown
+    fields). None when a string holds a separator (the record is then read the slow way).
+    Stored beside the payment (streams.rescreen_store) so that re-screening reads it without
+    decoding the payment."""
+    parties: list[str] = []
+    own: list[str] = []
+    for key, value in payment.items():
+        if key in NOT_SCREENED:
+            continue
+        into = parties if key in PARTIES else own
+        for text, how in screened_strings({key: value}):
+            if PROBE_SEPARATOR in text or PROBE_GROUPS in text:
+                return None
+            into.append(READINGS[how] + text)
+    return PROBE_SEPARATOR.join(parties) + PROBE_GROUPS + PROBE_SEPARATOR.join(own)
 
 
 def lowest_threshold(pack: RulePack) -> float:
@@ -208,8 +354,9 @@ def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     joined from a name and its first address line: rules.mentions.continued_names), CODE (a
     BIC, account, clearing id, country or purpose code: only looked up as an identifier) or
     TEXT (remittance, a party's address lines joined by line breaks as
-    rules.mentions.text_mentions joins them, and every string of an unknown field). Reads the
-    JSON, not the model: most payments are never decoded."""
+    rules.mentions.text_mentions joins them) or EXTRA (every string of an unknown field, an
+    agent's address lines included). Reads the JSON, not the model: most payments are never
+    decoded."""
     for key, value in payment.items():
         if key in NOT_SCREENED:
             continue
@@ -222,6 +369,8 @@ def screened_strings(payment: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         elif key in CODE_FIELDS:
             if isinstance(value, str) and value:
                 yield value, CODE
+        elif key == "remittance_info":
+            yield from _strings(value, TEXT)
         else:
             yield from _strings(value)
 
@@ -236,6 +385,9 @@ def _party_strings(party: Mapping[str, Any], how: str) -> Iterator[tuple[str, st
     text = "\n".join(line for line in lines if line.strip())
     if text:
         yield text, TEXT
+    if how == AGENT_NAME:
+        # An agent has no address field: its address lines are an unknown field's strings.
+        yield from _strings(lines)
     for key, value in party.items():
         if key in CODE_FIELDS:
             if isinstance(value, str) and value:
@@ -244,17 +396,17 @@ def _party_strings(party: Mapping[str, Any], how: str) -> Iterator[tuple[str, st
             yield from _strings(value)
 
 
-def _strings(value: Any, depth: int = 0) -> Iterator[tuple[str, str]]:
+def _strings(value: Any, how: str = EXTRA, depth: int = 0) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         if value:
-            yield value, TEXT
+            yield value, how
     elif isinstance(value, Mapping):
         if depth < 6:
             for item in value.values():
-                yield from _strings(item, depth + 1)
+                yield from _strings(item, how, depth + 1)
     elif isinstance(value, list) and depth < 6:
         for item in value:
-            yield from _strings(item, depth + 1)
+            yield from _strings(item, how, depth + 1)
 
 
 @dataclass(frozen=True)

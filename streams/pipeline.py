@@ -49,7 +49,7 @@ from schemas.decision import Decision
 from schemas.payment import Payment
 from streams.deadletter import Rejection, dead_letter_headers
 from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
-from streams.rescreen_store import encode_stored
+from streams.rescreen_store import encode_stored, stored_headers
 from streams.runtime import WorkerRuntime
 from streams.screening import WindowStore, screen_one
 from streams.settings import Settings
@@ -294,10 +294,12 @@ class Pipeline:
         worker owns, so the worker that owns a partition re-screens it: streams/rescreen.py),
         stamped with its created_at (retention and the re-screening window go by it)."""
         assert self.topics.screened is not None
+        stored = payment_json or dumps(payment)
         await self.sink.send(
             self.topics.screened,
             payment.payment_id.encode(),
-            encode_stored(payment_json or dumps(payment), decision),
+            encode_stored(stored, decision),
+            stored_headers(stored),
             partition=partition,
             timestamp=payment.created_at.timestamp(),
         )

@@ -218,6 +218,7 @@ class Rescreener:
                 store_topic,
                 hit.payment.payment_id.encode(),
                 hit.updated(),
+                hit.headers,
                 partition=partition,
                 timestamp=hit.payment.created_at.timestamp(),
             )
@@ -272,7 +273,7 @@ def scan_store(
                     if message.value is None or message.timestamp < cutoff_ms:
                         continue
                     scanned += 1
-                    hit = rescreen_record(screen, message.value, now)
+                    hit = rescreen_record(screen, message.value, now, message.headers)
                     # Until compaction runs, a payment's older records precede its latest one
                     # (e.g. before a retro alert was added to it): the latest one decides.
                     if hit is not None:

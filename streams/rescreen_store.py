@@ -1,21 +1,23 @@
 """The stored form of a screened payment, as delta re-screening reads it (docs/rescreen.md).
 
 One JSON record per payment: the payment as screened, its original decision, and the alert keys
-(rule|entry) already raised for it, live or retro. Re-screening reads it with orjson and hands
-the payment's JSON to the probe (rules.rescreen.DeltaProbe) as a dict: only the few payments
-that pass are validated into a Payment and screened.
+(rule|entry) already raised for it, live or retro. The record carries a header, PROBE_HEADER:
+the strings the probe reads (rules.rescreen.probe_form), so that re-screening decides on them
+without decoding the record; only the few payments that pass are decoded, validated into a
+Payment and screened. A record without the header (written before it existed) is decoded and
+its payment's JSON handed to the probe as a dict, with the same verdict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
 
-from rules.rescreen import DeltaScreen, alert_key
+from rules.rescreen import DeltaScreen, alert_key, probe_form
 from schemas.common import Action
 from schemas.decision import Decision, Finding
 from schemas.payment import Payment
@@ -44,6 +46,28 @@ def encode_stored(
     return head[:-1] + b',"payment":' + payment_json + b"}"
 
 
+PROBE_HEADER = "dw-probe"
+"""The record header holding the payment's probe form (UTF-8)."""
+
+Headers = list[tuple[str, bytes]]
+
+
+def stored_headers(payment_json: bytes) -> Headers:
+    """The headers of a stored record: the payment's probe form (none when a string of the
+    payment cannot be written in it). Costs one decode of the payment on the live path."""
+    doc = orjson.loads(payment_json)
+    form = probe_form(doc) if isinstance(doc, dict) else None
+    return [] if form is None else [(PROBE_HEADER, form.encode())]
+
+
+def probe_header(headers: Sequence[tuple[str, bytes]] | None) -> str | None:
+    """The probe form a record's headers carry, if any."""
+    for key, value in headers or ():
+        if key == PROBE_HEADER and value is not None:
+            return value.decode()
+    return None
+
+
 @dataclass(frozen=True)
 class StoredHit:
     """A stored payment the delta hits with findings not alerted before."""
@@ -52,6 +76,9 @@ class StoredHit:
     findings: list[Finding]
     record: dict[str, Any]
     """The stored record (decision, evaluated_at, rule_pack_version, alerted, payment)."""
+    headers: Headers
+    """The record's probe header, written again with the update (recomputed for a record
+    stored without one)."""
 
     def updated(self) -> bytes:
         """The record again, with the new findings' keys added to `alerted`."""
@@ -60,12 +87,26 @@ class StoredHit:
         return orjson.dumps({**self.record, "alerted": sorted(keys)})
 
 
-def rescreen_record(delta: DeltaScreen, value: bytes, at: datetime) -> StoredHit | None:
-    """Re-screen one stored record against the delta; None when nothing new is found."""
+def rescreen_record(
+    delta: DeltaScreen,
+    value: bytes,
+    at: datetime,
+    headers: Sequence[tuple[str, bytes]] | None = None,
+) -> StoredHit | None:
+    """Re-screen one stored record against the delta; None when nothing new is found. With
+    the record's probe header, a payment the probe rejects is never decoded."""
+    form = probe_header(headers)
+    if form is not None and not delta.probe.form_touches(form):
+        return None
     record = orjson.loads(value)
     doc = record.get("payment") if isinstance(record, dict) else None
-    if not isinstance(doc, dict) or not delta.probe.payment_touches(doc):
+    if not isinstance(doc, dict):
+        return None
+    if form is None and not delta.probe.payment_touches(doc):
         return None
     payment = Payment.model_validate(doc)
     findings = delta.findings(payment, at, frozenset(record.get("alerted", ())))
-    return StoredHit(payment, findings, record) if findings else None
+    if not findings:
+        return None
+    kept = [(PROBE_HEADER, form.encode())] if form is not None else None
+    return StoredHit(payment, findings, record, kept or stored_headers(orjson.dumps(doc)))

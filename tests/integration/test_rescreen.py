@@ -19,6 +19,7 @@ from kafka import KafkaProducer
 from rules.lists.cbi import parse_cbi_usd_ban
 from streams import topics as names
 from streams.admin import create_topics
+from streams.rescreen_store import probe_header
 from streams.settings import Settings
 from streams.synthetic.generator import clean_payment
 from tests.integration.pipeline import REPO, metric_value, pipeline_settings, read_to_end
@@ -126,6 +127,10 @@ def test_published_delta_raises_one_retro_alert_per_past_payment(
             time.sleep(0.5)
         time.sleep(3)
         assert len(retro_alerts(settings)) == 3, worker.log_tail()
+        # Every stored record, the ones updated with a retro alert included, carries the probe
+        # form the re-screen reads instead of decoding the payment.
+        stored = read_to_end(settings.kafka_bootstrap, settings.topic(names.SCREENED))
+        assert len(stored) >= 8 and all(probe_header(r.headers) for r in stored)
         metrics = worker.metrics()
         assert (
             metric_value(
