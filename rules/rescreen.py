@@ -9,12 +9,14 @@ after the payment's value date is in force and the finding is marked retro (mark
 Most stored payments cannot touch a 50-entry delta at all, and running every rule over each of
 a million payments costs hundreds of microseconds apiece. `DeltaProbe` decides that cheaply and
 soundly first: a payment can only be hit through one of the strings the rules read (names,
-addresses, BICs, accounts, clearing ids, free text, unknown fields), and a string can only hit
-if one of its words stands for a delta word (NameIndex.could_match, the matcher's own
-candidate step) or it carries one of the delta's identifiers (a BIC's bank code, an IBAN bank
-code, an IMO or registration number). The verdict is remembered per distinct string: payment
-after payment repeats the same names and banks. Payments that pass the probe are screened in
-full; the others are skipped without being decoded.
+addresses, BICs, accounts, clearing ids, free text, unknown fields), read as the rules read it:
+a name through the rules' own search at the pack's lowest threshold; free text through the
+windows the core searches (those that start or end with a listed word), its party-marker spans
+and, for an unknown field, the whole string; identifiers through rules.mentions' readers. The
+verdict is remembered per distinct string, per window, per free text with its numbers masked
+and per group of a payment's parties' strings: payment after payment repeats the same names,
+banks and words. Payments that pass the probe are screened in full; the others are skipped
+without being decoded when the store's record carries the payment's `probe_form`.
 """
 
 from __future__ import annotations
