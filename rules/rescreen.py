@@ -388,8 +388,8 @@ def _party_strings(party: Mapping[str, Any], how: str) -> Iterator[tuple[str, st
     if text:
         yield text, TEXT
     if how == AGENT_NAME:
-        # An agent has no address field: its address lines are an unknown field's strings.
-        yield from _strings(lines)
+        # An agent has no address field: its address, whatever its shape, is an unknown field.
+        yield from _strings(address)
     for key, value in party.items():
         if key in CODE_FIELDS:
             if isinstance(value, str) and value:

@@ -61,6 +61,9 @@ HITS = {
     "unknown field of an agent": make_payment(
         creditor_agent={"name": "Some Bank", "bic": "ABCDAEAD", "branch": "Bank Mellat"}
     ),
+    "agent's address as one string": make_payment(
+        creditor_agent={"name": "Some Bank", "bic": "ABCDAEAD", "address": "c/o Bank Mellat"}
+    ),
 }
 
 
@@ -167,9 +170,19 @@ def test_probe_is_sound_on_typed_variants_of_real_sdn_names(sdn_2024: OfacLoad) 
             assert passed, f"probe dropped a hit: {name!r}"
         elif not passed:
             skipped += 1
-        # The name only in free text, between invoice numbers, or after a party marker.
+        # The name only in free text: between invoice numbers, after a party marker, on an
+        # address line, in an unknown field.
         text = rng.choice([f"INV {rng.randrange(10**6)} {name} {i:05d} goods", f"c/o {name}"])
-        payment = make_payment(payment_id=f"T{i}", remittance_info=text)
+        where = rng.choice(["remittance", "address", "extra"])
+        if where == "remittance":
+            payment = make_payment(payment_id=f"T{i}", remittance_info=text)
+        elif where == "address":
+            address = ["Unit 4, Street 12", text, "Baghdad"]
+            payment = make_payment(
+                payment_id=f"T{i}", debtor=party("Trading House", address=address)
+            )
+        else:
+            payment = make_payment(payment_id=f"T{i}", related_party={"name": name, "ref": text})
         passed = touched(rescreen, payment)
         if rescreen.findings(payment, NOW):
             text_hits += 1
