@@ -44,6 +44,16 @@ GIVEN_NAMES: Final = _words(
     aisha ayesha ayse amina amna khadija hatice layla leila laila rana rania hana hanaa dunya
     shaima zahraa zahra asmaa iman eman israa rusul ruqaya ruqayya mina hiba nada duaa farah
     ghada lina noura samira suad wafaa elif emine shirin zhila lana nasrin
+    huda hadeel hanan shahad sura aya ayat abeer amal azhar basma buthaina dalia ebtisam
+    ibtisam enas inas hind hala hayat intisar jinan kawthar khulood lamia lubna maysoon muna
+    mona nadia najla nahla nisreen raghad rasha reem rihab ruba sahar salwa sawsan shatha suha
+    tamara wasan widad zina nibras marwa manar mays yasmin yasmeen
+    nihad kifah mohanad muhanad adnan akeel aqeel alaa arkan asaad atheer bahaa basil dhiaa
+    diyar durgham ehab ihab fouad fuad ghassan haitham haytham harith husam laith layth luay
+    louay maher mudhafar muntadhar muntadher nabeel nadhim najim nawfal nazar qutaiba raed
+    rami sajjad sarmad shihab sinan safaa saif sayf thaer wisam wissam abdullah abdulla
+    abdallah abdulrahman abdulrahim abdulkarim abdulaziz abdulhadi abdulameer abdulrazzaq
+    abdulwahab abdulhussein abdulkadhim abdulsattar abduljabbar abdulmajeed
     """
 )
 

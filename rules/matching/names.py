@@ -1,6 +1,6 @@
 """NameIndex: find the list entries a payment party's name may mean, fast enough for full SDN.
 
-Algorithm dw-names-3 (docs/matching.md has the derivation, the interface and measured figures):
+Algorithm dw-names-4 (docs/matching.md has the derivation, the interface and measured figures):
   1. Both sides are normalised (normalize.analyse_name) into token sets; order never matters.
      Invisible characters and look-alike letters are cleaned first (glyphs.py).
   2. Every vocabulary token has a weight: min(lexicon prior, corpus weight). The corpus weight is

@@ -45,7 +45,7 @@ def ids(hits: list[NameHit]) -> list[str]:
 
 
 def test_matcher_is_named_and_versioned() -> None:
-    assert MATCHER_VERSION == "dw-names-3"
+    assert MATCHER_VERSION == "dw-names-4"
 
 
 def test_exact_name_scores_one(index: NameIndex) -> None:
