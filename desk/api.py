@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk import actions, audit, cases, exceptions, outbox, reports
+from desk import actions, audit, cases, exceptions, outbox, reports, reveal
 from desk import sessions as logins
 from desk.auth import Actor, actor_for_token
 from desk.db.models import AlertRow, CaseAction, Comment, User
@@ -61,6 +61,12 @@ class RevokeBody(BaseModel):
     reason: str = Field(min_length=1, max_length=10_000)
 
 
+class RevealBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    party: reveal.Party
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
 class ExceptionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     alert_id: str
@@ -79,6 +85,7 @@ def create_app(
     sla: Mapping[Severity, timedelta] | None = None,
     entries: exceptions.EntryLookup | None = None,
     goaml: GoamlSettings | None = None,
+    accounts: reveal.AccountLookup | None = None,
 ) -> FastAPI:
     """The API over a migrated database; effective actions are sent with `publisher` after
     their transaction commits (see desk/outbox.py)."""
@@ -334,6 +341,15 @@ def create_app(
         proposal = write("reject", lambda: actions.reject(db, who, case_id, note, clock()))
         return decided(db, case_id, proposal)
 
+    @app.post("/api/cases/{case_id}/reveal")
+    def reveal_account(case_id: int, body: RevealBody, db: Db, who: Who) -> dict[str, Any]:
+        try:
+            account = reveal.reveal(db, who, case_id, body.party, body.reason, accounts, clock())
+        finally:
+            db.commit()  # the attempt is audited whether it was granted or not
+        desk_metrics.actions.labels("reveal", "ok").inc()
+        return {"case_id": case_id, "party": body.party, "account": account}
+
     @app.post("/api/exceptions", status_code=201)
     def request_exception(body: ExceptionBody, db: Db, who: Who, write: Write) -> dict[str, Any]:
         row = write(
@@ -399,5 +415,6 @@ def create_app(
         reports.refresh_case_metrics(db, desk_metrics, clock(), sla)
         return Response(generate_latest(desk_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    app.state.accounts = accounts  # the case page's Reveal button reads it
     register_pages(app, sessions, publisher, desk_metrics, clock, sla)  # desk/web: HTML pages
     return app

@@ -66,6 +66,7 @@ def serve(
     from desk.kafka_publisher import KafkaPublisher
     from desk.list_lookup import WorkerLists
     from desk.metrics import DeskMetrics
+    from desk.reveal import ScreenedStore
     from streams.settings import get_settings
 
     settings = get_settings()
@@ -73,7 +74,14 @@ def serve(
     metrics = DeskMetrics()
     publisher = KafkaPublisher(settings)
     limits = sla.from_environment(os.environ)
-    app = create_app(sessions, publisher, metrics, sla=limits, entries=WorkerLists(settings))
+    app = create_app(
+        sessions,
+        publisher,
+        metrics,
+        sla=limits,
+        entries=WorkerLists(settings),
+        accounts=ScreenedStore(settings),
+    )
     consumer_loop: Ingest | None = None
     if ingest:
         consumer_loop = Ingest(

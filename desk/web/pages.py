@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk import actions, outbox
+from desk import actions, outbox, reveal
 from desk import sessions as logins
 from desk.cases import CaseStatus
 from desk.errors import DeskError, Forbidden, Invalid
@@ -355,3 +355,29 @@ def register_pages(
         lambda db, who, f: actions.reject(db, who.actor, case_id_of(f), note(f), at()),
         "proposal turned down",
     )
+
+    @app.post("/cases/{case_id}/reveal", response_class=HTMLResponse)
+    async def reveal_page(request: Request, case_id: int, db: Db, who: Who) -> Response:
+        """The Reveal button (htmx): one party's full account in a fragment, never a page that
+        a browser would cache or a log would keep; every attempt is audited (desk/reveal.py)."""
+        fields = await form_fields(request)
+        if not csrf_ok(who, request, fields):
+            return page(request, "_revealed.html", {"error": "missing or wrong CSRF token"}, 403)
+        party = fields.get("party", "")
+        try:
+            account = reveal.reveal(
+                db,
+                who.actor,
+                case_id,
+                party,
+                fields.get("reason", "")[:2_000],
+                request.app.state.accounts,
+                at(),
+            )
+        except DeskError as error:
+            db.commit()  # the refused attempt stays in the audit trail
+            metrics.actions.labels("reveal", "refused").inc()
+            return page(request, "_revealed.html", {"error": error.message}, error.status)
+        db.commit()
+        metrics.actions.labels("reveal", "ok").inc()
+        return page(request, "_revealed.html", {"party": party, "account": account})
