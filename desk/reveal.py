@@ -54,9 +54,12 @@ class ScreenedStore:
 
     settings: Settings
     margin: timedelta = timedelta(minutes=15)
-    """Records are stamped with created_at; the worker writes them in arrival order, so a
-    payment sits among others created minutes around it."""
-    max_records: int = 20_000
+    """The read starts at the first record stamped created_at - margin in each partition."""
+    late: timedelta = timedelta(hours=2)
+    """Records are stamped with created_at but written in arrival order, so a payment that
+    reached the worker late sits among records stamped after it: a partition's read stops at
+    the first record stamped after created_at + late."""
+    max_records: int = 50_000
     """Per partition: the most records read past created_at - margin before giving up."""
     timeout_s: float = 10.0
 
@@ -66,13 +69,13 @@ class ScreenedStore:
 
         feed = TopicFeed(self.settings, names.SCREENED, "desk-reveal")
         start_ms = int((created_at - self.margin).timestamp() * 1000)
-        stop_ms = int((created_at + self.margin).timestamp() * 1000)
+        stop_ms = int((created_at + self.late).timestamp() * 1000)
         key = payment_id.encode()
         try:
             consumer = feed.sync_consumer(
                 "",
                 request_timeout_ms=int(self.timeout_s * 1000) + 1000,
-                api_version_auto_timeout_ms=int(self.timeout_s * 1000),
+                bootstrap_timeout_ms=int(self.timeout_s * 1000),
             )
         except KafkaError as error:
             raise Unavailable(f"the payment store cannot be read: {type(error).__name__}") from None
