@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy.orm import Session
@@ -26,7 +26,6 @@ from streams import topics as names
 from streams.settings import Settings
 from streams.topic_feed import TopicFeed
 
-Party = Literal["debtor", "creditor", "ultimate_debtor", "ultimate_creditor"]
 PARTIES: tuple[str, ...] = ("debtor", "creditor", "ultimate_debtor", "ultimate_creditor")
 """The parties that carry an account (agents are banks, identified by BIC)."""
 

@@ -100,6 +100,7 @@ def test_a_supervisor_sees_the_full_account_and_the_reveal_is_audited(setup: Set
     answer = setup.post("samir", {"party": "debtor", "reason": "FIU request 2025/117"})
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"case_id": 1, "party": "debtor", "account": FULL}
+    assert answer.headers["Cache-Control"] == "no-store"
     creditor = setup.post("samir", {"party": "creditor", "reason": "same request"})
     assert creditor.json()["account"] == "IQ12RAFB000000000000111"
     [(asked_id, asked_at), _] = setup.store.asked
@@ -138,22 +139,25 @@ def test_analyst_and_auditor_are_refused_and_the_attempt_is_audited(setup: Setup
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "outcome"),
     [
-        {"party": "debtor"},
-        {"party": "debtor", "reason": ""},
-        {"party": "debtor_agent", "reason": "x"},
-        {"party": "debtor", "reason": "x", "extra": 1},
+        ({"party": "debtor"}, "refused: no reason"),
+        ({"party": "debtor", "reason": "   "}, "refused: no reason"),
+        ({"party": "debtor_agent", "reason": "x"}, "refused: unknown party"),
+        ({"reason": "x"}, "refused: unknown party"),
     ],
 )
-def test_a_reason_and_a_known_party_are_required(setup: Setup, body: dict[str, object]) -> None:
+def test_a_reason_and_a_known_party_are_required_and_refusals_are_audited(
+    setup: Setup, body: dict[str, object], outcome: str
+) -> None:
     assert setup.post("samir", body).status_code == 422
     assert setup.store.asked == []
+    assert [r["outcome"] for r in setup.reveals()] == [outcome]
 
 
-def test_a_blank_reason_is_refused_and_audited(setup: Setup) -> None:
-    assert setup.post("samir", {"party": "debtor", "reason": "   "}).status_code == 422
-    assert [r["outcome"] for r in setup.reveals()] == ["refused: no reason"]
+def test_a_malformed_body_is_422(setup: Setup) -> None:
+    answer = setup.post("samir", {"party": "debtor", "reason": "x", "extra": 1})
+    assert answer.status_code == 422 and setup.store.asked == []
 
 
 @pytest.mark.parametrize(
