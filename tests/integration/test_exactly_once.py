@@ -214,7 +214,10 @@ def test_sigkill_mid_batch_then_restart(kafka_bootstrap: str, tmp_path: Path) ->
     check_exactly_once(kafka_bootstrap, settings, records)
 
 
-@pytest.mark.xfail(strict=True, raises=ExactlyOnceViolation, reason=REBALANCE)
+# Not strict: the duplicates need the rebalance to fall inside open transactions, which most runs
+# show and some do not (CI once saw the first worker crash on Faust's "Can't send messages while
+# not in transaction" and the second decide every payment once). Any other failure still fails.
+@pytest.mark.xfail(strict=False, raises=ExactlyOnceViolation, reason=REBALANCE)
 def test_second_worker_joins_mid_stream(kafka_bootstrap: str, tmp_path: Path) -> None:
     settings = pipeline_settings(
         kafka_bootstrap,
