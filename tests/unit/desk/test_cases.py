@@ -90,3 +90,30 @@ def test_filters(sessions: sessionmaker[Session]) -> None:
         assert [c.payment_id for c in list_cases(session, rule="MILITIA-FRONT")[1]] == ["P2"]
         assert list_cases(session, status="closed")[0] == 0
         assert list_cases(session, payment_id="P1")[0] == 1
+
+
+def test_a_retro_alert_forms_a_case_like_any_other(sessions: sessionmaker[Session]) -> None:
+    """Delta re-screening raises retro alerts on the same topic: the desk queues them too."""
+    from schemas.alert import RetroOrigin
+
+    [live] = make_alerts("E2E-0001")
+    retro = live.model_copy(
+        update={
+            "alert_id": "f" * 32,
+            "retro": RetroOrigin(
+                list_name="ofac-sdn",
+                list_version="2025-06-01+abc",
+                original_decision=Action.PASS,
+                original_evaluated_at=NOW,
+                original_rule_pack_version="2026.12.2",
+            ),
+        }
+    )
+    with sessions.begin() as session:
+        assert store_alert(session, retro, NOW) is True
+        assert store_alert(session, retro, NOW) is False  # redelivery
+    assert _counts(sessions) == (1, 1)
+    with sessions() as session:
+        total, [case] = list_cases(session, status="open")
+    assert total == 1
+    assert (case.payment_id, case.alert_ids) == ("E2E-0001", ["f" * 32])
