@@ -201,38 +201,35 @@ class DeltaProbe:
     def _identifies_in_text(self, text: str) -> bool:
         """A free text names a delta bank as rules.listmatch.text_matches reads it: a BIC or
         IBAN written in it (identifiers_in_text), or the whole string a BIC."""
-        codes, keys = self.bank_codes, self.bank_keys
-        if not codes and not keys:
+        if not self.bank_codes and not self.bank_keys:
             return False
-        upper = text.strip().upper()
-        if len(upper) in (8, 11) and upper.isalnum() and upper[:4] in codes:
-            return True
-        for kind, code in identifiers_in_text(text):
-            if kind == "bic" and code[:4] in codes:
-                return True
-            bank = iban_bank_code(code) if kind == "iban" else None
-            if bank is not None and (bank.country, bank.code) in keys:
-                return True
-        return False
+        return self._whole_bic(text) or self._written_in(text)
 
     def _identifies(self, text: str) -> bool:
         """The string, read as the core reads a BIC, account, clearing id or free text,
         names a delta bank (rules.mentions' own readers)."""
-        codes, keys = self.bank_codes, self.bank_keys
-        upper = text.strip().upper()
-        if len(upper) in (8, 11) and upper.isalnum() and upper[:4] in codes:
+        if self._whole_bic(text):
             return True
         for bank in (iban_bank_code(text), clearing_bank_code(text)):
-            if bank is not None and (bank.country, bank.code) in keys:
+            if bank is not None and (bank.country, bank.code) in self.bank_keys:
                 return True
         bic = clearing_bic(text)
-        if bic is not None and bic[:4] in codes:
+        if bic is not None and bic[:4] in self.bank_codes:
             return True
+        return self._written_in(text)
+
+    def _whole_bic(self, text: str) -> bool:
+        """The whole string is a BIC of a delta bank."""
+        upper = text.strip().upper()
+        return len(upper) in (8, 11) and upper.isalnum() and upper[:4] in self.bank_codes
+
+    def _written_in(self, text: str) -> bool:
+        """A BIC or IBAN of a delta bank is written somewhere in the text."""
         for kind, code in identifiers_in_text(text):
-            if kind == "bic" and code[:4] in codes:
+            if kind == "bic" and code[:4] in self.bank_codes:
                 return True
             bank = iban_bank_code(code) if kind == "iban" else None
-            if bank is not None and (bank.country, bank.code) in keys:
+            if bank is not None and (bank.country, bank.code) in self.bank_keys:
                 return True
         return False
 
