@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,34 +17,17 @@ from pathlib import Path
 import pytest
 
 from streams import demo
-from tests.integration.pipeline import free_port
-from tests.kafka_broker import unique_topic_prefix
+from tests.integration.demo_support import DINARWATCH, demo_environment, stop_demo_run
 from tests.waits import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-DINARWATCH = Path(sys.executable).with_name("dinarwatch")
 
 
 @pytest.fixture
 def demo_env(kafka_bootstrap: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    prefix = unique_topic_prefix("demo")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DINARWATCH_", "KAFKA_"))}
-    env.update(
-        DINARWATCH_KAFKA_BOOTSTRAP=kafka_bootstrap,
-        DINARWATCH_TOPIC_PREFIX=prefix,
-        DINARWATCH_APP_ID=f"{prefix}dinarwatch",
-        DINARWATCH_WEB_PORT=str(free_port()),
-        DINARWATCH_DESK_PORT=str(free_port()),
-        DINARWATCH_DEMO_DIR=str(tmp_path / "demo"),
-    )
+    env = demo_environment(kafka_bootstrap, tmp_path, "demo")
     yield env
-    # stop whatever worker the demo left, as `make stop` would
-    subprocess.run(
-        [sys.executable, "-c", "from streams.demo import stop_demo; stop_demo()"],
-        env=env,
-        check=True,
-        timeout=90,
-    )
+    stop_demo_run(env)  # whatever worker the demo left
 
 
 def worker_pid(env: dict[str, str]) -> int:
@@ -77,12 +59,7 @@ def test_demo_shows_decisions_and_alerts_and_leaves_the_worker_alive(
     with urllib.request.urlopen(url, timeout=5) as response:
         assert response.status == 200
 
-    subprocess.run(
-        [sys.executable, "-c", "from streams.demo import stop_demo; stop_demo()"],
-        env=demo_env,
-        check=True,
-        timeout=90,
-    )
+    stop_demo_run(demo_env)
     assert not demo._is_demo_worker(pid)
     assert not (Path(demo_env["DINARWATCH_DEMO_DIR"]) / "worker.pid").exists()
 

@@ -4,10 +4,8 @@ password is printed with the URL, ingest filing this run's alerts as cases; `sto
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,29 +13,17 @@ import httpx
 import pytest
 
 from streams import demo_desk
-from tests.integration.pipeline import free_port
-from tests.kafka_broker import unique_topic_prefix
+from tests.integration.demo_support import DINARWATCH, demo_environment, stop_demo_run
 from tests.waits import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-DINARWATCH = Path(sys.executable).with_name("dinarwatch")
-STOP = [sys.executable, "-c", "from streams.demo import stop_demo; stop_demo()"]
 
 
 @pytest.fixture
 def demo_env(kafka_bootstrap: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    prefix = unique_topic_prefix("demodesk")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DINARWATCH_", "KAFKA_"))}
-    env.update(
-        DINARWATCH_KAFKA_BOOTSTRAP=kafka_bootstrap,
-        DINARWATCH_TOPIC_PREFIX=prefix,
-        DINARWATCH_APP_ID=f"{prefix}dinarwatch",
-        DINARWATCH_WEB_PORT=str(free_port()),
-        DINARWATCH_DESK_PORT=str(free_port()),
-        DINARWATCH_DEMO_DIR=str(tmp_path / "demo"),
-    )
+    env = demo_environment(kafka_bootstrap, tmp_path, "demodesk")
     yield env
-    subprocess.run(STOP, env=env, check=True, timeout=90)
+    stop_demo_run(env)
 
 
 def test_demo_starts_the_desk_with_a_demo_user_and_make_stop_stops_it(
@@ -78,6 +64,6 @@ def test_demo_starts_the_desk_with_a_demo_user_and_make_stop_stops_it(
 
     pid = int((state / "desk.pid").read_text())
     assert demo_desk._is_desk(pid)
-    subprocess.run(STOP, env=demo_env, check=True, timeout=90)
+    stop_demo_run(demo_env)
     assert not demo_desk._is_desk(pid) or demo_desk._zombie(pid)
     assert not (state / "desk.pid").exists()
