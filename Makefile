@@ -46,7 +46,7 @@ demo: install
 	$(VENV)/bin/dinarwatch demo $(DEMO_ARGS)
 
 stop:
-	-@test -x $(PY) && $(PY) -c "from streams.demo import stop_demo; stop_demo()"
+	-@test -x $(PY) && $(PY) -c "from cli.demo import stop_demo; stop_demo()"
 	bash $(KAFKA) stop
 
 test: install
@@ -69,7 +69,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy rules schemas streams alerts desk
+	$(VENV)/bin/mypy rules schemas infra lists screening streams offline generator alerts desk cli
 	$(VENV)/bin/lint-imports --no-cache
 
 format: install

@@ -148,7 +148,7 @@ COMPANY_WORDS = re.compile(
 
 def generator_payments(count: int, seed: int) -> Iterator[Payment]:
     """The clean payments (by label) among `count` records of `dinarwatch generate`."""
-    from streams.synthetic.generator import TrafficSpec, generate
+    from generator.traffic import TrafficSpec, generate
 
     spec = TrafficSpec(count=count, seed=seed, start=GENERATOR_START, formats=("json",))
     for record in generate(spec):

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alerts.record import alerts_for
 from desk.db.engine import open_database, redact
 from desk.ingest import Record, store_batch
 from schemas.common import Action, Severity
 from schemas.decision import Decision, Finding
+from screening.alerts import alerts_for
 from tests.factories import make_payment
 from tests.postgres import create_database, postgres_bin, throwaway_cluster
 

@@ -15,7 +15,7 @@ state), and compares each payment's rules and decision with its label. Prints:
     .venv/bin/python -m bench.bench_labels [--count 50000] [--seed 7] [--format json|mixed]
         [--violation-rate 0.05] [--evasion-rate 0] [--examples 1] [--lists full|snapshot]
 
-`--lists snapshot` uses the demo snapshot packaged in streams/demo_lists instead (no
+`--lists snapshot` uses the demo snapshot packaged in cli/demo_lists instead (no
 ../shared/data needed). Prints figures, asserts nothing.
 """
 
@@ -32,11 +32,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cli.generate import FILE_SPACING_MS, FILE_START
+from generator.renderers import formats_for, renderers
+from generator.traffic import GeneratedRecord, TrafficSpec, generate
+from offline.screen import Screened, SourceRecord, screen_records
 from rules.context import ScreeningContext
-from streams.generate_cmd import FILE_SPACING_MS, FILE_START
-from streams.offline import Screened, SourceRecord, screen_records
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
-from streams.synthetic.renderers import formats_for, renderers
 
 
 def full_lists_context() -> ScreeningContext:
@@ -46,7 +46,7 @@ def full_lists_context() -> ScreeningContext:
 
 
 def snapshot_context() -> ScreeningContext:
-    from streams.demo_lists import demo_context  # type: ignore[import-not-found]
+    from cli.demo_lists import demo_context  # type: ignore[import-not-found]
 
     return demo_context()
 

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from bench.bench_worker import commit, write_doc
 from bench.common import SHARED, ensure_broker, machine, stop_broker
+from cli.lists_fetch import publish_lists
+from infra.admin import create_topics
+from infra.settings import Settings
+from lists.fetch import FetchOptions, download_source, verify
+from lists.store import ListStore, files_sha256, version_id
 from rules.lists.sources import SOURCES
-from streams.admin import create_topics
-from streams.list_fetch import FetchOptions, download_source, verify
-from streams.list_fetch_cmd import publish_lists
-from streams.list_store import ListStore, files_sha256, version_id
-from streams.settings import Settings
 from tests.integration.pipeline import settings_env
 from tests.kafka_broker import unique_topic_prefix
 from tests.list_server import CSV, ListServer
@@ -45,8 +45,8 @@ MARKS = ("<!-- bench_list_fetch:start -->", "<!-- bench_list_fetch:end -->")
 
 
 def one_run(settings: Settings, store: ListStore, options: FetchOptions) -> dict[str, float]:
-    """The steps of streams.list_fetch.fetch_source and the publish, each timed."""
-    from streams.list_fetch import manifest_entries, with_manifest
+    """The steps of lists.fetch.fetch_source and the publish, each timed."""
+    from lists.fetch import manifest_entries, with_manifest
 
     spec = SOURCES["ofac-sdn"]
     times: dict[str, float] = {}

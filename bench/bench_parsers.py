@@ -21,10 +21,10 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from generator.traffic import clean_payment  # noqa: E402
 from schemas.parsers import DEFAULT_XSD_DIR, parse_message  # noqa: E402
 from schemas.payment import Payment  # noqa: E402
 from schemas.render import render_mt103, render_pacs008  # noqa: E402
-from streams.synthetic.generator import clean_payment  # noqa: E402
 
 FED_COV = (
     ROOT.parent

@@ -23,12 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import figure, machine
-from streams.list_files import default_context
-from streams.offline import SourceRecord, screen_records
-from streams.replay.runner import ReplayParams, run_replay
-from streams.replay.sources import FileSource
-from streams.synthetic.generator import TrafficSpec, generate
-from streams.synthetic.renderers import formats_for, renderers
+from generator.renderers import formats_for, renderers
+from generator.traffic import TrafficSpec, generate
+from lists.files import default_context
+from offline.replay.runner import ReplayParams, run_replay
+from offline.replay.sources import FileSource
+from offline.screen import SourceRecord, screen_records
 
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
 TARGET = "20,000 payments/s"

@@ -1,6 +1,6 @@
 """Delta re-screening: 1,000,000 stored payments against a 50-entry list delta, one core.
 
-Builds a pool of generated payments (streams.synthetic, clean traffic), then N stored records
+Builds a pool of generated payments (generator, clean traffic), then N stored records
 in the store's format (streams.rescreen_store.encode_stored) cycling through the pool; every
 record gets its own payment id and its own invoice number in the remittance text, so each one
 carries at least one string the probe has never seen. The delta is 50 real SDN entries
@@ -32,13 +32,13 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import FILES, figure, machine
+from generator.traffic import TrafficSpec, generate
+from lists.files import load_ofac_csv, load_rule_pack
 from rules.lists.base import ReferenceList
 from rules.rescreen import DeltaScreen
 from schemas.common import Action
 from schemas.decision import Decision
-from streams.list_files import load_ofac_csv, load_rule_pack
 from streams.rescreen_store import Headers, encode_stored, rescreen_record, stored_headers
-from streams.synthetic.generator import TrafficSpec, generate
 
 TARGET_PPS = 50_000
 START = datetime(2026, 11, 6, 6, tzinfo=UTC)

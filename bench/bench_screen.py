@@ -2,9 +2,9 @@
 
 Builds a temporary DINARWATCH_OFAC_DIR of symlinks (2024-05-03 sdn.csv + 2025-12 alt.csv and
 add.csv), loads the lists and the screening context exactly as `dinarwatch screen` does
-(streams.context_loader.context_from_settings), then prints: list load and index build time,
+(screening.context_loader.context_from_settings), then prints: list load and index build time,
 peak RSS, SDN name lookups/s with median µs per lookup on fresh party names, screening
-throughput over generated payments through streams.offline.screen_records on one core, a
+throughput over generated payments through offline.screen.screen_records on one core, a
 digest of every decision (equal digests = identical results across code changes), and the
 name-matching eval set's recall/precision. Run from the repo root:
 
@@ -47,15 +47,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_matching import generated_names
 from bench.common import figure, machine, ofac_dir
+from generator.traffic import TrafficSpec, generate
+from infra.settings import Settings
+from offline.screen import SourceRecord, screen_records
 from rules.context import ScreeningContext
 from rules.lists.ofac import SDN_LIST
 from rules.matching import MATCHER_VERSION
 from schemas.codec import dumps
-from streams.context_loader import context_from_settings
-from streams.offline import SourceRecord, screen_records
-from streams.screening import Screened
-from streams.settings import Settings
-from streams.synthetic.generator import TrafficSpec, generate
+from screening.context_loader import context_from_settings
+from screening.service import Screened
 from tests.unit.rules.matching.evalset import evaluate, evaluation_index
 
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
@@ -73,10 +73,10 @@ from pathlib import Path
 root, records_file, ofac = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, root)
 from schemas.codec import dumps
-from streams.context_loader import context_from_settings
-from streams.offline import SourceRecord, screen_records
-from streams.screening import Screened
-from streams.settings import Settings
+from screening.context_loader import context_from_settings
+from offline.screen import SourceRecord, screen_records
+from screening.service import Screened
+from infra.settings import Settings
 try:
     from rules.matching import MATCHER_VERSION
 except ImportError:

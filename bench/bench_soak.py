@@ -33,10 +33,10 @@ from bench.bench_worker import (
     write_doc,
 )
 from bench.common import ensure_broker, machine, stop_broker
-from streams import topics as names
-from streams.admin import create_topics
-from streams.settings import Settings
-from streams.synthetic.generator import TrafficSpec
+from generator.traffic import TrafficSpec
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
 from tests.integration.pipeline import WorkerProcess, read_topic
 
 MARKS = ("<!-- bench_soak:start -->", "<!-- bench_soak:end -->")

@@ -20,12 +20,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import ensure_broker, figure, machine, stop_broker
+from generator.publish import make_producer, publish
+from generator.traffic import TrafficSpec, generate
+from infra import topics as names
+from infra.admin import create_topics
+from lists.files import default_context
 from rules.windows import DebtorWindow, observe
-from streams import topics as names
-from streams.admin import create_topics
-from streams.list_files import default_context
-from streams.producer import make_producer, publish
-from streams.synthetic.generator import TrafficSpec, generate
 from tests.factories import make_payment
 from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
 from tests.kafka_broker import unique_topic_prefix

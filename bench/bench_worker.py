@@ -11,7 +11,7 @@ lists. Figures printed, each beside its issue #8 target:
 - event -> decision latency at a steady rate: decision CreateTime minus raw CreateTime;
 - with --in-process N: the worker's own per-record work without Kafka or Faust, CPU µs per
   payment: the streams.pipeline.Pipeline (decode, screen, encode, metrics, logs) on a sink that
-  drops records, beside decode + streams.screening.screen_one alone, on the same generated
+  drops records, beside decode + screening.service.screen_one alone, on the same generated
   records and lists; the difference is what the pipeline adds around the screening service.
 Run: python -m bench.bench_worker [--count N] [--rate R] [--in-process N] [--write-doc]
 """
@@ -33,14 +33,14 @@ import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from bench.common import REPO, UN_XML, ensure_broker, machine, ofac_dir, percentile, stop_broker
+from generator.publish import make_producer, publish
+from generator.traffic import GeneratedRecord, TrafficSpec, generate
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
 from schemas.codec import dumps
-from streams import topics as names
-from streams.admin import create_topics
-from streams.ingest import decode_payments
+from screening.decode import decode_payments
 from streams.pipeline import key_partition
-from streams.producer import make_producer, publish
-from streams.settings import Settings
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
 from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
 from tests.kafka_broker import unique_topic_prefix
 
@@ -317,10 +317,10 @@ def bench_in_process(workdir: Path, count: int, rounds: int, report: Report) -> 
     two alternating `rounds` times on the same records (medians)."""
     import statistics
 
-    from streams.context_loader import context_from_settings
+    from screening.context_loader import context_from_settings
+    from screening.service import DictWindows, screen_one
     from streams.pipeline import Pipeline, Topics
     from streams.runtime import WorkerRuntime
-    from streams.screening import DictWindows, screen_one
 
     lists = workdir / "ofac-inproc"
     lists.mkdir(exist_ok=True)

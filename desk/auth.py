@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from desk import audit
 from desk.db.models import Token, User
-from streams.errors import UserError
+from infra.errors import UserError
 
 TOKEN_PREFIX = "dwd_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
 _hasher = PasswordHasher()

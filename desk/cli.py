@@ -2,7 +2,7 @@
 
 Every command opens the database with `--db` (or DINARWATCH_DESK_DB, default
 sqlite:///.dinarwatch-desk.db) and migrates it to the current schema first. Errors are one line
-and an exit code (streams/cli.py's root group prints UserError/ConfigError). Heavy imports
+and an exit code (cli/app.py's root group prints UserError/ConfigError). Heavy imports
 (SQLAlchemy, Alembic, FastAPI) happen inside the commands, so that loading this sub-app costs
 the rest of `dinarwatch` nothing.
 """
@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 
 from desk.db import DEFAULT_DB_URL
-from streams.errors import UserError
+from infra.errors import UserError
 
 desk_app = typer.Typer(
     help="The ops-center desk: cases from alerts, four-eyes release, exceptions, audit trail.",
@@ -67,7 +67,7 @@ def serve(
     from desk.list_lookup import WorkerLists
     from desk.metrics import DeskMetrics
     from desk.reveal import ScreenedStore
-    from streams.settings import get_settings
+    from infra.settings import get_settings
 
     settings = get_settings()
     engine, sessions = open_database(db)
@@ -113,7 +113,7 @@ def ingest_command(
     from desk.ingest import Ingest
     from desk.kafka_publisher import KafkaPublisher
     from desk.metrics import DeskMetrics
-    from streams.settings import get_settings
+    from infra.settings import get_settings
 
     settings = get_settings()
     engine, sessions = open_database(db)

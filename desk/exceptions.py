@@ -26,6 +26,7 @@ from desk.actions import require_writer
 from desk.auth import Actor, Role
 from desk.db.models import AlertRow, ExceptionRow
 from desk.errors import Conflict, Forbidden, Invalid, NotFound
+from infra.topics import EXCEPTIONS
 from rules.lists.base import ReferenceList
 from rules.suppression import (
     entry_content_hash,
@@ -35,7 +36,6 @@ from rules.suppression import (
     normalise_party_name,
 )
 from streams.exceptions_follow import exception_record
-from streams.topics import EXCEPTIONS
 
 MAX_DAYS = 180
 

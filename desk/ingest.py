@@ -28,12 +28,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk import exceptions, outbox, reports
 from desk.cases import store_alerts, store_decisions
 from desk.metrics import DeskMetrics
+from infra.kafka_clients import kafka_python_security
+from infra.settings import Settings
+from infra.topics import ALERTS, DECISIONS
 from schemas.alert import Alert
 from schemas.common import Severity
 from schemas.decision import Decision
-from streams.kafka_config import kafka_python_security
-from streams.settings import Settings
-from streams.topics import ALERTS, DECISIONS
 
 log = logging.getLogger("dinarwatch.desk.ingest")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from streams.producer import make_producer
-from streams.settings import Settings
+from generator.publish import make_producer
+from infra.settings import Settings
 
 
 class KafkaPublisher:

@@ -14,10 +14,10 @@ import logging
 import threading
 import time
 
+from infra import topics as names
+from infra.settings import Settings
+from infra.topic_feed import TopicFeed, read_whole
 from rules.lists.base import ListSet, ReferenceList
-from streams import topics as names
-from streams.settings import Settings
-from streams.topic_feed import TopicFeed, read_whole
 from streams.watchlists import FETCH_BYTES, MalformedRecord, decode_record
 
 log = logging.getLogger("dinarwatch.desk.lists")
@@ -44,7 +44,7 @@ class WorkerLists:
             return self._loaded[1]
 
     def _load(self) -> ListSet:
-        from streams.list_files import load_lists
+        from lists.files import load_lists
 
         lists = load_lists(self._settings.ofac_dir, self._settings.un_xml)
         overrides = read_watchlists(self._settings)

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.db.models import OutboxMessage
-from streams.topics import DISPOSITIONS
+from infra.topics import DISPOSITIONS
 
 log = logging.getLogger("dinarwatch.desk.outbox")
 

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from desk import actions, audit
 from desk.auth import Actor, Role
 from desk.errors import DeskError, Forbidden, Invalid, NotFound
-from streams import topics as names
-from streams.settings import Settings
-from streams.topic_feed import TopicFeed
+from infra import topics as names
+from infra.settings import Settings
+from infra.topic_feed import TopicFeed
 
 PARTIES: tuple[str, ...] = ("debtor", "creditor", "ultimate_debtor", "ultimate_creditor")
 """The parties that carry an account (agents are banks, identified by BIC)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from infra.errors import ConfigError
 from schemas.common import Severity
-from streams.errors import ConfigError
 
 DEFAULT_SLA = {
     Severity.CRITICAL: timedelta(hours=1),

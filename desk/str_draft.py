@@ -35,7 +35,7 @@ from desk import audit
 from desk.actions import get_case
 from desk.db.models import AlertRow, Comment, User
 from desk.errors import Conflict
-from streams.errors import ConfigError
+from infra.errors import ConfigError
 
 SCHEMA_VERSION = "5.0.2"
 ENV_PREFIX = "DINARWATCH_DESK_GOAML_"

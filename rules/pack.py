@@ -26,7 +26,7 @@ from pydantic import (
 from schemas.common import Action, Severity
 
 BUILTIN_PACK = "iraq.yaml"
-"""The default pack's file in rules/packs (read by streams/list_files.py)."""
+"""The default pack's file in rules/packs (read by lists/files.py)."""
 
 DEFAULT_STRONG_SCORE = 0.97
 DEFAULT_TEXT_THRESHOLD = 0.92

@@ -21,18 +21,18 @@ from typing import Any
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from streams import topics as names
-from streams.admin import topic_ids
+from infra import topics as names
+from infra.admin import topic_ids
+from infra.kafka_clients import faust_broker_options
+from infra.memory import register_malloc_trim, register_memory_metrics
+from infra.settings import Settings
 from streams.exceptions_follow import register_exceptions
 from streams.faust_fixes import App
-from streams.kafka_config import faust_broker_options
 from streams.lag import register_lag_monitor
-from streams.memory import register_malloc_trim, register_memory_metrics
 from streams.monitor import QuietMonitor
 from streams.pipeline import KafkaSink, Pipeline, Topics
 from streams.rescreen import register_rescreen
 from streams.runtime import WorkerRuntime
-from streams.settings import Settings
 from streams.watchlists import register_watchlists
 from streams.web import locked_web_options
 from streams.window_store import TableWindows, register_store_reset_metric, window_table

@@ -29,12 +29,12 @@ from typing import Any
 import orjson
 from prometheus_client import Counter, Gauge
 
+from infra import topics as names
+from infra.settings import Settings
+from infra.topic_feed import Records, TopicFeed, read_whole
+from infra.topic_feed import follow as follow_feed
 from rules.suppression import ActiveException, ExceptionSet
-from streams import topics as names
 from streams.runtime import WorkerRuntime
-from streams.settings import Settings
-from streams.topic_feed import Records, TopicFeed, read_whole
-from streams.topic_feed import follow as follow_feed
 
 log = logging.getLogger("dinarwatch.exceptions")
 

@@ -71,7 +71,7 @@ from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-from streams.errors import ConfigError
+from infra.errors import ConfigError
 
 PATCHED_FAUST_VERSION = "0.15.3"
 """The faust-streaming release whose internals these fixes replace; pyproject.toml and

@@ -17,8 +17,8 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from alerts.metrics import PipelineMetrics
-from streams.settings import Settings
+from infra.metrics import PipelineMetrics
+from infra.settings import Settings
 
 log = logging.getLogger("dinarwatch.lag")
 

@@ -21,7 +21,7 @@ acknowledged (and later committed) only after every record in it has been dead-l
 forwarded or decided. (Batching was once reverted after a restarted worker left payments
 undecided; the cause was Faust's recovery, not batching: see streams/faust_fixes.py.)
 
-The per-payment work is the screening service (streams/screening.py), shared with `screen` and
+The per-payment work is the screening service (screening/service.py), shared with `screen` and
 replay; this module only decodes, routes and sends. Outputs go through a `Sink` and time comes
 from a clock, so the pipeline runs without Faust or Kafka in unit tests
 (tests/unit/streams/test_pipeline.py, with a recording sink and a dict window store).
@@ -44,15 +44,15 @@ from aiokafka.partitioner import murmur2
 from faust.streams import _current_event
 from pydantic import ValidationError
 
+from infra.settings import Settings
 from schemas.codec import dumps
 from schemas.decision import Decision
 from schemas.payment import Payment
-from streams.deadletter import Rejection, dead_letter_headers
-from streams.ingest import content_type_of, decode_payments, implausible_time, partition_key
+from screening.deadletter import Rejection, dead_letter_headers
+from screening.decode import content_type_of, decode_payments, implausible_time, partition_key
+from screening.service import WindowStore, screen_one
 from streams.rescreen_store import encode_stored, stored_headers
 from streams.runtime import WorkerRuntime
-from streams.screening import WindowStore, screen_one
-from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.worker")
 

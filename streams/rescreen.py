@@ -25,7 +25,9 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
-from alerts.retro import retro_alerts
+from infra import topics as names
+from infra.kafka_clients import kafka_python_security
+from infra.settings import Settings
 from rules.context import ScreeningContext
 from rules.lists.base import ReferenceList
 from rules.lists.delta import list_delta
@@ -33,12 +35,10 @@ from rules.pack import RulePack
 from rules.rescreen import DeltaScreen
 from schemas.codec import dumps
 from schemas.common import Action
-from streams import topics as names
-from streams.kafka_config import kafka_python_security
+from screening.retro import retro_alerts
 from streams.pipeline import KafkaSink, Sink
 from streams.rescreen_store import StoredHit, rescreen_record
 from streams.runtime import WorkerRuntime
-from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.rescreen")
 

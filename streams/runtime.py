@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from alerts.metrics import PipelineMetrics
+from infra.metrics import PipelineMetrics
 from rules.context import ScreeningContext
 
 

@@ -6,7 +6,7 @@ Wire format (one record per list or rule pack, latest per key kept by compaction
         compressed when larger than COMPRESS_ABOVE bytes (told apart by gzip's magic bytes, so
         small records stay readable with any console consumer). A list carries name, version,
         title, published, source and every entry (ListEntry's JSON), and optionally its
-        `manifest` (streams/list_files.py ListSource: source, URL, fetched-at, SHA-256,
+        `manifest` (lists/files.py ListSource: source, URL, fetched-at, SHA-256,
         entries, as `lists fetch` stored it); a rule pack carries its
         YAML text verbatim, because the pack's digest is the hash of that text.
   null  a tombstone: workers drop the override and return to the list (or pack) they loaded
@@ -50,15 +50,15 @@ import orjson
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 
+from infra import topics as names
+from infra.settings import Settings
+from infra.topic_feed import Records, TopicFeed, read_whole
+from infra.topic_feed import follow as follow_feed
 from rules.context import ListIndex, ScreeningContext
 from rules.lists.base import ListSet, ReferenceList
 from rules.pack import RulePack, parse_rule_pack
 from schemas.listentry import ListEntry
-from streams import topics as names
 from streams.runtime import WorkerRuntime
-from streams.settings import Settings
-from streams.topic_feed import Records, TopicFeed, read_whole
-from streams.topic_feed import follow as follow_feed
 
 log = logging.getLogger("dinarwatch.watchlists")
 
@@ -66,7 +66,7 @@ WIRE_FORMAT = "dinarwatch.watchlist/1"
 PACK_KEY_PREFIX = "rule-pack:"
 COMPRESS_ABOVE = 16 * 1024
 MAX_RECORD_BYTES = 16 * 1024 * 1024
-"""Largest watchlists record: the topic's max.message.bytes (streams/topics.py) and the
+"""Largest watchlists record: the topic's max.message.bytes (infra/topics.py) and the
 publisher's max_request_size. The full SDN list is ~9 MB of JSON, ~1 MB gzipped."""
 FETCH_BYTES = MAX_RECORD_BYTES + 1024 * 1024
 CATCH_UP_TIMEOUT_S = 60.0

@@ -97,7 +97,7 @@ def register_store_reset_metric(
 
 
 class TableWindows:
-    """The window table as a streams.screening.WindowStore.
+    """The window table as a screening.service.WindowStore.
 
     Values are the window as a JSON-ready dict (the table's json codec encodes them); a write
     goes to the changelog partition of Faust's current event (streams/pipeline.py sets it)."""

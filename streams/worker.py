@@ -10,14 +10,14 @@ import logging
 import faust
 from rich.console import Console
 
+from infra.logs import configure_logging, plain_worker_output
+from infra.memory import tame_malloc
+from infra.settings import Settings
+from infra.topics import TOPICS
+from screening.context_loader import context_from_settings
 from streams.app import create_app
-from streams.context_loader import context_from_settings
 from streams.faust_fixes import check_faust_version
-from streams.logs import configure_logging, plain_worker_output
-from streams.memory import tame_malloc
 from streams.runtime import WorkerRuntime
-from streams.settings import Settings
-from streams.topics import TOPICS
 
 log = logging.getLogger("dinarwatch.worker")
 
@@ -49,8 +49,8 @@ def run_worker(settings: Settings) -> None:
     worker never lets the broker create one with its defaults (streams/faust_fixes.py, fix 4).
     """
     check_faust_version()  # first: one line on a faust-streaming the fixes were not written for
-    from streams.errors import BrokerError
-    from streams.preflight import require_data_dir, require_port_free, require_topics
+    from infra.errors import BrokerError
+    from infra.preflight import require_data_dir, require_port_free, require_topics
 
     # Faust would log a 60-line traceback for a busy port or a data folder that is a file
     require_port_free(settings.web_bind, settings.web_port, "DINARWATCH_WEB_PORT or --web-port")
@@ -95,7 +95,7 @@ def run_worker(settings: Settings) -> None:
 def check_ready(settings: Settings, console: Console) -> bool:
     """Broker reachable, every topic present and configured as it needs (one line per
     difference), lists load: print each check, return all-ok."""
-    from streams.admin import check_topics
+    from infra.admin import check_topics
 
     ok = True
     try:

@@ -1,4 +1,4 @@
-"""`dinarwatch notifier`: the typer command (registered in streams/cli.py)."""
+"""`dinarwatch notifier`: the typer command (registered in cli/app.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ def notifier(
     from alerts.notifier.channels import channels_from_settings
     from alerts.notifier.runner import NO_CHANNEL, run_notifier
     from alerts.notifier.settings import NotifierSettings
-    from streams.errors import ConfigError
-    from streams.logs import configure_logging
-    from streams.preflight import require_broker, require_port_free
-    from streams.settings import describe_errors, get_settings
+    from infra.errors import ConfigError
+    from infra.logs import configure_logging
+    from infra.preflight import require_broker, require_port_free
+    from infra.settings import describe_errors, get_settings
 
     settings = get_settings()
     try:

@@ -12,7 +12,7 @@ matched list entry (list, entry id and name, list version) and a link (`Links`):
 case page when DINARWATCH_NOTIFY_DESK_URL is set, else the `dinarwatch replay` command that
 screens the payment again.
 
-Alerts arrive with accounts masked (alerts.record); every renderer masks the names, accounts and
+Alerts arrive with accounts masked (screening.alerts); every renderer masks the names, accounts and
 matched values it prints once more (belt and braces: an alert written by an older worker, or
 parked on alerts.retry before masking existed, must not put a full IBAN in a chat channel).
 Only those free-text fields are masked: amounts, ids and dates are printed as they are.

@@ -6,14 +6,14 @@ import asyncio
 import logging
 import signal
 
-from alerts.metrics import NotifierMetrics
 from alerts.notifier.channels import channels_from_settings
 from alerts.notifier.service import RETRY_TOPIC, Notifier
 from alerts.notifier.settings import NotifierSettings
 from alerts.notifier.web import start_web_server
-from streams import topics as names
-from streams.errors import ConfigError
-from streams.settings import Settings
+from infra import topics as names
+from infra.errors import ConfigError
+from infra.metrics import NotifierMetrics
+from infra.settings import Settings
 
 log = logging.getLogger("dinarwatch.notifier")
 
@@ -28,7 +28,7 @@ def ensure_retry_topic(settings: Settings) -> None:
     from kafka.errors import TopicAlreadyExistsError
 
     name = settings.topic(RETRY_TOPIC)
-    from streams.kafka_config import kafka_python_security
+    from infra.kafka_clients import kafka_python_security
 
     admin = KafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap,

@@ -30,16 +30,16 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
 
-from alerts.metrics import NotifierMetrics
 from alerts.notifier.channels import Channel, DeliveryError
 from alerts.notifier.dedupe import TTLSet
 from alerts.notifier.formats import AlertGroup, group_alerts, split_group
 from alerts.notifier.retry import Parked, backoff
 from alerts.notifier.settings import NotifierSettings
+from infra import topics as names
+from infra.kafka_clients import aiokafka_security
+from infra.metrics import NotifierMetrics
+from infra.settings import Settings
 from schemas.alert import Alert
-from streams import topics as names
-from streams.kafka_config import aiokafka_security
-from streams.settings import Settings
 
 log = logging.getLogger("dinarwatch.notifier")
 

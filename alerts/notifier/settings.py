@@ -1,6 +1,6 @@
 """The notifier's own settings (prefix DINARWATCH_NOTIFY_), apart from the worker's.
 
-Kafka connection, topic prefix and security come from the worker's `streams.settings.Settings`
+Kafka connection, topic prefix and security come from the worker's `infra.settings.Settings`
 (prefix DINARWATCH_), so both processes always talk to the same broker and topics; everything
 about channels, dedupe, grouping and retries lives here.
 """

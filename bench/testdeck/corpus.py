@@ -1,6 +1,6 @@
 """An independent clean corpus: real Iraqi names and companies paying real regional suppliers.
 
-Nothing here comes from the synthetic generator's pools (streams/synthetic/directory.py):
+Nothing here comes from the synthetic generator's pools (generator/directory.py):
 - persons: Iraqi first and last names by frequency in Iraq, from the names-dataset package
   (bench/data/iraqi_names.csv, extracted once; see bench/data/README.md), composed the way Iraqi
   payments write them (given name, father's name, family name), in Latin and Arabic script;

@@ -1,12 +1,12 @@
-"""Text manipulations of a listed name, one function per class (see streams.synthetic.evasion).
+"""Text manipulations of a listed name, one function per class (see generator.evasion).
 
-The functions live in streams.synthetic.evasion so that the generator's evasion variants and
+The functions live in generator.evasion so that the generator's evasion variants and
 this test deck use the same code; this module re-exports them under the names the deck uses.
 """
 
 from __future__ import annotations
 
-from streams.synthetic.evasion import (
+from generator.evasion import (
     ABBREVIATIONS,
     ADDED_FORMS,
     BANK_VARIANTS,

@@ -1,6 +1,6 @@
 """Load the full lists the way the product does and screen payments with the product's engine.
 
-The context comes from the adapter every runtime uses (streams.context_loader with Settings
+The context comes from the adapter every runtime uses (screening.context_loader with Settings
 pointing at the shared OFAC files and the UN XML), so the benches measure exactly what a
 worker configured with DINARWATCH_OFAC_DIR and DINARWATCH_UN_XML would decide.
 """
@@ -43,8 +43,8 @@ def ofac_dir(folder: Path) -> Path:
 
 def full_context(with_ofac: bool = True, with_un: bool = True) -> ScreeningContext:
     """Built-in lists + full SDN (+ 2025-12 aliases/addresses) + UN, via the product's adapter."""
-    from streams.context_loader import context_from_settings
-    from streams.settings import Settings
+    from infra.settings import Settings
+    from screening.context_loader import context_from_settings
 
     with tempfile.TemporaryDirectory(prefix="dinarwatch-bench-ofac-") as tmp:
         folder = ofac_dir(Path(tmp)) if with_ofac else None

@@ -18,7 +18,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.db import DEFAULT_DB_URL
-from streams.errors import ConfigError
+from infra.errors import ConfigError
 
 __all__ = ["DEFAULT_DB_URL", "open_database", "redact", "upgrade"]
 

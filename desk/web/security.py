@@ -30,7 +30,7 @@ from desk import audit
 from desk import sessions as logins
 from desk.auth import Actor, Role, token_digest
 from desk.db.models import LoginSession, User
-from streams.errors import ConfigError
+from infra.errors import ConfigError
 
 CSRF_COOKIE = "dinarwatch_desk_csrf"
 CSRF_FIELD = "csrf_token"

@@ -32,7 +32,7 @@ class ReferenceList:
     published: date | None = None
     source: str = ""
     manifest: Mapping[str, Any] | None = field(default=None, compare=False)
-    """Where this version came from (streams/list_files.py ListSource as JSON: source, path or
+    """Where this version came from (lists/files.py ListSource as JSON: source, path or
     URL, fetched-at, SHA-256, entries); opaque here, carried to /health, metrics and reports."""
 
     @classmethod

@@ -33,7 +33,7 @@ _PROVENANCE = ("sdn_ent_num", "bic_source", "iban_source", "remarks")
 
 
 def parse_builtin_list(name: str, text: str) -> ReferenceList:
-    """One built-in list from its file's text (streams/list_files.py reads the packaged file)."""
+    """One built-in list from its file's text (lists/files.py reads the packaged file)."""
     doc: dict[str, Any] = yaml.safe_load(text)
     if doc["list"] != name:
         raise ValueError(

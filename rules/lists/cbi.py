@@ -14,7 +14,7 @@ CBI_LIST = "cbi-usd-ban"
 
 
 CBI_FILE = "cbi_usd_ban.yaml"
-"""The packaged file (rules/data) that holds the list; streams/list_files.py reads it."""
+"""The packaged file (rules/data) that holds the list; lists/files.py reads it."""
 
 
 def parse_cbi_usd_ban(text: str) -> ReferenceList:

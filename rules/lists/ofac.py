@@ -251,7 +251,7 @@ def _audit_remarks(record: SdnRecord) -> str:
     return "; ".join(f"{label}: {value}" for label, value in facts if value)
 
 
-# --- build (bytes in, list out; reading the files is the adapter's: streams/list_files.py) ------
+# --- build (bytes in, list out; reading the files is the adapter's: lists/files.py) ------
 
 
 def build_sdn_list(

@@ -287,8 +287,8 @@ def worker_routes(settings: Any) -> list[tuple[str, str]]:
     so a page the worker turned off is probed too."""
     import faust
 
+    from screening.context_loader import context_from_settings
     from streams.app import create_app
-    from streams.context_loader import context_from_settings
     from streams.runtime import WorkerRuntime
 
     app = create_app(settings, WorkerRuntime(context_from_settings(settings)))
@@ -402,12 +402,12 @@ def wait_for(check: Any, timeout: float, interval: float = 0.5) -> Any:
 def _run_worker() -> None:
     import faust
 
+    from infra.logs import configure_logging
+    from infra.settings import get_settings
+    from screening.context_loader import context_from_settings
     from streams.app import create_app
-    from streams.context_loader import context_from_settings
     from streams.lag import register_lag_monitor
-    from streams.logs import configure_logging
     from streams.runtime import WorkerRuntime
-    from streams.settings import get_settings
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)

@@ -12,7 +12,7 @@ from tests.integration.pipeline import free_port
 from tests.kafka_broker import unique_topic_prefix
 
 DINARWATCH = Path(sys.executable).with_name("dinarwatch")
-STOP = [sys.executable, "-c", "from streams.demo import stop_demo; stop_demo()"]
+STOP = [sys.executable, "-c", "from cli.demo import stop_demo; stop_demo()"]
 
 
 def demo_environment(kafka_bootstrap: str, folder: Path, name: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
-from streams.settings import Settings
+from infra.settings import Settings
 from tests import ports
 from tests.waits import wait_until
 
@@ -184,7 +184,7 @@ def group_committed_to_end(bootstrap: str, group: str, topics: Iterable[str]) ->
 def wait_caught_up(settings: Settings, timeout: float = 120) -> None:
     """Wait until the worker group (app id) has committed payments.raw and payments.valid to
     their ends: the polling replacement for "sleep, then hope nothing else arrives"."""
-    from streams import topics as names
+    from infra import topics as names
 
     topics = [settings.topic(names.RAW), settings.topic(names.VALID)]
     wait_until(

@@ -33,19 +33,19 @@ import orjson
 import pytest
 
 from desk.metrics import DeskMetrics
-from schemas.alert import Alert
-from streams import topics as names
-from streams.admin import create_topics
-from streams.producer import make_producer, publish
-from streams.settings import Settings
-from streams.synthetic.generator import (
+from generator.publish import make_producer, publish
+from generator.renderers import renderers
+from generator.traffic import (
     JSON_CONTENT_TYPE,
     GeneratedRecord,
     TrafficSpec,
     clean_payment,
     generate,
 )
-from streams.synthetic.renderers import renderers
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
+from schemas.alert import Alert
 from tests.integration.alerting_support import (
     HttpReceiver,
     Service,
@@ -449,9 +449,9 @@ def _desk_metric_names() -> set[str]:
 def _fetch_metric_names() -> set[str]:
     from pathlib import Path
 
+    from lists.fetch_metrics import registry_for
+    from lists.store import ListStore
     from rules.lists.sources import SOURCES
-    from streams.list_fetch_metrics import registry_for
-    from streams.list_store import ListStore
 
     registry = registry_for(ListStore(Path("/nonexistent/list-store")), list(SOURCES))
     return {n for f in registry.collect() for n in (f.name, f"{f.name}_total")}

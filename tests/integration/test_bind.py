@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.admin import create_topics
+from infra.admin import create_topics
 from tests.integration.alerting_support import HttpReceiver, start_notifier
 from tests.integration.pipeline import WorkerProcess, pipeline_settings
 from tests.kafka_broker import unique_topic_prefix

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from streams import demo
+from cli import demo
 from tests.integration.demo_support import DINARWATCH, demo_environment, stop_demo_run
 from tests.waits import wait_until
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from streams import demo_desk
+from cli import demo_desk
 from tests.integration.demo_support import DINARWATCH, demo_environment, stop_demo_run
 from tests.waits import wait_until
 

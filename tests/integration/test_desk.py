@@ -30,10 +30,10 @@ from desk.db.models import AlertRow, AuditRow, Case
 from desk.ingest import CONSUMER_GROUP, Ingest
 from desk.kafka_publisher import KafkaPublisher
 from desk.metrics import DeskMetrics
+from infra.admin import create_topics
+from infra.settings import Settings
+from infra.topics import ALERTS, DECISIONS, DISPOSITIONS
 from schemas.alert import Alert
-from streams.admin import create_topics
-from streams.settings import Settings
-from streams.topics import ALERTS, DECISIONS, DISPOSITIONS
 from tests.integration.pipeline import (
     group_committed_to_end,
     pipeline_settings,

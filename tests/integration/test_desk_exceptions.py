@@ -31,11 +31,11 @@ from desk.ingest import CONSUMER_GROUP, Ingest
 from desk.kafka_publisher import KafkaPublisher
 from desk.list_lookup import WorkerLists
 from desk.metrics import DeskMetrics
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
 from rules.lists.base import ReferenceList
 from rules.suppression import entry_content_hash
-from streams import topics as names
-from streams.admin import create_topics
-from streams.settings import Settings
 from tests.factories import payment_doc
 from tests.integration.pipeline import (
     WorkerProcess,
@@ -251,7 +251,7 @@ def test_the_desk_judges_entries_against_the_lists_published_to_the_workers(
 ) -> None:
     """A list published on `watchlists` overrides the files for the desk as for the workers; a
     tombstone returns to the files' list."""
-    from streams.list_files import load_builtin_list
+    from lists.files import load_builtin_list
     from streams.watchlists import encode_list, list_key
 
     builtin = load_builtin_list("militia-fronts")

@@ -19,17 +19,17 @@ from kafka import KafkaProducer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.record import alerts_for
 from desk.api import create_app
 from desk.auth import create_token
 from desk.cases import store_alert
 from desk.db.engine import open_database
 from desk.db.models import AuditRow
 from desk.reveal import ScreenedStore
-from streams import topics as names
-from streams.admin import create_topics
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
+from screening.alerts import alerts_for
 from streams.rescreen_store import encode_stored, stored_headers
-from streams.settings import Settings
 from tests.factories import make_payment
 from tests.integration.pipeline import pipeline_settings
 from tests.kafka_broker import unique_topic_prefix

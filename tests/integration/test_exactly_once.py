@@ -28,11 +28,11 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.producer import make_producer, publish
-from streams.settings import Settings
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
+from generator.publish import make_producer, publish
+from generator.traffic import GeneratedRecord, TrafficSpec, generate
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
 from tests.integration.pipeline import WorkerProcess, free_port, pipeline_settings, read_topic
 from tests.integration.test_faults import (
     PrivateBroker,

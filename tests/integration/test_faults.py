@@ -25,10 +25,10 @@ from typing import Any
 import orjson
 import pytest
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.producer import make_producer, publish
-from streams.synthetic.generator import TrafficSpec, generate
+from generator.publish import make_producer, publish
+from generator.traffic import TrafficSpec, generate
+from infra import topics as names
+from infra.admin import create_topics
 from tests.integration.pipeline import (
     WorkerProcess,
     pipeline_settings,

@@ -23,11 +23,11 @@ import pytest
 import yaml
 from kafka import KafkaProducer
 
+from generator.traffic import clean_payment
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
 from rules.lists.cbi import parse_cbi_usd_ban
-from streams import topics as names
-from streams.admin import create_topics
-from streams.settings import Settings
-from streams.synthetic.generator import clean_payment
 from tests.integration.pipeline import (
     REPO,
     WorkerProcess,

@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
+from infra import errors
+from infra.admin import create_topics
+from infra.settings import Settings
+from lists.files import builtin_lists, load_rule_pack
+from lists.store import ListStore
 from rules.context import ScreeningContext
-from streams import errors
-from streams.admin import create_topics
-from streams.list_files import builtin_lists, load_rule_pack
-from streams.list_store import ListStore
 from streams.runtime import WorkerRuntime
-from streams.settings import Settings
 from streams.watchlists import Reloader, WatchlistMetrics, WatchlistState, catch_up
 from tests.integration.pipeline import WorkerProcess, metric_value, pipeline_settings, settings_env
 from tests.kafka_broker import unique_topic_prefix

@@ -15,11 +15,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.deadletter import headers_as_dict
-from streams.producer import make_producer, publish
-from streams.synthetic.generator import GeneratedRecord
+from generator.publish import make_producer, publish
+from generator.traffic import GeneratedRecord
+from infra import topics as names
+from infra.admin import create_topics
+from screening.deadletter import headers_as_dict
 from tests.integration.pipeline import WorkerProcess, pipeline_settings, read_topic
 from tests.kafka_broker import unique_topic_prefix
 from tests.unit.schemas.parsers.samples import prowide_mt103_chunks

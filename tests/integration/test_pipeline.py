@@ -12,12 +12,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.deadletter import headers_as_dict
-from streams.producer import make_producer, publish
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, clean_payment, generate
-from streams.synthetic.malformed import MALFORMED_KINDS, make_malformed
+from generator.malformed import MALFORMED_KINDS, make_malformed
+from generator.publish import make_producer, publish
+from generator.traffic import GeneratedRecord, TrafficSpec, clean_payment, generate
+from infra import topics as names
+from infra.admin import create_topics
+from screening.deadletter import headers_as_dict
 from tests.integration.pipeline import (
     WorkerProcess,
     group_is_empty,

@@ -11,10 +11,10 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.deadletter import headers_as_dict
-from streams.producer import make_producer
+from generator.publish import make_producer
+from infra import topics as names
+from infra.admin import create_topics
+from screening.deadletter import headers_as_dict
 from tests.factories import payment_doc
 from tests.integration.pipeline import WorkerProcess, metric_value, pipeline_settings, read_topic
 from tests.kafka_broker import unique_topic_prefix

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.admin import check_topics, create_topics
-from streams.topics import TOPICS
+from infra.admin import check_topics, create_topics
+from infra.topics import TOPICS
 from tests.integration.pipeline import pipeline_settings, settings_env
 from tests.kafka_broker import unique_topic_prefix
 
@@ -65,7 +65,7 @@ def test_checks_name_each_topic_setting_that_differs(tmp_path: Path, kafka_boots
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
 
-    from streams import topics as names
+    from infra import topics as names
 
     settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("conf"), tmp_path)
     watchlists, valid = settings.topic(names.WATCHLISTS), settings.topic(names.VALID)

@@ -10,14 +10,14 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.errors import EXIT_NOTHING_SCREENED
-from streams.list_files import default_context
-from streams.producer import make_producer, publish
-from streams.replay.kafka_source import KafkaSource
-from streams.replay.runner import ReplayParams, run_replay
-from streams.replay.sources import FileSource
+from generator.publish import make_producer, publish
+from infra import topics as names
+from infra.admin import create_topics
+from infra.errors import EXIT_NOTHING_SCREENED
+from lists.files import default_context
+from offline.replay.kafka_source import KafkaSource
+from offline.replay.runner import ReplayParams, run_replay
+from offline.replay.sources import FileSource
 from tests.integration.pipeline import (
     WorkerProcess,
     pipeline_settings,
@@ -86,7 +86,7 @@ def _cli_topic_range(
 ) -> None:
     """The same through the command line, and an empty range before the feed was published
     (exit 6, nothing screened, with the report written: docs/cli.md)."""
-    from streams.cli import app
+    from cli.app import app
 
     topic = settings.topic(names.RAW)  # type: ignore[attr-defined]
     bootstrap = settings.kafka_bootstrap  # type: ignore[attr-defined]

@@ -16,12 +16,12 @@ import pytest
 import yaml
 from kafka import KafkaProducer
 
+from generator.traffic import clean_payment
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
 from rules.lists.cbi import parse_cbi_usd_ban
-from streams import topics as names
-from streams.admin import create_topics
 from streams.rescreen_store import probe_header
-from streams.settings import Settings
-from streams.synthetic.generator import clean_payment
 from tests.integration.pipeline import REPO, metric_value, pipeline_settings, read_to_end
 from tests.integration.test_hot_reload import HotReloadWorker, decision_of, publish_cli
 from tests.kafka_broker import unique_topic_prefix

@@ -1,7 +1,7 @@
 """Kafka security settings against a real broker that only speaks TLS (tests/secure_broker.py).
 
 No mocks: every client below is the real kafka-python / aiokafka / Faust client configured only
-through Settings (streams/kafka_config.py), and the worker is the real `dinarwatch worker`
+through Settings (infra/kafka_clients.py), and the worker is the real `dinarwatch worker`
 process configured only through DINARWATCH_* environment variables.
 """
 
@@ -22,12 +22,12 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 
-from streams import topics as names
-from streams.admin import admin_client
-from streams.kafka_config import aiokafka_security, faust_broker_options, kafka_python_security
-from streams.producer import make_producer, publish
-from streams.settings import Settings
-from streams.synthetic.generator import TrafficSpec, generate
+from generator.publish import make_producer, publish
+from generator.traffic import TrafficSpec, generate
+from infra import topics as names
+from infra.admin import admin_client
+from infra.kafka_clients import aiokafka_security, faust_broker_options, kafka_python_security
+from infra.settings import Settings
 from tests.integration.pipeline import WorkerProcess, pipeline_settings, settings_env
 from tests.kafka_broker import unique_topic_prefix
 from tests.secure_broker import SecureBroker, missing_tools, start_secure_broker

@@ -19,11 +19,11 @@ import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.producer import make_producer, publish
-from streams.settings import Settings
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
+from generator.publish import make_producer, publish
+from generator.traffic import GeneratedRecord, TrafficSpec, generate
+from infra import topics as names
+from infra.admin import create_topics
+from infra.settings import Settings
 from tests.integration.pipeline import WorkerProcess, metric_value, pipeline_settings, read_topic
 from tests.integration.test_faults import (
     START,

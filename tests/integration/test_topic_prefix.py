@@ -21,11 +21,11 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import UnknownTopicOrPartitionError
 from kafka import KafkaAdminClient
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.errors import EXIT_TOPIC
+from infra import topics as names
+from infra.admin import create_topics
+from infra.errors import EXIT_TOPIC
+from infra.settings import Settings
 from streams.faust_fixes import forbid_topic_auto_creation
-from streams.settings import Settings
 from tests.integration.pipeline import WorkerProcess, free_port, read_topic, settings_env
 from tests.kafka_broker import unique_topic_prefix
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams import topics as names
-from streams.admin import create_topics
-from streams.list_files import default_context
-from streams.offline import Screened, SourceRecord, screen_records
-from streams.producer import make_producer, publish
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
+from generator.publish import make_producer, publish
+from generator.traffic import GeneratedRecord, TrafficSpec, generate
+from infra import topics as names
+from infra.admin import create_topics
+from lists.files import default_context
+from offline.screen import Screened, SourceRecord, screen_records
 from tests.integration.pipeline import (
     WorkerProcess,
     free_port,

@@ -1,13 +1,13 @@
 """Property tests for the ingest contract (issue #9): poison input never stops the pipeline.
 
-For ANY bytes and content type, streams.ingest.decode_payments returns either a non-empty list of
+For ANY bytes and content type, screening.decode.decode_payments returns either a non-empty list of
 valid Payments (Decimal amount an ISO 20022 amount can carry, tz-aware UTC created_at, a JSON
 form that round-trips through payments.valid) or a Rejection with a specific reason: never an
 exception and never "internal-error" (that reason is the safety net for parser bugs).
 
 Inputs: (a) arbitrary bytes under every content type detect.py recognises; (b) structure-aware
 mutations of valid messages (the Fedwire pacs.008/pacs.009 and prowide MT103 samples in
-../shared/data, synthetic JSON and rendered pacs.008/MT103 from streams.synthetic): byte flips,
+../shared/data, synthetic JSON and rendered pacs.008/MT103 from generator): byte flips,
 truncations, insertions, removed/duplicated fields and elements, hostile values (huge and tiny
 numbers, NaN, negative, non-USD, naive or out-of-range timestamps), non-UTF-8 bytes, deep nesting,
 DTD/XXE/billion-laughs prologs. XML is checked with the XSDs and without them (a deployment
@@ -37,14 +37,14 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from generator.renderers import renderers
+from generator.traffic import TrafficSpec, generate
 from schemas.codec import dumps
 from schemas.parsers import REASONS
 from schemas.parsers.errors import MAX_AMOUNT_DIGITS, MAX_AMOUNT_FRACTION_DIGITS
 from schemas.payment import Payment
-from streams.deadletter import Rejection
-from streams.ingest import decode_payments
-from streams.synthetic.generator import TrafficSpec, generate
-from streams.synthetic.renderers import renderers
+from screening.deadletter import Rejection
+from screening.decode import decode_payments
 from tests.unit.schemas.parsers.samples import (
     PACS008,
     PACS009,

@@ -1,4 +1,4 @@
-"""Security settings -> kafka-python / aiokafka / Faust options (streams/kafka_config.py).
+"""Security settings -> kafka-python / aiokafka / Faust options (infra/kafka_clients.py).
 
 The broker side of the same settings is proven in tests/integration/test_secure_broker.py.
 """
@@ -18,7 +18,7 @@ from faust.types.auth import AuthProtocol, SASLMechanism
 from pydantic import SecretStr, ValidationError
 
 from alerts.notifier.service import kafka_options
-from streams.kafka_config import (
+from infra.kafka_clients import (
     KafkaSecurityError,
     aiokafka_security,
     faust_broker_options,
@@ -26,7 +26,7 @@ from streams.kafka_config import (
     sasl_password,
     ssl_context,
 )
-from streams.settings import Settings
+from infra.settings import Settings
 from tests.secure_broker import make_certificates
 
 SECRET = "s3cr3t-Pa55word-do-not-log"

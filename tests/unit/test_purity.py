@@ -11,7 +11,7 @@ FORBIDDEN = re.compile(
     r"|os\.environ|os\.getenv|datetime\.now\(|date\.today\(|time\.time\(|^\s*global\s",
     re.MULTILINE,
 )
-# rules/ parses the bytes and text it is given; reading files is streams/list_files.py's job.
+# rules/ parses the bytes and text it is given; reading files is lists/files.py's job.
 FILE_READS = re.compile(
     r"(?<![\w.])open\(|\.read_text\(|\.read_bytes\(|\.open\(|importlib\.resources"
     r"|from\s+importlib\s+import\s+resources|\.is_file\(|\.is_dir\(|\.exists\(|\.iterdir\(",

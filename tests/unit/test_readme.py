@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from streams.settings import Settings
+from infra.settings import Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 

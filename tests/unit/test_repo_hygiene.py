@@ -66,8 +66,8 @@ def checkout() -> Path:
 
 def test_code_defaults_are_in_the_list() -> None:
     """The folders the code writes by default are the ones this test guards."""
-    from streams.demo import STATE
-    from streams.settings import Settings
+    from cli.demo import STATE
+    from infra.settings import Settings
 
     data_dir = Settings.model_fields["data_dir"].default
     script = (REPO / "deploy/kafka/kafka-local.sh").read_text()
@@ -106,7 +106,7 @@ def test_gitignore_covers_runtime_path(checkout: Path, path: str) -> None:
     assert done.returncode == 0, f"{path} is not ignored: add it to .gitignore"
 
 
-@pytest.mark.parametrize("path", ["streams/demo.py", "deploy/kafka/kafka-local.sh", ".gitignore"])
+@pytest.mark.parametrize("path", ["cli/demo.py", "deploy/kafka/kafka-local.sh", ".gitignore"])
 def test_gitignore_keeps_sources(checkout: Path, path: str) -> None:
     """The patterns are not so broad that they hide the product's own files."""
     assert git("check-ignore", "--no-index", "-q", path).returncode == 1

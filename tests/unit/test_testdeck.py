@@ -23,8 +23,8 @@ from bench.testdeck.sources import (
     builtin_targets,
     payment_name,
 )
+from generator import directory as generator_pools
 from schemas.listentry import ListEntry
-from streams.synthetic import directory as generator_pools
 
 SDN_PERSON = ListEntry.model_validate(
     {

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from alerts.metrics import NotifierMetrics, PipelineMetrics
 from desk.metrics import DeskMetrics
+from infra.metrics import NotifierMetrics, PipelineMetrics
+from lists.fetch_metrics import registry_for
+from lists.store import ListStore
 from rules.lists.sources import SOURCES
-from streams.list_fetch_metrics import registry_for
-from streams.list_store import ListStore
 from tests.unit.alerts.promql import (
     DASHBOARDS,
     REPO,

@@ -14,12 +14,12 @@ from alerts.notifier.formats import (
     group_alerts,
 )
 from alerts.notifier.retry import H_ERROR, Parked
-from alerts.record import alert_id, alerts_for
+from lists.files import default_context
 from rules.engine import screen_payment
 from schemas.alert import Alert
 from schemas.common import Action, Severity
 from schemas.decision import Decision, Finding
-from streams.list_files import default_context
+from screening.alerts import alert_id, alerts_for
 from tests.factories import make_payment
 
 AT = datetime(2025, 4, 1, 10, tzinfo=UTC)

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 from prometheus_client import CollectorRegistry
 
-from alerts.metrics import CURRENCIES, DEAD_LETTER_REASONS, PipelineMetrics
+from infra.metrics import CURRENCIES, DEAD_LETTER_REASONS, PipelineMetrics
+from lists.files import default_context
 from schemas.common import Action, Severity
 from schemas.payment import MessageType
-from streams.list_files import default_context
 from streams.runtime import WorkerRuntime
 
 

@@ -1,6 +1,6 @@
 """docs/metrics.md names every metric the worker and the notifier export.
 
-The metric names come from two places: the registries built by alerts/metrics.py, and metrics
+The metric names come from two places: the registries built by infra/metrics.py, and metrics
 that other worker modules register on the same registry (window table resets, watchlist reloads,
 memory), found by their literal names in the source. A metric added without a line in the docs
 fails here.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from alerts.metrics import NotifierMetrics, PipelineMetrics
+from infra.metrics import NotifierMetrics, PipelineMetrics
 
 REPO = Path(__file__).resolve().parents[3]
 DOC = (REPO / "docs" / "metrics.md").read_text(encoding="utf-8")

@@ -9,11 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
-from alerts.metrics import NotifierMetrics
 from alerts.notifier.channels import channels_from_settings
 from alerts.notifier.service import Notifier
 from alerts.notifier.settings import NotifierSettings
-from streams.settings import Settings
+from infra.metrics import NotifierMetrics
+from infra.settings import Settings
 from tests.unit.alerts.test_notifier_formats import banned_alerts
 
 

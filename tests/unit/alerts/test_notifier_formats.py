@@ -17,10 +17,10 @@ from alerts.notifier.formats import (
     group_alerts,
     split_group,
 )
-from alerts.record import alerts_for
+from lists.files import default_context
 from rules.engine import screen_payment
 from schemas.alert import Alert
-from streams.list_files import default_context
+from screening.alerts import alerts_for
 from tests.factories import make_payment
 
 AT = datetime(2025, 4, 1, 10, tzinfo=UTC)

@@ -6,11 +6,11 @@ from collections import namedtuple
 
 import pytest
 
-from alerts.metrics import NotifierMetrics, PipelineMetrics
 from alerts.notifier.channels import channels_from_settings
 from alerts.notifier.dedupe import TTLSet
 from alerts.notifier.retry import Parked, backoff
 from alerts.notifier.settings import NotifierSettings
+from infra.metrics import NotifierMetrics, PipelineMetrics
 from streams.lag import partition_lags
 
 TP = namedtuple("TP", "topic partition")

@@ -1,9 +1,9 @@
 from datetime import UTC, datetime
 
-from alerts.record import alert_id, alerts_for
+from lists.files import default_context
 from rules.engine import screen_payment
 from schemas.masking import mask_account
-from streams.list_files import default_context
+from screening.alerts import alert_id, alerts_for
 from tests.factories import make_payment
 
 AT = datetime(2025, 4, 1, 10, tzinfo=UTC)

@@ -1,17 +1,17 @@
-"""alerts/retro.py: retro alerts are ordinary alerts with their origin, and their own ids."""
+"""screening/retro.py: retro alerts are ordinary alerts with their origin, and their own ids."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alerts.record import alert_id
-from alerts.retro import retro_alert_id, retro_alerts
+from lists.files import load_rule_pack
 from rules.lists.delta import list_delta
 from rules.rescreen import DeltaScreen
 from schemas.alert import Alert
 from schemas.codec import dumps
 from schemas.common import Action
-from streams.list_files import load_rule_pack
+from screening.alerts import alert_id
+from screening.retro import retro_alert_id, retro_alerts
 from tests.factories import make_payment
 from tests.unit.rules.conftest import small_sdn
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alerts.record import alerts_for
 from schemas.alert import Alert
 from schemas.common import Action, Severity
 from schemas.decision import Decision, Finding
+from screening.alerts import alerts_for
 from tests.factories import make_payment
 
 RAISED = datetime(2025, 4, 1, 9, 30, 5, tzinfo=UTC)

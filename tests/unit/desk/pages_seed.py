@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.record import alerts_for
 from desk.auth import add_user
 from desk.cases import store_alerts, store_decisions
 from schemas.common import Action, Severity
 from schemas.decision import Decision, Finding
+from screening.alerts import alerts_for
 from tests.factories import make_payment
 
 NOW = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)

@@ -493,7 +493,7 @@ def test_sla_breaches_per_severity(sessions: sessionmaker[Session]) -> None:
 @pytest.mark.parametrize("text", ["urgent=5", "high=0", "high=ten", "high"])
 def test_bad_sla_setting_is_one_line(text: str) -> None:
     from desk.sla import parse_sla
-    from streams.errors import ConfigError
+    from infra.errors import ConfigError
 
     with pytest.raises(ConfigError, match="DINARWATCH_DESK_SLA_MINUTES"):
         parse_sla(text)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk.auth import Role, actor_for_token, add_user, create_token, password_matches
 from desk.db.models import Token, User
-from streams.errors import UserError
+from infra.errors import UserError
 
 
 def test_password_is_stored_as_argon2id(sessions: sessionmaker[Session]) -> None:

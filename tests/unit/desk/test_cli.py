@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlalchemy import delete, update
 from typer.testing import CliRunner, Result
 
+from cli.app import app
 from desk.db.engine import open_database
 from desk.db.models import AuditRow, User
-from streams.cli import app
 
 runner = CliRunner()
 

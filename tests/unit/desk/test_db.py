@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk.db.engine import normalise_url, open_database
 from desk.db.models import User
-from streams.errors import ConfigError
+from infra.errors import ConfigError
 
 TABLES = {
     "users",

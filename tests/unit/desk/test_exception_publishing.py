@@ -17,11 +17,11 @@ from desk.cases import store_alert
 from desk.db.models import User
 from desk.errors import Conflict, Invalid
 from desk.exceptions import approve_exception, expire_due, request_exception, revoke_exception
+from infra.topics import DISPOSITIONS, EXCEPTIONS
 from rules.lists.base import ReferenceList
 from rules.suppression import entry_content_hash
 from schemas.listentry import ListEntry
 from streams.exceptions_follow import decode_exception
-from streams.topics import DISPOSITIONS, EXCEPTIONS
 from tests.unit.desk.builders import make_alerts
 
 NOW = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)

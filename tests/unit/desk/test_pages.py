@@ -17,7 +17,7 @@ from desk.api import create_app
 from desk.db.models import AuditRow, Case, LoginSession
 from desk.sessions import COOKIE
 from desk.web.security import CSRF_COOKIE, WebSettings
-from streams.errors import ConfigError
+from infra.errors import ConfigError
 from tests.unit.desk.pages_seed import NOW, PASSWORD, UETR_1, seed
 from tests.unit.desk.test_api import RecordingPublisher
 

@@ -23,12 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from cli.app import app as cli_app
 from desk.api import create_app
 from desk.auth import create_token
 from desk.cases import store_alert
 from desk.db.models import AuditRow
 from desk.str_draft import GoamlSettings, draft_for_case
-from streams.cli import app as cli_app
 from tests.unit.desk.builders import finding, make_alerts
 
 NOW = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from lists.files import builtin_lists, load_ofac_csv, load_rule_pack
 from rules.context import ScreeningContext
 from rules.lists.base import ReferenceList
 from rules.lists.ofac import OfacLoad, map_sdn_record, parse_sdn_rows, read_ofac_rows
 from rules.pack import RULE_SETTINGS, RulePack, RuleSettings
 from schemas.decision import Finding
-from streams.list_files import builtin_lists, load_ofac_csv, load_rule_pack
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from lists.files import default_context, load_rule_pack
 from rules.context import ScreeningContext, list_date, mark_retro
 from rules.energy import check_iran_energy
 from rules.engine import screen_payment
@@ -11,7 +12,6 @@ from rules.lists.base import ListSet, ReferenceList
 from rules.lists.cbi import CBI_LIST
 from schemas.common import Action
 from schemas.listentry import ListEntry
-from streams.list_files import default_context, load_rule_pack
 from tests.factories import make_payment
 from tests.unit.rules.conftest import context
 

@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lists.files import default_context, load_cbi_usd_ban
 from rules.cbi import check_cbi_usd_ban
 from rules.engine import screen_payment
 from schemas.common import Action
-from streams.list_files import default_context, load_cbi_usd_ban
 from tests.factories import make_payment
 
 CTX = default_context()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from lists.files import load_rule_pack
 from rules.pack import (
     RULE_SETTINGS,
     EnergySettings,
@@ -18,7 +19,6 @@ from rules.pack import (
     parse_rule_pack,
 )
 from schemas.common import Action
-from streams.list_files import load_rule_pack
 
 PACK = load_rule_pack()
 

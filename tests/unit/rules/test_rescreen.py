@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from lists.files import load_rule_pack
 from rules.listmatch import text_windows
 from rules.lists.base import ReferenceList
 from rules.lists.delta import list_delta
@@ -18,7 +19,6 @@ from rules.mentions import name_spans
 from rules.rescreen import DeltaScreen, alert_key, probe_form, screened_strings
 from schemas.codec import dumps
 from schemas.payment import Payment
-from streams.list_files import load_rule_pack
 from tests.factories import make_payment, payment_doc
 from tests.unit.rules.conftest import small_sdn
 

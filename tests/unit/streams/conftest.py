@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.settings import get_settings
+from infra.settings import get_settings
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from streams import errors
-from streams.cli import app
-from streams.settings import get_settings
+from cli.app import app
+from infra import errors
+from infra.settings import get_settings
 
 runner = CliRunner()
 pytestmark = pytest.mark.usefixtures("clean_settings")
@@ -273,12 +273,12 @@ def test_debug_shows_the_traceback_and_keeps_the_documented_exit_code(tmp_path: 
 def test_an_unexpected_error_is_one_line_with_exit_70(
     feed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import streams.offline
+    import offline.screen
 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("the screening core broke")
 
-    monkeypatch.setattr(streams.offline, "screen_records", broken)
+    monkeypatch.setattr(offline.screen, "screen_records", broken)
     result = invoke(["screen", str(feed)])
     line = one_error_line(result, errors.EXIT_INTERNAL, "RuntimeError: the screening core broke")
     assert "--debug" in line
@@ -312,8 +312,8 @@ def test_every_kafka_client_error_becomes_a_broker_error(raised: str) -> None:
     NoBrokersAvailable): each failure the client raises becomes one BrokerError line."""
     from kafka import errors as kafka_errors_module
 
-    from streams.preflight import kafka_errors
-    from streams.settings import Settings
+    from infra.preflight import kafka_errors
+    from infra.settings import Settings
 
     settings = Settings(_env_file=None)
     with (
@@ -340,9 +340,9 @@ def test_a_bad_rule_pack_is_reported_before_the_inputs_are_read(
 def test_list_file_and_security_errors_from_other_modules_are_configuration_errors() -> None:
     """The worker loads the configured lists and TLS/SASL files outside any command's own
     checks: their errors, which name the file, still become one configuration line."""
-    from streams.cli import _known_error
-    from streams.kafka_config import KafkaSecurityError
-    from streams.list_files import ListFileError
+    from cli.app import _known_error
+    from infra.kafka_clients import KafkaSecurityError
+    from lists.files import ListFileError
 
     listed = _known_error(ListFileError("no sdn.csv in /srv/ofac"))
     assert isinstance(listed, errors.ConfigError) and "/srv/ofac" in listed.line()
@@ -442,7 +442,7 @@ def test_a_notifier_without_a_channel_is_a_configuration_error() -> None:
 
 
 def test_a_busy_web_port_is_one_configuration_line() -> None:
-    from streams.preflight import require_port_free
+    from infra.preflight import require_port_free
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -459,8 +459,8 @@ def test_a_replication_factor_above_the_brokers_is_one_short_configuration_line(
     """kafka-python's error quotes the whole CreateTopics request (900 characters)."""
     from kafka import errors as kafka_errors_module
 
-    from streams.preflight import kafka_errors
-    from streams.settings import Settings
+    from infra.preflight import kafka_errors
+    from infra.settings import Settings
 
     settings = Settings(_env_file=None, replication_factor=5)
     raw = kafka_errors_module.InvalidReplicationFactorError(
@@ -547,8 +547,8 @@ def test_screen_rejects_into_a_missing_folder_says_what_to_do(feed: Path, tmp_pa
 
 def test_the_worker_refuses_a_un_list_setting_with_no_entry(tmp_path: Path) -> None:
     """The worker loads its lists through context_from_settings: the same refusal as screen."""
-    from streams.context_loader import context_from_settings
-    from streams.settings import Settings
+    from infra.settings import Settings
+    from screening.context_loader import context_from_settings
 
     un = tmp_path / "un.xml"
     un.write_bytes(b'<?xml version="1.0"?><CONSOLIDATED_LIST/>')
@@ -578,7 +578,7 @@ def test_a_port_or_topic_name_setting_kafka_or_the_os_would_refuse(
 
 
 def test_a_web_bind_address_this_host_lacks_names_the_bind_setting() -> None:
-    from streams.preflight import require_port_free
+    from infra.preflight import require_port_free
 
     with pytest.raises(errors.ConfigError) as raised:
         require_port_free("nohost.invalid", 6066, "DINARWATCH_WEB_PORT")

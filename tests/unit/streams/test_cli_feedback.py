@@ -12,10 +12,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from streams.cli import app
-from streams.errors import EXIT_NOTHING_SCREENED
-from streams.generate_cmd import FILE_START, event_times
-from streams.settings import get_settings
+from cli.app import app
+from cli.generate import FILE_START, event_times
+from infra.errors import EXIT_NOTHING_SCREENED
+from infra.settings import get_settings
 
 runner = CliRunner()
 pytestmark = pytest.mark.usefixtures("clean_settings")
@@ -181,10 +181,10 @@ def test_replay_counts_blank_lines_and_exits_6_when_all_are_rejected(tmp_path: P
 
 
 def test_replay_progress_counts_records_not_bytes(feed: Path, tmp_path: Path) -> None:
-    from streams.list_files import default_context
-    from streams.replay.cli import RichProgress
-    from streams.replay.runner import ReplayParams, run_replay
-    from streams.replay.sources import FileSource
+    from cli.replay import RichProgress
+    from lists.files import default_context
+    from offline.replay.runner import ReplayParams, run_replay
+    from offline.replay.sources import FileSource
 
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=160, color_system=None)
@@ -228,7 +228,7 @@ def test_help_still_shows_types_of_options_with_values() -> None:
 def test_the_worker_draws_no_spinner_into_a_log_file() -> None:
     import faust
 
-    from streams.logs import plain_worker_output
+    from infra.logs import plain_worker_output
 
     log = io.StringIO()
     worker = faust.Worker(faust.App("dw-spinner-test"), stdout=log, quiet=True)
@@ -252,7 +252,7 @@ def test_a_reader_that_stops_early_ends_screen_quietly(feed: Path, tmp_path: Pat
     import subprocess
     import sys
 
-    from streams.errors import EXIT_BROKEN_PIPE
+    from infra.errors import EXIT_BROKEN_PIPE
 
     big = tmp_path / "big.jsonl"
     big.write_bytes(feed.read_bytes() * 100)  # 6,000 decisions: far more than a pipe buffer

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import streams.cli_lists as cli_lists
-from streams.cli import app
-from streams.settings import Settings
+import cli.lists as cli_lists
+from cli.app import app
+from infra.settings import Settings
 
 REPO = Path(__file__).resolve().parents[3]
 CBI_YAML = REPO / "rules" / "data" / "cbi_usd_ban.yaml"

@@ -1,7 +1,7 @@
 """The demo's watch over its worker, with real processes that live, hang and die.
 
 `make demo` once printed "still running" for a worker that had crashed at start. These tests
-run the demo's own start/wait/check code (streams/demo.py) against real child processes: a
+run the demo's own start/wait/check code (cli/demo.py) against real child processes: a
 stand-in worker (a Python script) that exits, or never becomes ready, or lives on.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from streams import demo
-from streams.demo import WorkerNotReady, WorkerProcess, WorkerStopped
+from cli import demo
+from cli.demo import WorkerNotReady, WorkerProcess, WorkerStopped
 from tests.waits import wait_until
 
 CRASHING = """

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
+from infra.topics import EXCEPTIONS, TOPICS
+from lists.files import load_rule_pack
 from rules.context import ScreeningContext
 from rules.lists.base import ListSet
 from rules.suppression import ExceptionSet
@@ -18,9 +20,7 @@ from streams.exceptions_follow import (
     decode_exception,
     exception_record,
 )
-from streams.list_files import load_rule_pack
 from streams.runtime import WorkerRuntime
-from streams.topics import EXCEPTIONS, TOPICS
 
 EXPIRES = datetime(2025, 7, 1, tzinfo=UTC)
 

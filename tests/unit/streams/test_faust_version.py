@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import app
+from infra.errors import EXIT_CONFIG, ConfigError
 from streams import faust_fixes
-from streams.cli import app
-from streams.errors import EXIT_CONFIG, ConfigError
 from streams.faust_fixes import PATCHED_FAUST_VERSION, App, check_faust_version
 
 REPO = Path(__file__).resolve().parents[3]

@@ -3,12 +3,12 @@ from datetime import UTC, datetime
 
 import orjson
 
+from generator.iban import make_iban
+from generator.malformed import MALFORMED_KINDS
+from generator.traffic import TrafficSpec, generate
+from lists.files import default_context
+from offline.screen import Screened, SourceRecord, screen_records
 from schemas.payment import Payment
-from streams.list_files import default_context
-from streams.offline import Screened, SourceRecord, screen_records
-from streams.synthetic.generator import TrafficSpec, generate
-from streams.synthetic.iban import make_iban
-from streams.synthetic.malformed import MALFORMED_KINDS
 
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
 

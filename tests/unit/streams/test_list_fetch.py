@@ -26,14 +26,14 @@ import pytest
 from prometheus_client import generate_latest
 from typer.testing import CliRunner, Result
 
-from alerts.metrics import PipelineMetrics
+from cli.app import app
+from infra import errors
+from infra.metrics import PipelineMetrics
+from lists.fetch import FetchFailed, FetchOptions, fetch_source
+from lists.fetch_metrics import registry_for
+from lists.files import ListFileError, load_lists, load_manifest_lists, read_manifest
+from lists.store import ListStore
 from rules.lists.sources import SOURCES
-from streams import errors
-from streams.cli import app
-from streams.list_fetch import FetchFailed, FetchOptions, fetch_source
-from streams.list_fetch_metrics import registry_for
-from streams.list_files import ListFileError, load_lists, load_manifest_lists, read_manifest
-from streams.list_store import ListStore
 from streams.watchlists import decode_record, encode_list
 from tests.list_server import CSV, HTML, XML, ListServer, Route
 from tests.unit.rules.conftest import SET_2021, SHARED_DATA, UN_XML, need
@@ -466,7 +466,7 @@ def test_a_file_url_folder_is_a_mirror_like_any_other(store: ListStore, tmp_path
 def test_an_unchanged_download_of_a_settled_version_is_not_parsed_again(
     server: ListServer, store: ListStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import streams.list_fetch as list_fetch
+    import lists.fetch as list_fetch
 
     parsed: list[str] = []
     real = list_fetch.parse_source

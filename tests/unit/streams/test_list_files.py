@@ -1,4 +1,4 @@
-"""streams/list_files.py: lists load from a manifest; a file not the pinned one is refused."""
+"""lists/files.py: lists load from a manifest; a file not the pinned one is refused."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from rules.lists.cbi import CBI_LIST
-from streams.list_files import (
+from lists.files import (
     ListFileError,
     ListManifest,
     ListSource,
@@ -20,6 +19,7 @@ from streams.list_files import (
     load_rule_pack,
     read_manifest,
 )
+from rules.lists.cbi import CBI_LIST
 from tests.unit.rules.conftest import SET_2021, need
 
 SMALL_LIST = """\

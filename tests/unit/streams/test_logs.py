@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import orjson
 import pytest
 
-from streams.logs import AccountMaskingFilter, JsonFormatter, configure_logging
+from infra.logs import AccountMaskingFilter, JsonFormatter, configure_logging
 
 IR_IBAN = "IR062960000000100324200001"
 IR_MASKED = "IR06" + "*" * 18 + "0001"

@@ -9,7 +9,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from rocksdict import Rdict
 
-from streams.memory import _libc, register_memory_metrics, tame_malloc, trim_malloc
+from infra.memory import _libc, register_memory_metrics, tame_malloc, trim_malloc
 
 
 def _table_with(dbs: dict[int, Rdict]) -> SimpleNamespace:

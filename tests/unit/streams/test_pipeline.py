@@ -10,19 +10,19 @@ from typing import Any
 
 import orjson
 
+from infra.settings import Settings
+from offline.screen import SourceRecord, screen_records
 from rules.context import ScreeningContext
 from rules.suppression import ActiveException, ExceptionSet, entry_content_hash
 from schemas.alert import Alert
 from schemas.common import Action
 from schemas.decision import Decision
 from schemas.payment import Payment
-from streams.deadletter import headers_as_dict
-from streams.ingest import partition_key
-from streams.offline import SourceRecord, screen_records
+from screening.deadletter import headers_as_dict
+from screening.decode import partition_key
+from screening.service import DictWindows
 from streams.pipeline import Pipeline, Topics, key_partition
 from streams.runtime import WorkerRuntime
-from streams.screening import DictWindows
-from streams.settings import Settings
 from tests.factories import payment_doc
 from tests.unit.rules.conftest import context, small_sdn
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from infra.settings import Settings
+from lists.files import builtin_lists, load_rule_pack
 from rules.context import ScreeningContext
 from rules.lists.base import ReferenceList
 from rules.pack import RulePack
-from streams.list_files import builtin_lists, load_rule_pack
 from streams.rescreen import Rescreener
-from streams.settings import Settings
 from tests.unit.rules.conftest import small_sdn
 
 

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import orjson
 
+from lists.files import load_rule_pack
 from rules.engine import screen_payment
 from rules.lists.delta import list_delta
 from rules.rescreen import DeltaScreen, probe_form
 from schemas.codec import dumps
-from streams.list_files import load_rule_pack
 from streams.rescreen_store import (
     encode_stored,
     probe_header,

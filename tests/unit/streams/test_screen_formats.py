@@ -3,10 +3,10 @@
 from collections import Counter
 from datetime import UTC, datetime
 
-from streams.list_files import default_context
-from streams.offline import Rejected, Screened, SourceRecord, screen_records
-from streams.synthetic.generator import TrafficSpec, generate
-from streams.synthetic.renderers import formats_for, renderers
+from generator.renderers import formats_for, renderers
+from generator.traffic import TrafficSpec, generate
+from lists.files import default_context
+from offline.screen import Rejected, Screened, SourceRecord, screen_records
 
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """The generator's realism and its label contract, screened with real list entries.
 
-The OFAC and UN entries come from the demo snapshot packaged in streams/demo_lists (rows of the
+The OFAC and UN entries come from the demo snapshot packaged in cli/demo_lists (rows of the
 public files, dated), so these tests need neither ../shared/data nor a network; bench/
 bench_labels.py measures the same agreement with the full lists.
 """
@@ -15,17 +15,17 @@ from decimal import Decimal
 import orjson
 import pytest
 
+from cli.demo_lists import demo_context
+from generator import evasion
+from generator.clock import BAGHDAD, BusinessClock
+from generator.planting import WAIVER_LAPSE
+from generator.renderers import formats_for, renderers
+from generator.traffic import GeneratedRecord, TrafficSpec, generate
+from generator.world import IQD_FLOWS, USD_FLOWS, WindowGuard
+from offline.screen import Screened, SourceRecord, screen_records
 from rules.lists.ofac import SDN_LIST
 from rules.lists.un import UN_LIST
 from schemas.payment import Payment
-from streams.demo_lists import demo_context
-from streams.offline import Screened, SourceRecord, screen_records
-from streams.synthetic import evasion
-from streams.synthetic.clock import BAGHDAD, BusinessClock
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
-from streams.synthetic.planting import WAIVER_LAPSE
-from streams.synthetic.renderers import formats_for, renderers
-from streams.synthetic.world import IQD_FLOWS, USD_FLOWS, WindowGuard
 
 pytestmark = pytest.mark.slow
 
@@ -262,9 +262,9 @@ def _json(record: GeneratedRecord) -> bytes:
 
 
 def test_the_demo_plants_every_rule_from_its_packaged_lists(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from streams.demo_lists import OFAC_DIR, UN_XML, demo_lists_env, with_demo_lists
-    from streams.generate_cmd import plant_lists
-    from streams.settings import Settings
+    from cli.demo_lists import OFAC_DIR, UN_XML, demo_lists_env, with_demo_lists
+    from cli.generate import plant_lists
+    from infra.settings import Settings
 
     settings = Settings(_env_file=None)
     chosen = with_demo_lists(settings)

@@ -1,15 +1,15 @@
-"""What the readiness checks call a difference (streams/admin.py `topic_differences`), and the
-names the topic prefix gives (streams/topics.py). The same checks against a real broker are in
+"""What the readiness checks call a difference (infra/admin.py `topic_differences`), and the
+names the topic prefix gives (infra/topics.py). The same checks against a real broker are in
 tests/integration/test_readiness.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from streams import topics as names
-from streams.admin import topic_differences
-from streams.settings import Settings
-from streams.topics import TOPICS, broker_name, faust_app_id, faust_topics
+from infra import topics as names
+from infra.admin import topic_differences
+from infra.settings import Settings
+from infra.topics import TOPICS, broker_name, faust_app_id, faust_topics
 
 SETTINGS = Settings(_env_file=None, topic_partitions=4, replication_factor=1)
 SPECS = {spec.name: spec for spec in TOPICS}

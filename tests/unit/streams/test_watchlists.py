@@ -10,14 +10,14 @@ from importlib import resources
 import orjson
 import pytest
 
+from infra.topics import TOPICS, WATCHLISTS
+from lists.files import builtin_lists, default_context
 from rules.context import ScreeningContext
 from rules.lists.base import ReferenceList
 from rules.lists.cbi import CBI_LIST
 from rules.pack import parse_rule_pack
 from schemas.listentry import ListEntry
-from streams.list_files import builtin_lists, default_context
 from streams.runtime import WorkerRuntime
-from streams.topics import TOPICS, WATCHLISTS
 from streams.watchlists import (
     COMPRESS_ABOVE,
     MAX_RECORD_BYTES,

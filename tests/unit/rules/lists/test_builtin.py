@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from lists.files import builtin_lists, load_builtin_list, load_lists
 from rules.lists.builtin import BUILTIN_FILES
 from rules.lists.countries import country_code
-from streams.list_files import builtin_lists, load_builtin_list, load_lists
 from tests.unit.rules.conftest import SDN_2024, SHARED_DATA, UN_XML, need
 
 

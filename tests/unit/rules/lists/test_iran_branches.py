@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import json
 
+from lists.files import load_builtin_list
 from rules.lists.builtin import IRAN_BANKS_LIST
-from streams.list_files import load_builtin_list
 from tests.unit.rules.conftest import SHARED_DATA, need
 
 BIC_DIR = SHARED_DATA / "bic"

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from lists.files import load_ofac_csv, load_ofac_dir
 from rules.lists.ofac import (
     OfacLoad,
     join_aux_rows,
@@ -15,7 +16,6 @@ from rules.lists.ofac import (
     read_ofac_rows,
     split_programs,
 )
-from streams.list_files import load_ofac_csv, load_ofac_dir
 from tests.unit.rules.conftest import SET_2021, need
 
 SDN_ROWS = (

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from lxml import etree
 
+from lists.files import load_un_xml
 from rules.lists.un import parse_un_xml
-from streams.list_files import load_un_xml
 from tests.unit.rules.conftest import UN_XML, need
 
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>

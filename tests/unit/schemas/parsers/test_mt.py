@@ -369,7 +369,7 @@ def test_what_cannot_be_screened_is_still_refused(mutate: object, reason: str, n
 
 
 def test_parse_warnings_reach_the_decision() -> None:
-    from streams.offline import Screened, SourceRecord, screen_records
+    from offline.screen import Screened, SourceRecord, screen_records
     from tests.unit.rules.conftest import context
 
     quirky = BASE.replace("{1:F01", "{1:").replace("\n-}", "\n-}}")

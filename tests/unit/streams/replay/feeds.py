@@ -9,8 +9,8 @@ from pathlib import Path
 
 import orjson
 
-from streams.synthetic.generator import GeneratedRecord, TrafficSpec, generate
-from streams.synthetic.renderers import formats_for, renderers
+from generator.renderers import formats_for, renderers
+from generator.traffic import GeneratedRecord, TrafficSpec, generate
 
 START = datetime(2025, 6, 2, 6, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from streams.errors import InputError
-from streams.list_files import default_context
-from streams.replay.backtest import (
+from infra.errors import InputError
+from lists.files import default_context
+from offline.replay.backtest import (
     Backtest,
     Label,
     PackScore,
@@ -17,8 +17,8 @@ from streams.replay.backtest import (
     precision,
     recall,
 )
-from streams.replay.labels import read_labels
-from streams.replay.runner import BacktestPlan, CandidatePack
+from offline.replay.labels import read_labels
+from offline.replay.runner import BacktestPlan, CandidatePack
 
 A, B, C = "CBI-USD-BAN", "USD-STRUCTURING", "OFAC-SDN"
 

@@ -15,18 +15,18 @@ from typing import Any
 import orjson
 import pytest
 
-from streams.list_files import default_context, load_rule_pack
-from streams.replay.backtest import pack_names
-from streams.replay.labels import read_labels
-from streams.replay.report import BankRow, merge_banks
-from streams.replay.runner import (
+from lists.files import default_context, load_rule_pack
+from offline.replay.backtest import pack_names
+from offline.replay.labels import read_labels
+from offline.replay.report import BankRow, merge_banks
+from offline.replay.runner import (
     BacktestPlan,
     CandidatePack,
     ReplayParams,
     ReplayResult,
     run_replay,
 )
-from streams.replay.sources import FileSource
+from offline.replay.sources import FileSource
 from tests.unit.streams.replay.feeds import feed_records, payment_line, write_feed
 
 CTX = default_context()

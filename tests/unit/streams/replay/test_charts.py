@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from itertools import pairwise
 
-from streams.replay.charts import (
+from offline.replay.charts import (
     day_buckets,
     hbar_chart,
     minute_buckets,
@@ -15,7 +15,7 @@ from streams.replay.charts import (
     stacked_columns,
     tick_label,
 )
-from streams.replay.report import created_buckets
+from offline.replay.report import created_buckets
 
 LONG = "Kurdistan International Islamic Bank for Investment and Development KIBIIQBA"
 

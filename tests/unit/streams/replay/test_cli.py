@@ -9,9 +9,9 @@ import orjson
 import pytest
 from typer.testing import CliRunner, Result
 
-from streams.cli import app
-from streams.replay.cli import EXIT_DIFFERENCES, SORT_CHUNK
-from streams.replay.order import DEFAULT_CHUNK
+from cli.app import app
+from cli.replay import EXIT_DIFFERENCES, SORT_CHUNK
+from offline.replay.order import DEFAULT_CHUNK
 from tests.unit.streams.replay.feeds import feed_records, write_feed
 
 runner = CliRunner()

@@ -8,10 +8,10 @@ from typing import Any
 import orjson
 import pytest
 
-from streams.list_files import default_context
-from streams.replay.compare import compare_alerts, read_alerts
-from streams.replay.runner import ReplayParams, run_replay
-from streams.replay.sources import FileSource
+from lists.files import default_context
+from offline.replay.compare import compare_alerts, read_alerts
+from offline.replay.runner import ReplayParams, run_replay
+from offline.replay.sources import FileSource
 from tests.unit.streams.replay.feeds import feed_records, write_feed
 
 CTX = default_context()

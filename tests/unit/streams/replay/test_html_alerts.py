@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 
-from streams.replay.html_alerts import alert_row, rejected_section, rule_rows
+from offline.replay.html_alerts import alert_row, rejected_section, rule_rows
 
 ALERT = {
     "alert_id": "0123456789abcdef0123456789abcdef",

@@ -10,9 +10,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.list_files import default_context
-from streams.replay.runner import ReplayParams, run_replay
-from streams.replay.sources import FileSource
+from lists.files import default_context
+from offline.replay.runner import ReplayParams, run_replay
+from offline.replay.sources import FileSource
 from tests.unit.streams.replay.feeds import feed_records, write_feed
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

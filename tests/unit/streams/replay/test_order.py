@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from streams.offline import SourceRecord
-from streams.replay.order import UNKNOWN, OrderStats, event_key, event_time_order, micros
+from offline.replay.order import UNKNOWN, OrderStats, event_key, event_time_order, micros
+from offline.screen import SourceRecord
 from tests.unit.streams.replay.feeds import START, feed_records, payment_line
 
 BIC = {"bic": "EBILAEAD"}

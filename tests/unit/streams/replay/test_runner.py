@@ -13,12 +13,12 @@ from typing import Any
 import orjson
 import pytest
 
+from lists.files import builtin_lists, default_context, load_rule_pack
+from offline.replay.runner import ReplayParams, ReplayResult, resolve_as_of, run_replay
+from offline.replay.sources import FileSource
+from offline.screen import SourceRecord, screen_records
 from rules.context import ScreeningContext
 from rules.lists.cbi import parse_cbi_usd_ban
-from streams.list_files import builtin_lists, default_context, load_rule_pack
-from streams.offline import SourceRecord, screen_records
-from streams.replay.runner import ReplayParams, ReplayResult, resolve_as_of, run_replay
-from streams.replay.sources import FileSource
 from tests.unit.streams.replay.feeds import START, feed_records, payment_line, write_feed
 
 CTX = default_context()
