@@ -7,7 +7,7 @@ wrong (schema path / XPath, or MT field tag and line number) for the person read
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from pydantic import ValidationError
 
@@ -65,11 +65,18 @@ def describe_validation_error(error: ValidationError, limit: int = 5) -> str:
     return "; ".join(parts)
 
 
-def build_payment(data: dict[str, Any], reason: str = "payment-invalid") -> Payment:
-    """Validate a parser's field dict into a Payment, mapping pydantic errors to ParseError.
+def decode_utf8(raw: bytes) -> str:
+    """Every supported format is UTF-8 (JSON per RFC 8259, ISO 20022, FIN's ASCII subset)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError("not-utf8", f"byte {exc.start}: {exc.reason}") from None
 
-    Parsers build plain dicts and validate once at the end: one validation pass is faster than
-    constructing nested models, and the error message then names the canonical field.
+
+def build_payment(data: Mapping[str, object], reason: str = "payment-invalid") -> Payment:
+    """Validate a parser's fields (schemas.parsers.canonical) into a Payment, mapping pydantic
+    errors to ParseError. Parsers build plain dicts and validate once at the end: one validation
+    pass is faster than constructing nested models, and the error then names the canonical field.
     """
     try:
         payment = Payment.model_validate(data)
