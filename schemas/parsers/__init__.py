@@ -9,13 +9,20 @@ agent dead-letters on ParseError and must never crash on a hostile or broken mes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 from pydantic import ValidationError
 
 from schemas.parsers.detect import detect_format, strip_bom_and_space
-from schemas.parsers.errors import REASONS, ParseError, check_amount, describe_validation_error
+from schemas.parsers.errors import (
+    REASONS,
+    ParseError,
+    check_amount,
+    decode_utf8,
+    describe_validation_error,
+)
 from schemas.parsers.iso20022 import DEFAULT_XSD_DIR, parse_iso20022, parse_iso20022_all
 from schemas.parsers.mt import parse_mt, parse_mt_all
 from schemas.payment import MessageType, Payment
@@ -109,19 +116,16 @@ def _check_size(raw: bytes, max_bytes: int) -> bytes:
     body = strip_bom_and_space(bytes(raw))
     if not body:
         raise ParseError("empty", "no content")
-    try:  # every supported format is UTF-8 (JSON per RFC 8259, ISO 20022, FIN's ASCII subset)
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError("not-utf8", f"byte {exc.start}: {exc.reason}") from None
+    decode_utf8(body)
     return body
 
 
-def _dispatch_one(body: bytes, kind: MessageType, xsd_dir: Path | None) -> Payment:
+def _dispatch_one(body: bytes, kind: MessageType, xsd_dir: Path | None) -> list[Payment]:
     if kind == MessageType.JSON:
-        return parse_json(body)
+        return [parse_json(body)]
     if kind in _XML:
-        return parse_iso20022(body, xsd_dir=xsd_dir)
-    return parse_mt(body)
+        return [parse_iso20022(body, xsd_dir=xsd_dir)]
+    return [parse_mt(body)]
 
 
 def _dispatch_all(body: bytes, kind: MessageType, xsd_dir: Path | None) -> list[Payment]:
@@ -132,9 +136,23 @@ def _dispatch_all(body: bytes, kind: MessageType, xsd_dir: Path | None) -> list[
     return parse_mt_all(body)
 
 
-def _unexpected(exc: Exception) -> ParseError:
-    """A bug or a library surprise must still dead-letter the message, not kill the worker."""
-    return ParseError("internal-error", f"parser failure {type(exc).__name__}: {str(exc)[:200]}")
+def _read(
+    raw: bytes,
+    content_type: str | None,
+    max_bytes: int,
+    xsd_dir: Path | None,
+    dispatch: Callable[[bytes, MessageType, Path | None], list[Payment]],
+) -> list[Payment]:
+    """Size, padding, encoding and format checks, then the format's parser; ParseError only."""
+    try:
+        body, warnings = _strip_padding(_check_size(raw, max_bytes))
+        return _noted(dispatch(body, detect_format(body, content_type), xsd_dir), warnings)
+    except ParseError:
+        raise
+    except Exception as exc:  # the contract is "only ParseError": a bug or a library surprise
+        # must still dead-letter the message, not kill the worker
+        detail = f"parser failure {type(exc).__name__}: {str(exc)[:200]}"
+        raise ParseError("internal-error", detail) from exc
 
 
 def parse_message(
@@ -150,14 +168,7 @@ def parse_message(
     any parsing; `xsd_dir` overrides where the ISO 20022 XSDs are read (default DEFAULT_XSD_DIR).
     Raises ParseError (and nothing else) when the message is not exactly one valid payment.
     """
-    try:
-        body, warnings = _strip_padding(_check_size(raw, max_bytes))
-        payment = _dispatch_one(body, detect_format(body, content_type), xsd_dir)
-        return _noted([payment], warnings)[0]
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract is "only ParseError"
-        raise _unexpected(exc) from exc
+    return _read(raw, content_type, max_bytes, xsd_dir, _dispatch_one)[0]
 
 
 def parse_messages(
@@ -168,10 +179,4 @@ def parse_messages(
     xsd_dir: Path | None = None,
 ) -> list[Payment]:
     """Like parse_message, but a batch (several transactions or FIN messages) gives a list."""
-    try:
-        body, warnings = _strip_padding(_check_size(raw, max_bytes))
-        return _noted(_dispatch_all(body, detect_format(body, content_type), xsd_dir), warnings)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract is "only ParseError"
-        raise _unexpected(exc) from exc
+    return _read(raw, content_type, max_bytes, xsd_dir, _dispatch_all)
