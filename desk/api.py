@@ -212,9 +212,9 @@ def create_app(
         if assignee is not None:
             user = db.execute(select(User).where(User.name == assignee)).scalar()
             if user is None:
-                return {"total": 0, "cases": []}
+                return {"total": 0, "total_exact": True, "cases": []}
             assignee_id = user.id
-        total, found = cases.list_cases(
+        found = cases.list_cases(
             db,
             status=status,
             rule=rule,
@@ -229,7 +229,11 @@ def create_app(
             limit=limit,
             offset=offset,
         )
-        return {"total": total, "cases": [c.as_json() for c in found]}
+        return {
+            "total": found.total,
+            "total_exact": found.exact,
+            "cases": [c.as_json() for c in found.cases],
+        }
 
     @app.get("/api/cases/{case_id}")
     def case_detail(case_id: int, db: Db, who: Who) -> dict[str, Any]:
@@ -243,7 +247,7 @@ def create_app(
         history = db.execute(
             select(CaseAction).where(CaseAction.case_id == case.id).order_by(CaseAction.id)
         ).scalars()
-        _, [summary] = cases.list_cases(db, payment_id=case.payment_id, limit=1)
+        [summary] = cases.list_cases(db, payment_id=case.payment_id, limit=1).cases
         return {
             **summary.as_json(),
             "decision": case.decision,

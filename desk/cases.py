@@ -16,7 +16,8 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from desk.db.models import AlertRow, Case
+from desk import counts
+from desk.db.models import AlertRow, Case, CaseRule
 from schemas.alert import Alert
 from schemas.common import Action, Severity
 from schemas.decision import Decision
@@ -260,6 +261,21 @@ class CaseSummary:
         }
 
 
+COUNT_CAP = 10_000
+"""A total beyond the status, severity and rule filters is counted up to this many cases; past
+it the queue says "10,000+" (`QueuePage.exact` False) instead of counting a million rows."""
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue and how many cases match. `total` is exact when `exact`; else at
+    least `COUNT_CAP` cases match and `total` is `COUNT_CAP`."""
+
+    total: int
+    cases: list[CaseSummary]
+    exact: bool = True
+
+
 def list_cases(
     session: Session,
     *,
@@ -275,47 +291,67 @@ def list_cases(
     opened_to: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[int, list[CaseSummary]]:
-    """The queue: most severe first, then oldest first; the total counts every match.
+) -> QueuePage:
+    """The queue: most severe first, then oldest first.
+
+    The page is read in index order whatever the filters' mix (a rule filter reads
+    `case_rules`, which carries the case's status, severity and age). The total of any mix of
+    status, severity and rule is exact and costs a few hundred rows (desk/counts.py); with any
+    other filter or search it is counted up to `COUNT_CAP`.
 
     `party` matches debtor or creditor name case-insensitively anywhere in the name; `bank`
     matches the debtor or creditor agent's BIC by its first 8 characters (the institution);
     `opened_from` is inclusive, `opened_to` exclusive."""
+    rank: int | None = None
+    if severity:
+        known = {s.value: r for s, r in SEVERITY_RANK.items()}
+        if severity not in known:
+            return QueuePage(0, [])
+        rank = known[severity]
     query = select(Case)
+    if rule:
+        query = query.join(CaseRule, CaseRule.case_id == Case.id).where(CaseRule.rule == rule)
+        if status:
+            query = query.where(CaseRule.status == status)
+        if rank is not None:
+            query = query.where(CaseRule.severity_rank == rank, CaseRule.severity == severity)
+        order = (CaseRule.severity_rank.desc(), CaseRule.opened_at, CaseRule.case_id)
+    else:
+        if status:
+            query = query.where(Case.status == status)
+        if rank is not None:
+            query = query.where(Case.severity_rank == rank, Case.severity == severity)
+        order = (Case.severity_rank.desc(), Case.opened_at, Case.id)
+    searched = query
     if party:
         pattern = "%" + party.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        query = query.where(or_(Case.debtor_name.ilike(pattern), Case.creditor_name.ilike(pattern)))
+        searched = searched.where(
+            or_(Case.debtor_name.ilike(pattern), Case.creditor_name.ilike(pattern))
+        )
     if bank:
         prefix = bank.strip().upper()[:8] + "%"
-        query = query.where(
+        searched = searched.where(
             or_(Case.debtor_agent_bic.like(prefix), Case.creditor_agent_bic.like(prefix))
         )
     if assignee_id is not None:
-        query = query.where(Case.assignee_id == assignee_id)
+        searched = searched.where(Case.assignee_id == assignee_id)
     if opened_from is not None:
-        query = query.where(Case.opened_at >= opened_from)
+        searched = searched.where(Case.opened_at >= opened_from)
     if opened_to is not None:
-        query = query.where(Case.opened_at < opened_to)
-    if status:
-        query = query.where(Case.status == status)
-    if severity:
-        query = query.where(Case.severity == severity)
+        searched = searched.where(Case.opened_at < opened_to)
     if payment_id:
-        query = query.where(Case.payment_id == payment_id)
+        searched = searched.where(Case.payment_id == payment_id)
     if uetr:
-        query = query.where(Case.uetr == uetr.strip().lower())
-    if rule:
-        query = query.where(Case.id.in_(select(AlertRow.case_id).where(AlertRow.rule == rule)))
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = (
-        session.execute(
-            query.order_by(Case.severity_rank.desc(), Case.opened_at, Case.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        .scalars()
-        .all()
-    )
+        searched = searched.where(Case.uetr == uetr.strip().lower())
+    exact = True
+    if searched is query:
+        total = counts.total(session, status=status or None, severity=severity or None, rule=rule)
+    else:
+        capped = searched.with_only_columns(Case.id).limit(COUNT_CAP + 1).subquery()
+        total = session.execute(select(func.count()).select_from(capped)).scalar_one()
+        if total > COUNT_CAP:
+            total, exact = COUNT_CAP, False
+    rows = session.execute(searched.order_by(*order).limit(limit).offset(offset)).scalars().all()
     alerts: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if rows:
         found = session.execute(
@@ -325,7 +361,7 @@ def list_cases(
         )
         for case_id, rule_id, alert_id in found:
             alerts[case_id].append((rule_id, alert_id))
-    return total, [
+    summaries = [
         CaseSummary(
             case_id=c.id,
             payment_id=c.payment_id,
@@ -339,3 +375,4 @@ def list_cases(
         )
         for c in rows
     ]
+    return QueuePage(total, summaries, exact)

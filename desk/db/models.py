@@ -141,6 +141,69 @@ Index("ix_cases_queue", Case.severity_rank.desc(), Case.opened_at, Case.id)
 Index("ix_cases_status_queue", Case.status, Case.severity_rank.desc(), Case.opened_at, Case.id)
 # The debtor's recent cases on the case page (migration 0007).
 Index("ix_cases_debtor_recent", Case.debtor_name, Case.opened_at.desc())
+# A user's cases in queue order (migration 0009).
+Index(
+    "ix_cases_assignee_queue", Case.assignee_id, Case.severity_rank.desc(), Case.opened_at, Case.id
+)
+
+
+class CaseRule(Base):
+    """A rule that raised at least one alert of a case, with the case's status, severity and
+    age copied in, so the queue filtered by rule reads its page in index order (migration 0009:
+    kept by triggers, never written by the desk's code)."""
+
+    __tablename__ = "case_rules"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(50), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(10))
+    severity_rank: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime]
+
+
+Index(
+    "ix_case_rules_queue",
+    CaseRule.rule,
+    CaseRule.severity_rank.desc(),
+    CaseRule.opened_at,
+    CaseRule.case_id,
+)
+Index(
+    "ix_case_rules_status_queue",
+    CaseRule.rule,
+    CaseRule.status,
+    CaseRule.severity_rank.desc(),
+    CaseRule.opened_at,
+    CaseRule.case_id,
+)
+
+
+class CaseCount(Base):
+    """Cases per (status, severity, rule), `rule` '' counting every case once: the queue's
+    total for those filters without counting cases (migration 0009, desk/counts.py). Written
+    only by `counts.fold`, from `case_count_deltas`."""
+
+    __tablename__ = "case_counts"
+
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(10), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(50), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CaseCountDelta(Base):
+    """+1/-1 rows appended by triggers in the transaction that changes a case (insert only, so
+    ingest and analysts never wait on each other for a shared counter row); folded into
+    `case_counts` by `counts.fold`."""
+
+    __tablename__ = "case_count_deltas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(10))
+    rule: Mapped[str] = mapped_column(String(50))
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class AlertRow(Base):

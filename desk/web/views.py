@@ -103,6 +103,9 @@ class QueuePage:
     pages: int
     rules: list[str] = field(default_factory=list)
     users: list[str] = field(default_factory=list)
+    exact: bool = True
+    """False when more than `cases.COUNT_CAP` cases match a search: `total` is then that cap
+    and `pages` the pages up to it (or one past the current page)."""
 
 
 def _day_start(day: date) -> datetime:
@@ -134,16 +137,17 @@ def queue(
     q = filters.q.strip()
     matched_by = ""
     if not q:
-        total, found_cases = cases.list_cases(db, **common)
+        found = cases.list_cases(db, **common)
     elif _UUID.match(q):
         matched_by = "UETR"
-        total, found_cases = cases.list_cases(db, uetr=q, **common)
+        found = cases.list_cases(db, uetr=q, **common)
     else:
         matched_by = "payment id"
-        total, found_cases = cases.list_cases(db, payment_id=q, **common)
-        if total == 0:
+        found = cases.list_cases(db, payment_id=q, **common)
+        if found.total == 0:
             matched_by = "party name"
-            total, found_cases = cases.list_cases(db, party=q, **common)
+            found = cases.list_cases(db, party=q, **common)
+    total, found_cases = found.total, found.cases
     ids = [c.case_id for c in found_cases]
     details = {c.id: c for c in db.execute(select(Case).where(Case.id.in_(ids))).scalars()}
     names = user_names(db, {c.assignee_id for c in found_cases if c.assignee_id})
@@ -175,7 +179,11 @@ def queue(
         total=total,
         matched_by=matched_by,
         filters=filters,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=max(
+            (total + PAGE_SIZE - 1) // PAGE_SIZE,
+            1 if found.exact or len(found_cases) < PAGE_SIZE else max(filters.page, 1) + 1,
+        ),
+        exact=found.exact,
         rules=RULE_NAMES.get(db),
         users=list(db.execute(select(User.name).order_by(User.name)).scalars()),
     )

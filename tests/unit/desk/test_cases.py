@@ -51,8 +51,9 @@ def test_alerts_of_one_payment_form_one_case(sessions: sessionmaker[Session]) ->
         store_alert(session, make_alerts("E2E-0002")[0], NOW)
     assert _counts(sessions) == (2, 3)
     with sessions() as session:
-        total, [first, second] = list_cases(session)
-    assert total == 2
+        page = list_cases(session)
+    [first, second] = page.cases
+    assert (page.total, page.exact) == (2, True)
     assert (first.payment_id, first.severity, first.rules) == (
         "E2E-0001",
         "critical",  # the case takes its most severe alert's severity
@@ -87,9 +88,9 @@ def test_filters(sessions: sessionmaker[Session]) -> None:
         store_alert(session, make_alerts("P1", finding(rule="OFAC-SDN"))[0], NOW)
         store_alert(session, make_alerts("P2", finding(rule="MILITIA-FRONT"))[0], NOW)
     with sessions() as session:
-        assert [c.payment_id for c in list_cases(session, rule="MILITIA-FRONT")[1]] == ["P2"]
-        assert list_cases(session, status="closed")[0] == 0
-        assert list_cases(session, payment_id="P1")[0] == 1
+        assert [c.payment_id for c in list_cases(session, rule="MILITIA-FRONT").cases] == ["P2"]
+        assert list_cases(session, status="closed").total == 0
+        assert list_cases(session, payment_id="P1").total == 1
 
 
 def test_a_retro_alert_forms_a_case_like_any_other(sessions: sessionmaker[Session]) -> None:
@@ -114,6 +115,7 @@ def test_a_retro_alert_forms_a_case_like_any_other(sessions: sessionmaker[Sessio
         assert store_alert(session, retro, NOW) is False  # redelivery
     assert _counts(sessions) == (1, 1)
     with sessions() as session:
-        total, [case] = list_cases(session, status="open")
-    assert total == 1
+        page = list_cases(session, status="open")
+    [case] = page.cases
+    assert page.total == 1
     assert (case.payment_id, case.alert_ids) == ("E2E-0001", ["f" * 32])
