@@ -99,6 +99,19 @@ def compact(fields: _Fields, *, keep_empty_text: bool = False) -> _Fields:
     return cast(_Fields, {k: v for k, v in fields.items() if v not in empty})
 
 
+def institution_as_party(bank: AgentFields, account: str | None) -> PartyFields:
+    """A bank acting as debtor or creditor (MT202, pacs.009), as a party named by its name or,
+    when it has none, its BIC. Not compacted: the caller adds its own keys first."""
+    bic = bank.get("bic")
+    return {
+        "name": bank.get("name") or bic,
+        "bic": bic,
+        "account": account,
+        "country": bank.get("country") or bic_country(bic),
+        "address": bank.get("address", []),
+    }
+
+
 def bic_country(bic: str | None) -> str | None:
     """The country of a BIC (its letters 5-6), when they are letters."""
     if bic and len(bic) >= 6 and bic[4:6].isalpha():

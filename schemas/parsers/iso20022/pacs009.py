@@ -10,7 +10,8 @@ institutions and agents go to intermediary_agents with their roles.
 from __future__ import annotations
 
 from schemas.parsers.iso20022.lookup import find
-from schemas.parsers.iso20022.parties import agent, institution_party, party
+from schemas.parsers.iso20022.pacs008 import customer_parties
+from schemas.parsers.iso20022.parties import agent, institution_party
 from schemas.parsers.iso20022.safe_xml import Element
 from schemas.parsers.iso20022.transaction import (
     Context,
@@ -20,7 +21,7 @@ from schemas.parsers.iso20022.transaction import (
     common,
     reimbursement,
 )
-from schemas.parsers.iso20022.values import remittance
+from schemas.parsers.iso20022.values import amount, remittance
 
 _UNDERLYING = "UndrlygCstmrCdtTrf/"
 
@@ -48,19 +49,12 @@ def _cover(tx: Element, und: Element, ctx: Context, data: IsoPaymentFields) -> N
     underlying = agents_at(und, ns, ("InstgAgt", "InstdAgt"), _UNDERLYING) + chain(
         und, ns, _UNDERLYING
     )
-    data["debtor"] = party(find(und, ns, "Dbtr"), ns, find(und, ns, "DbtrAcct"))
-    data["creditor"] = party(find(und, ns, "Cdtr"), ns, find(und, ns, "CdtrAcct"))
-    data["debtor_agent"] = agent(find(und, ns, "DbtrAgt"), ns)
-    data["creditor_agent"] = agent(find(und, ns, "CdtrAgt"), ns)
-    data["ultimate_debtor"] = party(find(und, ns, "UltmtDbtr"), ns)
-    data["ultimate_creditor"] = party(find(und, ns, "UltmtCdtr"), ns)
-    data["initiating_party"] = party(find(und, ns, "InitgPty"), ns)
+    customer_parties(und, ns, data)
     data["intermediary_agents"] = reimbursement(ctx) + interbank + underlying
     data["cover"] = True
-    instructed = find(und, ns, "InstdAmt")
+    instructed = amount(find(und, ns, "InstdAmt"))
     if instructed is not None:
-        data["underlying_instructed_amount"] = (instructed.text or "").strip()
-        data["underlying_instructed_currency"] = instructed.get("Ccy")
+        data["underlying_instructed_amount"], data["underlying_instructed_currency"] = instructed
     text = remittance(find(und, ns, "RmtInf"), ns)
     if text:
         data["remittance_info"] = text

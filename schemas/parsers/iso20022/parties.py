@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from lxml import etree
 
-from schemas.parsers.canonical import AgentFields, PartyFields, bic_country, compact
+from schemas.parsers.canonical import (
+    AgentFields,
+    PartyFields,
+    bic_country,
+    compact,
+    institution_as_party,
+)
 from schemas.parsers.iso20022.lookup import find, text, texts
 from schemas.parsers.iso20022.safe_xml import Element
 
@@ -124,14 +130,7 @@ def institution_party(el: Element, ns: str, account_el: Element = None) -> Party
     bank = agent(el, ns)
     if bank is None:
         return None
-    bic = bank.get("bic")
-    found: PartyFields = {
-        "name": bank.get("name") or bic,
-        "bic": bic,
-        "account": account(account_el, ns),
-        "country": bank.get("country") or bic_country(bic),
-        "address": bank.get("address", []),
-        "clearing_id": bank.get("clearing_id"),
-        "lei": bank.get("lei"),
-    }
+    found = institution_as_party(bank, account(account_el, ns))
+    found["clearing_id"] = bank.get("clearing_id")
+    found["lei"] = bank.get("lei")
     return compact(found)

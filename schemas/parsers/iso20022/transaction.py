@@ -12,7 +12,7 @@ from schemas.parsers.iso20022.envelope import PacsMessage
 from schemas.parsers.iso20022.lookup import find, qualified, text
 from schemas.parsers.iso20022.parties import agent
 from schemas.parsers.iso20022.safe_xml import Element
-from schemas.parsers.iso20022.values import date_time, iso_date, remittance
+from schemas.parsers.iso20022.values import amount, date_time, iso_date, remittance
 from schemas.payment import MessageType
 
 _MESSAGE_TYPE = {"pacs.008": MessageType.PACS008, "pacs.009": MessageType.PACS009}
@@ -88,23 +88,22 @@ def _ids(tx: Element, ctx: Context) -> IsoPaymentFields:
 
 def _amounts_and_dates(tx: Element, ctx: Context) -> IsoPaymentFields:
     ns = ctx.ns
-    amount_el = find(tx, ns, "IntrBkSttlmAmt")
+    settled = amount(find(tx, ns, "IntrBkSttlmAmt"))
     value_date = iso_date(text(tx, ns, "IntrBkSttlmDt"), "IntrBkSttlmDt") or iso_date(
         text(ctx.grp, ns, "IntrBkSttlmDt"), "GrpHdr/IntrBkSttlmDt"
     )
     data: IsoPaymentFields = {
-        "amount": None if amount_el is None else (amount_el.text or "").strip(),
-        "currency": None if amount_el is None else amount_el.get("Ccy"),
+        "amount": None if settled is None else settled.amount,
+        "currency": None if settled is None else settled.currency,
         "created_at": ctx.created_at,
         "value_date": value_date,
     }
     if value_date is None and ctx.created_at is not None:
         data["value_date"] = ctx.created_at.date()
         data["value_date_from"] = "GrpHdr/CreDtTm"
-    instructed = find(tx, ns, "InstdAmt")
+    instructed = amount(find(tx, ns, "InstdAmt"))
     if instructed is not None:
-        data["instructed_amount"] = (instructed.text or "").strip()
-        data["instructed_currency"] = instructed.get("Ccy")
+        data["instructed_amount"], data["instructed_currency"] = instructed
     return data
 
 

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from schemas.parsers.errors import ParseError
 from schemas.parsers.iso20022.lookup import qualified, texts
 from schemas.parsers.iso20022.safe_xml import Element
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+class Amount(NamedTuple):
+    """An amount as written (the model makes the Decimal) and its currency attribute."""
+
+    amount: str
+    currency: str | None
+
+
+def amount(el: Element) -> Amount | None:
+    """An ActiveCurrencyAndAmount element ('<InstdAmt Ccy="USD">9500.00</InstdAmt>')."""
+    if el is None:
+        return None
+    return Amount((el.text or "").strip(), el.get("Ccy"))
 
 
 def date_time(value: str | None, where: str) -> tuple[datetime | None, bool]:

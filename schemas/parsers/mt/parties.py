@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, TypedDict
 
-from schemas.parsers.canonical import AgentFields, PartyFields, bic_country, compact
+from schemas.parsers.canonical import (
+    AgentFields,
+    PartyFields,
+    bic_country,
+    compact,
+    institution_as_party,
+)
 from schemas.parsers.errors import ParseError
 from schemas.parsers.mt.fields import LINE, FieldList, MtField
 
@@ -129,10 +135,14 @@ def party(fld: MtField) -> PartyFields:
     lines = fld.value.split("\n")
     option = fld.tag[2:]
     found: PartyFields
-    if option == "F" and lines and not lines[0].startswith("/"):
-        numbered = _numbered_party(lines[1:])
+    if option == "F":
+        # The first line is an account ('/...') or a party identifier ('CUST/IQ/...').
+        identifier = None if lines[0].startswith("/") else lines[0].strip()
+        ident, rest = (None, lines[1:]) if identifier is not None else _identifier(lines)
+        numbered = _numbered_party(rest)
         found = {
-            "identifier": lines[0].strip(),
+            "identifier": identifier,
+            "account": ident,
             "name": numbered.name,
             "address": numbered.address,
             "country": numbered.country,
@@ -140,16 +150,7 @@ def party(fld: MtField) -> PartyFields:
         }
     else:
         ident, rest = _identifier(lines)
-        if option == "F":
-            numbered = _numbered_party(rest)
-            found = {
-                "account": ident,
-                "name": numbered.name,
-                "address": numbered.address,
-                "country": numbered.country,
-                "details": numbered.details,
-            }
-        elif option == "A":
+        if option == "A":
             if not rest:
                 raise ParseError("mt-field", f"{fld.where()}: option A needs a BIC line")
             bic = _check_bic(rest[0], fld)
@@ -168,15 +169,8 @@ def institution(fld: MtField | None, fallback: AgentFields) -> tuple[PartyFields
     """An ordering/beneficiary institution as (party, agent); the header BIC when absent."""
     bank = agent(fld) or fallback.copy()
     bank.pop("role", None)
-    bic = bank.get("bic")
-    found: PartyFields = {
-        "name": bank.get("name") or bic,
-        "bic": bic,
-        "account": bank.get("account"),
-        "country": bic_country(bic),
-        "address": bank.get("address", []),
-        "field": fld.tag if fld else fallback.get("role"),
-    }
+    found = institution_as_party(bank, bank.get("account"))
+    found["field"] = fld.tag if fld else fallback.get("role")
     return compact(found, keep_empty_text=True), bank
 
 
