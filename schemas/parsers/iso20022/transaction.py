@@ -51,20 +51,18 @@ class Context:
     """What every transaction of one message shares: the message and its group header."""
 
     message: PacsMessage
+    ns: str
+    """The message's namespace (read on every lookup, so a plain field)."""
     grp: Element
     created_at: datetime | None
     created_assumed_utc: bool
-
-    @property
-    def ns(self) -> str:
-        return self.message.ns
 
 
 def context(message: PacsMessage) -> Context:
     """The group header's creation time, read once for all transactions."""
     grp = find(message.body, message.ns, "GrpHdr")
     created_at, assumed_utc = date_time(text(grp, message.ns, "CreDtTm"), "GrpHdr/CreDtTm")
-    return Context(message, grp, created_at, assumed_utc)
+    return Context(message, message.ns, grp, created_at, assumed_utc)
 
 
 def _ids(tx: Element, ctx: Context) -> IsoPaymentFields:
