@@ -6,18 +6,21 @@ add.csv), loads the lists and the screening context exactly as `dinarwatch scree
 peak RSS, SDN name lookups/s with median µs per lookup on fresh party names, screening
 throughput over generated payments through offline.screen.screen_records on one core, a
 digest of every decision (equal digests = identical results across code changes), and the
-name-matching eval set's recall/precision. Run from the repo root:
+name-matching eval set's recall/precision, the party cache's hit rate (rules/party_cache.py) and
+peak RSS. Run from the repo root:
 
     .venv/bin/python bench/bench_screen.py [--payments 100000] [--lookups 20000] [--profile 20000]
-        [--baseline 1227a91] [--rounds 3]
+        [--baseline 1227a91[,REV...]] [--rounds 3]
 
-Before/after in the same run: `--baseline REV` (default BASELINE, the last commit with the
-previous matcher, dw-names-2) extracts that commit's product code (rules/, schemas/, streams/,
-alerts/) with `git archive` into a temporary folder and times it against the working tree on
-the same generated records, in alternating child processes on the same core (`--rounds` of
-each), and prints both medians and their ratio. The children read the records from one file, so both
-screen the very same bytes; each reports its own decision digest (the baseline's differs when
-its matcher decides differently). `--baseline none` skips it.
+Before/after in the same run: `--baseline REV,...` (default BASELINE, the last commit with the
+previous matcher, dw-names-2) extracts each commit's product packages with `git archive` into a
+temporary folder and times them and the working tree on the same generated records, in child
+processes on the same core, the order rotating each round (`--rounds` of each); it prints the
+medians and each one's ratio to the first revision. The records are generated once, by the
+working tree's generator, and written to one file that every child reads, so all screen the
+very same bytes; each child imports the screening API from where its own tree keeps it
+(streams/ before issue 18's layout) and reports its decision digest (equal digests: identical
+decisions; a tree with another matcher differs). `--baseline none` skips it.
 
 Needs ../shared/data; never asserts timings (figures vary with the machine).
 """
@@ -64,19 +67,32 @@ REPO = Path(__file__).resolve().parents[1]
 BASELINE = "1227a91"
 """The last commit screening with the previous matcher (dw-names-2); docs/matching.md's
 baseline column is measured on it too."""
-PRODUCT_DIRS = ("rules", "schemas", "streams", "alerts")
+PRODUCT_DIRS = (
+    "rules", "schemas", "streams", "alerts", "screening", "offline", "infra", "lists", "generator",
+    "cli",
+)  # fmt: skip
+"""The product's packages; a revision's archive takes those it has (older ones have fewer)."""
 
 CHILD = """
-import hashlib, json, pickle, sys, time
+import hashlib, json, pickle, resource, sys, time
 from pathlib import Path
 
 root, records_file, ofac = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, root)
 from schemas.codec import dumps
-from screening.context_loader import context_from_settings
-from offline.screen import SourceRecord, screen_records
-from screening.service import Screened
-from infra.settings import Settings
+if (Path(root) / "screening" / "service.py").exists():
+    from screening.context_loader import context_from_settings
+    from offline.screen import SourceRecord, screen_records
+    from screening.service import Screened
+    from infra.settings import Settings
+else:  # before the layout of issue 18: everything under streams/
+    from streams.context_loader import context_from_settings
+    from streams.offline import SourceRecord, screen_records
+    from streams.settings import Settings
+    try:
+        from streams.screening import Screened
+    except ImportError:  # before the one screening service
+        from streams.offline import Screened
 try:
     from rules.matching import MATCHER_VERSION
 except ImportError:
@@ -98,13 +114,17 @@ for result in screen_records(records, ctx, None, 1_048_576):
         key = "rejected"
     counts[key] = counts.get(key, 0) + 1
 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+parties = getattr(ctx, "parties", None)
 print(json.dumps({"cpu": cpu, "wall": wall, "load": loaded, "digest": digest.hexdigest()[:16],
-                  "counts": counts, "matcher": MATCHER_VERSION, "payments": len(records)}))
+                  "counts": counts, "matcher": MATCHER_VERSION, "payments": len(records),
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "hit_rate": parties.stats().hit_rate if parties is not None else None}))
 """
 """A child run: loads the lists with the product code under `root` and screens the records.
 
-Only APIs that both the baseline and the working tree have are used (context_from_settings,
-screen_records, SourceRecord, dumps), and the timed loop is the same as `screen_all`'s."""
+Only APIs that every compared tree has are used (context_from_settings, screen_records,
+SourceRecord, dumps), imported from where that tree keeps them (streams/ before the layout of
+issue 18), and the timed loop is the same as `screen_all`'s."""
 
 
 def rss_mib() -> float:
@@ -183,18 +203,18 @@ def profile(records: list[SourceRecord], ctx: ScreeningContext) -> None:
 
 
 def extract(revision: str, folder: Path) -> str:
-    """The product code of `revision` under `folder` (git archive, no checkout); its hash."""
-    commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", f"{revision}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    """The product code of `revision` under `folder` (git archive, no checkout); its hash.
+
+    Only the packages of PRODUCT_DIRS that the revision has are taken (older layouts kept
+    everything but rules/ and schemas/ under streams/)."""
+    commit = git("rev-parse", "--short", f"{revision}^{{commit}}").strip()
+    present = set(git("ls-tree", "--name-only", commit).split())
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / "product.tar"
     with archive.open("wb") as out:
         subprocess.run(
-            ["git", "-C", str(REPO), "archive", "--format=tar", commit, *PRODUCT_DIRS],
+            ["git", "-C", str(REPO), "archive", "--format=tar", commit]
+            + [d for d in PRODUCT_DIRS if d in present],
             stdout=out,
             check=True,
         )
@@ -202,6 +222,12 @@ def extract(revision: str, folder: Path) -> str:
         tar.extractall(folder, filter="data")
     archive.unlink()
     return commit
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 class ChildRun(NamedTuple):
@@ -214,6 +240,8 @@ class ChildRun(NamedTuple):
     counts: dict[str, int]
     matcher: str
     payments: int
+    rss: float
+    hit_rate: float | None
 
     @property
     def rate(self) -> float:
@@ -233,40 +261,53 @@ def child_run(root: Path, records_file: Path, ofac: Path) -> ChildRun:
     return ChildRun(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def compare(records: list[SourceRecord], revision: str, rounds: int, ofac: Path) -> None:
-    """Baseline and working tree, alternating, `rounds` child runs each; medians and ratio."""
-    runs: dict[str, list[ChildRun]] = {"baseline": [], "current": []}
+CURRENT = "working tree"
+
+
+def compare(records: list[SourceRecord], revisions: list[str], rounds: int, ofac: Path) -> None:
+    """Each revision and the working tree, `rounds` child runs each, in rotating order on the
+    same records; medians and each one's ratio to the first revision."""
+    runs: dict[str, list[ChildRun]] = {}
     with tempfile.TemporaryDirectory(prefix="dw-baseline-") as tmp:
         folder = Path(tmp)
-        commit = extract(revision, folder / "tree")
+        roots: dict[str, Path] = {}
+        for n, revision in enumerate(revisions):
+            commit = extract(revision, folder / f"tree{n}")
+            roots[commit] = folder / f"tree{n}"
+        roots[CURRENT] = REPO
         records_file = folder / "records.pickle"
         with records_file.open("wb") as out:
             pickle.dump([(r.origin, r.raw, r.content_type) for r in records], out)
-        roots = {"baseline": folder / "tree", "current": REPO}
+        labels = list(roots)
         for i in range(rounds):
-            for label in ("baseline", "current") if i % 2 == 0 else ("current", "baseline"):
+            # Rotate the order each round so that no tree always runs first or last.
+            shift = i % len(labels)
+            for label in labels[shift:] + labels[:shift]:
                 run = child_run(roots[label], records_file, ofac)
-                runs[label].append(run)
+                runs.setdefault(label, []).append(run)
+                cache = f"  party cache {run.hit_rate:.1%}" if run.hit_rate is not None else ""
                 print(
-                    f"round {i + 1} {label:<9} {run.matcher:<11} {run.rate:>8,.0f} payments/s "
-                    f"CPU {run.payments / run.wall:>8,.0f}/s wall  lists {run.load:.1f} s  "
-                    f"digest {run.digest}",
+                    f"round {i + 1} {label:<12} {run.matcher:<11} {run.rate:>7,.0f} payments/s "
+                    f"CPU {run.payments / run.wall:>7,.0f}/s wall  lists {run.load:.1f} s  "
+                    f"RSS {run.rss:,.0f} MiB  digest {run.digest}{cache}",
                     flush=True,
                 )
-    base = statistics.median(r.rate for r in runs["baseline"])
-    now = statistics.median(r.rate for r in runs["current"])
-    first_base, first_now = runs["baseline"][0], runs["current"][0]
-    figure(f"baseline {commit} ({first_base.matcher}), median of {rounds}", base, "payments/s")
-    figure(f"working tree ({first_now.matcher}), median of {rounds}", now, "payments/s")
-    figure("working tree / baseline (CPU time)", now / base, "x", ">= 1.0")
-    print(f"{'baseline decisions':<48} {dict(sorted(first_base.counts.items()))}")
-    print(f"{'working tree decisions':<48} {dict(sorted(first_now.counts.items()))}")
-    rejected = (first_base.counts.get("rejected", 0), first_now.counts.get("rejected", 0))
-    if rejected[0] != rejected[1]:
-        # A record one tree rejects is not screened there: the two rates time different work.
+    first = labels[0]
+    base = statistics.median(r.rate for r in runs[first])
+    for label in labels:
+        rate = statistics.median(r.rate for r in runs[label])
+        name = label if label == CURRENT else f"{label} ({runs[label][0].matcher})"
+        figure(f"{name}, median of {rounds}", rate, "payments/s")
+        if label != first:
+            figure(f"  / {first} (CPU time)", rate / base, "x", ">= 1.0")
+    for label in labels:
+        print(f"{label + ' decisions':<48} {dict(sorted(runs[label][0].counts.items()))}")
+    rejected = {label: runs[label][0].counts.get("rejected", 0) for label in labels}
+    if len(set(rejected.values())) > 1:
+        # A record one tree rejects is not screened there: the rates time different work.
         print(
-            f"WARNING: the baseline rejects {rejected[0]:,} records and the working tree "
-            f"{rejected[1]:,}: the ratio above does not compare like with like"
+            f"WARNING: rejected records differ {rejected}: the ratios above do not compare "
+            "like with like"
         )
 
 
@@ -285,7 +326,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=int, default=0, help="cProfile this many payments")
     parser.add_argument(
-        "--baseline", default=BASELINE, help="commit to time against in the same run, or none"
+        "--baseline",
+        default=BASELINE,
+        help="commits to time against in the same run (comma-separated; ratios to the first), "
+        "or none",
     )
     parser.add_argument("--rounds", type=int, default=3, help="child runs of each, alternating")
     args = parser.parse_args(argv)
@@ -299,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
             profile(records[: args.profile], ctx)
             return
         if args.baseline != "none":
-            compare(records, args.baseline, args.rounds, ofac)
+            compare(records, args.baseline.split(","), args.rounds, ofac)
     wall, cpu, digest, counts = screen_all(records, ctx)
     count = len(records)
     figure(
@@ -311,6 +355,13 @@ def main(argv: list[str] | None = None) -> None:
     figure("screen throughput, wall clock (1 core)", count / wall, "payments/s")
     figure("CPU per payment", cpu / count * 1e6, "µs")
     print(f"{'decisions':<48} {dict(sorted(counts.items()))}  digest {digest}")
+    cache = ctx.parties.stats()
+    figure(
+        "party cache hit rate",
+        cache.hit_rate * 100,
+        f"% ({cache.hits:,} hits, {cache.misses:,} misses, {cache.size:,}/{cache.capacity:,} held)",
+    )
+    figure("peak RSS after screening", rss_mib(), "MiB")
     lookups(ctx, args.lookups, args.seed, ctx.pack.name_match_threshold)
     outcome = evaluate(evaluation_index(), ctx.pack.name_match_threshold)
     figure("eval set recall", outcome.recall * 100, "%")

@@ -11,6 +11,7 @@ from rules.lists.base import ListSet, ReferenceList
 from rules.matching.names import NameIndex
 from rules.matching.normalize import name_tokens
 from rules.pack import RulePack
+from rules.party_cache import PartyCache
 from rules.suppression import ExceptionSet
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
@@ -131,6 +132,11 @@ class ScreeningContext:
     derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
     """What rules derive from the pack and lists alone (`derive`), shared by this context and
     its copies; a pure cache that lives and dies with them."""
+    parties: PartyCache = field(default_factory=PartyCache, init=False, compare=False, repr=False)
+    """What the list rules found per party, agent and text (rules/party_cache.py), for these
+    lists: built empty with every context, so a list or exception reload (a new context, or a
+    `dataclasses.replace` copy) never reads what was found before it. Shared by `for_payment`
+    and `at` copies, which keep the lists and the pack."""
 
     @classmethod
     def build(cls, pack: RulePack, lists: ListSet, as_of: date | None = None) -> ScreeningContext:
@@ -141,20 +147,28 @@ class ScreeningContext:
         return self.indexes.get(list_name)
 
     def at(self, as_of: date | None) -> ScreeningContext:
-        """The same lists, indexes and pack, evaluated as of another date (indexes are shared)."""
-        return replace(self, as_of=as_of)
+        """The same lists, indexes and pack, evaluated as of another date (indexes and party
+        cache are shared: what a list says about a subject does not depend on the date)."""
+        return self._sharing_parties(replace(self, as_of=as_of))
 
     def for_payment(self, payment: Payment) -> ScreeningContext:
         """This context with a fresh memo for screening `payment` (lists and pack shared)."""
-        return ScreeningContext(
-            self.pack,
-            self.lists,
-            self.indexes,
-            self.as_of,
-            PaymentMemo(payment),
-            self.exceptions,
-            self.derived,
+        return self._sharing_parties(
+            ScreeningContext(
+                self.pack,
+                self.lists,
+                self.indexes,
+                self.as_of,
+                PaymentMemo(payment),
+                self.exceptions,
+                self.derived,
+            )
         )
+
+    def _sharing_parties(self, copy: ScreeningContext) -> ScreeningContext:
+        # Not an __init__ field, so that `replace` (another pack, exceptions) starts afresh.
+        object.__setattr__(copy, "parties", self.parties)
+        return copy
 
     def derive(self, key: Hashable, owner: object, compute: Callable[[], T]) -> T:
         """`compute()` once per (`key`, `owner`, pack, indexes) for the life of this context.

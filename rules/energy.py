@@ -15,10 +15,18 @@ country is blank. "Iranian" is IRAN-NEXUS's test (rules/iran.py), so the two rul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from rules.context import ScreeningContext, mark_retro
-from rules.iran import IranSignal, IranTest, holders, iran_signals, mentions, nexus_finding
+from rules.iran import (
+    IranSignal,
+    IranTest,
+    holders,
+    mentions,
+    nexus_finding,
+    remembered_signals,
+)
 from rules.listmatch import in_currency_scope
 from rules.mentions import Subject
 from rules.pack import EnergySettings
@@ -40,7 +48,7 @@ def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     fields = set(settings.beneficiary_fields)
     findings = []
     for who, holder in holders(payment, ctx):
-        signals = iran_signals(who, holder, test) if who.field in fields else []
+        signals = remembered_signals(who, holder, test, ctx) if who.field in fields else ()
         if signals:
             findings.append(mark_retro(_finding(payment, settings, energy, who, signals), payment))
     return findings
@@ -65,7 +73,7 @@ def _finding(
     settings: EnergySettings,
     energy: str,
     who: Subject,
-    signals: list[IranSignal],
+    signals: Sequence[IranSignal],
 ) -> Finding:
     lapse = waiver_lapse(settings)
     under_waiver = payment.value_date < lapse

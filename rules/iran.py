@@ -148,7 +148,7 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     test = IranTest.for_payment(settings, ctx, payment)
     findings = []
     for who, holder in holders(payment, ctx):
-        signals = iran_signals(who, holder, test)
+        signals = remembered_signals(who, holder, test, ctx)
         if signals:
             found = nexus_finding(RULE_ID, settings, who, signals, payment)
             findings.append(mark_retro(found, payment))
@@ -189,7 +189,7 @@ def _text_findings(
     index = test.banks
     findings = []
     for match in text_matches(
-        index, payment_texts(payment, ctx), match_policy(settings, ctx, index)
+        index, payment_texts(payment, ctx), match_policy(settings, ctx, index), ctx.parties
     ):
         if not test.applies(match.entry):
             continue
@@ -201,6 +201,22 @@ def _text_findings(
         found = designation_finding(RULE_ID, settings, index, match, explanation)
         findings.append(mark_retro(found, payment))
     return findings
+
+
+def remembered_signals(
+    who: Subject, holder: Agent | Party, test: IranTest, ctx: ScreeningContext
+) -> Sequence[IranSignal]:
+    """`iran_signals`, remembered across payments in the context's party cache: a subject's
+    signals are a pure function of the subject, the parts of its Agent or Party they read
+    (address lines, account, clearing id, country) and `test` (lists, settings, list date)."""
+    key = (ctx.parties.scope(test), who, _holder_key(holder))
+    return ctx.parties.lookup(key, lambda: tuple(iran_signals(who, holder, test)))
+
+
+def _holder_key(holder: Agent | Party) -> tuple[object, ...]:
+    if isinstance(holder, Party):
+        return ("party", holder.account, holder.country, tuple(holder.address))
+    return ("agent", holder.clearing_id, holder.country)
 
 
 def iran_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[IranSignal]:

@@ -56,6 +56,7 @@ from rules.pack import (
     ListRuleSettings,
     RuleSettings,
 )
+from rules.party_cache import PartyCache
 from schemas.common import Action, Severity
 from schemas.decision import Finding
 from schemas.listentry import ListEntry
@@ -160,15 +161,38 @@ class ListMatch(NamedTuple):
 
 
 def list_matches(
-    index: ListIndex, people: Iterable[Subject], policy: MatchPolicy
+    index: ListIndex,
+    people: Iterable[Subject],
+    policy: MatchPolicy,
+    parties: PartyCache | None = None,
 ) -> list[ListMatch]:
     """Best match per (field, entry) over BIC, bank code and name; sorted for stability.
 
     Agents are matched against institutions only, never against persons, vessels or aircraft.
+    With `parties`, what one subject matches is remembered across payments (per index and
+    policy): the same bank or counterparty is searched once per list version.
     """
-    skipped = policy.skip_kinds
     best: dict[tuple[str, str], ListMatch] = {}
-    for match in _raw_matches(index, people, policy):
+    if parties is None:
+        for who in people:
+            for match in _subject_matches(index, who, policy):
+                _keep_best(best, match)
+    else:
+        scope = parties.scope(index, policy)
+        for who in people:
+            found = parties.get((scope, who))
+            if found is None:
+                found = tuple(_subject_matches(index, who, policy))
+                parties.put((scope, who), found)
+            for match in found:
+                _keep_best(best, match)
+    return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+
+
+def _subject_matches(index: ListIndex, who: Subject, policy: MatchPolicy) -> Iterator[ListMatch]:
+    """The matches of one subject that count, in search order (a pure function of the three)."""
+    skipped = policy.skip_kinds
+    for match in _raw_matches(index, (who,), policy):
         kind = match.entry.kind
         if kind in skipped:
             continue
@@ -177,33 +201,55 @@ def list_matches(
             continue
         if kind in PERSON_KINDS and _namesake(match):
             continue
-        _keep_best(best, match)
-    return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+        yield match
 
 
 def text_matches(
-    index: ListIndex, texts: Iterable[TextMention], policy: MatchPolicy
+    index: ListIndex,
+    texts: Iterable[TextMention],
+    policy: MatchPolicy,
+    parties: PartyCache | None = None,
 ) -> list[ListMatch]:
-    """Best match per (field, entry) for list names and identifiers written in free text."""
+    """Best match per (field, entry) for list names and identifiers written in free text.
+
+    With `parties`, what one text (in its field) matches is remembered across payments.
+    """
     best: dict[tuple[str, str], ListMatch] = {}
     memo = _text_memo(index, policy)
-    for mention in texts:
-        text = mention.text
-        identifiers = identifiers_in_text(text)
-        hits = memo.get(text)
-        if hits is None:
-            hits = _window_hits(index, text, policy, memo)
-        if mention.whole:
-            hits += _span_hits(index, text, policy, memo, whole=True)
-        if not identifiers and not hits:
-            continue  # the common case: nothing listed in this text
-        who = Subject(mention.field, text, None, False)
-        for kind, code in identifiers:
-            for match in _identifier_matches(index, who, kind, code):
+    if parties is None:
+        for mention in texts:
+            for match in _mention_matches(index, mention, policy, memo):
                 _keep_best(best, match)
-        for window, hit in hits:
-            _keep_best(best, _name_match(who, hit, window, "name-text", policy))
+    else:
+        scope = parties.scope(index, policy)
+        for mention in texts:
+            found = parties.get((scope, mention))
+            if found is None:
+                found = tuple(_mention_matches(index, mention, policy, memo))
+                parties.put((scope, mention), found)
+            for match in found:
+                _keep_best(best, match)
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+
+
+def _mention_matches(
+    index: ListIndex, mention: TextMention, policy: MatchPolicy, memo: dict[Any, WindowHits]
+) -> Iterator[ListMatch]:
+    """Identifier and name matches of one text, in search order."""
+    text = mention.text
+    identifiers = identifiers_in_text(text)
+    hits = memo.get(text)
+    if hits is None:
+        hits = _window_hits(index, text, policy, memo)
+    if mention.whole:
+        hits += _span_hits(index, text, policy, memo, whole=True)
+    if not identifiers and not hits:
+        return  # the common case: nothing listed in this text
+    who = Subject(mention.field, text, None, False)
+    for kind, code in identifiers:
+        yield from _identifier_matches(index, who, kind, code)
+    for window, hit in hits:
+        yield _name_match(who, hit, window, "name-text", policy)
 
 
 TEXT_MEMO_SIZE = 20_000
@@ -323,10 +369,11 @@ def payment_matches(
         people: Iterable[Subject] = subjects(payment, agents=policy.screen_agents)
     else:
         people = payment_subjects(payment, ctx, agents=policy.screen_agents)
-    found = list_matches(index, people, policy)
+    parties = ctx.parties if ctx is not None else None
+    found = list_matches(index, people, policy, parties)
     if policy.screen_text:
         texts = text_mentions(payment) if ctx is None else payment_texts(payment, ctx)
-        found += text_matches(index, texts, policy)
+        found += text_matches(index, texts, policy, parties)
     return found
 
 

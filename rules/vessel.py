@@ -114,8 +114,14 @@ def check_oil_vessel(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         if reference is None:
             continue
         index = vessel_index(reference)
+        scope = ctx.parties.scope(index)
         for field, text in _texts(payment):
-            for hit in find_vessels(text, index):
+            # Party names and remittance lines repeat: each text is read once per list version.
+            hits = ctx.parties.get((scope, text))
+            if hits is None:
+                hits = tuple(find_vessels(text, index))
+                ctx.parties.put((scope, text), hits)
+            for hit in hits:
                 if not in_force(hit.entry, ctx, payment):
                     continue
                 key = (field, hit.entry.entry_id)

@@ -1,0 +1,126 @@
+"""What screening found for a party, an agent or a text, remembered across payments.
+
+Real traffic names the same few dozen banks and correspondents in almost every payment, and
+customers pay the same counterparties again and again; what a list says about a subject depends
+only on the subject (its field, name, identifiers, country), the list's index and the rule's
+match policy, never on the rest of the payment. So the list rules look each subject up here
+before they search (rules.listmatch, rules.iran, rules.vessel) and keep what they found.
+
+The cache is owned by whoever builds the screening context (`ScreeningContext.parties`): a new
+context (a list or exception reload) starts with an empty one, so nothing found against one
+list version is ever read against another. It holds no globals and reads no clock; it is
+bounded (least recently used entries go first), and counts its hits for the benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
+
+PARTY_CACHE_SIZE = 50_000
+"""Subjects (with their list and policy) remembered before the least recently used go. At a
+few hundred bytes each (mostly empty results), about 20 MB at most."""
+
+MAX_SCOPES = 1024
+"""Distinct (index, policy) scopes before the cache starts afresh (a handful per pack)."""
+
+
+class CacheStats(NamedTuple):
+    """How the cache did: lookups answered from memory, lookups computed, entries held."""
+
+    hits: int
+    misses: int
+    size: int
+    capacity: int
+
+    @property
+    def hit_rate(self) -> float:
+        asked = self.hits + self.misses
+        return self.hits / asked if asked else 0.0
+
+
+class PartyCache:
+    """A bounded least-recently-used memo of per-subject screening results.
+
+    A key is `(scope, subject)`: `scope(owner, policy)` names what the result also depends on
+    (the list index, the rule's frozen policy, an IRAN-NEXUS test), by identity for objects,
+    so that a result is never read for another list or another policy.
+    """
+
+    __slots__ = ("_entries", "_scopes", "capacity", "hits", "misses")
+
+    def __init__(self, capacity: int = PARTY_CACHE_SIZE) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._scopes: dict[tuple[int, Hashable], tuple[object, int]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def scope(self, owner: object, policy: Hashable = None) -> int:
+        """A small number naming (`owner` by identity, `policy` by value) for keys.
+
+        The owner itself is held, so its id can never be taken by another object while the
+        number is in use.
+        """
+        slot = (id(owner), policy)
+        found = self._scopes.get(slot)
+        if found is not None and found[0] is owner:
+            return found[1]
+        if len(self._scopes) >= MAX_SCOPES:
+            self.clear()
+        number = len(self._scopes) + 1
+        self._scopes[slot] = (owner, number)
+        return number
+
+    def lookup(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value remembered under `key`, else `compute()` remembered.
+
+        `compute` must be a pure function of what `key` names (scope and subject).
+        """
+        entries = self._entries
+        found = entries.get(key, _MISSING)
+        if found is not _MISSING:
+            entries.move_to_end(key)
+            self.hits += 1
+            value: T = found
+            return value
+        self.misses += 1
+        value = compute()
+        entries[key] = value
+        if len(entries) > self.capacity:
+            entries.popitem(last=False)
+        return value
+
+    def get(self, key: Hashable) -> Any:
+        """The value remembered under `key` (now the most recently used), or None."""
+        entries = self._entries
+        found = entries.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        entries.move_to_end(key)
+        self.hits += 1
+        return found
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Remember `value` (never None) under `key`, the least recently used going first."""
+        entries = self._entries
+        entries[key] = value
+        if len(entries) > self.capacity:
+            entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._scopes.clear()
+
+    def stats(self) -> CacheStats:
+        return CacheStats(self.hits, self.misses, len(self._entries), self.capacity)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_MISSING: Any = object()
