@@ -25,10 +25,10 @@ from pathlib import Path
 
 from bench.bench_worker import commit, write_doc
 from bench.common import SHARED, ensure_broker, machine, stop_broker
-from cli.lists_fetch import publish_lists
 from infra.admin import create_topics
 from infra.settings import Settings
 from lists.fetch import FetchOptions, download_source, verify
+from lists.publish import publish_lists
 from lists.store import ListStore, files_sha256, version_id
 from rules.lists.sources import SOURCES
 from tests.integration.pipeline import settings_env

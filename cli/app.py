@@ -291,13 +291,8 @@ def screen(
     Ends with a summary line on stderr; exit 6 when no payment was screened (empty input, or
     every record rejected).
     """
-    from offline.screen import (
-        Rejected,
-        load_screening_context,
-        open_binary,
-        read_records,
-        screen_records,
-    )
+    from offline.screen import Rejected, open_binary, read_records, screen_records
+    from screening.context_loader import load_screening_context
 
     started = time.perf_counter()
     settings = offline_settings(_warn)

@@ -320,16 +320,10 @@ def _start_broker(settings: Settings) -> None:
 def _forget_state_of_other_cluster(settings: Settings, state: Path, console: Console) -> None:
     """Table state holds offsets of one cluster's changelog; a new cluster (broker storage
     wiped, another broker) would make the worker refuse it, so it is dropped here."""
-    from kafka import KafkaAdminClient
-
-    from infra.kafka_clients import kafka_python_security
+    from infra.kafka_clients import kafka_admin
 
     try:
-        admin = KafkaAdminClient(
-            bootstrap_servers=settings.kafka_bootstrap,
-            client_id="dinarwatch-demo",
-            **kafka_python_security(settings),
-        )
+        admin = kafka_admin(settings, "demo")
         try:
             cluster = str(admin.describe_cluster()["cluster_id"])
         finally:
@@ -444,15 +438,9 @@ class _Readiness:
 
     def _owned(self, topic: str) -> tuple[set[int], str | None]:
         if self.admin is None:
-            from kafka import KafkaAdminClient
+            from infra.kafka_clients import kafka_admin
 
-            from infra.kafka_clients import kafka_python_security
-
-            self.admin = KafkaAdminClient(
-                bootstrap_servers=self.settings.kafka_bootstrap,
-                client_id="dinarwatch-demo",
-                **kafka_python_security(self.settings),
-            )
+            self.admin = kafka_admin(self.settings, "demo")
         groups = [g["group_id"] for g in self.admin.list_groups()]
         best: tuple[set[int], str | None] = (set(), None)
         for group in self.admin.describe_groups(groups).values() if groups else []:
@@ -478,17 +466,15 @@ class _ViewConsumer:
     """Reads decisions, alerts and dead letters from their end, without a consumer group."""
 
     def __init__(self, settings: Settings) -> None:
-        from kafka import KafkaConsumer
-
-        from infra.kafka_clients import kafka_python_security
+        from infra.kafka_clients import kafka_consumer
 
         self.settings = settings
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap,
+        self.consumer = kafka_consumer(
+            settings,
+            "demo-view",
             group_id=None,
             enable_auto_commit=False,
             allow_auto_create_topics=False,  # reading must never create a topic
-            **kafka_python_security(settings),
         )
 
     def partitions(self, topic: str) -> set[int]:

@@ -10,23 +10,30 @@ that it can be piped and diffed; errors go to stderr and give a non-zero exit.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
-from infra.errors import ConfigError, InputError, UserError, loading
+from infra.errors import ConfigError, InputError
 from infra.settings import Settings, get_settings
-from lists.files import load_ofac_dir, load_rule_pack, load_un_xml
-from rules.lists.base import ListSet, ReferenceList
-from rules.lists.builtin import parse_builtin_list
-from rules.lists.cbi import parse_cbi_usd_ban
+from lists.load import (
+    Item,
+    Loaded,
+    PackSource,
+    load_path,
+    problems,
+    references,
+    resolve,
+    settings_lists,
+    settings_pack,
+)
+from lists.publish import oversized, record_for, send_records
+from lists.wire import MAX_RECORD_BYTES
+from rules.lists.base import ReferenceList
 from rules.lists.delta import diff_lists
-from rules.pack import RulePack, parse_rule_pack
 from schemas.listentry import ListEntry
 
 lists_app = typer.Typer(
@@ -40,140 +47,7 @@ Published = Annotated[
 ]
 
 
-# --- loading ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PackSource:
-    """A rule pack read from a file, with its text (the digest and the wire form need it)."""
-
-    pack: RulePack
-    text: str
-    path: Path
-
-
-Item = ReferenceList | PackSource
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """One loaded item and what its loader had to say about it (e.g. skipped OFAC rows)."""
-
-    item: Item
-    notes: tuple[str, ...] = ()
-    seconds: float = 0.0
-
-
-def load_path(
-    path: Path,
-    published: date | None = None,
-    error: type[UserError] = InputError,
-    name: str | None = None,
-) -> Loaded:
-    """Load whatever `path` holds: OFAC folder, UN XML, CBI/built-in list YAML or rule pack.
-
-    A failure is one `error` line naming the file (or `name`, e.g. the setting that points at
-    it) and where in it: a path on the command line is an InputError, a setting's a ConfigError.
-    """
-    if not path.exists():
-        raise error(f"{name or path}: no such file or folder: check the path")
-    with loading(name or str(path), error, "fix the file or give another"):
-        return _load_path(path, published)
-
-
-def _load_path(path: Path, published: date | None) -> Loaded:
-    started = time.perf_counter()
-    if path.is_dir() or path.name == "sdn.csv":
-        folder = path if path.is_dir() else path.parent
-        ofac = load_ofac_dir(folder, published=published)
-        notes = tuple(f"skipped {k}: {v}" for k, v in ofac.skipped.items() if v)
-        return Loaded(ofac.reference, notes, time.perf_counter() - started)
-    if path.suffix.lower() == ".xml":
-        return Loaded(load_un_xml(path), (), time.perf_counter() - started)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return Loaded(_load_yaml(path), (), time.perf_counter() - started)
-    raise ValueError("not an OFAC folder, a UN XML file or a list/pack YAML file")
-
-
-def _load_yaml(path: Path) -> Item:
-    text = path.read_text("utf-8")
-    doc = yaml.safe_load(text)
-    if not isinstance(doc, dict):
-        raise ValueError("not a YAML mapping")
-    if isinstance(doc.get("rules"), dict):
-        return PackSource(parse_rule_pack(text), text, path)
-    if "batches" in doc:
-        reference = parse_cbi_usd_ban(text)
-    elif "list" in doc and "entries" in doc:
-        reference = parse_builtin_list(str(doc["list"]), text)
-    else:
-        raise ValueError("neither a list (list/entries or batches) nor a rule pack")
-    # The loaders name their packaged file; a published copy must say where it really came from.
-    return replace(reference, source=f"file: {path}")
-
-
-def settings_lists(settings: Settings) -> list[Loaded]:
-    """What a worker with these settings loads: built-ins, then the OFAC and UN files."""
-    from lists.files import builtin_lists
-
-    started = time.perf_counter()
-    loaded = [Loaded(ref) for ref in builtin_lists().lists.values()]
-    loaded[0] = replace(loaded[0], seconds=time.perf_counter() - started)
-    for setting, path in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml)):
-        if path is not None:
-            loaded.append(load_path(path, None, ConfigError, f"DINARWATCH_{setting}={path}"))
-    return loaded
-
-
-def settings_pack(settings: Settings) -> PackSource:
-    """The rule pack the settings select (the built-in iraq pack by default)."""
-    if settings.rule_pack is not None:
-        with loading(
-            f"DINARWATCH_RULE_PACK={settings.rule_pack}", ConfigError, "fix the file or unset it"
-        ):
-            text = settings.rule_pack.read_text("utf-8")
-            return PackSource(parse_rule_pack(text), text, settings.rule_pack)
-    from importlib import resources
-
-    text = resources.files("rules.packs").joinpath("iraq.yaml").read_text("utf-8")
-    return PackSource(load_rule_pack(None), text, Path("built-in: rules/packs/iraq.yaml"))
-
-
-def resolve(target: str, settings: Settings, published: date | None = None) -> Loaded:
-    """A path if one exists, else the list of that name in the current settings."""
-    path = Path(target)
-    if path.exists():
-        return load_path(path, published)
-    lists = ListSet({ref.name: ref for ref in _references(settings_lists(settings))})
-    found = lists.get(target)
-    if found is None:
-        known = ", ".join(sorted(lists.lists))
-        raise InputError(f"{target}: no such file, and no such list (loaded: {known})")
-    return Loaded(found)
-
-
-def _references(loaded: Iterable[Loaded]) -> list[ReferenceList]:
-    return [x.item for x in loaded if isinstance(x.item, ReferenceList)]
-
-
-# --- validation and diff ----------------------------------------------------------------------
-
-
-def problems(reference: ReferenceList) -> list[str]:
-    """What would make this list unsafe to publish: duplicate ids, foreign entries, bad dates."""
-    found: list[str] = []
-    seen: set[str] = set()
-    for entry in reference.entries:
-        if entry.entry_id in seen:
-            found.append(f"duplicate entry id {entry.entry_id}")
-        seen.add(entry.entry_id)
-        if entry.list_name != reference.name:
-            found.append(f"{entry.entry_id}: belongs to list {entry.list_name!r}")
-        if entry.listed_from and entry.listed_until and entry.listed_until <= entry.listed_from:
-            found.append(f"{entry.entry_id}: listed_until is not after listed_from")
-    if not reference.entries:
-        found.append("the list is empty")
-    return found
+# --- output -----------------------------------------------------------------------------------
 
 
 def _change_detail(a: ListEntry, b: ListEntry, fields: Sequence[str]) -> str:
@@ -285,7 +159,7 @@ def show(
     for line in store_lines(settings) if target is None else ():
         typer.echo(line)
     if entries:
-        for reference in _references(loaded):
+        for reference in references(loaded):
             typer.echo(f"\n# {reference.name} {reference.version}")
             shown = reference.entries[:limit] if limit else reference.entries
             for entry in shown:
@@ -348,7 +222,7 @@ def load(
         loaded = [*settings_lists(settings), Loaded(settings_pack(settings))]
     bad = _report_loaded(loaded)
     if index:
-        _time_indexes(_references(loaded))
+        _time_indexes(references(loaded))
     if bad:
         raise _fail(f"{bad} problem(s) found")
     typer.echo(f"valid: {_entries(loaded):,} entries in {len(loaded)} item(s)")
@@ -401,8 +275,6 @@ def publish(
     dry_run: Annotated[bool, typer.Option(help="Show what would be sent; send nothing")] = False,
 ) -> None:
     """Send lists and/or a rule pack to the compacted watchlists topic; workers reload live."""
-    from streams.watchlists import MAX_RECORD_BYTES
-
     settings = get_settings()
     loaded = [load_path(p, _as_date(published)) for p in sources or ()]
     if current:
@@ -413,9 +285,9 @@ def publish(
         raise InputError("nothing to publish: give files, --current, --rule-pack or --delete")
     if _report_loaded(loaded):
         raise _fail("not published: fix the problems above")
-    records = [_record(x.item) for x in loaded]
+    records = [record_for(x.item) for x in loaded]
     records += [(name.encode(), None, []) for name in delete or ()]
-    too_big = [k.decode() for k, v, _ in records if v is not None and len(v) > MAX_RECORD_BYTES]
+    too_big = oversized(records)
     if too_big:
         raise _fail(f"record(s) over {MAX_RECORD_BYTES} bytes: {', '.join(too_big)}")
     if not dry_run:
@@ -429,50 +301,8 @@ def publish(
         size = f"{len(value)} bytes" if value is not None else "tombstone"
         typer.echo(f"{'would send' if dry_run else 'sending'} {key.decode()}: {size}")
     if not dry_run:
-        _send(settings, records)
-
-
-Record = tuple[bytes, bytes | None, list[tuple[str, bytes]]]
-
-
-def _record(item: Item) -> Record:
-    from streams.watchlists import encode_list, encode_pack, item_key, record_headers
-
-    if isinstance(item, PackSource):
-        return item_key(item.pack), encode_pack(item.text), record_headers(item.pack)
-    return item_key(item), encode_list(item), record_headers(item)
-
-
-def _send(settings: Settings, records: Sequence[Record]) -> None:
-    """Send and wait for every acknowledgement (the caller checked broker and topic)."""
-    from kafka import KafkaProducer
-
-    from infra import topics as names
-    from infra.kafka_clients import kafka_python_security
-    from infra.preflight import kafka_errors
-    from streams.watchlists import FETCH_BYTES
-
-    topic = settings.topic(names.WATCHLISTS)
-    with kafka_errors(settings, f"publishing to {topic}"):
-        producer = KafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap,
-            client_id=f"{settings.app_id}-lists",
-            acks="all",
-            max_request_size=FETCH_BYTES,
-            allow_auto_create_topics=False,  # `topics create` makes it compacted
-            **kafka_python_security(settings),
-        )
-        try:
-            futures = [
-                (key, producer.send(topic, key=key, value=value, headers=headers))
-                for key, value, headers in records
-            ]
-            producer.flush()
-            for key, future in futures:
-                meta = future.get(timeout=60)
-                typer.echo(f"published {key.decode()} to {topic}[{meta.partition}]@{meta.offset}")
-        finally:
-            producer.close()
+        for sent in send_records(settings, records):
+            typer.echo(sent.line())
 
 
 def _register_fetch() -> None:

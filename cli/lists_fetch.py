@@ -38,6 +38,7 @@ from lists.fetch import (
     store_lock,
 )
 from lists.fetch_metrics import DEFAULT_METRICS_PORT, registry_for, write_textfile
+from lists.publish import publish_lists
 from lists.store import DEFAULT_KEEP, ListStore
 from rules.lists.base import ReferenceList
 from rules.lists.sources import SOURCES
@@ -127,7 +128,8 @@ def _fetch_one(
     needs_publish = publish and status.published_version != result.stored.version_id
     if needs_publish:
         try:
-            publish_lists(settings, result.lists)
+            for sent in publish_lists(settings, result.lists):
+                typer.echo(sent.line())
         except UserError as error:
             publish_failure = FetchFailed("publish", f"{source}: {error.message}")
             record_failure(store, source, publish_failure, at, time.perf_counter() - started)
@@ -160,21 +162,6 @@ def _summary(result: FetchResult, published: bool, publish: bool) -> str:
         f"{result.source}: {state} {result.stored.version_id}: {lists}; "
         f"{result.downloaded_bytes:,} bytes in {result.seconds:.1f}s; {action}"
     )
-
-
-def publish_lists(settings: Settings, lists: Sequence[ReferenceList]) -> None:
-    """The records `lists publish` sends, after the checks it makes (broker, topic, size)."""
-    from cli.lists import _record, _send
-    from infra import topics as names
-    from infra.preflight import require_topics
-    from streams.watchlists import MAX_RECORD_BYTES
-
-    records = [_record(reference) for reference in lists]
-    too_big = [k.decode() for k, v, _ in records if v is not None and len(v) > MAX_RECORD_BYTES]
-    if too_big:
-        raise ListRefusedError(f"record(s) over {MAX_RECORD_BYTES} bytes: {', '.join(too_big)}")
-    require_topics(settings, [settings.topic(names.WATCHLISTS)])
-    _send(settings, records)
 
 
 class _Stop:

@@ -150,7 +150,7 @@ def _builtin_or_file(path: Path) -> Path | None:
 def _own_context(settings: Settings, packs: list[Path | None]) -> ScreeningContext:
     """The context of the first pack given (the configured pack when none is): its alerts are
     the replay's alerts.jsonl."""
-    from offline.screen import load_screening_context
+    from screening.context_loader import load_screening_context
 
     if packs and packs[0] is None:  # `--rule-pack default`: the built-in pack, whatever is set
         return load_screening_context(settings.model_copy(update={"rule_pack": None}))

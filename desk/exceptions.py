@@ -35,7 +35,7 @@ from rules.suppression import (
     normalise_identifier,
     normalise_party_name,
 )
-from streams.exceptions_follow import exception_record
+from screening.exception_wire import exception_record
 
 MAX_DAYS = 180
 

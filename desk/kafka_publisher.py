@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from generator.publish import make_producer
+from infra.kafka_clients import kafka_producer
 from infra.settings import Settings
 
 
@@ -20,7 +20,13 @@ class KafkaPublisher:
     def publish(self, topic: str, key: bytes, value: bytes) -> None:
         with self._lock:
             if self._producer is None:
-                self._producer = make_producer(self._settings)
+                self._producer = kafka_producer(
+                    self._settings,
+                    "desk",
+                    acks="all",
+                    max_request_size=self._settings.max_record_bytes + 65_536,
+                    allow_auto_create_topics=False,  # `topics create` makes them, with configs
+                )
             producer = self._producer
         future = producer.send(self._settings.topic(topic), key=key, value=value)
         future.get(timeout=self._timeout)

@@ -17,8 +17,8 @@ import time
 from infra import topics as names
 from infra.settings import Settings
 from infra.topic_feed import TopicFeed, read_whole
+from lists.wire import FETCH_BYTES, MalformedRecord, decode_record
 from rules.lists.base import ListSet, ReferenceList
-from streams.watchlists import FETCH_BYTES, MalformedRecord, decode_record
 
 log = logging.getLogger("dinarwatch.desk.lists")
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-
-from kafka import KafkaProducer
+from typing import TYPE_CHECKING
 
 from generator.traffic import GeneratedRecord
-from infra.kafka_clients import kafka_python_security
+from infra.kafka_clients import kafka_producer
 from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from kafka import KafkaProducer
 
 
 def make_producer(settings: Settings) -> KafkaProducer:
-    return KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"{settings.app_id}-publisher",
+    return kafka_producer(
+        settings,
+        "publisher",
         acks="all",
         linger_ms=5,
         batch_size=256 * 1024,
@@ -23,7 +25,6 @@ def make_producer(settings: Settings) -> KafkaProducer:
         # a missing topic is an error (`dinarwatch topics create` makes them with the configs
         # they need), never a topic the broker makes with its defaults
         allow_auto_create_topics=False,
-        **kafka_python_security(settings),
     )
 
 

@@ -17,7 +17,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from infra.kafka_clients import kafka_python_security
+from infra.kafka_clients import kafka_admin
 from infra.settings import Settings
 from infra.topics import TOPICS, TopicSpec, faust_topics
 
@@ -50,12 +50,11 @@ class TopicStatus:
 
 
 def admin_client(settings: Settings, bootstrap_timeout_s: float = 30.0) -> KafkaAdminClient:
-    return KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"{settings.app_id}-admin",
+    return kafka_admin(
+        settings,
+        "admin",
         request_timeout_ms=30_000,
         bootstrap_timeout_ms=int(bootstrap_timeout_s * 1000),
-        **kafka_python_security(settings),
     )
 
 

@@ -1,8 +1,12 @@
-"""Translate the security settings into each Kafka client library's keyword arguments.
+"""Every Kafka client of the product is built here, with the bootstrap and security settings.
 
 The one place that knows how kafka-python (admin, publishers, replay, watchlists catch-up),
 aiokafka (watchlists follower, notifier) and Faust (the worker's agents) spell
 `kafka_security_protocol`, SASL and TLS, so every client of a process connects the same way.
+Callers ask for a client by role (`kafka_producer(settings, "lists", acks="all")`): the
+factory adds the bootstrap addresses, a client id `<app id>-<role>` (what the broker's logs and
+quotas see) and the security options; the caller adds only what its job needs (acks, group,
+fetch sizes). tests/unit/test_layout.py fails if a client is constructed anywhere else.
 
 - TLS (SSL, SASL_SSL): one `ssl.SSLContext` built here is handed to all three libraries. It
   verifies the broker's certificate and host name against `kafka_ssl_cafile` (else the system
@@ -25,9 +29,13 @@ import logging
 import ssl
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.settings import Settings
+
+if TYPE_CHECKING:  # the client libraries load only when a client is built (CLI start-up time)
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 TLS_PROTOCOLS = frozenset({"SSL", "SASL_SSL"})
 SASL_PROTOCOLS = frozenset({"SASL_PLAINTEXT", "SASL_SSL"})
@@ -119,6 +127,59 @@ def kafka_python_security(settings: Settings) -> dict[str, Any]:
 def aiokafka_security(settings: Settings) -> dict[str, Any]:
     """aiokafka's security_protocol / sasl_* / ssl_context arguments (it takes no TLS files)."""
     return _client_options(settings)
+
+
+def client_id(settings: Settings, role: str) -> str:
+    """`<app id>-<role>`, e.g. `dinarwatch-lists`: which process and job a connection is."""
+    return f"{settings.app_id}-{role}"
+
+
+def client_options(settings: Settings, role: str) -> dict[str, Any]:
+    """What every client gets, whatever its library: bootstrap, client id and security.
+
+    kafka-python and aiokafka spell these options alike (an ssl_context makes kafka-python
+    ignore its own ssl_* file options, so TLS behaves exactly as in aiokafka and Faust).
+    """
+    return {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "client_id": client_id(settings, role),
+        **_client_options(settings),
+    }
+
+
+def kafka_producer(settings: Settings, role: str, **options: Any) -> KafkaProducer:
+    """A kafka-python producer; `options` are the job's own (acks, linger, sizes...)."""
+    from kafka import KafkaProducer
+
+    return KafkaProducer(**options, **client_options(settings, role))
+
+
+def kafka_consumer(settings: Settings, role: str, *topics: str, **options: Any) -> KafkaConsumer:
+    """A kafka-python consumer, subscribed to `topics` when given (else assign partitions)."""
+    from kafka import KafkaConsumer
+
+    return KafkaConsumer(*topics, **options, **client_options(settings, role))
+
+
+def kafka_admin(settings: Settings, role: str = "admin", **options: Any) -> KafkaAdminClient:
+    """A kafka-python admin client (topics, groups, cluster id)."""
+    from kafka import KafkaAdminClient
+
+    return KafkaAdminClient(**options, **client_options(settings, role))
+
+
+def aio_producer(settings: Settings, role: str, **options: Any) -> AIOKafkaProducer:
+    """An aiokafka producer (build it inside the event loop that will use it)."""
+    from aiokafka import AIOKafkaProducer
+
+    return AIOKafkaProducer(**options, **client_options(settings, role))
+
+
+def aio_consumer(settings: Settings, role: str, *topics: str, **options: Any) -> AIOKafkaConsumer:
+    """An aiokafka consumer, subscribed to `topics` when given (else assign partitions)."""
+    from aiokafka import AIOKafkaConsumer
+
+    return AIOKafkaConsumer(*topics, **options, **client_options(settings, role))
 
 
 def faust_broker_options(settings: Settings) -> dict[str, Any]:

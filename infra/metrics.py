@@ -1,4 +1,8 @@
-"""The worker's Prometheus metrics, on a registry of their own (no process-wide globals).
+"""The processes' Prometheus metrics (the worker's PipelineMetrics, the notifier's
+NotifierMetrics), each on a registry of its own (no process-wide globals).
+
+Platform, not adapter: the worker (streams/) and the notifier (alerts/) both serve these, and
+neither may import the other.
 
 Label values are bounded sets (format, currency, decision, rule, severity, reason): never a
 payment id or an account, so the number of series stays small.
@@ -23,6 +27,9 @@ from schemas.common import Action, Severity
 from schemas.decision import Decision
 from schemas.parsers.errors import REASONS
 from schemas.payment import MessageType
+
+SERVED_PATHS = frozenset({"/metrics", "/health"})
+"""What a process's metrics port answers, the worker's and the notifier's (docs/security.md)."""
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _SCREEN_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1)

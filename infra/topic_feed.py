@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.kafka_clients import aiokafka_security, kafka_python_security
+from infra.kafka_clients import aio_consumer, kafka_consumer
 from infra.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,30 +47,24 @@ class TopicFeed:
 
     def sync_consumer(self, suffix: str, **extra: Any) -> Any:
         """A kafka-python consumer without a group (readers never commit)."""
-        from kafka import KafkaConsumer
-
-        return KafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            client_id=f"{self.settings.app_id}-{self.role}{suffix}",
+        return kafka_consumer(
+            self.settings,
+            f"{self.role}{suffix}",
             group_id=None,
             enable_auto_commit=False,
             allow_auto_create_topics=False,
             **self._fetch_limits(),
             **extra,
-            **kafka_python_security(self.settings),
         )
 
     def async_consumer(self) -> Any:
-        from aiokafka import AIOKafkaConsumer
-
-        return AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            client_id=f"{self.settings.app_id}-{self.role}",
+        return aio_consumer(
+            self.settings,
+            self.role,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             **self._fetch_limits(),
-            **aiokafka_security(self.settings),
         )
 
     def _fetch_limits(self) -> dict[str, int]:

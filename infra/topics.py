@@ -77,7 +77,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "reference lists and rule packs, latest per key",
         compacted=True,
         # One record holds a whole list: the full SDN is ~1 MB gzipped and growing. 16 MiB is
-        # streams.watchlists.MAX_RECORD_BYTES, the publisher's limit (a unit test checks both).
+        # lists.wire.MAX_RECORD_BYTES, the publisher's limit (a unit test checks both).
         configs={"max.message.bytes": str(16 * 1024 * 1024)},
     ),
     TopicSpec(

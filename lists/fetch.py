@@ -292,7 +292,7 @@ def verify(
     force: bool,
 ) -> list[ReferenceList]:
     """The lists in the download; FetchFailed (parse, invalid, shrank) when they are refused."""
-    from cli.lists import problems
+    from lists.load import problems
 
     try:
         lists = parse_source(source, files, published=published)

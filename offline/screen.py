@@ -17,10 +17,8 @@ from typing import IO, cast
 
 import orjson
 
-from infra.errors import ConfigError, InputError, loading
-from infra.settings import Settings
+from infra.errors import InputError
 from rules.context import ScreeningContext
-from rules.lists.base import ListSet
 from screening.deadletter import Rejection
 from screening.decode import decode_payments
 from screening.service import DictWindows, Screened, screen_one
@@ -123,59 +121,6 @@ def _unwrap(record: SourceRecord) -> SourceRecord:
         return SourceRecord(record.origin, doc["message"].encode(), doc["content_type"])
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
         return record  # let the parser say what is wrong with it
-
-
-def load_screening_context(settings: Settings, rule_pack: Path | None = None) -> ScreeningContext:
-    """The lists and rule pack of `settings` (or the candidate `rule_pack` given on the command
-    line), with a failure to read one named in a single line: a file named on the command line
-    is an InputError, a file a DINARWATCH_* setting names is a ConfigError."""
-    from lists.files import load_lists, load_rule_pack
-
-    if rule_pack is not None:
-        with loading(f"rule pack {rule_pack}", InputError, "fix the file or give another"):
-            pack = load_rule_pack(rule_pack)
-    elif settings.rule_pack is not None:
-        with loading(
-            f"DINARWATCH_RULE_PACK={settings.rule_pack}", ConfigError, "fix the file or unset it"
-        ):
-            pack = load_rule_pack(settings.rule_pack)
-    else:
-        with loading(
-            "the built-in rule pack rules/packs/iraq.yaml",
-            ConfigError,
-            "the installation is broken",
-        ):
-            pack = load_rule_pack(None)
-    for setting, path in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml)):
-        if path is not None and not path.exists():
-            raise ConfigError(f"DINARWATCH_{setting}={path}: no such file or folder")
-    named = ", ".join(
-        f"DINARWATCH_{k}={v}"
-        for k, v in (("OFAC_DIR", settings.ofac_dir), ("UN_XML", settings.un_xml))
-        if v
-    )
-    with loading(named or "built-in lists", ConfigError, "fix the files or unset the settings"):
-        lists = load_lists(settings.ofac_dir, settings.un_xml)
-    _require_entries(lists, settings)
-    return ScreeningContext.build(pack, lists)
-
-
-def _require_entries(lists: ListSet, settings: Settings) -> None:
-    """A configured sanctions list that loads with no entry (a UN file of another schema, an
-    OFAC folder of empty files) would screen every payment without it: refuse it."""
-    from rules.lists.ofac import SDN_LIST
-    from rules.lists.un import UN_LIST
-
-    for setting, path, name in (
-        ("OFAC_DIR", settings.ofac_dir, SDN_LIST),
-        ("UN_XML", settings.un_xml, UN_LIST),
-    ):
-        loaded = lists.get(name)
-        if path is not None and (loaded is None or not loaded.entries):
-            raise ConfigError(
-                f"DINARWATCH_{setting}={path}: the {name} list it names holds no entry: "
-                "give the published list file or unset the setting"
-            )
 
 
 def _peek(stream: IO[bytes]) -> bytes:

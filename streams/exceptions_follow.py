@@ -1,14 +1,8 @@
-"""Good-guy exceptions in the workers: the compacted `exceptions` topic, its wire format, and
-hot reload into the screening context.
+"""Good-guy exceptions in the workers: the compacted `exceptions` topic followed, and hot reload
+into the screening context.
 
 The desk (desk/exceptions.py) publishes an exception through its outbox when it becomes active,
-is revoked or expires. Wire format (latest per key kept by compaction):
-  key   the desk's exception id, e.g. `12`
-  value JSON `{"format": "dinarwatch.exception/1", "exception_id", "status": "active" |
-        "revoked" | "expired", "rule", "entry_id", "list", "party_fingerprint", "entry_hash",
-        "expires_at"}` (the outbox adds `event_id`); null (a tombstone) drops the exception.
-Only `active` records are held; any other status removes the exception, and an active one past
-its `expires_at` covers nothing (rules/suppression.py compares with the screening time).
+is revoked or expires; the records' format is screening/exception_wire.py.
 
 Following works as for watchlists (streams/watchlists.py, whose docstring gives the trade-offs):
 no consumer group, the topic is read to its end when the app is created (before any agent runs,
@@ -23,10 +17,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
-import orjson
 from prometheus_client import Counter, Gauge
 
 from infra import topics as names
@@ -34,72 +26,13 @@ from infra.settings import Settings
 from infra.topic_feed import Records, TopicFeed, read_whole
 from infra.topic_feed import follow as follow_feed
 from rules.suppression import ActiveException, ExceptionSet
+from screening.exception_wire import MalformedException, decode_exception
 from streams.runtime import WorkerRuntime
 
 log = logging.getLogger("dinarwatch.exceptions")
 
-WIRE_FORMAT = "dinarwatch.exception/1"
-ACTIVE = "active"
 CATCH_UP_TIMEOUT_S = 60.0
 _REGISTERED = "_dinarwatch_exceptions"
-
-
-class MalformedException(ValueError):
-    """An exceptions record that cannot be used; the reason is the message."""
-
-
-def exception_record(
-    *,
-    exception_id: int | str,
-    status: str,
-    rule: str,
-    entry_id: str,
-    list_name: str | None,
-    party_fingerprint: str,
-    entry_hash: str | None,
-    expires_at: datetime,
-) -> dict[str, Any]:
-    """The record value (as a dict) the desk publishes for one exception."""
-    return {
-        "format": WIRE_FORMAT,
-        "exception_id": str(exception_id),
-        "status": status,
-        "rule": rule,
-        "entry_id": entry_id,
-        "list": list_name,
-        "party_fingerprint": party_fingerprint,
-        "entry_hash": entry_hash,
-        "expires_at": expires_at.isoformat(),
-    }
-
-
-def decode_exception(key: bytes | None, value: bytes) -> ActiveException | None:
-    """The active exception a record holds, None for a revoked or expired one."""
-    try:
-        doc = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise MalformedException(f"not JSON: {exc}") from exc
-    if not isinstance(doc, dict) or doc.get("format") != WIRE_FORMAT:
-        raise MalformedException(f"unknown format (expected {WIRE_FORMAT!r})")
-    exception_id = str(doc.get("exception_id", ""))
-    if key is not None and key.decode("utf-8", "replace") != exception_id:
-        raise MalformedException(f"key {key!r} does not match exception id {exception_id!r}")
-    if doc.get("status") != ACTIVE:
-        return None
-    try:
-        expires_at = datetime.fromisoformat(str(doc["expires_at"]))
-        if expires_at.tzinfo is None:
-            raise ValueError("expires_at has no time zone")
-        return ActiveException(
-            exception_id=exception_id,
-            rule=str(doc["rule"]),
-            entry_id=str(doc["entry_id"]),
-            party_fingerprint=str(doc["party_fingerprint"]),
-            expires_at=expires_at,
-            entry_hash=str(doc["entry_hash"]) if doc.get("entry_hash") else None,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise MalformedException(f"invalid exception: {exc}") from exc
 
 
 @dataclass(frozen=True)

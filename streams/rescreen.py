@@ -26,7 +26,7 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 
 from infra import topics as names
-from infra.kafka_clients import kafka_python_security
+from infra.kafka_clients import kafka_consumer
 from infra.settings import Settings
 from rules.context import ScreeningContext
 from rules.lists.base import ReferenceList
@@ -234,20 +234,19 @@ def scan_store(
 ) -> ScanResult:
     """Read the store partitions from the first record of the window to their current end and
     re-screen each record against the delta (blocking: run it in a thread)."""
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
 
     screen = DeltaScreen.build(pack, delta, now.date())
     cutoff_ms = int((now - timedelta(days=settings.rescreen_days)).timestamp() * 1000)
     topic = settings.topic(names.SCREENED)
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"{settings.app_id}-rescreen",
+    consumer = kafka_consumer(
+        settings,
+        "rescreen",
         group_id=None,
         enable_auto_commit=False,
         allow_auto_create_topics=False,
         max_partition_fetch_bytes=FETCH_BYTES,
         fetch_max_bytes=FETCH_BYTES,
-        **kafka_python_security(settings),
     )
     hits: dict[bytes, tuple[int, StoredHit]] = {}
     scanned = 0

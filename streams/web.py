@@ -23,8 +23,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-SERVED_PATHS = frozenset({"/metrics", "/health"})
-"""What the worker's port answers (docs/security.md)."""
+from infra.metrics import SERVED_PATHS
 
 FAUST_WEB_OFF: dict[str, bool] = {
     "web_router_enabled": False,

@@ -23,18 +23,13 @@ RETRY_RETENTION_MS = str(30 * 86400 * 1000)
 def ensure_retry_topic(settings: Settings) -> None:
     """Create `alerts.retry` if it is missing: parking must never fail for want of a topic.
     Same partition count as `alerts`, 30 days' retention (parked alerts wait for people)."""
-    from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
     name = settings.topic(RETRY_TOPIC)
-    from infra.kafka_clients import kafka_python_security
+    from infra.kafka_clients import kafka_admin
 
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id="notifier",
-        **kafka_python_security(settings),
-    )
+    admin = kafka_admin(settings, "notifier")
     try:
         if name in admin.list_topics():
             return

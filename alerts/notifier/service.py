@@ -36,7 +36,7 @@ from alerts.notifier.formats import AlertGroup, group_alerts, split_group
 from alerts.notifier.retry import Parked, backoff
 from alerts.notifier.settings import NotifierSettings
 from infra import topics as names
-from infra.kafka_clients import aiokafka_security
+from infra.kafka_clients import aio_consumer, aio_producer
 from infra.metrics import NotifierMetrics
 from infra.settings import Settings
 from schemas.alert import Alert
@@ -54,11 +54,6 @@ class Outstanding:
     channels: set[str]
     error: str
     parked_before: int
-
-
-def kafka_options(settings: Settings) -> dict[str, Any]:
-    """aiokafka connection options from the worker's Kafka settings (same broker, same auth)."""
-    return {"bootstrap_servers": settings.kafka_bootstrap, **aiokafka_security(settings)}
 
 
 class Notifier:
@@ -86,11 +81,10 @@ class Notifier:
 
     async def run(self) -> None:
         """Run both loops until stop(); close clients on the way out (uncommitted = redone)."""
-        opts = kafka_options(self.settings)
-        self.producer = AIOKafkaProducer(acks="all", **opts)
+        self.producer = aio_producer(self.settings, "notifier", acks="all")
         main_group, retry_group = self.group_ids()
-        main = self._consumer(self.alerts_topic, main_group, opts)
-        retry = self._consumer(self.retry_topic, retry_group, opts)
+        main = self._consumer(self.alerts_topic, main_group)
+        retry = self._consumer(self.retry_topic, retry_group)
         await self.producer.start()
         await main.start()
         await retry.start()
@@ -129,10 +123,12 @@ class Notifier:
         group = self.settings.topic(self.notify.group_id)
         return group, f"{group}-retry"
 
-    def _consumer(self, topic: str, group: str, opts: dict[str, Any]) -> AIOKafkaConsumer:
+    def _consumer(self, topic: str, group: str) -> AIOKafkaConsumer:
         # A parked record may be waited on for park_max_delay_seconds between polls.
         poll_ms = int((self.notify.park_max_delay_seconds + 300) * 1000)
-        return AIOKafkaConsumer(
+        return aio_consumer(
+            self.settings,
+            "notifier",
             topic,
             group_id=group,
             enable_auto_commit=False,
@@ -140,7 +136,6 @@ class Notifier:
             max_poll_interval_ms=poll_ms,
             # never notify about an alert from an aborted transaction (exactly_once producers)
             isolation_level="read_committed",
-            **opts,
         )
 
     # -- main loop -------------------------------------------------------------------------

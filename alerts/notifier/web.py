@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from streams.web import SERVED_PATHS  # the worker's port answers the same paths
+from infra.metrics import SERVED_PATHS  # the worker's port answers the same paths
 
 
 class _Server(ThreadingHTTPServer):

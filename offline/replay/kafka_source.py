@@ -20,7 +20,7 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from infra.errors import BrokerError, TopicMissingError
-from infra.kafka_clients import kafka_python_security
+from infra.kafka_clients import kafka_consumer
 from infra.settings import Settings
 from offline.replay.sources import Progress
 from offline.screen import SourceRecord
@@ -63,15 +63,14 @@ class KafkaSource:
             consumer.close()
 
     def _consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            client_id=f"{self.settings.app_id}-replay",
+        return kafka_consumer(
+            self.settings,
+            "replay",
             group_id=None,
             enable_auto_commit=False,
             max_partition_fetch_bytes=max(self.settings.max_message_bytes * 2, 8 * 1_048_576),
             fetch_max_bytes=64 * 1_048_576,
             allow_auto_create_topics=False,  # reading must never create a topic
-            **kafka_python_security(self.settings),
         )
 
     def _resolve(self, consumer: KafkaConsumer) -> list[TopicPartition]:

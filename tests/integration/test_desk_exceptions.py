@@ -252,7 +252,7 @@ def test_the_desk_judges_entries_against_the_lists_published_to_the_workers(
     """A list published on `watchlists` overrides the files for the desk as for the workers; a
     tombstone returns to the files' list."""
     from lists.files import load_builtin_list
-    from streams.watchlists import encode_list, list_key
+    from lists.wire import encode_list, list_key
 
     builtin = load_builtin_list("militia-fronts")
     entry = next(e for e in builtin.entries if e.entry_id == ENTRY)

@@ -17,10 +17,10 @@ import pytest
 from faust.types.auth import AuthProtocol, SASLMechanism
 from pydantic import SecretStr, ValidationError
 
-from alerts.notifier.service import kafka_options
 from infra.kafka_clients import (
     KafkaSecurityError,
     aiokafka_security,
+    client_options,
     faust_broker_options,
     kafka_python_security,
     sasl_password,
@@ -159,10 +159,12 @@ def test_unreadable_tls_files_fail_with_the_setting_name(pki: Path, tmp_path: Pa
         aiokafka_security(wrong_key)
 
 
-def test_notifier_uses_the_same_options(pki: Path) -> None:
+def test_every_client_gets_bootstrap_role_and_security(pki: Path) -> None:
+    """What the factory (kafka_producer, aio_consumer, ...) hands every client, whatever its job."""
     settings = sasl("SCRAM-SHA-256", kafka_ssl_cafile=pki / "ca.pem", kafka_bootstrap="b:9093")
-    options = kafka_options(settings)
+    options = client_options(settings, "notifier")
     assert options["bootstrap_servers"] == "b:9093"
+    assert options["client_id"] == f"{settings.app_id}-notifier"
     assert options["security_protocol"] == "SASL_SSL"
     assert options["sasl_mechanism"] == "SCRAM-SHA-256"
     assert options["sasl_plain_password"] == SECRET
@@ -339,3 +341,21 @@ def test_inconsistent_settings_are_refused(fields: dict[str, Any], message: str)
 )
 def test_consistent_settings_are_accepted(fields: dict[str, Any]) -> None:
     Settings(**fields)
+
+
+def test_the_factory_builds_the_client_with_the_jobs_options(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """kafka_admin hands its options and the security settings to the client (which refuses an
+    unknown option right after logging its configuration: no network needed)."""
+    from kafka.errors import KafkaConfigurationError
+
+    from infra.kafka_clients import kafka_admin
+
+    caplog.set_level(logging.DEBUG, logger="kafka.admin.client")
+    settings = sasl("SCRAM-SHA-512", "SASL_PLAINTEXT")
+    with pytest.raises(KafkaConfigurationError, match="not_an_option"):
+        kafka_admin(settings, "probe", not_an_option=True)
+    assert f"'client_id': '{settings.app_id}-probe'" in caplog.text
+    assert "'sasl_mechanism': 'SCRAM-SHA-512'" in caplog.text
+    assert SECRET not in caplog.text

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from lists.wire import decode_record, encode_list, list_key
 from rules.lists.errors import ListFormatError
 from rules.lists.sources import SOURCES, parse_source, source_spec
-from streams.watchlists import decode_record, encode_list, list_key
 from tests.unit.lists_support import fixture, shared
 
 SDN_SET = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")

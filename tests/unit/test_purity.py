@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = re.compile(
-    r"^\s*(?:import|from)\s+(faust|kafka|aiokafka|prometheus_client|httpx|requests|aiohttp|streams|alerts)\b"
+    r"^\s*(?:import|from)\s+(faust|kafka|aiokafka|prometheus_client|httpx|requests|aiohttp"
+    r"|infra|lists|screening|streams|offline|generator|alerts|desk|cli)\b"
     r"|os\.environ|os\.getenv|datetime\.now\(|date\.today\(|time\.time\(|^\s*global\s",
     re.MULTILINE,
 )

@@ -21,7 +21,7 @@ from infra.topics import DISPOSITIONS, EXCEPTIONS
 from rules.lists.base import ReferenceList
 from rules.suppression import entry_content_hash
 from schemas.listentry import ListEntry
-from streams.exceptions_follow import decode_exception
+from screening.exception_wire import decode_exception
 from tests.unit.desk.builders import make_alerts
 
 NOW = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)

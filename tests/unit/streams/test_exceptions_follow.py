@@ -13,13 +13,8 @@ from lists.files import load_rule_pack
 from rules.context import ScreeningContext
 from rules.lists.base import ListSet
 from rules.suppression import ExceptionSet
-from streams.exceptions_follow import (
-    ExceptionFollower,
-    ExceptionMetrics,
-    MalformedException,
-    decode_exception,
-    exception_record,
-)
+from screening.exception_wire import MalformedException, decode_exception, exception_record
+from streams.exceptions_follow import ExceptionFollower, ExceptionMetrics
 from streams.runtime import WorkerRuntime
 
 EXPIRES = datetime(2025, 7, 1, tzinfo=UTC)

@@ -33,8 +33,8 @@ from lists.fetch import FetchFailed, FetchOptions, fetch_source
 from lists.fetch_metrics import registry_for
 from lists.files import ListFileError, load_lists, load_manifest_lists, read_manifest
 from lists.store import ListStore
+from lists.wire import decode_record, encode_list
 from rules.lists.sources import SOURCES
-from streams.watchlists import decode_record, encode_list
 from tests.list_server import CSV, HTML, XML, ListServer, Route
 from tests.unit.rules.conftest import SET_2021, SHARED_DATA, UN_XML, need
 

@@ -12,26 +12,23 @@ import pytest
 
 from infra.topics import TOPICS, WATCHLISTS
 from lists.files import builtin_lists, default_context
+from lists.wire import (
+    COMPRESS_ABOVE,
+    MAX_RECORD_BYTES,
+    MalformedRecord,
+    decode_record,
+    encode_list,
+    encode_pack,
+    list_key,
+    pack_key,
+)
 from rules.context import ScreeningContext
 from rules.lists.base import ReferenceList
 from rules.lists.cbi import CBI_LIST
 from rules.pack import parse_rule_pack
 from schemas.listentry import ListEntry
 from streams.runtime import WorkerRuntime
-from streams.watchlists import (
-    COMPRESS_ABOVE,
-    MAX_RECORD_BYTES,
-    MalformedRecord,
-    Reloader,
-    WatchlistMetrics,
-    WatchlistState,
-    decode_record,
-    encode_list,
-    encode_pack,
-    list_key,
-    pack_key,
-    rebuild_context,
-)
+from streams.watchlists import Reloader, WatchlistMetrics, WatchlistState, rebuild_context
 
 
 def cbi() -> ReferenceList:
