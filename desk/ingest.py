@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk import exceptions, outbox, reports
 from desk.cases import store_alerts, store_decisions
 from desk.metrics import DeskMetrics
-from infra.kafka_clients import kafka_python_security
+from infra.kafka_clients import kafka_consumer
 from infra.settings import Settings
 from infra.topics import ALERTS, DECISIONS
 from schemas.alert import Alert
@@ -124,16 +124,15 @@ def _parse(logical: str, record: Record) -> Alert | Decision | str:
 
 
 def make_consumer(settings: Settings) -> KafkaConsumer:
-    return KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+    return kafka_consumer(
+        settings,
+        "desk-ingest",
         group_id=settings.topic(CONSUMER_GROUP),
-        client_id=f"{settings.app_id}-desk-ingest",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=500,
         fetch_max_bytes=settings.max_record_bytes + 65_536,
         max_partition_fetch_bytes=settings.max_record_bytes + 65_536,
-        **kafka_python_security(settings),
     )
 
 
