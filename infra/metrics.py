@@ -38,7 +38,7 @@ CURRENCIES = ("USD", "IQD")
 """Currencies whose payment series exist from start: the one the rules scope (USD) and the
 home currency. Others appear on first use (the alert rules cover that case as well)."""
 _MANIFEST_LABELS = ("source", "sha256", "fetched_at")
-"""dinarwatch_list_info labels read from a list's manifest (streams/list_files.ListSource)."""
+"""dinarwatch_list_info labels read from a list's manifest (lists/files.py ListSource)."""
 DEAD_LETTER_REASONS = REASONS | {"internal-decode", "future-timestamp", "ancient-timestamp"}
 """Parser reasons plus the worker's own (screening/decode.py, streams/pipeline.py)."""
 

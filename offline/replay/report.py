@@ -302,7 +302,7 @@ def lists_json(ctx: ScreeningContext) -> dict[str, Any]:
             "published": ref.published.isoformat() if ref.published else None,
             "title": ref.title,
             "source": ref.source,
-            # the list manifest (streams/list_files.ListSource) minus the host's own path
+            # the list manifest (lists/files.py ListSource) minus the host's own path
             "manifest": {k: v for k, v in (ref.manifest or {}).items() if k != "path"} or None,
         }
         for name, ref in sorted(ctx.lists.lists.items())
