@@ -24,6 +24,7 @@ from alerts.notifier.formats import (
     email_message,
 )
 from alerts.notifier.settings import NotifierSettings
+from infra import topics as names
 
 
 class DeliveryError(Exception):
@@ -135,9 +136,7 @@ class EmailChannel:
         return None
 
 
-def channels_from_settings(
-    settings: NotifierSettings, raw_topic: str = "payments.raw"
-) -> list[Channel]:
+def channels_from_settings(settings: NotifierSettings, raw_topic: str = names.RAW) -> list[Channel]:
     """The channels the settings configure, in a fixed order. `raw_topic` (with the
     deployment's prefix) goes into the replay command an alert links to."""
     links = Links(settings.desk_url, raw_topic)

@@ -26,6 +26,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
+from infra import topics as names
 from schemas.alert import Alert
 from schemas.masking import mask_account, mask_text
 
@@ -87,7 +88,7 @@ class Links:
     `{payment_id}` (without either, the alert id is appended as a path segment)."""
 
     desk_url: str | None = None
-    raw_topic: str = "payments.raw"
+    raw_topic: str = names.RAW
 
     def link(self, alert: Alert) -> str:
         if self.desk_url:

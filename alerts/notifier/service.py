@@ -43,7 +43,7 @@ from schemas.alert import Alert
 
 log = logging.getLogger("dinarwatch.notifier")
 
-RETRY_TOPIC = "alerts.retry"
+RETRY_TOPIC = names.ALERTS_RETRY
 
 
 @dataclass
