@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, Text, cast, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from desk import counts
+from desk import bulk, counts
 from desk.db.models import AlertRow, Case, CaseRule
 from schemas.alert import Alert
 from schemas.common import Action, Severity
@@ -80,15 +80,25 @@ _PAYMENT_COLUMNS = (
 )
 
 
+def _no_payment(cases: Table) -> ColumnElement[bool]:
+    """A case opened by its decision, before any alert brought the payment: payment_json is
+    SQL NULL, or JSON null (what the SQLite executemany path stores for None)."""
+    return or_(
+        cases.c.payment_json.is_(None),
+        func.coalesce(cast(cases.c.payment_json, Text), "null") == "null",
+    )
+
+
 def ensure_cases(
     session: Session,
     severities: dict[str, Severity],
     at: datetime,
     payments: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, int]:
-    """Case ids by payment id, opening the missing cases (one multi-row INSERT ... ON CONFLICT
-    DO NOTHING per 500), raising each case's severity to the highest seen, and filling the
-    payment columns of cases that have none yet (from `payments`)."""
+    """Case ids by payment id, opening the missing cases (one INSERT ... ON CONFLICT DO
+    NOTHING RETURNING), raising each existing case's severity to the highest seen and filling
+    the payment columns of existing cases that have none yet (from `payments`): one statement
+    each, and only for the cases that need it."""
     if not severities:
         return {}
     payments = payments or {}
@@ -106,41 +116,35 @@ def ensure_cases(
         }
         for payment_id, severity in severities.items()
     ]
-    # executemany of one compiled statement: SQLAlchemy's "insertmanyvalues" sends it as
-    # multi-row VALUES pages (a .values(list) statement would be compiled anew every batch)
-    session.connection().execute(
-        _insert(session, _cases).on_conflict_do_nothing(index_elements=["payment_id"]), rows
-    )
-    ids: dict[str, int] = {}
-    keys = list(severities)
-    for start in range(0, len(keys), ROWS_PER_STATEMENT):
+    opened = bulk.insert_new(session, _cases, rows, "payment_id", ("payment_id", "id"))
+    ids: dict[str, int] = {payment_id: case_id for payment_id, case_id in opened}
+    known = [p for p in severities if p not in ids]
+    raise_rows: list[dict[str, Any]] = []
+    fill_rows: list[dict[str, Any]] = []
+    for start in range(0, len(known), ROWS_PER_STATEMENT):
         found = session.execute(
-            select(Case.payment_id, Case.id).where(
-                Case.payment_id.in_(keys[start : start + ROWS_PER_STATEMENT])
+            select(Case.payment_id, Case.id, Case.severity_rank, _no_payment(_cases)).where(
+                Case.payment_id.in_(known[start : start + ROWS_PER_STATEMENT])
             )
         )
-        ids.update({payment_id: case_id for payment_id, case_id in found})
-    connection = session.connection()
-    # executemany: one round trip per statement on psycopg 3 and SQLite alike
-    connection.execute(
-        update(_cases)
-        .where(_cases.c.id == bindparam("b_id"), _cases.c.severity_rank < bindparam("b_rank"))
-        .values(severity=bindparam("b_severity"), severity_rank=bindparam("b_rank")),
-        [
-            {"b_id": ids[p], "b_rank": SEVERITY_RANK[sev], "b_severity": sev.value}
-            for p, sev in severities.items()
-        ],
+        for payment_id, case_id, rank, no_payment in found:
+            ids[payment_id] = case_id
+            severity = severities[payment_id]
+            if rank < SEVERITY_RANK[severity]:
+                raise_rows.append(
+                    {
+                        "id": case_id,
+                        "severity": severity.value,
+                        "severity_rank": SEVERITY_RANK[severity],
+                    }
+                )
+            if no_payment and payment_id in payments:
+                fill_rows.append({"id": case_id, **payments[payment_id]})
+    # the WHERE clauses keep both right against a concurrent writer of the same case
+    bulk.update_by_id(
+        session, _cases, raise_rows, where=lambda t, new: t.c.severity_rank < new.c.severity_rank
     )
-    if payments:
-        connection.execute(
-            update(_cases)
-            .where(_cases.c.id == bindparam("b_id"), _cases.c.payment_json.is_(None))
-            .values({c: bindparam(f"b_{c}") for c in _PAYMENT_COLUMNS}),
-            [
-                {"b_id": ids[p], **{f"b_{c}": v for c, v in columns.items()}}
-                for p, columns in payments.items()
-            ],
-        )
+    bulk.update_by_id(session, _cases, fill_rows, where=lambda t, new: _no_payment(t))
     return ids
 
 
@@ -177,17 +181,11 @@ def store_alerts(session: Session, alerts: list[Alert], received_at: datetime) -
         }
         for alert in first.values()
     ]
-    inserted: set[str] = set()
-    if rows:
-        result = session.connection().execute(
-            _insert(session, _alerts)
-            .on_conflict_do_nothing(index_elements=["alert_id"])
-            # RETURNING names the rows that went in, on both backends (a driver's rowcount
-            # for a skipped ON CONFLICT is not something to rely on)
-            .returning(_alerts.c.alert_id),
-            rows,
-        )
-        inserted.update(result.scalars())
+    # RETURNING names the rows that went in, on both backends (a driver's rowcount for a
+    # skipped ON CONFLICT is not something to rely on)
+    inserted = {
+        row[0] for row in bulk.insert_new(session, _alerts, rows, "alert_id", ("alert_id",))
+    }
     outcome = []
     for alert in alerts:
         outcome.append(alert.alert_id in inserted and first[alert.alert_id] is alert)
@@ -213,20 +211,15 @@ def store_decisions(
         )
         _raise_severity(severities, decision.payment_id, severity)
     ids = ensure_cases(session, severities, received_at)
-    if kept:
-        session.connection().execute(
-            update(_cases)
-            .where(_cases.c.id == bindparam("b_id"))
-            .values(decision=bindparam("b_decision"), decision_json=bindparam("b_json")),
-            [
-                {
-                    "b_id": ids[d.payment_id],
-                    "b_decision": d.decision.value,
-                    "b_json": d.model_dump(mode="json", by_alias=True),
-                }
-                for d in kept
-            ],
-        )
+    latest = {
+        d.payment_id: {
+            "id": ids[d.payment_id],
+            "decision": d.decision.value,
+            "decision_json": d.model_dump(mode="json", by_alias=True),
+        }
+        for d in kept  # a payment decided twice in a batch keeps its last decision
+    }
+    bulk.update_by_id(session, _cases, list(latest.values()))
     return [d.decision != Action.PASS for d in decisions]
 
 

@@ -66,6 +66,19 @@ def by_status_and_severity(session: Session) -> dict[tuple[str, str], int]:
     return {(status, severity): int(n) for status, severity, n in found if n}
 
 
+def rules(session: Session) -> list[str]:
+    """Every rule with an alert, sorted."""
+    rows = _both()
+    found = session.execute(
+        select(rows.c.rule)
+        .where(rows.c.rule != ALL_RULES)
+        .group_by(rows.c.rule)
+        .having(func.sum(rows.c.n) > 0)
+        .order_by(rows.c.rule)
+    )
+    return list(found.scalars())
+
+
 def fold(session: Session) -> int:
     """Move the committed deltas into `case_counts`; returns how many were moved.
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk import exceptions, outbox, reports
 from desk.cases import store_alerts, store_decisions
+from desk.counts import fold as fold_counts
 from desk.metrics import DeskMetrics
 from infra.kafka_clients import kafka_consumer
 from infra.settings import Settings
@@ -180,6 +181,7 @@ class Ingest:
             self._measure_lag(consumer)
         with self.sessions.begin() as session:
             exceptions.expire_due(session, datetime.now(UTC))
+            fold_counts(session)  # keeps the queue totals' delta rows few
         if self.publisher is not None:
             outbox.flush(self.sessions, self.publisher)
         return counts

@@ -12,9 +12,9 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk import audit
+from desk import audit, counts
 from desk.actions import Disposition
-from desk.cases import CaseStatus
+from desk.cases import SEVERITY_RANK, CaseStatus
 from desk.db.models import AlertRow, Case, CaseAction, ExceptionRow
 from desk.exceptions import ACTIVE
 from desk.metrics import DeskMetrics
@@ -43,15 +43,14 @@ def refresh_case_metrics(
             .select_from(Case)
             .where(
                 Case.status.in_(WAITING),
-                Case.severity == level.value,
+                # the rank, not the name: (status, severity_rank, opened_at) is an index prefix
+                Case.severity_rank == SEVERITY_RANK[level],
                 Case.opened_at < now - limit,
             )
         ).scalar_one()
         metrics.sla_breached.labels(level.value).set(breached)
     metrics.cases.clear()
-    for status, severity, count in session.execute(
-        select(Case.status, Case.severity, func.count()).group_by(Case.status, Case.severity)
-    ):
+    for (status, severity), count in counts.by_status_and_severity(session).items():
         metrics.cases.labels(status, severity).set(count)
     metrics.oldest_open_case_age.clear()
     for severity, oldest in session.execute(

@@ -114,9 +114,9 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     payment_id: Mapped[str] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(10))
-    severity_rank: Mapped[int] = mapped_column(Integer, index=True)
+    severity_rank: Mapped[int] = mapped_column(Integer)
     disposition: Mapped[str | None] = mapped_column(String(20))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str | None] = mapped_column(String(10))
@@ -213,14 +213,12 @@ class AlertRow(Base):
 
     alert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    rule: Mapped[str] = mapped_column(String(50), index=True)
+    rule: Mapped[str] = mapped_column(String(50))
     action: Mapped[str] = mapped_column(String(10))
     severity: Mapped[str] = mapped_column(String(10))
     raised_at: Mapped[datetime] = mapped_column(index=True)
     received_at: Mapped[datetime]
     alert_json: Mapped[dict[str, Any]]
-
-    __table_args__ = (Index("ix_alerts_rule_case", "rule", "case_id"),)
 
 
 class Comment(Base):

@@ -91,8 +91,14 @@ def run_scenario(sessions: sessionmaker[Session]) -> None:
     assert_counts_hold(sessions)
     # a later alert raises P2 to critical and adds a rule; the first batch comes again
     raised = make_alerts("P2", _hit("OFAC-SDN", Severity.CRITICAL))
-    store_batch(sessions, _records([*raised, *first]), NAMES)
+    # P4's alert after its decision: the case gets the payment's columns
+    p4 = make_alerts("P4", _hit("OFAC-SDN", Severity.HIGH))
+    store_batch(sessions, _records([*raised, *first, *p4]), NAMES)
     assert_counts_hold(sessions)
+    with sessions() as session:
+        filled = session.execute(select(Case).where(Case.payment_id == "P4")).scalar_one()
+        assert (filled.decision, filled.debtor_name) == ("review", "Babel Food Industries")
+        assert filled.payment_json and filled.payment_json["payment_id"] == "P4"
     ids = _case_ids(sessions)
     with sessions.begin() as session:
         actions.set_disposition(

@@ -1,7 +1,8 @@
 """Queue totals and the rule filter at a million cases: `case_rules` (each case's rules, with
 its status, severity and age, indexed in queue order), `case_counts` (cases per status,
 severity and rule) and `case_count_deltas`, all kept by triggers in the transaction that writes
-a case or an alert, whatever code writes it; and cases by assignee in queue order.
+a case or an alert, whatever code writes it; cases by assignee in queue order; and the
+indexes no query needs any more dropped (each cost every ingest insert).
 
 Counters are never updated in place by the writers: a trigger appends +1/-1 rows to
 `case_count_deltas`, and `desk.counts.fold` moves them into `case_counts` (ingest does it on
@@ -149,6 +150,14 @@ SQLITE = (
     """,
 )
 
+REDUNDANT = (
+    ("ix_cases_status", "cases"),  # a prefix of ix_cases_status_queue
+    ("ix_cases_severity_rank", "cases"),  # a prefix of ix_cases_queue
+    ("ix_alerts_rule", "alerts"),  # the rule filter and the rule names read case_rules now
+    ("ix_alerts_rule_case", "alerts"),
+)
+"""Indexes every case or alert insert paid for and no query needs any more."""
+
 TRIGGERS = ("desk_alerts_inserted", "desk_case_changed", "desk_cases_inserted")
 
 
@@ -193,6 +202,8 @@ def upgrade() -> None:
         "ix_case_rules_status_queue", "case_rules", ["rule", "status", *QUEUE_ORDER, "case_id"]
     )
     op.create_index("ix_cases_assignee_queue", "cases", ["assignee_id", *QUEUE_ORDER, "id"])
+    for name, table in REDUNDANT:
+        op.drop_index(name, table_name=table)
     for statement in POSTGRESQL if postgresql else SQLITE:
         op.execute(sa.text(statement))
 
@@ -208,6 +219,10 @@ def downgrade() -> None:
         )
         if postgresql:
             op.execute(sa.text(f"DROP FUNCTION IF EXISTS {name}()"))
+    op.create_index("ix_alerts_rule_case", "alerts", ["rule", "case_id"])
+    op.create_index("ix_alerts_rule", "alerts", ["rule"])
+    op.create_index("ix_cases_severity_rank", "cases", ["severity_rank"])
+    op.create_index("ix_cases_status", "cases", ["status"])
     op.drop_index("ix_cases_assignee_queue", table_name="cases")
     op.drop_table("case_count_deltas")
     op.drop_table("case_counts")
