@@ -30,6 +30,7 @@ from streams.exceptions_follow import register_exceptions
 from streams.faust_fixes import App
 from streams.lag import register_lag_monitor
 from streams.monitor import QuietMonitor
+from streams.partitioner import default_partitioner
 from streams.pipeline import KafkaSink, Pipeline, Topics
 from streams.rescreen import register_rescreen
 from streams.runtime import WorkerRuntime
@@ -67,6 +68,8 @@ def create_app(settings: Settings, runtime: WorkerRuntime) -> faust.App:
         consumer_max_fetch_size=settings.consumer_max_fetch_bytes,
         broker_max_poll_records=settings.max_poll_records,
         producer_linger=settings.producer_linger_ms / 1000,
+        # murmur2 as Kafka's default partitioner computes it, without the per-byte Python loop
+        producer_partitioner=default_partitioner,
         **faust_broker_options(settings),
     )
     app.changelog_topic_ids = lambda topics: topic_ids(settings, topics)  # faust_fixes fix 3

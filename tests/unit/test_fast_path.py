@@ -6,7 +6,7 @@ import random
 
 from kafka.partitioner.default import murmur2
 
-from streams.pipeline import key_partition
+from streams.partitioner import key_partition
 
 
 def test_key_partition_agrees_with_kafka_pythons_default_partitioner() -> None:

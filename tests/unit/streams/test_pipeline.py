@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from infra.metrics import PipelineMetrics
 from infra.settings import Settings
 from offline.screen import SourceRecord, screen_records
 from rules.context import ScreeningContext
@@ -21,7 +22,8 @@ from schemas.payment import Payment
 from screening.deadletter import headers_as_dict
 from screening.decode import partition_key
 from screening.service import DictWindows
-from streams.pipeline import Pipeline, Topics, key_partition
+from streams.partitioner import key_partition
+from streams.pipeline import Pipeline, Topics
 from streams.runtime import WorkerRuntime
 from tests.factories import payment_doc
 from tests.unit.rules.conftest import context, small_sdn
@@ -242,3 +244,45 @@ def test_a_failing_rule_dead_letters_the_record_and_the_worker_goes_on() -> None
     asyncio.run(pipeline.ingest_batch([raw_event(structuring), raw_event(other)]))
     assert [s.topic for s in sink.sent] == ["dlq", "decisions"]
     assert b"S-9" in b"".join(v for _, v in sink.sent[0].headers)
+
+
+def _samples(metrics: PipelineMetrics, families: set[str]) -> dict[tuple[str, tuple], float]:
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in metrics.registry.collect()
+        if family.name in families
+        for s in family.samples
+        if s.name.endswith("_total")
+    }
+
+
+def test_decision_counters_per_batch_equal_counting_each_payment() -> None:
+    """The batch tally adds to the same series, by the same amounts, as record_decision
+    called for every payment (two banks, USD and IQD, pass and review)."""
+    pipeline, sink = make()
+    docs = [
+        payment_doc(payment_id="P-1", creditor=SANCTIONED),
+        payment_doc(payment_id="P-2", amount="120.50"),
+        payment_doc(payment_id="P-3", currency="IQD", amount="1000000"),
+        payment_doc(
+            payment_id="P-4",
+            creditor=SANCTIONED,
+            debtor_agent={"bic": "RAFBIQBA", "name": "Rafidain Bank"},
+        ),
+    ]
+    asyncio.run(pipeline.ingest_batch([raw_event(d, i) for i, d in enumerate(docs)]))
+    expected = PipelineMetrics()
+    for doc, decision in zip(docs, decisions(sink), strict=True):
+        payment = Payment.model_validate(doc)
+        bank = (payment.debtor_agent.bic or "unknown")[:8]
+        expected.record_decision(decision, payment.message_type.value, payment.amount, bank)
+    families = {
+        "dinarwatch_payments",
+        "dinarwatch_payment_amount_usd",
+        "dinarwatch_bank_usd_volume",
+        "dinarwatch_flagged_payments",
+    }
+    got = _samples(pipeline.runtime.metrics, families)
+    assert got == _samples(expected, families)
+    assert sum(v for (n, _), v in got.items() if n == "dinarwatch_payments_total") == 4
+    assert {d.decision for d in decisions(sink)} == {Action.PASS, Action.REVIEW}
