@@ -21,6 +21,6 @@ def screen_with_window(
     """The debtor's new window state (unchanged object if untouched) and the decision."""
     new_window, windowed = observe(window, payment, ctx.pack)
     decision = screen_payment(payment, ctx, evaluated_at, extra_findings=windowed)
-    return (
-        window if new_window == (window or DebtorWindow()) and window is None else new_window
-    ), decision
+    if window is None and new_window is not None and new_window == DebtorWindow():
+        return window, decision  # nothing to store for a debtor the window never held
+    return new_window, decision

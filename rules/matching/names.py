@@ -281,6 +281,7 @@ class NameIndex:
         self._weak: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
         self._cache: dict[tuple[str, float, str | None, bool | None], list[NameHit]] = {}
         self._token_memo: dict[tuple[str, bool, bool], _QueryToken] = {}
+        self._join_memo: dict[tuple[str, str], float | None] = {}
         analysed = self._analyse_entries(entries)
         self._tokens = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
         self._weights = _token_weights(self._vocabulary, analysed, len(self._entries))
@@ -529,7 +530,18 @@ class NameIndex:
     def _join_weight(self, left: str, right: str) -> float | None:
         """The weight of the list word left+right makes, if it makes one. Two real words glued
         ("Peru-vian", "Comp any") are tried too: each join is its own reading, and the reading
-        that matches best counts."""
+        that matches best counts. Memoised per index: neighbouring words repeat from name to
+        name ("Al Khalidi", "Trading Company") even when the names are new."""
+        key = (left, right)
+        memo = self._join_memo
+        if key in memo:
+            return memo[key]
+        if len(memo) >= TOKEN_CACHE_SIZE:
+            memo.clear()
+        memo[key] = found = self._join_weight_of(left, right)
+        return found
+
+    def _join_weight_of(self, left: str, right: str) -> float | None:
         joined = canonical_word(left + right)
         if not joined or any(t not in self._vocabulary for t in joined):
             return None
@@ -580,7 +592,7 @@ class NameIndex:
         return found if found and len(found) > 1 else None
 
     def _query(self, name: NameTokens, kind: str | None, cut: bool) -> _Query:
-        texts = list(without_branch(name.tokens))
+        texts, classes, qualifiers, inferred, length = _query_shape(name.tokens)
         last = name.tokens[-1] if cut and name.tokens else None
         tokens: list[_QueryToken] = []
         for text in texts:
@@ -588,14 +600,8 @@ class NameIndex:
             if prefix and len(text) < 3:
                 continue  # two letters of a cut word say nothing
             tokens.append(self._query_token(text, text in name.transliterated, prefix))
-        query_kind = _QUERY_KINDS.get(kind or "", UNKNOWN) if kind else infer_kind(name.tokens)
-        return _Query(
-            tuple(tokens),
-            _classes(name.tokens),
-            QUALIFIERS.intersection(name.tokens),
-            query_kind,
-            _length(without_branch(name.tokens)),
-        )
+        query_kind = _QUERY_KINDS.get(kind or "", UNKNOWN) if kind else inferred
+        return _Query(tuple(tokens), classes, qualifiers, query_kind, length)
 
     def _query_token(self, text: str, translit: bool, prefix: bool = False) -> _QueryToken:
         """A query token with its variants, weight and gains, memoised: payment names reuse
@@ -905,6 +911,23 @@ def _word_for_word(
         return False
     used = {i for _, i, _, _ in pairs}
     return all(i in used or t.text in LEGAL_FORMS for i, t in enumerate(query.tokens))
+
+
+@lru_cache(maxsize=65536)
+def _query_shape(
+    tokens: tuple[str, ...],
+) -> tuple[tuple[str, ...], frozenset[str], frozenset[str], str, int]:
+    """What a query's reading says whatever the index: its words without a branch designation,
+    name classes, qualifiers, inferred kind and length. Every list searches the same payment
+    names, so this is worked out once per reading, not once per list."""
+    texts = without_branch(tokens)
+    return (
+        texts,
+        _classes(tokens),
+        QUALIFIERS.intersection(tokens),
+        infer_kind(tokens),
+        _length(texts),
+    )
 
 
 def _length(tokens: Sequence[str]) -> int:

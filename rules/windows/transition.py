@@ -27,6 +27,9 @@ def observe(
     Returns the very `window` object it was given when the payment changes nothing (most
     traffic), so a caller can skip the store write with an identity check.
     """
+    if window is None and not _relevant(entry_for(payment), pack):
+        # Most traffic: no state and a payment no windowed rule counts (nothing to build).
+        return window, []
     state = window or DebtorWindow()
     settings = WindowSettings.from_pack(pack)
     known = state.entry(payment.payment_id)
