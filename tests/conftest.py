@@ -25,7 +25,7 @@ TESTS = Path(__file__).resolve().parent
 # test file (relative to tests/) -> the programs it runs
 EXTERNAL_FILES = {
     "unit/alerts/test_deploy_configs.py": "promtool, amtool",
-    "unit/streams/replay/test_html_chromium.py": "chromium",
+    "unit/offline/replay/test_html_chromium.py": "chromium",
 }
 # fixture -> the program it runs
 EXTERNAL_FIXTURES = {
@@ -37,7 +37,7 @@ BROKER_FIXTURES = {"kafka_bootstrap", "kafka_admin"}
 # test file (relative to tests/) -> why all of it is slow; single tests carry @pytest.mark.slow
 SLOW_FILES = {
     "unit/test_fuzz_ingest.py": "property-based fuzzing of the parsers (hypothesis)",
-    "unit/streams/replay/test_runner.py": "full replays of generated feeds, run twice each",
+    "unit/offline/replay/test_runner.py": "full replays of generated feeds, run twice each",
 }
 
 

@@ -32,7 +32,7 @@ from streams.watchlists import Reloader, WatchlistMetrics, WatchlistState, catch
 from tests.integration.pipeline import WorkerProcess, metric_value, pipeline_settings, settings_env
 from tests.kafka_broker import unique_topic_prefix
 from tests.list_server import ListServer, Route
-from tests.unit.streams.test_list_fetch import sdn_rows
+from tests.unit.lists.test_list_fetch import sdn_rows
 
 pytestmark = pytest.mark.integration
 

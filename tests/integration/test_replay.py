@@ -26,7 +26,7 @@ from tests.integration.pipeline import (
     wait_caught_up,
 )
 from tests.kafka_broker import unique_topic_prefix
-from tests.unit.streams.replay.feeds import feed_records, write_feed
+from tests.unit.offline.replay.feeds import feed_records, write_feed
 
 pytestmark = pytest.mark.integration
 COUNT = 1500

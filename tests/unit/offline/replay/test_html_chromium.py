@@ -13,7 +13,7 @@ import pytest
 from lists.files import default_context
 from offline.replay.runner import ReplayParams, run_replay
 from offline.replay.sources import FileSource
-from tests.unit.streams.replay.feeds import feed_records, write_feed
+from tests.unit.offline.replay.feeds import feed_records, write_feed
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = (

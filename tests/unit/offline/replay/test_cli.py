@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 from cli.app import app
 from cli.replay import EXIT_DIFFERENCES, SORT_CHUNK
 from offline.replay.order import DEFAULT_CHUNK
-from tests.unit.streams.replay.feeds import feed_records, write_feed
+from tests.unit.offline.replay.feeds import feed_records, write_feed
 
 runner = CliRunner()
 pytestmark = pytest.mark.usefixtures("clean_settings")

@@ -27,7 +27,7 @@ from offline.replay.runner import (
     run_replay,
 )
 from offline.replay.sources import FileSource
-from tests.unit.streams.replay.feeds import feed_records, payment_line, write_feed
+from tests.unit.offline.replay.feeds import feed_records, payment_line, write_feed
 
 CTX = default_context()
 STRUCTURING = "USD-STRUCTURING"

@@ -1,4 +1,4 @@
-"""Fixtures shared by the command-line tests of streams/."""
+"""Fixtures shared by the unit tests of the commands and the services they call."""
 
 from __future__ import annotations
 

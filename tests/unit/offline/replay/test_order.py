@@ -6,7 +6,7 @@ import random
 
 from offline.replay.order import UNKNOWN, OrderStats, event_key, event_time_order, micros
 from offline.screen import SourceRecord
-from tests.unit.streams.replay.feeds import START, feed_records, payment_line
+from tests.unit.offline.replay.feeds import START, feed_records, payment_line
 
 BIC = {"bic": "EBILAEAD"}
 

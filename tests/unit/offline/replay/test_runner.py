@@ -19,7 +19,7 @@ from offline.replay.sources import FileSource
 from offline.screen import SourceRecord, screen_records
 from rules.context import ScreeningContext
 from rules.lists.cbi import parse_cbi_usd_ban
-from tests.unit.streams.replay.feeds import START, feed_records, payment_line, write_feed
+from tests.unit.offline.replay.feeds import START, feed_records, payment_line, write_feed
 
 CTX = default_context()
 OUTPUT_FILES = ("decisions.jsonl", "alerts.jsonl", "rejects.jsonl", "report.json", "report.html")

@@ -12,7 +12,7 @@ from lists.files import default_context
 from offline.replay.compare import compare_alerts, read_alerts
 from offline.replay.runner import ReplayParams, run_replay
 from offline.replay.sources import FileSource
-from tests.unit.streams.replay.feeds import feed_records, write_feed
+from tests.unit.offline.replay.feeds import feed_records, write_feed
 
 CTX = default_context()
 
