@@ -73,10 +73,14 @@ class FieldList:
 
     def __init__(self, fields: list[MtField]) -> None:
         self.fields = fields
+        # A message is looked up a dozen times by family: index it once, in field order.
+        self._families: dict[str, list[MtField]] = {}
+        for fld in fields:
+            self._families.setdefault(fld.tag[:2], []).append(fld)
 
     def first(self, family: str, options: str = "") -> MtField | None:
-        for fld in self.fields:
-            if fld.tag[:2] == family and (not options or fld.tag[2:] in options):
+        for fld in self._families.get(family, ()):
+            if not options or fld.tag[2:] in options:
                 return fld
         return None
 
