@@ -181,7 +181,9 @@ def queue(
         filters=filters,
         pages=max(
             (total + PAGE_SIZE - 1) // PAGE_SIZE,
-            1 if found.exact or len(found_cases) < PAGE_SIZE else max(filters.page, 1) + 1,
+            1
+            if found.exact
+            else max(filters.page, 1) + (1 if len(found_cases) == PAGE_SIZE else 0),
         ),
         exact=found.exact,
         rules=RULE_NAMES.get(db),

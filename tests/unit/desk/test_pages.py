@@ -263,6 +263,28 @@ def test_queue_paginates(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
         assert len(re.findall(r'href="/cases/(\d+)">#', third)) == 2
 
 
+def test_queue_says_when_a_search_matches_more_than_it_counts(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COUNT_CAP a search's total is "N+" and the pager offers the next page; the
+    status / severity / rule filters keep their exact totals."""
+    monkeypatch.setattr("desk.web.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("desk.cases.COUNT_CAP", 2)
+    client, _ = as_user(app, "amal")
+    with client:
+        by_party = client.get("/queue?q=babel").text  # 3 cases match
+        assert "2+ cases" in by_party and "page 1 of 2+" in by_party
+        assert 'href="/queue?q=babel&amp;page=2"' in by_party
+        last = client.get("/queue?q=babel&page=2").text
+        assert "page 2 of 2+" in last and 'rel="next"' not in last
+        assert len(re.findall(r'href="/cases/(\d+)">#', last)) == 1
+        assert "12 cases" in client.get("/queue").text
+        api = client.get("/api/cases?party=babel").json()
+        assert (api["total"], api["total_exact"]) == (2, False)
+        api = client.get("/api/cases?status=open").json()
+        assert api["total_exact"] is True
+
+
 def test_api_queue_filters_by_uetr(app: FastAPI) -> None:
     client, _ = as_user(app, "amal")
     with client:
