@@ -3,8 +3,9 @@
 A list can be named three ways on the command line: a path to a file the loaders know (the CBI
 YAML format, a built-in list YAML, the UN XML), a folder of OFAC CSV files, or the name of a
 list the current settings load (built-ins plus DINARWATCH_OFAC_DIR / DINARWATCH_UN_XML). A rule
-pack YAML is recognised by its `rules:` mapping. Output is plain text (one item per line), so
-that it can be piped and diffed; errors go to stderr and give a non-zero exit.
+pack YAML is recognised by its `rules:` mapping (lists/load.py loads and checks; lists/publish.py
+sends). Output is plain text (one item per line), so that it can be piped and diffed; errors go
+to stderr and give a non-zero exit.
 """
 
 from __future__ import annotations
