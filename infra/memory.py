@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import logging
 import sys
 from collections.abc import Iterable, Iterator
@@ -130,3 +131,17 @@ class MemoryCollector(Collector):
 def register_memory_metrics(registry: CollectorRegistry, table: Any) -> None:
     """Add the memory gauges for `table` to the worker's registry."""
     registry.register(MemoryCollector(table))
+
+
+def settle_heap() -> None:
+    """Move what is alive now (the loaded lists and their indexes) out of the cyclic
+    collector's sight, and make young collections rarer.
+
+    The full SDN's indexes are millions of long-lived objects; without this every full
+    collection walks them all again while screening makes short-lived objects per payment
+    (measured: 3.5 s of 9.6 s screening 10,000 payments with the full SDN went to the
+    collector). Frozen objects are still freed by reference counting when a reload drops them.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from infra.errors import ConfigError, InputError, loading
+from infra.memory import settle_heap
 from infra.settings import Settings
 from rules.context import ScreeningContext
 from rules.lists.base import ListSet
@@ -56,7 +57,9 @@ def load_screening_context(settings: Settings, rule_pack: Path | None = None) ->
     with loading(named or "built-in lists", ConfigError, "fix the files or unset the settings"):
         lists = load_lists(settings.ofac_dir, settings.un_xml)
     _require_entries(lists, settings)
-    return ScreeningContext.build(pack, lists)
+    ctx = ScreeningContext.build(pack, lists)
+    settle_heap()  # screen and replay as the worker: the lists out of the collector's sight
+    return ctx
 
 
 def _require_entries(lists: ListSet, settings: Settings) -> None:
