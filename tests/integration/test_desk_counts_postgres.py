@@ -18,7 +18,15 @@ from desk.ingest import store_batch
 from schemas.common import Severity
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 from tests.unit.desk.builders import make_alerts
-from tests.unit.desk.test_counts import NAMES, _hit, _records, assert_counts_hold, run_scenario
+from tests.unit.desk.test_counts import (
+    NAMES,
+    _hit,
+    _records,
+    _varied,
+    assert_counts_hold,
+    assert_searches_hold,
+    run_scenario,
+)
 from tests.waits import wait_until
 
 
@@ -110,3 +118,14 @@ def test_totals_past_the_cap_on_postgresql(
         assert (page.total, page.exact, len(page.cases)) == (3, False, 2)
         page = cases.list_cases(session, rule="OFAC-SDN", limit=2)
         assert (page.total, page.exact, len(page.cases)) == (5, True, 2)
+
+
+def test_searches_list_what_a_plain_filter_lists_on_postgresql(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bank expression index, the trigram party search and the matches sorted in Python,
+    under and past the cap."""
+    _varied(sessions)
+    assert_searches_hold(sessions, cases.COUNT_CAP)
+    monkeypatch.setattr(cases, "COUNT_CAP", 4)
+    assert_searches_hold(sessions, 4)

@@ -7,7 +7,8 @@ test_desk_counts_postgres.py runs the same scenario on PostgreSQL."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -159,3 +160,94 @@ def test_other_filters_count_up_to_the_cap(
         assert (page.total, page.exact) == (4, True)
         page = cases.list_cases(session, payment_id="P2")
         assert (page.total, page.exact) == (1, True)
+
+
+BICS = ("RAFBIQBAXXX", "BABIIQBA", "KURDIQBA010")
+
+
+def _varied(sessions: sessionmaker[Session]) -> None:
+    """30 cases over 30 hours: three banks, four debtors, three rules, four severities."""
+    severities = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+    with sessions.begin() as session:
+        for n in range(30):
+            [alert] = make_alerts(f"S{n:02d}", _hit(RULES[n % 3], severities[n % 4]))
+            summary = alert.payment.model_copy(
+                update={"debtor_agent_bic": BICS[n % 3], "debtor_name": f"Debtor {n % 4} Trading"}
+            )
+            cases.store_alerts(
+                session,
+                [alert.model_copy(update={"payment": summary})],
+                NOW + timedelta(hours=n),
+            )
+
+
+SEARCHES: tuple[dict[str, Any], ...] = (
+    {"bank": "RAFBIQBA"},
+    {"bank": "kurdiqba", "severity": "high"},
+    {"bank": "BABI"},  # shorter than 8: a prefix
+    {"party": "debtor 2"},
+    {"party": "TRADING", "rule": "OFAC-SDN"},
+    {"opened_from": NOW + timedelta(hours=5), "opened_to": NOW + timedelta(hours=20)},
+    {"opened_from": NOW + timedelta(hours=10), "rule": "IRAN-NEXUS", "status": "open"},
+    {"payment_id": "S07"},
+    {"payment_id": "S07", "rule": "IRAN-NEXUS"},
+)
+
+
+def _expected(session: Session, filters: dict[str, Any]) -> list[int]:
+    rules: dict[int, set[str]] = {}
+    for case_id, rule in session.execute(select(AlertRow.case_id, AlertRow.rule)):
+        rules.setdefault(case_id, set()).add(rule)
+
+    def keeps(c: Case) -> bool:
+        bank = filters.get("bank", "").upper()
+        party = filters.get("party", "").casefold()
+        return (
+            (
+                not bank
+                or any(
+                    (b or "").startswith(bank) for b in (c.debtor_agent_bic, c.creditor_agent_bic)
+                )
+            )
+            and (
+                not party
+                or party
+                in (c.debtor_name or "").casefold() + "|" + (c.creditor_name or "").casefold()
+            )
+            and filters.get("rule") in (None, *rules.get(c.id, set()))
+            and filters.get("status", c.status) == c.status
+            and filters.get("severity", c.severity) == c.severity
+            and filters.get("payment_id", c.payment_id) == c.payment_id
+            and filters.get("opened_from", c.opened_at) <= c.opened_at
+            and (filters.get("opened_to") is None or c.opened_at < filters["opened_to"])
+        )
+
+    found = [c for c in session.execute(select(Case)).scalars() if keeps(c)]
+    return [c.id for c in sorted(found, key=lambda c: (-c.severity_rank, c.opened_at, c.id))]
+
+
+def assert_searches_hold(sessions: sessionmaker[Session], cap: int) -> None:
+    with sessions() as session:
+        for filters in SEARCHES:
+            expected = _expected(session, filters)
+            assert expected, filters  # each search matches something
+            for offset in (0, 3):
+                page = cases.list_cases(session, **filters, limit=3, offset=offset)
+                assert [c.case_id for c in page.cases] == expected[offset : offset + 3], filters
+                if len(expected) > cap:
+                    assert (page.total, page.exact) == (cap, False), filters
+                else:
+                    assert (page.total, page.exact) == (len(expected), True), filters
+
+
+def test_searches_list_what_a_plain_filter_lists(sessions: sessionmaker[Session]) -> None:
+    _varied(sessions)
+    assert_searches_hold(sessions, cases.COUNT_CAP)
+
+
+def test_searches_past_the_cap_list_the_same_pages(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _varied(sessions)
+    monkeypatch.setattr(cases, "COUNT_CAP", 4)
+    assert_searches_hold(sessions, 4)

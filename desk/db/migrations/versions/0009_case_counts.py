@@ -1,8 +1,9 @@
 """Queue totals and the rule filter at a million cases: `case_rules` (each case's rules, with
 its status, severity and age, indexed in queue order), `case_counts` (cases per status,
 severity and rule) and `case_count_deltas`, all kept by triggers in the transaction that writes
-a case or an alert, whatever code writes it; cases by assignee in queue order; and the
-indexes no query needs any more dropped (each cost every ingest insert).
+a case or an alert, whatever code writes it; cases by assignee in queue order and by bank
+(the BIC's first 8 characters); and the indexes no query needs any more dropped (each cost
+every ingest insert).
 
 Counters are never updated in place by the writers: a trigger appends +1/-1 rows to
 `case_count_deltas`, and `desk.counts.fold` moves them into `case_counts` (ingest does it on
@@ -150,6 +151,12 @@ SQLITE = (
     """,
 )
 
+BANK_INDEXES = {
+    "ix_cases_debtor_bank": "debtor_agent_bic",
+    "ix_cases_creditor_bank": "creditor_agent_bic",
+}
+"""The queue's bank filter (`desk.cases.bic8`): the institution, the BIC's first 8 characters."""
+
 REDUNDANT = (
     ("ix_cases_status", "cases"),  # a prefix of ix_cases_status_queue
     ("ix_cases_severity_rank", "cases"),  # a prefix of ix_cases_queue
@@ -202,6 +209,8 @@ def upgrade() -> None:
         "ix_case_rules_status_queue", "case_rules", ["rule", "status", *QUEUE_ORDER, "case_id"]
     )
     op.create_index("ix_cases_assignee_queue", "cases", ["assignee_id", *QUEUE_ORDER, "id"])
+    for name, column in BANK_INDEXES.items():
+        op.create_index(name, "cases", [sa.text(f"substr({column}, 1, 8)")])
     for name, table in REDUNDANT:
         op.drop_index(name, table_name=table)
     for statement in POSTGRESQL if postgresql else SQLITE:
@@ -223,6 +232,8 @@ def downgrade() -> None:
     op.create_index("ix_alerts_rule", "alerts", ["rule"])
     op.create_index("ix_cases_severity_rank", "cases", ["severity_rank"])
     op.create_index("ix_cases_status", "cases", ["status"])
+    for name in BANK_INDEXES:
+        op.drop_index(name, table_name="cases")
     op.drop_index("ix_cases_assignee_queue", table_name="cases")
     op.drop_table("case_count_deltas")
     op.drop_table("case_counts")
