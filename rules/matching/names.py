@@ -84,6 +84,7 @@ RARE_FRACTION = 1 / 2000
 MIN_CORPUS_WEIGHT = 0.1
 QUERY_CACHE_SIZE = 50_000
 TOKEN_CACHE_SIZE = 200_000
+JOIN_CACHE_SIZE = 20_000
 GENERIC_TAIL_WEIGHT = 0.3
 # Scores are rounded to four places: a raw score this far below the threshold can still be a hit.
 SCORE_ROUNDING = 1e-4
@@ -536,7 +537,7 @@ class NameIndex:
         memo = self._join_memo
         if key in memo:
             return memo[key]
-        if len(memo) >= TOKEN_CACHE_SIZE:
+        if len(memo) >= JOIN_CACHE_SIZE:
             memo.clear()
         memo[key] = found = self._join_weight_of(left, right)
         return found
