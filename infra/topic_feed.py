@@ -5,7 +5,10 @@ Every such reader does the same three things, so they live here once: read every
 from its beginning to the end it has *now* (kafka-python, blocking: the worker does it before
 it screens anything), follow the topic from where that read stopped (aiokafka, in the worker's
 event loop, reconnecting after any error), and learn the topic's partitions when the read
-found none (aiokafka only knows the partitions of subscribed topics).
+found none (aiokafka only knows the partitions of subscribed topics). Each reader also
+decodes a record the same guarded way (`RecordDecoder`): a record without a key, or one its
+wire format rejects, or one whose decoding fails otherwise, is logged and skipped, never
+allowed to stop the reader.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from infra.kafka_clients import aio_consumer, kafka_consumer
 from infra.settings import Settings
@@ -27,6 +30,46 @@ Records = list[tuple[bytes | None, bytes | None]]
 
 RETRY_S = 5.0
 """Seconds between attempts when the topic is missing or the follower lost the broker."""
+
+MALFORMED = "malformed"
+"""The outcome readers count for a record they skipped."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RecordDecoder(Generic[T]):
+    """Decodes one record of a compacted topic with its wire format, skipping a bad one.
+
+    The worker's watchlists and exceptions followers count every record by outcome and must
+    keep running past one they cannot read; what "cannot read" means (no key, the format's
+    own error, anything else) and how it is logged is the same for both, so it is here once.
+    """
+
+    topic: str
+    """The logical topic name, as the log lines say it."""
+    decode: Callable[[bytes, bytes], T]
+    malformed: type[Exception]
+    """The wire format's error for a record it rejects."""
+    log: logging.Logger
+    """The reader's own logger (its log lines stay where operators look for them)."""
+    detail: int = 300
+    """How much of the format's error message is logged."""
+
+    def __call__(self, key: bytes | None, value: bytes | None) -> tuple[bytes, T | None] | None:
+        """The record's key and item (None for a tombstone), or None when it is skipped."""
+        if not key:
+            self.log.error("%s record without a key skipped", self.topic)
+            return None
+        try:
+            return key, (self.decode(key, value) if value is not None else None)
+        except self.malformed as exc:
+            self.log.error(
+                "%s record %r skipped: %s", self.topic, key[:100], str(exc)[: self.detail]
+            )
+        except Exception:  # never let a bad record take the worker down
+            self.log.exception("%s record %r skipped: unexpected error", self.topic, key[:100])
+        return None
 
 
 @dataclass(frozen=True)

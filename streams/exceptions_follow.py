@@ -23,7 +23,7 @@ from prometheus_client import Counter, Gauge
 
 from infra import topics as names
 from infra.settings import Settings
-from infra.topic_feed import Records, TopicFeed, read_whole
+from infra.topic_feed import MALFORMED, RecordDecoder, Records, TopicFeed, read_whole
 from infra.topic_feed import follow as follow_feed
 from rules.suppression import ActiveException, ExceptionSet
 from screening.exception_wire import MalformedException, decode_exception
@@ -33,6 +33,7 @@ log = logging.getLogger("dinarwatch.exceptions")
 
 CATCH_UP_TIMEOUT_S = 60.0
 _REGISTERED = "_dinarwatch_exceptions"
+_DECODER = RecordDecoder("exceptions", decode_exception, MalformedException, log)
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,15 @@ class ExceptionFollower:
         for key, value in records:
             outcome = self._absorb_one(key, value)
             self.metrics.records.labels(outcome).inc()
-            changed |= outcome != "malformed"
+            changed |= outcome != MALFORMED
         return changed
 
     def _absorb_one(self, key: bytes | None, value: bytes | None) -> str:
-        if not key:
-            log.error("exceptions record without a key skipped")
-            return "malformed"
-        text = key.decode("utf-8", "replace")
-        try:
-            item = decode_exception(key, value) if value is not None else None
-        except MalformedException as exc:
-            log.error("exceptions record %r skipped: %s", key[:100], str(exc)[:300])
-            return "malformed"
-        except Exception:  # never let a bad record take the worker down
-            log.exception("exceptions record %r skipped: unexpected error", key[:100])
-            return "malformed"
+        decoded = _DECODER(key, value)
+        if decoded is None:
+            return MALFORMED
+        raw, item = decoded
+        text = raw.decode("utf-8", "replace")
         if item is None:
             self.held.pop(text, None)
             log.info("exception %s removed", text)

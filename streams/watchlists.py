@@ -35,7 +35,7 @@ from prometheus_client import Counter, Histogram
 
 from infra import topics as names
 from infra.settings import Settings
-from infra.topic_feed import Records, TopicFeed, read_whole
+from infra.topic_feed import MALFORMED, RecordDecoder, Records, TopicFeed, read_whole
 from infra.topic_feed import follow as follow_feed
 from lists.wire import FETCH_BYTES, PACK_KEY_PREFIX, MalformedRecord, decode_record
 from rules.context import ListIndex, ScreeningContext
@@ -47,6 +47,7 @@ log = logging.getLogger("dinarwatch.watchlists")
 
 CATCH_UP_TIMEOUT_S = 60.0
 _REGISTERED = "_dinarwatch_watchlists"
+_DECODER = RecordDecoder("watchlists", decode_record, MalformedRecord, log, detail=500)
 
 
 # --- state: what the topic says, on top of what the worker loaded itself ----------------------
@@ -130,7 +131,7 @@ def describe_change(old: ScreeningContext, new: ScreeningContext) -> str:
 # --- metrics ----------------------------------------------------------------------------------
 
 
-RECORD_OUTCOMES = ("applied", "unchanged", "removed", "ignored", "malformed")
+RECORD_OUTCOMES = ("applied", "unchanged", "removed", "ignored", MALFORMED)
 
 
 @dataclass(frozen=True)
@@ -193,17 +194,10 @@ class Reloader:
         return changed
 
     def _absorb_one(self, key: bytes | None, value: bytes | None) -> str:
-        if not key:
-            log.error("watchlists record without a key skipped")
-            return "malformed"
-        try:
-            item = decode_record(key, value) if value is not None else None
-        except MalformedRecord as exc:
-            log.error("watchlists record %r skipped: %s", key[:100], str(exc)[:500])
-            return "malformed"
-        except Exception:  # never let a bad record take the worker down
-            log.exception("watchlists record %r skipped: unexpected error", key[:100])
-            return "malformed"
+        decoded = _DECODER(key, value)
+        if decoded is None:
+            return MALFORMED
+        key, item = decoded
         outcome = self.state.apply(key, item)
         version = item.version if item is not None else "(tombstone)"
         log.info("watchlists %s: %s %s", key.decode("utf-8", "replace"), outcome, version)
