@@ -305,6 +305,22 @@ class Planting:
             return name, None
         return changed, cls
 
+    def draw(self, pool: str, on: date | None = None) -> ListEntry | None:
+        """A random entry of `pool` (in force on `on` when given), or None when there is none:
+        the planter then declines."""
+        entries = self.facts.pools[pool]
+        if on is not None:
+            entries = in_force(entries, on)
+        return self.rng.choice(entries) if entries else None
+
+
+def in_force(entries: Iterable[ListEntry], on: date) -> list[ListEntry]:
+    return [e for e in entries if e.in_force_on(on)]
+
+
+def _value_date(payment: dict[str, Any]) -> date:
+    return date.fromisoformat(payment["value_date"])
+
 
 def expected(
     payment: dict[str, Any],
@@ -315,7 +331,7 @@ def expected(
 ) -> dict[str, str]:
     """The rules the linked entries raise on this payment, with their actions; entries `near`
     (the same subject under a close spelling) raise at least a review."""
-    value_date = date.fromisoformat(payment["value_date"])
+    value_date = _value_date(payment)
     rules: dict[str, str] = {}
     for entry, close in [*((e, False) for e in linked), *((e, True) for e in near)]:
         rule = VESSEL_RULE if entry.kind == "vessel" else RULE_OF_LIST[entry.list_name]
@@ -368,6 +384,14 @@ AGENT_POSITIONS = ("debtor_agent", "creditor_agent", "intermediary", "instructin
                    "instructed_agent")  # fmt: skip
 
 
+def _ministry_of_electricity_pays(rng: random.Random, payment: dict[str, Any]) -> None:
+    """The Ministry of Electricity, at the Trade Bank of Iraq, becomes the debtor: it buys
+    Iraq's imported gas and power (Iranian or not)."""
+    payer = make_customer(rng, names.ELECTRICITY_MINISTRY, "IQ", d.TRADE_BANK)
+    payment["debtor"] = payer.party()
+    payment["debtor_agent"] = payer.agent()
+
+
 def _place_agent(payment: dict[str, Any], position: str, bank: dict[str, Any]) -> None:
     if position == "intermediary":
         payment["intermediary_agents"] = [*payment["intermediary_agents"], bank][-3:]
@@ -375,14 +399,22 @@ def _place_agent(payment: dict[str, Any], position: str, bank: dict[str, Any]) -
         payment[position] = bank
 
 
+def _listed_bank_by_bic(
+    p: Planting, payment: dict[str, Any], entry: ListEntry, bic: str
+) -> tuple[str, dict[str, str]]:
+    """A listed bank by its BIC as creditor agent or intermediary: the position, and the rules
+    the entry and every entry holding the same BIC8 raise."""
+    position = p.rng.choice(("creditor_agent", "intermediary"))
+    _place_agent(payment, position, {"bic": bic, "country": bic[4:6]})
+    return position, expected(payment, [entry, *p.facts.linked(bic=bic)], by_identifier=True)
+
+
 def plant_cbi_usd_ban(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """A USD payment through a bank barred on its value date, at any position of the chain."""
-    value_date = date.fromisoformat(payment["value_date"])
-    pool = [e for e in p.facts.pools["cbi"] if e.in_force_on(value_date)]
-    if not pool:
+    entry = p.draw("cbi", _value_date(payment))
+    if entry is None:
         return None
     rng = p.rng
-    entry = rng.choice(pool)
     _usd(rng, payment)
     position = rng.choice(AGENT_POSITIONS)
     by_bic = bool(entry.bics) and (rng.random() < 0.6 or position.startswith("instruct"))
@@ -404,11 +436,10 @@ def plant_cbi_usd_ban(p: Planting, payment: dict[str, Any]) -> Planted | None:
 
 def plant_fincen_311(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """A USD payment through a bank under a FinCEN 311 special measure (Al-Huda Bank)."""
-    pool = p.facts.pools["fincen"]
-    if not pool:
+    entry = p.draw("fincen")
+    if entry is None:
         return None
     rng = p.rng
-    entry = rng.choice(pool)
     _usd(rng, payment)
     position = rng.choice(("debtor_agent", "creditor_agent", "intermediary"))
     by_bic = bool(entry.bics) and rng.random() < 0.6
@@ -435,12 +466,9 @@ def _plant_sanctioned_party(
 ) -> Planted | None:
     rng = p.rng
     person = rng.random() < 0.3
-    pool = p.facts.pools[f"{label}-{'person' if person else 'entity'}"]
-    value_date = date.fromisoformat(payment["value_date"])
-    pool = [e for e in pool if e.in_force_on(value_date)]
-    if not pool:
+    entry = p.draw(f"{label}-{'person' if person else 'entity'}", _value_date(payment))
+    if entry is None:
         return None
-    entry = rng.choice(pool)
     name = payment_name(entry)
     shown, evasion = p.disguise(name)
     countries = [c for c in entry.countries if c not in SANCTIONED_COUNTRIES]
@@ -474,28 +502,19 @@ def plant_un_sanctions(p: Planting, payment: dict[str, Any]) -> Planted | None:
 
 def plant_iran_bic(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """An Iranian bank (or its branch abroad) by BIC as creditor agent or intermediary."""
-    pool = p.facts.pools["iran-bic"]
-    if not pool:
+    entry = p.draw("iran-bic")
+    if entry is None:
         return None
-    rng = p.rng
-    entry = rng.choice(pool)
-    bic = rng.choice(entry.bics)
-    position = rng.choice(("creditor_agent", "intermediary"))
-    _place_agent(payment, position, {"bic": bic, "country": bic[4:6]})
-    rules = _merge(
-        {"IRAN-NEXUS": BLOCK},
-        expected(payment, [entry, *p.facts.linked(bic=bic)], by_identifier=True),
-    )
-    return Planted(rules, f"IRAN-NEXUS/{position}/bic")
+    position, rules = _listed_bank_by_bic(p, payment, entry, p.rng.choice(entry.bics))
+    return Planted(_merge({"IRAN-NEXUS": BLOCK}, rules), f"IRAN-NEXUS/{position}/bic")
 
 
 def plant_iran_iban(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """A creditor whose account is an Iranian IBAN at a listed Iranian bank."""
-    pool = p.facts.pools["iran-code"]
-    if not pool:
+    entry = p.draw("iran-code")
+    if entry is None:
         return None
     rng = p.rng
-    entry = rng.choice(pool)
     code = rng.choice(_ir_codes(entry))
     bank = rng.choice([b for b in d.FOREIGN_BANKS if b.country == "AE"])
     payment["creditor"] = {
@@ -526,12 +545,10 @@ def plant_iran_address(p: Planting, payment: dict[str, Any]) -> Planted | None:
 
 def plant_iran_name(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """An Iranian bank named (no BIC) as the creditor's agent."""
-    pool = p.facts.pools["iran-name"]
-    if not pool:
+    entry = p.draw("iran-name")
+    if entry is None:
         return None
-    rng = p.rng
-    entry = rng.choice(pool)
-    name = rng.choice(_distinctive_names(entry))
+    name = p.rng.choice(_distinctive_names(entry))
     shown, evasion = p.disguise(name)
     payment["creditor_agent"] = {"name": shown}
     rules = expected(payment, [entry, *p.facts.linked(name=name)], by_identifier=False)
@@ -542,10 +559,8 @@ def plant_iran_energy(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """The Ministry of Electricity pays an Iranian gas or power exporter into the restricted
     account at the Trade Bank of Iraq: a review under the waiver, a block from its lapse on."""
     rng = p.rng
-    payer = make_customer(rng, names.ELECTRICITY_MINISTRY, "IQ", d.TRADE_BANK)
+    _ministry_of_electricity_pays(rng, payment)
     gas = rng.random() < 0.6
-    payment["debtor"] = payer.party()
-    payment["debtor_agent"] = payer.agent()
     payment["creditor"] = {
         "name": names.iranian_energy_company(rng),
         "account": make_iban(rng, "IQ", d.TRADE_BANK.bic[:4]),
@@ -561,7 +576,7 @@ def plant_iran_energy(p: Planting, payment: dict[str, Any]) -> Planted | None:
         f"{'Natural gas supply' if gas else 'Electricity import'} invoice "
         f"{rng.randrange(100, 999)}/{payment['value_date'][:4]}"
     )
-    if date.fromisoformat(payment["value_date"]) < WAIVER_LAPSE:
+    if _value_date(payment) < WAIVER_LAPSE:
         # Under the waiver: review, and IRAN-NEXUS yields to it (the pack's yields_to).
         return Planted({"IRAN-ENERGY": REVIEW}, "IRAN-ENERGY/before-lapse")
     return Planted({"IRAN-ENERGY": BLOCK, "IRAN-NEXUS": BLOCK}, "IRAN-ENERGY/after-lapse")
@@ -570,15 +585,12 @@ def plant_iran_energy(p: Planting, payment: dict[str, Any]) -> Planted | None:
 def plant_militia_front(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """A militia front company as creditor, or a militia-linked bank by BIC in the chain."""
     rng = p.rng
-    value_date = date.fromisoformat(payment["value_date"])
-    banks = [e for e in p.facts.pools["militia-bank"] if e.in_force_on(value_date)]
-    parties = [e for e in p.facts.pools["militia-party"] if e.in_force_on(value_date)]
+    value_date = _value_date(payment)
+    banks = in_force(p.facts.pools["militia-bank"], value_date)
+    parties = in_force(p.facts.pools["militia-party"], value_date)
     if banks and (not parties or rng.random() < 0.25):
         entry = rng.choice(banks)
-        bic = entry.bics[0]
-        position = rng.choice(("creditor_agent", "intermediary"))
-        _place_agent(payment, position, {"bic": bic, "country": bic[4:6]})
-        rules = expected(payment, [entry, *p.facts.linked(bic=bic)], by_identifier=True)
+        position, rules = _listed_bank_by_bic(p, payment, entry, entry.bics[0])
         return Planted(rules, f"MILITIA-FRONT/{position}/bic")
     if not parties:
         return None
@@ -605,12 +617,10 @@ def plant_militia_front(p: Planting, payment: dict[str, Any]) -> Planted | None:
 
 def plant_oil_vessel(p: Planting, payment: dict[str, Any]) -> Planted | None:
     """Freight or demurrage for a sanctioned tanker, named by IMO number or by name."""
-    value_date = date.fromisoformat(payment["value_date"])
-    pool = [e for e in p.facts.pools["sdn-vessel"] if e.in_force_on(value_date)]
-    if not pool:
+    entry = p.draw("sdn-vessel", _value_date(payment))
+    if entry is None:
         return None
     rng = p.rng
-    entry = rng.choice(pool)
     what = rng.choice(("Freight", "Demurrage", "Charter hire"))
     if rng.random() < 0.6:
         reference = f"IMO {entry.imo_numbers[0]}"
@@ -684,10 +694,8 @@ def decoy_cbi_other_currency(p: Planting, payment: dict[str, Any]) -> str:
 def decoy_energy_not_iranian(p: Planting, payment: dict[str, Any]) -> str:
     """Electricity bought from a Turkish power ship operator: energy, but not Iranian."""
     rng = p.rng
-    payer = make_customer(rng, names.ELECTRICITY_MINISTRY, "IQ", d.TRADE_BANK)
+    _ministry_of_electricity_pays(rng, payment)
     bank = rng.choice([b for b in d.FOREIGN_BANKS if b.country == "TR"])
-    payment["debtor"] = payer.party()
-    payment["debtor_agent"] = payer.agent()
     supplier = make_customer(rng, rng.choice(names.TR_ENERGY), "TR", bank)
     payment["creditor"] = supplier.party()
     payment["creditor_agent"] = supplier.agent()
