@@ -168,27 +168,29 @@ def spaced_letters(rng: random.Random, name: str) -> str | None:
     return " ".join(words)
 
 
+def _bare(word: str) -> str:
+    """A word as the tables hold it: upper case, without a trailing full stop or comma."""
+    return word.upper().strip(".,")
+
+
 def abbreviation(rng: random.Random, name: str) -> str | None:
     """One word the lexicon may lack abbreviated (Investment -> Inv, Bank -> Bk, ...)."""
-    words = _words(name)
-    candidates = [i for i, w in enumerate(words) if w.upper().strip(".,") in ABBREVIATIONS]
-    if not candidates:
-        return None
-    i = rng.choice(candidates)
-    words[i] = rng.choice(ABBREVIATIONS[words[i].upper().strip(".,")])
-    return " ".join(words)
+    return _replace_word(
+        rng,
+        name,
+        lambda word: _bare(word) in ABBREVIATIONS,
+        lambda word: rng.choice(ABBREVIATIONS[_bare(word)]),
+    )
 
 
 def bank_word(rng: random.Random, name: str) -> str | None:
     """The word for bank replaced by a variant (Masraf, Masrif, Mesref, مصرف, Banque, Banka)."""
-    words = _words(name)
-    candidates = [i for i, w in enumerate(words) if w.upper().strip(".,") in BANK_WORDS]
-    if not candidates:
-        return None
-    i = rng.choice(candidates)
-    current = words[i].upper().strip(".,")
-    words[i] = rng.choice([v for v in BANK_VARIANTS if v.upper() != current])
-    return " ".join(words)
+    return _replace_word(
+        rng,
+        name,
+        lambda word: _bare(word) in BANK_WORDS,
+        lambda word: rng.choice([v for v in BANK_VARIANTS if v.upper() != _bare(word)]),
+    )
 
 
 def swift_cut(name: str) -> tuple[str, str] | None:
@@ -208,12 +210,33 @@ def swift_cut_first_line(rng: random.Random, name: str) -> str | None:
     return cut[0] if cut else None
 
 
-def _letter_word(rng: random.Random, name: str, minimum: int) -> tuple[list[str], int] | None:
+def _pick_word(
+    rng: random.Random, name: str, keep: Callable[[str], bool]
+) -> tuple[list[str], int] | None:
+    """The name's words and the index of one that `keep` accepts, drawn at random (None when
+    no word qualifies: the class does not apply to this name)."""
     words = _words(name)
-    candidates = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= minimum]
+    candidates = [i for i, w in enumerate(words) if keep(w)]
     if not candidates:
         return None
     return words, rng.choice(candidates)
+
+
+def _replace_word(
+    rng: random.Random, name: str, keep: Callable[[str], bool], replace: Callable[[str], str]
+) -> str | None:
+    """The name with one word that `keep` accepts, drawn at random, replaced by
+    `replace(word)`."""
+    found = _pick_word(rng, name, keep)
+    if found is None:
+        return None
+    words, i = found
+    words[i] = replace(words[i])
+    return " ".join(words)
+
+
+def _letter_word(rng: random.Random, name: str, minimum: int) -> tuple[list[str], int] | None:
+    return _pick_word(rng, name, lambda word: word.isalpha() and len(word) >= minimum)
 
 
 def transposition(rng: random.Random, name: str) -> str | None:
@@ -235,13 +258,12 @@ def _edit_letter(
     rng: random.Random, name: str, minimum: int, edit: Callable[[str, int], str]
 ) -> str | None:
     """`edit(word, k)` at a random position k >= 1 of a random word of `minimum`+ letters."""
-    found = _letter_word(rng, name, minimum)
-    if found is None:
-        return None
-    words, i = found
-    k = rng.randrange(1, len(words[i]))
-    words[i] = edit(words[i], k)
-    return " ".join(words)
+    return _replace_word(
+        rng,
+        name,
+        lambda word: word.isalpha() and len(word) >= minimum,
+        lambda word: edit(word, rng.randrange(1, len(word))),
+    )
 
 
 def deletion(rng: random.Random, name: str) -> str | None:
