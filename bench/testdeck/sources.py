@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.planting import payment_name
 from schemas.listentry import ListEntry
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,7 +50,8 @@ class Target:
     entry: ListEntry
     list_name: str
     name: str
-    """The name as a payment writes it (an SDN person's 'LAST, First' turned to 'First LAST')."""
+    """The name as a payment writes it (generator.planting.payment_name: an SDN person's
+    'LAST, First' turned to 'First LAST', as the generator plants it)."""
 
     @property
     def is_bank(self) -> bool:
@@ -58,16 +60,6 @@ class Target:
     @property
     def bic8s(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(b[:8].upper() for b in self.entry.bics))
-
-
-def payment_name(entry: ListEntry) -> str:
-    """The primary name in the order payments use: SDN persons are listed 'LAST, First'."""
-    name = entry.names[0]
-    if entry.kind == "individual" and name.count(",") == 1:
-        last, first = (part.strip() for part in name.split(","))
-        if first and last:
-            return f"{first} {last}"
-    return name
 
 
 def builtin_targets(lists: Mapping[str, Sequence[ListEntry]]) -> list[Target]:

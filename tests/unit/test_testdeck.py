@@ -21,9 +21,9 @@ from bench.testdeck.sources import (
     Linkage,
     Target,
     builtin_targets,
-    payment_name,
 )
 from generator import directory as generator_pools
+from generator.planting import payment_name
 from schemas.listentry import ListEntry
 
 SDN_PERSON = ListEntry.model_validate(
