@@ -17,11 +17,9 @@ started or reached; 130 interrupted.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +41,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from cli.background import gone, runs_dinarwatch, spawn, stop
 from cli.demo_desk import DeskNotStarted, start_desk, stop_desk
 from cli.demo_lists import demo_lists_env, with_demo_lists
 from infra import topics as names
@@ -160,17 +159,7 @@ def start_worker(command: Sequence[str], env: dict[str, str], state: Path) -> Wo
     log = state / "worker.log"
     if log.exists():
         log.replace(state / "worker.log.1")
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            list(command),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
-    (state / "worker.pid").write_text(str(proc.pid))
-    return WorkerProcess(proc, log)
+    return WorkerProcess(spawn(command, env, log, state / "worker.pid"), log)
 
 
 def wait_until_ready(
@@ -644,36 +633,7 @@ class _Stats:
 
 
 def _is_demo_worker(pid: int) -> bool:
-    """True if `pid` is a running dinarwatch worker (a recycled pid is left alone)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return any(part.endswith(b"dinarwatch") for part in cmdline) and b"worker" in cmdline
-
-
-def _gone(pid: int) -> bool:
-    """True once `pid` has exited (a zombie awaiting its parent counts as exited)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[0] in ("Z", "X")
-
-
-def _stop_pid(pid: int, timeout: float = 30.0) -> None:
-    """SIGTERM (the worker drains and commits), SIGKILL after `timeout` seconds."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while not _gone(pid):
-        if time.monotonic() >= deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            return
-        time.sleep(0.1)
+    return runs_dinarwatch(pid, b"worker")
 
 
 def stop_demo() -> None:
@@ -684,5 +644,5 @@ def stop_demo() -> None:
         return
     text = pid_file.read_text().strip()
     if text.isdigit() and _is_demo_worker(int(text)):
-        _stop_pid(int(text))
+        stop(int(text), 30.0, running=lambda pid: not gone(pid))
     pid_file.unlink(missing_ok=True)

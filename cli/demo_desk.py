@@ -10,10 +10,8 @@ cli.demo.stop_demo, and when a demo fails) stops it. The port is DINARWATCH_DESK
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +20,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from cli.background import gone, runs_dinarwatch, spawn, stop
 
 DEFAULT_PORT = 6070
 READY_TIMEOUT = 60.0
@@ -94,16 +94,8 @@ def start_desk(env: dict[str, str], state: Path) -> DemoDesk:
     if added.returncode != 0:
         raise DeskNotStarted(f"adding the demo user failed: {added.stderr.strip()[-500:]}")
     log = state / "desk.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [_exe(), "desk", "serve", "--port", str(port), "--ingest"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=desk_env,
-            start_new_session=True,
-        )
-    (state / "desk.pid").write_text(str(proc.pid))
+    command = [_exe(), "desk", "serve", "--port", str(port), "--ingest"]
+    proc = spawn(command, desk_env, log, state / "desk.pid")
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + READY_TIMEOUT
     while not _answers(url):
@@ -116,12 +108,7 @@ def start_desk(env: dict[str, str], state: Path) -> DemoDesk:
 
 
 def _is_desk(pid: int) -> bool:
-    """True if `pid` is a running `dinarwatch desk serve` (a recycled pid is left alone)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return any(p.endswith(b"dinarwatch") for p in cmdline) and b"desk" in cmdline
+    return runs_dinarwatch(pid, b"desk")
 
 
 def stop_desk(state: Path, timeout: float = 30.0) -> None:
@@ -133,20 +120,4 @@ def stop_desk(state: Path, timeout: float = 30.0) -> None:
     pid_file.unlink(missing_ok=True)
     if not text.isdigit() or not _is_desk(int(text)):
         return
-    pid = int(text)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while _is_desk(pid) and not _zombie(pid):
-        if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            return
-        time.sleep(0.1)
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] in ("Z", "X")
-    except OSError:
-        return True
+    stop(int(text), timeout, running=lambda pid: _is_desk(pid) and not gone(pid))

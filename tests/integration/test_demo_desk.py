@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cli import demo_desk
+from cli import background, demo_desk
 from tests.integration.demo_support import DINARWATCH, demo_environment, stop_demo_run
 from tests.waits import wait_until
 
@@ -65,5 +65,5 @@ def test_demo_starts_the_desk_with_a_demo_user_and_make_stop_stops_it(
     pid = int((state / "desk.pid").read_text())
     assert demo_desk._is_desk(pid)
     stop_demo_run(demo_env)
-    assert not demo_desk._is_desk(pid) or demo_desk._zombie(pid)
+    assert not demo_desk._is_desk(pid) or background.gone(pid)
     assert not (state / "desk.pid").exists()
