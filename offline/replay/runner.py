@@ -36,7 +36,7 @@ from offline.replay.report import (
     write_json,
 )
 from offline.replay.software import software
-from offline.replay.sources import ReplaySource
+from offline.replay.sources import ReplaySource, sha256_file
 from offline.screen import Rejected, SourceRecord, screen_records
 from rules.context import ScreeningContext
 from schemas.codec import dumps
@@ -195,7 +195,7 @@ def run_replay(
                 progress.screened(PROGRESS_EVERY)
     if progress is not None:
         progress.screened(done % PROGRESS_EVERY)
-    hashes = {name: _sha256(out_dir / name) for name in (*OUTPUTS, *extra)}
+    hashes = {name: sha256_file(out_dir / name) for name in (*OUTPUTS, *extra)}
     report = build_report(source, ctx, params, stats, order, hashes)
     if plan is not None and backtest is not None:
         report["backtest"] = backtest_json(plan, backtest, params.rule_pack, ctx)
@@ -352,14 +352,6 @@ def _rejection_line(outcome: Rejected) -> bytes:
         "sha256": hashlib.sha256(outcome.record.raw).hexdigest(),
     }
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS) + b"\n"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -142,7 +142,7 @@ def expand(paths: Iterable[Path], skipped: dict[str, list[str]] | None = None) -
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 of a file's bytes: input files, rule packs."""
+    """SHA-256 of a file's bytes (1 MiB at a time): input files, rule packs, run outputs."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
