@@ -238,7 +238,7 @@ def test_password_is_never_in_a_repr_a_dump_or_faust_credentials(
 
 
 def test_kafka_python_admin_debug_log_masks_the_password(caplog: pytest.LogCaptureFixture) -> None:
-    """KafkaAdminClient logs its kwargs at DEBUG; the filter kafka_config installs masks them."""
+    """KafkaAdminClient logs its kwargs at DEBUG; infra.kafka_clients masks them."""
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaConfigurationError
 

@@ -1,6 +1,6 @@
 """The worker's and the notifier's web ports answer /metrics and /health only; every other path
 gets a 404 that names nothing of the request (the full check against a running worker and its
-Faust routes is tests/integration/test_web_lockdown.py)."""
+Faust routes is in tests/integration/test_alerting.py, step 3)."""
 
 from __future__ import annotations
 
