@@ -30,6 +30,20 @@ def demo_environment(kafka_bootstrap: str, folder: Path, name: str) -> dict[str,
     return env
 
 
+def run_demo(env: dict[str, str]) -> str:
+    """Run `dinarwatch demo` for 8 s at 50 payments/s in `env`; its output, once it succeeded."""
+    done = subprocess.run(
+        [str(DINARWATCH), "demo", "--duration", "8", "--rate", "50"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    return out
+
+
 def stop_demo_run(env: dict[str, str]) -> None:
     """Stop whatever the run left (worker, desk), as `make stop` would."""
     subprocess.run(STOP, env=env, check=True, timeout=90)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cli import demo
-from tests.integration.demo_support import DINARWATCH, demo_environment, stop_demo_run
+from tests.integration.demo_support import DINARWATCH, demo_environment, run_demo, stop_demo_run
 from tests.waits import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -37,15 +37,7 @@ def worker_pid(env: dict[str, str]) -> int:
 def test_demo_shows_decisions_and_alerts_and_leaves_the_worker_alive(
     demo_env: dict[str, str],
 ) -> None:
-    done = subprocess.run(
-        [str(DINARWATCH), "demo", "--duration", "8", "--rate", "50"],
-        env=demo_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    out = done.stdout + done.stderr
-    assert done.returncode == 0, out
+    out = run_demo(demo_env)
     assert "worker ready" in out
     assert "decisions" in out and "pass" in out and "block" in out
     assert "alerts by rule" in out

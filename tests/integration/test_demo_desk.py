@@ -5,7 +5,6 @@ password is printed with the URL, ingest filing this run's alerts as cases; `sto
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from cli import background, demo_desk
-from tests.integration.demo_support import DINARWATCH, demo_environment, stop_demo_run
+from tests.integration.demo_support import demo_environment, run_demo, stop_demo_run
 from tests.waits import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -29,15 +28,7 @@ def demo_env(kafka_bootstrap: str, tmp_path: Path) -> Iterator[dict[str, str]]:
 def test_demo_starts_the_desk_with_a_demo_user_and_make_stop_stops_it(
     demo_env: dict[str, str],
 ) -> None:
-    done = subprocess.run(
-        [str(DINARWATCH), "demo", "--duration", "8", "--rate", "50"],
-        env=demo_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    out = done.stdout + done.stderr
-    assert done.returncode == 0, out
+    out = run_demo(demo_env)
     assert "desk ready" in out
     found = re.search(r"desk:\s+(http://127\.0\.0\.1:\d+)/\s+user (\w+), password (\S+)", out)
     assert found is not None, out
