@@ -299,7 +299,7 @@ def compare(records: list[SourceRecord], revisions: list[str], rounds: int, ofac
         name = label if label == CURRENT else f"{label} ({runs[label][0].matcher})"
         figure(f"{name}, median of {rounds}", rate, "payments/s")
         if label != first:
-            figure(f"  / {first} (CPU time)", rate / base, "x", ">= 1.0")
+            print(f"{'  / ' + first + ' (CPU time)':<48} {rate / base:>12.2f} x   (target >= 1.0)")
     for label in labels:
         print(f"{label + ' decisions':<48} {dict(sorted(runs[label][0].counts.items()))}")
     rejected = {label: runs[label][0].counts.get("rejected", 0) for label in labels}

@@ -677,6 +677,10 @@ class NameIndex:
         four places) and only narrow the other filters, so they never drop a hit.
         """
         tokens = query.tokens
+        if not any(t.variants for t in tokens):
+            # No word stands for a listed word (most new names against a short list): no alias
+            # gains any matched weight, so none can reach a positive threshold.
+            return []
         least_total = sum(t.floor for t in tokens)
         most_matched = sum(t.bound for t in tokens)
         needed = threshold * least_total / (1 + _B2 * (1 - threshold))
