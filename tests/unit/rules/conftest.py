@@ -94,3 +94,23 @@ def assert_full_evidence(finding: Finding) -> None:
     assert finding.legal_source and finding.match_method
     assert 0.0 < finding.score <= 1.0
     assert finding.retro is False
+
+
+CHAIN_POSITIONS = (
+    "debtor_agent",
+    "creditor_agent",
+    "intermediary_agents",
+    "instructing_agent",
+    "instructed_agent",
+)
+"""Every payment field that holds a bank: each bank list rule must screen all of them."""
+
+
+def at_position(position: str, agent: dict[str, str]) -> dict[str, object]:
+    """make_payment changes that put `agent` at `position` (the intermediaries are a list)."""
+    return {position: [agent] if position == "intermediary_agents" else agent}
+
+
+def chain_field(position: str) -> str:
+    """The field a finding names for an agent put there by `at_position`."""
+    return "intermediary_agents[0]" if position == "intermediary_agents" else position

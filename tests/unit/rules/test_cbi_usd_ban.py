@@ -9,6 +9,7 @@ from rules.cbi import check_cbi_usd_ban
 from rules.engine import screen_payment
 from schemas.common import Action
 from tests.factories import make_payment
+from tests.unit.rules.conftest import CHAIN_POSITIONS, at_position, chain_field
 
 CTX = default_context()
 ASHUR = {"bic": "AIBIIQBA", "name": "Ashur International Bank for Investment"}
@@ -33,21 +34,11 @@ def test_clean_payment_passes() -> None:
     assert findings() == []
 
 
-@pytest.mark.parametrize(
-    "position",
-    [
-        "debtor_agent",
-        "creditor_agent",
-        "intermediary_agents",
-        "instructing_agent",
-        "instructed_agent",
-    ],
-)
+@pytest.mark.parametrize("position", CHAIN_POSITIONS)
 def test_every_chain_position_is_screened(position: str) -> None:
-    value = [ASHUR] if position == "intermediary_agents" else ASHUR
-    found = findings(**{position: value})
+    found = findings(**at_position(position, ASHUR))
     assert [f.entry_id for f in found] == ["cbi-2024-02-04-ashur"]
-    expected_field = "intermediary_agents[0]" if position == "intermediary_agents" else position
+    expected_field = chain_field(position)
     assert found[0].field == expected_field
 
 

@@ -10,7 +10,7 @@ from rules.engine import screen_payment
 from rules.fincen import check_fincen_311
 from schemas.common import Action
 from tests.factories import make_payment
-from tests.unit.rules.conftest import assert_full_evidence, context
+from tests.unit.rules.conftest import CHAIN_POSITIONS, assert_full_evidence, at_position, context
 
 CTX = context()
 HUDA = {"bic": "BHDAIQBA", "name": "Al-Huda Bank"}
@@ -20,18 +20,9 @@ def findings(**changes: object) -> list:  # type: ignore[no-untyped-def]
     return check_fincen_311(make_payment(**changes), CTX)
 
 
-@pytest.mark.parametrize(
-    "position",
-    [
-        "debtor_agent",
-        "creditor_agent",
-        "intermediary_agents",
-        "instructing_agent",
-        "instructed_agent",
-    ],
-)
+@pytest.mark.parametrize("position", CHAIN_POSITIONS)
 def test_every_chain_position(position: str) -> None:
-    (found,) = findings(**{position: [HUDA] if position == "intermediary_agents" else HUDA})
+    (found,) = findings(**at_position(position, HUDA))
     assert found.entry_id == "fincen-311-al-huda-bank" and found.action is Action.BLOCK
     assert_full_evidence(found)
 

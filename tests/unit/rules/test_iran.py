@@ -7,7 +7,7 @@ import pytest
 from rules.iran import check_iran_nexus, mentions
 from schemas.common import Action, Severity
 from tests.factories import make_payment
-from tests.unit.rules.conftest import context, pack_with
+from tests.unit.rules.conftest import CHAIN_POSITIONS, at_position, chain_field, context, pack_with
 
 CTX = context()
 IR_IBAN = "IR062960000000100324200001"
@@ -21,22 +21,11 @@ def test_clean_payment_passes() -> None:
     assert findings() == []
 
 
-@pytest.mark.parametrize(
-    "position",
-    [
-        "debtor_agent",
-        "creditor_agent",
-        "intermediary_agents",
-        "instructing_agent",
-        "instructed_agent",
-    ],
-)
+@pytest.mark.parametrize("position", CHAIN_POSITIONS)
 def test_listed_iranian_bank_in_every_chain_position(position: str) -> None:
     sepah = {"bic": "SEPBIRTH", "name": "Bank Sepah"}
-    (found,) = findings(**{position: [sepah] if position == "intermediary_agents" else sepah})
-    assert found.field == (
-        "intermediary_agents[0]" if position == "intermediary_agents" else position
-    )
+    (found,) = findings(**at_position(position, sepah))
+    assert found.field == chain_field(position)
     assert (found.entry_id, found.list_name, found.match_method) == (
         "iran-bank-sepbirth",
         "iran-banks",

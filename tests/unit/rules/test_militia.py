@@ -7,7 +7,13 @@ import pytest
 from rules.militia import check_militia_front
 from schemas.common import Action, Severity
 from tests.factories import make_payment
-from tests.unit.rules.conftest import assert_full_evidence, context, pack_with
+from tests.unit.rules.conftest import (
+    CHAIN_POSITIONS,
+    assert_full_evidence,
+    at_position,
+    context,
+    pack_with,
+)
 
 CTX = context()
 
@@ -63,19 +69,10 @@ def test_every_party_position(position: str) -> None:
     assert (found.field, found.entry_id) == (position, "militia-kataib-hizballah")
 
 
-@pytest.mark.parametrize(
-    "position",
-    [
-        "debtor_agent",
-        "creditor_agent",
-        "intermediary_agents",
-        "instructing_agent",
-        "instructed_agent",
-    ],
-)
+@pytest.mark.parametrize("position", CHAIN_POSITIONS)
 def test_al_bilad_islamic_bank_in_every_chain_position(position: str) -> None:
     bilad = {"bic": "AIIFIQBA"}
-    (found,) = findings(**{position: [bilad] if position == "intermediary_agents" else bilad})
+    (found,) = findings(**at_position(position, bilad))
     assert (found.entry_id, found.match_method) == ("militia-bank-al-bilad-islamic", "bic")
 
 

@@ -10,7 +10,15 @@ from rules.engine import screen_payment
 from rules.sdn import check_ofac_sdn, check_un_sanctions
 from schemas.common import Action, Severity
 from tests.factories import make_payment
-from tests.unit.rules.conftest import assert_full_evidence, context, pack_with, small_sdn
+from tests.unit.rules.conftest import (
+    CHAIN_POSITIONS,
+    assert_full_evidence,
+    at_position,
+    chain_field,
+    context,
+    pack_with,
+    small_sdn,
+)
 
 SDN = small_sdn()
 CTX = context(None, SDN)
@@ -30,22 +38,10 @@ def test_without_the_sdn_file_the_rule_is_silent() -> None:
     assert check_ofac_sdn(make_payment(debtor_agent=MELLAT), context()) == []
 
 
-@pytest.mark.parametrize(
-    "position",
-    [
-        "debtor_agent",
-        "creditor_agent",
-        "intermediary_agents",
-        "instructing_agent",
-        "instructed_agent",
-    ],
-)
+@pytest.mark.parametrize("position", CHAIN_POSITIONS)
 def test_every_chain_position_by_bic(position: str) -> None:
-    value = [MELLAT] if position == "intermediary_agents" else MELLAT
-    (found,) = findings(**{position: value})
-    assert found.field == (
-        "intermediary_agents[0]" if position == "intermediary_agents" else position
-    )
+    (found,) = findings(**at_position(position, MELLAT))
+    assert found.field == chain_field(position)
     assert (found.entry_id, found.match_method, found.score) == ("ofac-sdn-25019", "bic", 1.0)
     assert found.severity is Severity.CRITICAL  # IRAN/IFSR programs
     assert found.action is Action.BLOCK
