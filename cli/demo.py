@@ -45,6 +45,7 @@ from cli.background import gone, runs_dinarwatch, spawn, stop
 from cli.demo_desk import DeskNotStarted, start_desk, stop_desk
 from cli.demo_lists import demo_lists_env, with_demo_lists
 from infra import topics as names
+from infra.errors import EXIT_BROKER, EXIT_CONFIG, EXIT_INTERRUPTED
 from infra.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,9 +53,7 @@ STATE = REPO / ".demo"
 KAFKA_SCRIPT = REPO / "deploy" / "kafka" / "kafka-local.sh"
 
 EXIT_WORKER = 1
-EXIT_CONFIG = 3
-EXIT_BROKER = 4
-EXIT_INTERRUPTED = 130
+"""The demo's worker stopped, or is alive but never got ready."""
 
 READY_TIMEOUT = 180.0
 """Seconds a starting worker may take to load its lists and join its group."""
