@@ -1,7 +1,9 @@
 """Worker throughput, latency, CPU and memory on the real broker, against a bare-loop baseline.
 
 All runs use the same generated traffic (realistic violation rates) and the full OFAC SDN and UN
-lists. Figures printed, each beside its issue #8 target:
+lists (`--lists builtin`: the built-in lists only, so that screening costs little and the figures
+show the per-event machinery around it). The header gives the load average at the start, the
+last line at the end. Figures printed, each beside its issue #8 target:
 - bare loop: aiokafka consume -> decode_payments (parse + validate) -> produce, no Faust, no rules:
   the ceiling Python + Kafka reach on this machine in this run; the worker's ratio to it is the
   honest figure on a noisy machine;
@@ -13,7 +15,8 @@ lists. Figures printed, each beside its issue #8 target:
   payment: the streams.pipeline.Pipeline (decode, screen, encode, metrics, logs) on a sink that
   drops records, beside decode + screening.service.screen_one alone, on the same generated
   records and lists; the difference is what the pipeline adds around the screening service.
-Run: python -m bench.bench_worker [--count N] [--rate R] [--in-process N] [--write-doc]
+Run: python -m bench.bench_worker [--count N] [--rate R] [--lists builtin] [--in-process N]
+[--write-doc]
 """
 
 from __future__ import annotations
@@ -442,7 +445,8 @@ def main() -> None:
     FULL_LISTS[0] = args.lists == "full"
     header = (
         f"bench_worker on {machine()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"commit {commit()}, {args.count:,} payments, {args.lists} lists, "
+        f"commit {commit()}, {args.in_process or args.count:,} payments"
+        f"{' in process' if args.in_process else ''}, {args.lists} lists, "
         f"settings {extra or 'default'}, load average {os.getloadavg()[0]:.1f}"
     )
     print(f"# {header}", flush=True)
