@@ -142,6 +142,32 @@ def read_whole(
         consumer.close()
 
 
+def catch_up(
+    feed: TopicFeed,
+    timeout: float,
+    apply: Callable[[Records, dict[int, int]], None],
+    log: logging.Logger,
+    without: str,
+) -> int:
+    """`read_whole`, then `apply(records, positions)`; returns the number of records read.
+
+    A worker must start even when the topic is missing or the broker is unreachable: that,
+    or any error while applying, is logged on the reader's own `log` and the worker starts
+    `without` (e.g. "with no good-guy exception"), returning 0; its follower keeps trying.
+    """
+    try:
+        read = read_whole(feed, timeout)
+        if read is None:
+            log.warning("topic %s not found: starting %s", feed.topic, without)
+            return 0
+        records, positions = read
+        apply(records, positions)
+        return len(records)
+    except Exception:
+        log.exception("reading %s failed: starting %s", feed.topic, without)
+        return 0
+
+
 def _read_to(consumer: Any, topic: str, ends: Mapping[Any, int], deadline: float) -> Records:
     records: Records = []
     while any(consumer.position(tp) < end for tp, end in ends.items()):

@@ -23,7 +23,8 @@ from prometheus_client import Counter, Gauge
 
 from infra import topics as names
 from infra.settings import Settings
-from infra.topic_feed import MALFORMED, RecordDecoder, Records, TopicFeed, read_whole
+from infra.topic_feed import MALFORMED, RecordDecoder, Records, TopicFeed
+from infra.topic_feed import catch_up as catch_up_feed
 from infra.topic_feed import follow as follow_feed
 from rules.suppression import ActiveException, ExceptionSet
 from screening.exception_wire import MalformedException, decode_exception
@@ -114,21 +115,14 @@ def catch_up(
     """Read the topic from its beginning to its current end and apply it; returns the number
     of records read. A missing topic or an unreachable broker is logged and the worker starts
     with no exception (covering nothing is the safe side); the follower keeps trying."""
-    topic = settings.topic(names.EXCEPTIONS)
-    try:
-        read = read_whole(feed(settings), timeout)
-        if read is None:
-            log.warning("topic %s not found: starting with no good-guy exception", topic)
-            return 0
-        records, positions = read
+
+    def apply(records: Records, positions: dict[int, int]) -> None:
         follower.absorb(records)
         follower.swap()
         follower.positions = positions
         log.info("exceptions caught up: %d record(s), %d active", len(records), len(follower.held))
-        return len(records)
-    except Exception:
-        log.exception("reading %s failed: starting with no good-guy exception", topic)
-        return 0
+
+    return catch_up_feed(feed(settings), timeout, apply, log, "with no good-guy exception")
 
 
 async def follow(settings: Settings, follower: ExceptionFollower) -> None:

@@ -35,7 +35,8 @@ from prometheus_client import Counter, Histogram
 
 from infra import topics as names
 from infra.settings import Settings
-from infra.topic_feed import MALFORMED, RecordDecoder, Records, TopicFeed, read_whole
+from infra.topic_feed import MALFORMED, RecordDecoder, Records, TopicFeed
+from infra.topic_feed import catch_up as catch_up_feed
 from infra.topic_feed import follow as follow_feed
 from lists.wire import FETCH_BYTES, PACK_KEY_PREFIX, MalformedRecord, decode_record
 from rules.context import ListIndex, ScreeningContext
@@ -252,21 +253,15 @@ def catch_up(settings: Settings, reloader: Reloader, timeout: float = CATCH_UP_T
     starts. An unreachable broker or a missing topic is logged and the worker starts with its
     own lists (the follower keeps trying).
     """
-    topic = settings.topic(names.WATCHLISTS)
-    try:
-        read = read_whole(feed(settings), timeout)
-        if read is None:
-            log.warning("topic %s not found: starting with this worker's own lists", topic)
-            return 0
-        records, positions = read
+    source = feed(settings)
+
+    def apply(records: Records, positions: dict[int, int]) -> None:
         if reloader.absorb(records):
             reloader.reload_now()
         reloader.positions = positions
-        log.info("watchlists caught up: %d record(s) from %s", len(records), topic)
-        return len(records)
-    except Exception:
-        log.exception("reading %s failed: starting with this worker's own lists", topic)
-        return 0
+        log.info("watchlists caught up: %d record(s) from %s", len(records), source.topic)
+
+    return catch_up_feed(source, timeout, apply, log, "with this worker's own lists")
 
 
 async def follow(settings: Settings, reloader: Reloader) -> None:
