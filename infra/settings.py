@@ -151,10 +151,11 @@ class Settings(BaseSettings):
         """A folder without XSDs would silently turn ISO 20022 schema validation off."""
         if value is None:
             return None
+        default = "unset it to use ../shared/data/iso20022/xsd beside the repository"
         if not value.is_dir():
-            raise ValueError(f"{value} is not a folder (unset it to use the bundled XSDs)")
+            raise ValueError(f"{value} is not a folder ({default})")
         if not any(value.rglob("*.xsd")):
-            raise ValueError(f"{value} holds no .xsd file (unset it to use the bundled XSDs)")
+            raise ValueError(f"{value} holds no .xsd file ({default})")
         return value
 
     @model_validator(mode="after")
