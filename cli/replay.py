@@ -229,8 +229,11 @@ def _source(
         return files
     from infra.preflight import require_topics
 
+    start, end = _utc(start), _utc(end)
+    if start is not None and end is not None and start >= end:
+        raise typer.BadParameter(f"--from {start.isoformat()} is not before --to {end.isoformat()}")
     require_topics(settings, [topic])  # type: ignore[arg-type]
-    return KafkaSource(settings, topic, _utc(start), _utc(end))  # type: ignore[arg-type]
+    return KafkaSource(settings, topic, start, end)  # type: ignore[arg-type]
 
 
 def _params(as_of: str, rule_pack: Path | None, settings: object, chunk: int) -> ReplayParams:

@@ -78,6 +78,19 @@ def test_bad_arguments_exit_2(feed: Path, args: list[str]) -> None:
     assert result.exit_code == 2, result.output
 
 
+def test_a_topic_range_that_ends_before_it_starts_exits_2_before_kafka() -> None:
+    # No broker is asked: the bootstrap answers nothing, yet the error is the range's (exit 2).
+    result = runner.invoke(
+        app,
+        ["replay", "--topic", "payments.raw", "--from", "2025-01-02", "--to", "2025-01-01"],
+        env={"DINARWATCH_KAFKA_BOOTSTRAP": "127.0.0.1:1"},
+    )
+    assert result.exit_code == 2, result.output
+    assert "--from 2025-01-02T00:00:00+00:00 is not before --to 2025-01-01T00:00:00+00:00" in (
+        result.output
+    )
+
+
 def test_no_input_exits_2() -> None:
     assert runner.invoke(app, ["replay"]).exit_code == 2
     assert runner.invoke(app, ["replay", "/nonexistent/feed.jsonl"]).exit_code == 2
