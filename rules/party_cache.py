@@ -50,12 +50,13 @@ class PartyCache:
     so that a result is never read for another list or another policy.
     """
 
-    __slots__ = ("_entries", "_scopes", "capacity", "hits", "misses")
+    __slots__ = ("_entries", "_next", "_scopes", "capacity", "hits", "misses")
 
     def __init__(self, capacity: int = PARTY_CACHE_SIZE) -> None:
         self.capacity = capacity
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._scopes: dict[tuple[int, Hashable], tuple[object, int]] = {}
+        self._next = 0
         self.hits = 0
         self.misses = 0
 
@@ -71,9 +72,9 @@ class PartyCache:
             return found[1]
         if len(self._scopes) >= MAX_SCOPES:
             self.clear()
-        number = len(self._scopes) + 1
-        self._scopes[slot] = (owner, number)
-        return number
+        self._next += 1
+        self._scopes[slot] = (owner, self._next)
+        return self._next
 
     def lookup(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value remembered under `key`, else `compute()` remembered.
@@ -113,6 +114,7 @@ class PartyCache:
             entries.popitem(last=False)
 
     def clear(self) -> None:
+        """Forget every entry and scope (scope numbers are never given out twice)."""
         self._entries.clear()
         self._scopes.clear()
 
