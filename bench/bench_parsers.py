@@ -1,6 +1,6 @@
 """Parse throughput per format, one core: messages/s of parse_message on generated messages.
 
-    .venv/bin/python bench/bench_parsers.py [N]      (default N=3000)
+    .venv/bin/python bench/bench_parsers.py [--count N]      (default N=3000)
 
 Messages come from the synthetic generator's clean payments rendered by schemas.render, so
 they look like the traffic the worker sees. Prints plain lines of figures; no assertions.
@@ -8,6 +8,7 @@ they look like the traffic the worker sees. Prints plain lines of figures; no as
 
 from __future__ import annotations
 
+import argparse
 import random
 import sys
 import tempfile
@@ -67,7 +68,9 @@ def xmlschema_comparison(messages: list[bytes]) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=3000, help="messages per format")
+    n = parser.parse_args().count
     batch = payments(n)
     json_messages = [orjson.dumps(p.model_dump(mode="json")) for p in batch]
     pacs008 = [render_pacs008(p) for p in batch]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,9 @@ BENCH = Path(__file__).resolve().parent
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description="Run every bench/bench_*.py in turn with its defaults; no options."
+    ).parse_args()
     failed = 0
     for script in sorted(BENCH.glob("bench_*.py")):
         print(f"\n=== {script.stem} ===", flush=True)
