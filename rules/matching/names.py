@@ -288,6 +288,10 @@ class NameIndex:
         self._weights = _token_weights(self._vocabulary, analysed, len(self._entries))
         self._build_aliases(analysed)
         self._postings = self._build_postings()
+        # Every alias is of a kind a person's name costs KIND_MISMATCH against (a list of banks):
+        # a name read as a person's scores at most KIND_MISMATCH here (the score before
+        # penalties is at most 1: matched weight never exceeds either side's weight).
+        self._persons_mismatch = all((PERSON, a.kind) in _MISMATCHED_KINDS for a in self._aliases)
         self._alias_tokens = [a.tokens for a in self._aliases]
         # Per alias, M >= threshold * (q * Wq + c): the score formula solved for M.
         self._alias_needs = [
@@ -401,6 +405,8 @@ class NameIndex:
                 continue
             for entry, text in self._weak.get(_exact_key(reading.tokens), ()):
                 weak.setdefault(entry, (text, query))
+            if query.kind == PERSON and self._persons_mismatch and threshold > KIND_MISMATCH:
+                continue  # a person's name against a list of institutions: no alias can reach it
             for alias_id in self._candidates(query, threshold):
                 score = self._score(query, self._aliases[alias_id])
                 if score < threshold:
