@@ -354,18 +354,17 @@ def list_cases(
             session.execute(searched.order_by(*order).limit(limit).offset(offset)).scalars()
         )
         return QueuePage(total, _summaries(session, rows))
-    # Any other filter: count the matches without the queue's order (each filter's own index:
-    # trigram, bank, date, payment id), up to the cap. Up to the cap, the page is those matches
-    # sorted here (their keys only); past it the matches are common, and the queue's index
-    # order meets its page's rows within a few hundred. (A case written between the two reads
-    # may be counted and not listed, or the reverse, as with any two reads.)
-    capped = searched.with_only_columns(keys[2]).limit(COUNT_CAP + 1).subquery()
-    if session.execute(select(func.count()).select_from(capped)).scalar_one() > COUNT_CAP:
+    # Any other filter: read the matches' keys without the queue's order (each filter's own
+    # index: trigram, bank, date, payment id), up to the cap, in one scan. Up to the cap, the
+    # page is those matches sorted here; past it the matches are common, and the queue's index
+    # order meets its page's rows within a few hundred. (Counting first and then reading the
+    # keys scans twice: measured slower for a few hundred to a few thousand matches.)
+    matched = session.execute(searched.with_only_columns(*keys).limit(COUNT_CAP + 1)).all()
+    if len(matched) > COUNT_CAP:
         rows = list(
             session.execute(searched.order_by(*order).limit(limit).offset(offset)).scalars()
         )
         return QueuePage(COUNT_CAP, _summaries(session, rows), exact=False)
-    matched = session.execute(searched.with_only_columns(*keys)).all()
     matched.sort(key=lambda m: (-m[0], m[1], m[2]))
     wanted = [m[2] for m in matched[offset : offset + limit]]
     found = {
