@@ -240,12 +240,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def _time(client: TestClient, path: str, runs: int, **kwargs: object) -> tuple[str, list[float]]:
-    answer = client.get(path, **kwargs)  # type: ignore[arg-type]
+    answer = client.get(path, **kwargs)
     assert answer.status_code == 200, answer.text[:300]
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        client.get(path, **kwargs)  # type: ignore[arg-type]
+        client.get(path, **kwargs)
         times.append((time.perf_counter() - started) * 1000)
     if path.startswith("/api/"):
         body = answer.json()

@@ -49,7 +49,9 @@ def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _source(table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> tuple[Any, dict]:
+def _source(
+    table: Table, columns: Sequence[str], rows: list[dict[str, Any]]
+) -> tuple[Any, dict[str, str]]:
     """The rows as `json_to_recordset(:rows) AS new(column type, ...)` and its one parameter:
     the whole batch as one JSON text (orjson), which the server turns back into typed rows."""
     typed = [column(name, table.c[name].type) for name in columns]

@@ -117,7 +117,7 @@ def ensure_cases(
         for payment_id, severity in severities.items()
     ]
     opened = bulk.insert_new(session, _cases, rows, "payment_id", ("payment_id", "id"))
-    ids: dict[str, int] = {payment_id: case_id for payment_id, case_id in opened}
+    ids: dict[str, int] = {row.payment_id: row.id for row in opened}
     known = [p for p in severities if p not in ids]
     raise_rows: list[dict[str, Any]] = []
     fill_rows: list[dict[str, Any]] = []
@@ -361,7 +361,7 @@ def list_cases(
     # page is those matches sorted here; past it the matches are common, and the queue's index
     # order meets its page's rows within a few hundred. (Counting first and then reading the
     # keys scans twice: measured slower for a few hundred to a few thousand matches.)
-    matched = session.execute(searched.with_only_columns(*keys).limit(COUNT_CAP + 1)).all()
+    matched = list(session.execute(searched.with_only_columns(*keys).limit(COUNT_CAP + 1)))
     if len(matched) > COUNT_CAP:
         rows = list(
             session.execute(searched.order_by(*order).limit(limit).offset(offset)).scalars()

@@ -119,8 +119,8 @@ def queue(
     tried in that order."""
     assignee_id: int | None = None
     if filters.assignee:
-        found = db.execute(select(User.id).where(User.name == filters.assignee)).scalar()
-        assignee_id = found if found is not None else -1
+        user_id = db.execute(select(User.id).where(User.name == filters.assignee)).scalar()
+        assignee_id = user_id if user_id is not None else -1
     common: dict[str, Any] = {
         "status": filters.status or None,
         "rule": filters.rule or None,

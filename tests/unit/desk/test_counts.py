@@ -7,6 +7,7 @@ test_desk_counts_postgres.py runs the same scenario on PostgreSQL."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from desk.db.models import AlertRow, Case
 from desk.ingest import Record, store_batch
 from schemas.alert import Alert
 from schemas.common import Action, Severity
-from schemas.decision import Decision
+from schemas.decision import Decision, Finding
 from tests.unit.desk.builders import decision_for, finding, make_alerts
 
 NOW = datetime(2025, 4, 1, 10, 0, tzinfo=UTC)
@@ -30,7 +31,7 @@ RULES = ("OFAC-SDN", "IRAN-NEXUS", "MILITIA-FRONT", "NO-SUCH-RULE")
 SEVERITIES = ("low", "medium", "high", "critical", "bogus")
 
 
-def _records(items: list[Alert | Decision]) -> list[Record]:
+def _records(items: Sequence[Alert | Decision]) -> list[Record]:
     return [
         Record(
             "alerts" if isinstance(item, Alert) else "payments.decisions",
@@ -42,7 +43,7 @@ def _records(items: list[Alert | Decision]) -> list[Record]:
     ]
 
 
-def _hit(rule: str, severity: Severity) -> object:
+def _hit(rule: str, severity: Severity) -> Finding:
     action = Action.BLOCK if severity == Severity.CRITICAL else Action.REVIEW
     return finding(rule=rule, severity=severity, action=action, entry_id=f"{rule}-entry")
 
@@ -55,11 +56,12 @@ def assert_counts_hold(sessions: sessionmaker[Session]) -> None:
         assert counts.stale_case_rules(session) == 0
         every = session.execute(select(Case)).scalars().all()
         rules: dict[int, set[str]] = {}
-        for case_id, rule in session.execute(select(AlertRow.case_id, AlertRow.rule)):
-            rules.setdefault(case_id, set()).add(rule)
-        for status, severity, rule in itertools.product(
+        for case_id, rule_id in session.execute(select(AlertRow.case_id, AlertRow.rule)):
+            rules.setdefault(case_id, set()).add(rule_id)
+        combos: itertools.product[tuple[str | None, str | None, str | None]] = itertools.product(
             (None, *cases.CaseStatus.ALL), (None, *SEVERITIES), (None, *RULES)
-        ):
+        )
+        for status, severity, rule in combos:
             expected = sorted(
                 (-c.severity_rank, c.opened_at, c.id)
                 for c in every
@@ -83,8 +85,8 @@ def run_scenario(sessions: sessionmaker[Session]) -> None:
     p1 = make_alerts("P1", _hit("OFAC-SDN", Severity.HIGH), _hit("IRAN-NEXUS", Severity.CRITICAL))
     p2 = make_alerts("P2", _hit("MILITIA-FRONT", Severity.MEDIUM))
     p3 = make_alerts("P3", _hit("OFAC-SDN", Severity.LOW))
-    only_decision = decision_for("P4", _hit("OFAC-SDN", Severity.HIGH))  # type: ignore[arg-type]
-    first = [*p1, p1[0], *p2, *p3, only_decision]
+    only_decision = decision_for("P4", _hit("OFAC-SDN", Severity.HIGH))
+    first: list[Alert | Decision] = [*p1, p1[0], *p2, *p3, only_decision]
     store_batch(sessions, _records(first), NAMES)
     assert_counts_hold(sessions)
     with sessions.begin() as session:
