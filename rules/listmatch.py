@@ -173,20 +173,20 @@ def list_matches(
     policy): the same bank or counterparty is searched once per list version.
     """
     best: dict[tuple[str, str], ListMatch] = {}
-    if parties is None:
-        for who in people:
-            for match in _subject_matches(index, who, policy):
-                _keep_best(best, match)
-    else:
-        scope = parties.scope(index, policy)
-        for who in people:
-            found = parties.get((scope, who))
-            if found is None:
-                found = tuple(_subject_matches(index, who, policy))
-                parties.put((scope, who), found)
-            for match in found:
-                _keep_best(best, match)
+    scope = parties.scope(index, policy) if parties is not None else 0
+    for who in people:
+        found = (
+            _subject_matches(index, who, policy)
+            if parties is None
+            else parties.lookup((scope, who), _subject_found, index, who, policy)
+        )
+        for match in found:
+            _keep_best(best, match)
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+
+
+def _subject_found(index: ListIndex, who: Subject, policy: MatchPolicy) -> tuple[ListMatch, ...]:
+    return tuple(_subject_matches(index, who, policy))
 
 
 def _subject_matches(index: ListIndex, who: Subject, policy: MatchPolicy) -> Iterator[ListMatch]:
@@ -216,20 +216,22 @@ def text_matches(
     """
     best: dict[tuple[str, str], ListMatch] = {}
     memo = _text_memo(index, policy)
-    if parties is None:
-        for mention in texts:
-            for match in _mention_matches(index, mention, policy, memo):
-                _keep_best(best, match)
-    else:
-        scope = parties.scope(index, policy)
-        for mention in texts:
-            found = parties.get((scope, mention))
-            if found is None:
-                found = tuple(_mention_matches(index, mention, policy, memo))
-                parties.put((scope, mention), found)
-            for match in found:
-                _keep_best(best, match)
+    scope = parties.scope(index, policy) if parties is not None else 0
+    for mention in texts:
+        found = (
+            _mention_matches(index, mention, policy, memo)
+            if parties is None
+            else parties.lookup((scope, mention), _mention_found, index, mention, policy, memo)
+        )
+        for match in found:
+            _keep_best(best, match)
     return sorted(best.values(), key=lambda m: (m.subject.field, m.entry.entry_id))
+
+
+def _mention_found(
+    index: ListIndex, mention: TextMention, policy: MatchPolicy, memo: dict[Any, WindowHits]
+) -> tuple[ListMatch, ...]:
+    return tuple(_mention_matches(index, mention, policy, memo))
 
 
 def _mention_matches(

@@ -76,24 +76,17 @@ class PartyCache:
         self._scopes[slot] = (owner, self._next)
         return self._next
 
-    def lookup(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The value remembered under `key`, else `compute()` remembered.
+    def lookup(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
+        """The value remembered under `key`, else `compute(*args)` remembered.
 
-        `compute` must be a pure function of what `key` names (scope and subject).
+        `compute` must be a pure function of what `key` names (scope and subject) and must not
+        return None (None means "not remembered").
         """
-        entries = self._entries
-        found = entries.get(key, _MISSING)
-        if found is not _MISSING:
-            entries.move_to_end(key)
-            self.hits += 1
-            value: T = found
-            return value
-        self.misses += 1
-        value = compute()
-        entries[key] = value
-        if len(entries) > self.capacity:
-            entries.popitem(last=False)
-        return value
+        found: T | None = self.get(key)
+        if found is None:
+            found = compute(*args)
+            self.put(key, found)
+        return found
 
     def get(self, key: Hashable) -> Any:
         """The value remembered under `key` (now the most recently used), or None."""
@@ -123,6 +116,3 @@ class PartyCache:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-_MISSING: Any = object()

@@ -117,10 +117,7 @@ def check_oil_vessel(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         scope = ctx.parties.scope(index)
         for field, text in _texts(payment):
             # Party names and remittance lines repeat: each text is read once per list version.
-            hits = ctx.parties.get((scope, text))
-            if hits is None:
-                hits = tuple(find_vessels(text, index))
-                ctx.parties.put((scope, text), hits)
+            hits = ctx.parties.lookup((scope, text), _vessels_found, text, index)
             for hit in hits:
                 if not in_force(hit.entry, ctx, payment):
                     continue
@@ -136,6 +133,10 @@ def check_oil_vessel(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
 def _texts(payment: Payment) -> list[tuple[str, str]]:
     found = [("remittance_info", payment.remittance_info)] if payment.remittance_info else []
     return found + [(field, party.name) for field, party in payment.parties()]
+
+
+def _vessels_found(text: str, index: VesselIndex) -> tuple[VesselHit, ...]:
+    return tuple(find_vessels(text, index))
 
 
 def find_vessels(text: str, index: VesselIndex) -> Iterator[VesselHit]:

@@ -33,7 +33,7 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -216,21 +216,20 @@ class Pipeline:
         self.tally = DecisionTally()
 
     async def ingest_batch(self, events: Sequence[Any]) -> None:
-        """A batch of raw records, each in its own event context; the decision counters are
-        updated once per batch."""
-        try:
-            for event in events:
-                with event_context(event):
-                    await self.ingest(event)
-        finally:
-            self.tally.flush(self.runtime.metrics)
+        """A batch of raw records, each in its own event context."""
+        await self._each(events, self.ingest)
 
     async def screen_batch(self, events: Sequence[Any]) -> None:
         """A batch of payments.valid records, each in its own event context."""
+        await self._each(events, self.screen_valid)
+
+    async def _each(self, events: Sequence[Any], handle: Callable[[Any], Awaitable[None]]) -> None:
+        """`handle` each event in its own event context; the decision counters are updated
+        once per batch, also when a handler raises."""
         try:
             for event in events:
                 with event_context(event):
-                    await self.screen_valid(event)
+                    await handle(event)
         finally:
             self.tally.flush(self.runtime.metrics)
 
