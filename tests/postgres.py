@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.ports import free_port
 
@@ -122,3 +123,14 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     yield url
     with psycopg.connect(postgres_server.url("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def desk_postgres(postgres_url: str) -> Iterator[sessionmaker[Session]]:
+    """The desk's database, migrated, on a fresh PostgreSQL database (sessions to it)."""
+    from desk.db.engine import open_database
+
+    engine, sessions = open_database(postgres_url)
+    assert engine.dialect.name == "postgresql"
+    yield sessions
+    engine.dispose()

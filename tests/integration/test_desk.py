@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -25,7 +24,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk import audit
 from desk.api import create_app
 from desk.auth import create_token
-from desk.db.engine import open_database
 from desk.db.models import AlertRow, AuditRow, Case
 from desk.ingest import CONSUMER_GROUP, Ingest
 from desk.kafka_publisher import KafkaPublisher
@@ -41,7 +39,7 @@ from tests.integration.pipeline import (
     settings_env,
 )
 from tests.kafka_broker import unique_topic_prefix
-from tests.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
+from tests.postgres import desk_postgres, postgres_server, postgres_url  # noqa: F401 - fixtures
 from tests.unit.desk.builders import decision_for, finding, make_alerts
 from tests.waits import wait_until
 
@@ -73,20 +71,12 @@ def _count(sessions: sessionmaker[Session], model: type) -> int:
         return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-@pytest.fixture
-def database(postgres_url: str) -> Iterator[sessionmaker[Session]]:  # noqa: F811
-    engine, sessions = open_database(postgres_url)
-    assert engine.dialect.name == "postgresql"
-    yield sessions
-    engine.dispose()
-
-
 def test_alert_to_case_to_four_eyes_release_on_the_topic(
     settings: Settings,
-    database: sessionmaker[Session],
+    desk_postgres: sessionmaker[Session],  # noqa: F811
     postgres_url: str,  # noqa: F811
 ) -> None:
-    sessions = database
+    sessions = desk_postgres
     two_rules = make_alerts(
         "PAY-1", finding(rule="OFAC-SDN"), finding(rule="MILITIA-FRONT", entry_id="kh-front-1")
     )
@@ -176,11 +166,11 @@ def test_alert_to_case_to_four_eyes_release_on_the_topic(
 
 def test_sigkill_of_desk_ingest_loses_and_duplicates_no_case(
     settings: Settings,
-    database: sessionmaker[Session],
+    desk_postgres: sessionmaker[Session],  # noqa: F811
     postgres_url: str,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    sessions = database
+    sessions = desk_postgres
     alerts = [a for n in range(3000) for a in make_alerts(f"KILL-{n:05d}")]
     _publish(settings, ALERTS, _alert_records(alerts))
     env = {**settings_env(settings), "DINARWATCH_DESK_DB": postgres_url}
@@ -221,11 +211,11 @@ def test_sigkill_of_desk_ingest_loses_and_duplicates_no_case(
 
 
 def test_concurrent_writers_keep_one_audit_chain_on_postgres(
-    database: sessionmaker[Session],
+    desk_postgres: sessionmaker[Session],  # noqa: F811
 ) -> None:
     """Four threads appending at once: the advisory lock serialises them, so every append
     succeeds and the chain has no fork and no gap."""
-    sessions = database
+    sessions = desk_postgres
     errors: list[BaseException] = []
 
     def writer(name: str) -> None:

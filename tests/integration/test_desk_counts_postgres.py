@@ -5,18 +5,16 @@ test_counts.py, and an analyst changing a case while ingest files a new rule of 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk import cases, counts
-from desk.db.engine import open_database
 from desk.db.models import AlertRow, Case
 from desk.ingest import store_batch
 from schemas.common import Severity
-from tests.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
+from tests.postgres import desk_postgres, postgres_server, postgres_url  # noqa: F401 - fixtures
 from tests.unit.desk.builders import make_alerts
 from tests.unit.desk.test_counts import (
     NAMES,
@@ -31,11 +29,8 @@ from tests.waits import wait_until
 
 
 @pytest.fixture
-def sessions(postgres_url: str) -> Iterator[sessionmaker[Session]]:  # noqa: F811
-    engine, made = open_database(postgres_url)
-    assert engine.dialect.name == "postgresql"
-    yield made
-    engine.dispose()
+def sessions(desk_postgres: sessionmaker[Session]) -> sessionmaker[Session]:  # noqa: F811
+    return desk_postgres
 
 
 def test_counters_follow_every_case_write_on_postgresql(sessions: sessionmaker[Session]) -> None:

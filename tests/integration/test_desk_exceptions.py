@@ -13,7 +13,6 @@ the next identical payment alerts again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk.api import create_app
 from desk.auth import create_token
-from desk.db.engine import open_database
 from desk.ingest import CONSUMER_GROUP, Ingest
 from desk.kafka_publisher import KafkaPublisher
 from desk.list_lookup import WorkerLists
@@ -46,7 +44,7 @@ from tests.integration.pipeline import (
     wait_caught_up,
 )
 from tests.kafka_broker import unique_topic_prefix
-from tests.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
+from tests.postgres import desk_postgres, postgres_server, postgres_url  # noqa: F401 - fixtures
 from tests.waits import wait_until
 
 pytestmark = pytest.mark.integration
@@ -61,14 +59,6 @@ def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
     settings = pipeline_settings(kafka_bootstrap, unique_topic_prefix("dexc"), tmp_path)
     create_topics(settings)
     return settings
-
-
-@pytest.fixture
-def database(postgres_url: str) -> Iterator[sessionmaker[Session]]:  # noqa: F811
-    engine, sessions = open_database(postgres_url)
-    assert engine.dialect.name == "postgresql"
-    yield sessions
-    engine.dispose()
 
 
 def _send_payment(settings: Settings, payment_id: str) -> None:
@@ -136,9 +126,11 @@ def _ingest_to_end(settings: Settings, sessions: sessionmaker[Session]) -> None:
 
 
 def test_an_approved_exception_suppresses_the_next_identical_payment(
-    settings: Settings, database: sessionmaker[Session], tmp_path: Path
+    settings: Settings,
+    desk_postgres: sessionmaker[Session],  # noqa: F811
+    tmp_path: Path,
 ) -> None:
-    sessions = database
+    sessions = desk_postgres
     worker = WorkerProcess(settings, tmp_path / "worker.log").start()
     try:
         _send_payment(settings, "EXC-1")
