@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 
 import faust
@@ -20,18 +19,6 @@ from streams.faust_fixes import check_faust_version
 from streams.runtime import WorkerRuntime
 
 log = logging.getLogger("dinarwatch.worker")
-
-
-def settle_heap() -> None:
-    """Move the loaded lists and indexes out of the cyclic collector's sight.
-
-    The full SDN and UN lists are millions of long-lived objects; every full collection would
-    walk all of them again while the worker makes short-lived objects per payment. Freezing
-    them (they are freed normally by reference counting when a reload replaces them) and a
-    larger young generation keep collections cheap and rare."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
 
 
 def use_event_loop(name: str) -> None:
@@ -62,8 +49,8 @@ def run_worker(settings: Settings) -> None:
         require_topics(settings, [settings.topic(spec.name) for spec in TOPICS])
     configure_logging(settings.log_level, settings.log_json)
     tame_malloc(settings.malloc_arena_max)  # before any thread starts
+    # context_from_settings leaves the loaded lists out of the cyclic collector's sight
     runtime = WorkerRuntime(context_from_settings(settings))
-    settle_heap()
     app = create_app(settings, runtime)
     log.info(
         "starting worker: broker=%s web=http://%s:%d/metrics lists=%s pack=%s",
