@@ -158,15 +158,10 @@ class PipelineMetrics:
         self._published.add(name)
 
     def record_decision(self, decision: Decision, fmt: str, amount: Decimal, bank: str) -> None:
-        """Count a decision; `bank` is the debtor agent's BIC8 (a bounded label set)."""
-        verdict = decision.decision.value
-        self.payments.labels(fmt, decision.currency or "", verdict).inc()
-        if decision.currency == "USD":
-            # Counters take floats; the exact Decimal stays in the decision record.
-            self.amount_usd.labels(verdict).inc(float(amount))
-            self.bank_usd_volume.labels(bank).inc(float(amount))
-        if verdict != "pass":
-            self.flagged_by_bank.labels(bank, verdict).inc()
+        """Count one decision now (the worker counts per batch with a DecisionTally)."""
+        tally = DecisionTally()
+        tally.add(decision, fmt, amount, bank)
+        tally.flush(self)
 
     def record_alert(self, alert: Alert) -> None:
         self.alerts.labels(alert.rule, alert.severity.value).inc()
@@ -262,3 +257,44 @@ class NotifierMetrics:
 
     def record_notification(self, channel: str, outcome: str, count: int = 1) -> None:
         self.notifications.labels(channel, outcome).inc(count)
+
+
+class DecisionTally:
+    """Decision counters kept until `flush`: the worker flushes once per batch, because each
+    labelled counter update costs a label look-up and a lock (four per USD payment), and per
+    batch that is paid once per distinct label set."""
+
+    __slots__ = ("amounts", "banks", "flagged", "payments")
+
+    def __init__(self) -> None:
+        self.payments: dict[tuple[str, str, str], int] = {}
+        self.amounts: dict[str, float] = {}
+        self.banks: dict[str, float] = {}
+        self.flagged: dict[tuple[str, str], int] = {}
+
+    def add(self, decision: Decision, fmt: str, amount: Decimal, bank: str) -> None:
+        """Count a decision; `bank` is the debtor agent's BIC8 (a bounded label set). Counters
+        take floats; the exact Decimal stays in the decision record."""
+        verdict = decision.decision.value
+        key = (fmt, decision.currency or "", verdict)
+        self.payments[key] = self.payments.get(key, 0) + 1
+        if decision.currency == "USD":
+            usd = float(amount)
+            self.amounts[verdict] = self.amounts.get(verdict, 0.0) + usd
+            self.banks[bank] = self.banks.get(bank, 0.0) + usd
+        if verdict != "pass":
+            self.flagged[bank, verdict] = self.flagged.get((bank, verdict), 0) + 1
+
+    def flush(self, metrics: PipelineMetrics) -> None:
+        for labels, count in self.payments.items():
+            metrics.payments.labels(*labels).inc(count)
+        for verdict, usd in self.amounts.items():
+            metrics.amount_usd.labels(verdict).inc(usd)
+        for bank, usd in self.banks.items():
+            metrics.bank_usd_volume.labels(bank).inc(usd)
+        for (bank, verdict), count in self.flagged.items():
+            metrics.flagged_by_bank.labels(bank, verdict).inc(count)
+        self.payments.clear()
+        self.amounts.clear()
+        self.banks.clear()
+        self.flagged.clear()

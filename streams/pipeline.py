@@ -37,13 +37,12 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 
 from faust.streams import _current_event
 from pydantic import ValidationError
 
-from infra.metrics import PipelineMetrics
+from infra.metrics import DecisionTally
 from infra.settings import Settings
 from schemas.codec import dumps
 from schemas.decision import Decision
@@ -150,46 +149,6 @@ def _delivered(future: Any) -> None:
         "a record could not be delivered; stopping before any commit: %r", future.exception()
     )
     os._exit(75)  # EX_TEMPFAIL: the supervisor restarts us; uncommitted input is redelivered
-
-
-class DecisionTally:
-    """The decision counters of one batch, added to Prometheus once per batch: per payment the
-    labelled counters of PipelineMetrics.record_decision cost a label look-up and a lock each
-    (four per USD payment), per batch they cost one per distinct label set."""
-
-    __slots__ = ("amounts", "banks", "flagged", "payments")
-
-    def __init__(self) -> None:
-        self.payments: dict[tuple[str, str, str], int] = {}
-        self.amounts: dict[str, float] = {}
-        self.banks: dict[str, float] = {}
-        self.flagged: dict[tuple[str, str], int] = {}
-
-    def add(self, decision: Decision, fmt: str, amount: Decimal, bank: str) -> None:
-        """What PipelineMetrics.record_decision counts, kept until `flush`."""
-        verdict = decision.decision.value
-        key = (fmt, decision.currency or "", verdict)
-        self.payments[key] = self.payments.get(key, 0) + 1
-        if decision.currency == "USD":
-            usd = float(amount)
-            self.amounts[verdict] = self.amounts.get(verdict, 0.0) + usd
-            self.banks[bank] = self.banks.get(bank, 0.0) + usd
-        if verdict != "pass":
-            self.flagged[bank, verdict] = self.flagged.get((bank, verdict), 0) + 1
-
-    def flush(self, metrics: PipelineMetrics) -> None:
-        for labels, count in self.payments.items():
-            metrics.payments.labels(*labels).inc(count)
-        for verdict, usd in self.amounts.items():
-            metrics.amount_usd.labels(verdict).inc(usd)
-        for bank, usd in self.banks.items():
-            metrics.bank_usd_volume.labels(bank).inc(usd)
-        for (bank, verdict), count in self.flagged.items():
-            metrics.flagged_by_bank.labels(bank, verdict).inc(count)
-        self.payments.clear()
-        self.amounts.clear()
-        self.banks.clear()
-        self.flagged.clear()
 
 
 class Pipeline:
