@@ -66,7 +66,7 @@ def serve(
     from desk.kafka_publisher import KafkaPublisher
     from desk.list_lookup import WorkerLists
     from desk.metrics import DeskMetrics
-    from desk.reveal import ScreenedStore
+    from desk.screened import ScreenedStore
     from infra.settings import get_settings
 
     settings = get_settings()
