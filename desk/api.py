@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk import actions, audit, cases, exceptions, outbox, reports, reveal
+from desk import actions, audit, cases, debtor_history, exceptions, outbox, reports, reveal
 from desk import sessions as logins
 from desk.auth import Actor, actor_for_token
 from desk.db.models import AlertRow, CaseAction, Comment, User
@@ -362,6 +362,15 @@ def create_app(
             {"case_id": case_id, "party": body.party, "account": account},
             headers={"Cache-Control": "no-store"},
         )
+
+    @app.get("/api/cases/{case_id}/debtor")
+    def debtor_payments(case_id: int, db: Db, who: Who) -> JSONResponse:
+        """The debtor's recent payments and window state (masked), read from the store."""
+        try:
+            history = debtor_history.show(db, who, case_id, accounts, clock())
+        finally:
+            db.commit()  # the read of the store is audited whatever its outcome
+        return JSONResponse(history.as_json(), headers={"Cache-Control": "no-store"})
 
     @app.post("/api/exceptions", status_code=201)
     def request_exception(body: ExceptionBody, db: Db, who: Who, write: Write) -> dict[str, Any]:

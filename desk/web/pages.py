@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk import actions, outbox, reveal
+from desk import actions, debtor_history, outbox, reveal
 from desk import sessions as logins
 from desk.cases import CaseStatus
 from desk.errors import DeskError, Forbidden, Invalid
@@ -381,3 +381,18 @@ def register_pages(
         db.commit()
         metrics.actions.labels("reveal", "ok").inc()
         return page(request, "_revealed.html", {"party": party, "account": account})
+
+    @app.get("/cases/{case_id}/debtor", response_class=HTMLResponse)
+    def debtor_panel(request: Request, case_id: int, db: Db, who: Who) -> Response:
+        """The debtor panel, loaded on demand (htmx): the only case-page read of the store,
+        audited (desk/debtor_history.py). The desk's htmx swaps 2xx-4xx answers only, so a
+        store failure answers an htmx request 200 with the message in place."""
+        try:
+            history = debtor_history.show(db, who.actor, case_id, request.app.state.accounts, at())
+        except DeskError as error:
+            db.commit()  # the failed read stays in the audit trail
+            htmx = bool(request.headers.get("hx-request"))
+            status = 200 if htmx and error.status >= 500 else error.status
+            return page(request, "_debtor.html", {"error": error.message}, status)
+        db.commit()
+        return page(request, "_debtor.html", {"h": history})
