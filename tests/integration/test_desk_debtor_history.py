@@ -7,7 +7,6 @@ rules' state, through the API and the htmx fragment, with no full account in eit
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,11 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk.api import create_app
 from desk.auth import add_user, create_token
 from desk.cases import store_alert
-from desk.db.engine import open_database
 from desk.db.models import AuditRow
 from desk.screened import ScreenedStore
 from infra import topics as names
-from infra.admin import create_topics
 from infra.settings import Settings
 from schemas.common import Action, Severity
 from schemas.decision import Finding
@@ -33,6 +30,7 @@ from schemas.payment import Payment
 from screening.alerts import alerts_for
 from streams.rescreen_store import encode_stored, stored_headers
 from tests.factories import make_payment
+from tests.integration import test_desk_reveal
 from tests.integration.pipeline import pipeline_settings
 from tests.kafka_broker import unique_topic_prefix
 from tests.unit.desk.builders import decision_for, finding
@@ -41,6 +39,11 @@ from tests.unit.desk.test_api import RecordingPublisher
 from tests.unit.desk.test_pages import as_user
 
 pytestmark = pytest.mark.integration
+
+settings = test_desk_reveal.settings
+"""The store: a fresh topic prefix, payments.screened with 3 partitions (fixture)."""
+sessions = test_desk_reveal.sessions
+"""A SQLite desk (fixture)."""
 
 DEBTOR = "IQ20SHTR001122334455667"
 OTHER = "IQ31RAFB998877665544332"
@@ -89,20 +92,6 @@ def store(
         partition=part,
         timestamp_ms=int(made.created_at.timestamp() * 1000),
     )
-
-
-@pytest.fixture
-def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
-    made = pipeline_settings(kafka_bootstrap, unique_topic_prefix("debtor"), tmp_path)
-    create_topics(made, partitions=3)
-    return made
-
-
-@pytest.fixture
-def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    engine, made = open_database(f"sqlite:///{tmp_path / 'desk.db'}")
-    yield made
-    engine.dispose()
 
 
 def open_case(sessions: sessionmaker[Session], made: Payment, *found: Finding) -> None:
