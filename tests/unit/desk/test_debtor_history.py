@@ -11,12 +11,21 @@ from typing import Any
 
 import orjson
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from desk.api import create_app
+from desk.auth import create_token
+from desk.db.models import AuditRow
 from desk.debtor_history import history_of, might_be_debtors
 from lists.files import load_rule_pack
 from rules.pack import RulePack
 from schemas.masking import mask_account
 from tests.factories import payment_doc
+from tests.unit.desk.pages_seed import NOW, seed
+from tests.unit.desk.test_api import RecordingPublisher
+from tests.unit.desk.test_pages import as_user
 
 pytestmark = pytest.mark.unit
 
@@ -140,3 +149,37 @@ def test_the_prefilter_only_skips_records_that_cannot_be_the_debtors() -> None:
     assert might_be_debtors(mine, DEBTOR) and not might_be_debtors(theirs, DEBTOR)
     # a debtor known by name, or an account a JSON writer might escape: always decoded
     assert might_be_debtors(theirs, None) and might_be_debtors(theirs, "IQ/12\\34")
+
+
+def test_the_routes_need_a_login_and_a_desk_without_a_store_says_so(
+    sessions: sessionmaker[Session],
+) -> None:
+    seed(sessions)
+    with sessions.begin() as session:
+        token = create_token(session, "amal-api", "analyst")
+    app = create_app(sessions, RecordingPublisher(), clock=lambda: NOW)
+    with TestClient(app) as client:
+        assert client.get("/api/cases/1/debtor").status_code == 401
+        anonymous = client.get("/cases/1/debtor", follow_redirects=False)
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+        answer = client.get("/api/cases/1/debtor", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 503 and "no payment store" in answer.json()["error"]
+        unknown = client.get("/api/cases/999/debtor", headers={"Authorization": f"Bearer {token}"})
+        assert unknown.status_code == 404
+    auditor, _ = as_user(app, "aud")
+    case_page = auditor.get("/cases/1").text
+    assert 'hx-get="/cases/1/debtor"' in case_page
+    assert 'data-testid="load-debtor"' not in auditor.get("/cases/1/print").text
+    fragment = auditor.get("/cases/1/debtor", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "no payment store" in fragment.text
+    assert auditor.get("/cases/1/debtor").status_code == 503
+    with sessions() as session:
+        rows = session.execute(
+            select(AuditRow).where(AuditRow.action == "case.debtor_history").order_by(AuditRow.id)
+        ).scalars()
+        seen = [(r.actor, r.target, orjson.loads(r.after)["outcome"]) for r in rows]
+    assert seen == [
+        ("amal-api", "case:1", "failed: no payment store"),
+        ("aud", "case:1", "failed: no payment store"),
+        ("aud", "case:1", "failed: no payment store"),
+    ]
