@@ -276,7 +276,7 @@ def _measures(rule: str, members: list[WindowEntry], pack: RulePack) -> tuple[Me
         currency = "/".join(s.currencies) or "USD"
         return (
             Measure(
-                f"payments between {low:f} and {high:f} {currency}",
+                f"payments between {low.normalize():f} and {high.normalize():f} {currency}",
                 str(len(members)),
                 f"≥ {s.min_count}",
                 len(members) >= s.min_count,
