@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from desk import actions, audit
 from desk.auth import Actor
-from desk.errors import DeskError
+from desk.errors import DeskError, NotFound
 from desk.screened import PartitionRead, StoredRecord, Unavailable
 from infra.errors import ConfigError, loading
 from infra.settings import Settings
@@ -321,7 +321,9 @@ def read_history(
     NotFound when the store no longer holds the payment, Unavailable when it cannot be read."""
     found = store.record(payment_id, created_at)
     case_record = found.document()
-    case = Payment.model_validate(case_record["payment"])
+    case = _payment(case_record)
+    if case is None:
+        raise NotFound(f"the stored record of payment {payment_id} does not hold a valid payment")
     rules = WindowSettings.from_pack(pack)
     read = store.partition_records(
         found.partition,
@@ -330,14 +332,23 @@ def read_history(
         MAX_RECORDS,
     )
     account = case.debtor.account
-    neighbours = (orjson.loads(r.value) for r in read.records if might_be_debtors(r.value, account))
+    neighbours = (_decoded(r.value) for r in read.records if might_be_debtors(r.value, account))
     return history_of(
         case_record,
-        (doc for doc in neighbours if isinstance(doc, dict)),
+        (doc for doc in neighbours if doc is not None),
         pack,
         records_read=len(read.records),
         truncated=read.truncated,
     )
+
+
+def _decoded(value: bytes) -> dict[str, Any] | None:
+    """A neighbour's record, or None for one that is not a JSON object (never shown)."""
+    try:
+        doc = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 @lru_cache(maxsize=4)

@@ -44,7 +44,10 @@ class StoredRecord:
     def document(self) -> dict[str, Any]:
         """The record's JSON ({"decision", "evaluated_at", "rule_pack_version", "alerted",
         "payment"}); NotFound when it is not an object carrying a payment."""
-        doc = orjson.loads(self.value)
+        try:
+            doc = orjson.loads(self.value)
+        except orjson.JSONDecodeError:
+            doc = None
         if not isinstance(doc, dict) or not isinstance(doc.get("payment"), dict):
             raise NotFound(f"the stored record of payment {self.key.decode()} carries no payment")
         return doc

@@ -5,6 +5,7 @@ account masked. The store itself is read in tests/integration/test_desk_debtor_h
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk.api import create_app
 from desk.auth import create_token
 from desk.db.models import AuditRow
-from desk.debtor_history import history_of, might_be_debtors
+from desk.debtor_history import MAX_RECORDS, history_of, might_be_debtors, read_history
+from desk.errors import NotFound
+from desk.screened import PartitionRead, StoredRecord
+from infra.settings import Settings
 from lists.files import load_rule_pack
 from rules.pack import RulePack
 from schemas.masking import mask_account
@@ -183,3 +187,53 @@ def test_the_routes_need_a_login_and_a_desk_without_a_store_says_so(
         ("aud", "case:1", "failed: no payment store"),
         ("aud", "case:1", "failed: no payment store"),
     ]
+
+
+@dataclass
+class RecordingStore:
+    """The store as lists of records; it remembers which partition and times it was asked for."""
+
+    case: StoredRecord
+    partition: list[StoredRecord]
+    asked: list[tuple[int, datetime, datetime, int | None]] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+
+    def record(self, payment_id: str, created_at: datetime) -> StoredRecord:
+        assert payment_id == self.case.key.decode()
+        return self.case
+
+    def partition_records(
+        self, partition: int, start: datetime, stop: datetime, max_records: int | None = None
+    ) -> PartitionRead:
+        self.asked.append((partition, start, stop, max_records))
+        return PartitionRead(self.partition, truncated=True)
+
+
+def stored(doc: dict[str, Any] | bytes, offset: int) -> StoredRecord:
+    value = doc if isinstance(doc, bytes) else orjson.dumps(doc)
+    return StoredRecord(2, offset, 0, b"k", value)
+
+
+def test_read_history_reads_the_case_payments_partition_over_the_window(pack: RulePack) -> None:
+    records = [stored(r, i) for i, r in enumerate(neighbours())]
+    store = RecordingStore(
+        StoredRecord(2, 99, 0, b"CASE", orjson.dumps(case_record())),
+        [*records, stored(b"{not json", 98), stored(b"[1, 2]", 97)],
+    )
+    history = read_history(store, "CASE", CASE_AT, pack)
+    assert store.asked == [
+        (2, CASE_AT - timedelta(hours=24), CASE_AT + timedelta(hours=6), MAX_RECORDS)
+    ]
+    assert [p.payment_id for p in history.payments] == ["P2", "P3", "P4", "CASE"]
+    assert history.records_read == len(records) + 2 and history.truncated
+
+
+def test_a_stored_case_record_without_a_valid_payment_is_not_found(pack: RulePack) -> None:
+    broken = case_record()
+    broken["payment"]["amount"] = "-1"
+    store = RecordingStore(StoredRecord(2, 99, 0, b"CASE", orjson.dumps(broken)), [])
+    with pytest.raises(NotFound, match="does not hold a valid payment"):
+        read_history(store, "CASE", CASE_AT, pack)
+    garbled = RecordingStore(StoredRecord(2, 99, 0, b"CASE", b"{garbled"), [])
+    with pytest.raises(NotFound, match="carries no payment"):
+        read_history(garbled, "CASE", CASE_AT, pack)
