@@ -138,3 +138,17 @@ def test_auditor_can_read_but_not_act(context: Any, desk_url: str) -> None:
     assert answer == 403
     page.reload()
     assert page.inner_text("[data-testid=assignee]") == "—"
+
+
+def test_debtor_panel_loads_in_place(context: Any, desk_url: str) -> None:
+    """The debtor panel is fetched by htmx when asked, never with the page; this desk has no
+    payment store, so the answer is the panel's message, swapped in place of the button."""
+    page = context.new_page()
+    login(page, desk_url, "amal")
+    page.goto(f"{desk_url}/cases/1")
+    assert page.locator("[data-testid=debtor-payments]").count() == 0
+    page.click("[data-testid=load-debtor]")
+    message = page.wait_for_selector("[data-testid=debtor] [role=alert]")
+    assert "this desk has no payment store" in message.inner_text()
+    assert page.url == f"{desk_url}/cases/1"
+    assert page.locator("[data-testid=load-debtor]").count() == 0
