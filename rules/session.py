@@ -21,6 +21,11 @@ def screen_with_window(
     """The debtor's new window state (unchanged object if untouched) and the decision."""
     new_window, windowed = observe(window, payment, ctx.pack)
     decision = screen_payment(payment, ctx, evaluated_at, extra_findings=windowed)
-    if window is None and new_window is not None and new_window == DebtorWindow():
+    if window is None and new_window is not None and _empty(new_window):
         return window, decision  # nothing to store for a debtor the window never held
     return new_window, decision
+
+
+def _empty(window: DebtorWindow) -> bool:
+    """`window == DebtorWindow()`, without building one per payment."""
+    return not window.entries and not window.episodes and window.watermark is None

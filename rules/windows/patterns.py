@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from rules.pack import FanoutSettings, RulePack, RuleSettings, StructuringSettings
 from rules.windows.state import WindowEntry, usd
@@ -22,6 +22,20 @@ from schemas.payment import Payment
 
 TRANSIT_DEFAULT = ("AE", "TR", "LB", "SY", "OM", "JO")
 _S = TypeVar("_S", bound=RuleSettings)
+
+
+class Counted(Protocol):
+    """What a pattern's relevance test reads: a WindowEntry, or a payment's facts
+    (rules.windows.state.PaymentFacts) before any entry is built."""
+
+    @property
+    def currency(self) -> str: ...
+
+    @property
+    def amount(self) -> Decimal: ...
+
+    @property
+    def beneficiary_country(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -93,9 +107,11 @@ def _structuring_band(s: RuleSettings) -> tuple[Decimal, Decimal]:
     return low, typed.threshold * typed.upper_ratio
 
 
-def _structuring_qualifies(e: WindowEntry, s: RuleSettings) -> bool:
+def _structuring_qualifies(e: Counted, s: RuleSettings) -> bool:
+    if e.currency not in _currencies(s):
+        return False  # most traffic: the band is not worth computing
     low, high = _structuring_band(s)
-    return e.currency in _currencies(s) and low <= e.amount <= high
+    return low <= e.amount <= high
 
 
 def _structuring(
@@ -119,7 +135,7 @@ def _transit(s: RuleSettings) -> tuple[str, ...]:
     return tuple(_fanout_settings(s).jurisdictions)
 
 
-def _fanout_qualifies(e: WindowEntry, s: RuleSettings) -> bool:
+def _fanout_qualifies(e: Counted, s: RuleSettings) -> bool:
     return e.currency in _currencies(s) and e.beneficiary_country in _transit(s)
 
 
@@ -131,8 +147,11 @@ def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) 
     # A fan-out needs more than one beneficiary: one large payment is not a fan-out.
     sum_minimum = typed.min_beneficiaries_for_sum
 
+    currencies = _currencies(s)
+
     def qualifies(e: WindowEntry) -> bool:
-        return _fanout_qualifies(e, s)
+        # `_fanout_qualifies`, with the settings read once per window rather than per entry.
+        return e.currency in currencies and e.beneficiary_country in transit
 
     for window in _windows(entries, qualifies, span):
         beneficiaries = {e.beneficiary for e in window}
@@ -149,7 +168,7 @@ def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) 
 class Pattern:
     rule: str
     find: Callable[[tuple[WindowEntry, ...], RuleSettings, timedelta], Iterator[Match]]
-    relevant: Callable[[WindowEntry, RuleSettings], bool]
+    relevant: Callable[[Counted, RuleSettings], bool]
 
     def finding(
         self, payment: Payment, match: Match, settings: RuleSettings, pack: RulePack

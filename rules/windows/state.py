@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,6 +65,24 @@ def entry_for(payment: Payment) -> WindowEntry:
         beneficiary=(creditor.account or creditor.name).casefold(),
         beneficiary_country=creditor.country,
     )
+
+
+class PaymentFacts(NamedTuple):
+    """The three facts that decide whether a windowed rule counts a payment at all.
+
+    Read straight from the payment: most traffic is never windowed, so deciding that must not
+    cost a validated WindowEntry (`entry_for`) per payment.
+    """
+
+    currency: str
+    amount: Decimal
+    beneficiary_country: str | None
+
+
+def facts_of(payment: Payment) -> PaymentFacts:
+    """The facts `entry_for(payment)` would hold for the relevance test, without building it."""
+    creditor = payment.ultimate_creditor or payment.creditor
+    return PaymentFacts(payment.currency, payment.amount, creditor.country)
 
 
 def usd(entries: tuple[WindowEntry, ...] | list[WindowEntry]) -> Decimal:

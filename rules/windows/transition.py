@@ -11,8 +11,15 @@ the findings it got the first time and leaves the state unchanged.
 from __future__ import annotations
 
 from rules.pack import RulePack
-from rules.windows.patterns import FANOUT, STRUCTURING, Pattern, WindowSettings, find_patterns
-from rules.windows.state import DebtorWindow, Episode, WindowEntry, entry_for
+from rules.windows.patterns import (
+    FANOUT,
+    STRUCTURING,
+    Counted,
+    Pattern,
+    WindowSettings,
+    find_patterns,
+)
+from rules.windows.state import DebtorWindow, Episode, WindowEntry, entry_for, facts_of
 from schemas.decision import Finding
 from schemas.payment import Payment
 
@@ -27,7 +34,7 @@ def observe(
     Returns the very `window` object it was given when the payment changes nothing (most
     traffic), so a caller can skip the store write with an identity check.
     """
-    if window is None and not _relevant(entry_for(payment), pack):
+    if window is None and not windowed(payment, pack):
         # Most traffic: no state and a payment no windowed rule counts (nothing to build).
         return window, []
     state = window or DebtorWindow()
@@ -35,7 +42,9 @@ def observe(
     known = state.entry(payment.payment_id)
     if known is not None:
         return window, _redelivered(state, known, payment, pack, settings)
-    if not _relevant(entry_for(payment), pack) or _too_late(state, payment, settings):
+    if window is not None and not windowed(payment, pack):
+        return window, []
+    if _too_late(state, payment, settings):
         return window, []
     entries = tuple(sorted((*state.entries, entry_for(payment)), key=_order))
     episodes = list(state.episodes)
@@ -76,17 +85,17 @@ def observe(
 def windowed(payment: Payment, pack: RulePack) -> bool:
     """Whether `payment` can touch window state at all: callers skip the state lookup when not
     (most traffic: non-USD, or neither near the threshold nor to a transit jurisdiction)."""
-    return _relevant(entry_for(payment), pack)
+    return _relevant(facts_of(payment), pack)
 
 
-def _relevant(entry: WindowEntry, pack: RulePack) -> bool:
+def _relevant(entry: Counted, pack: RulePack) -> bool:
     """Whether any windowed rule could ever count this payment; others leave the state alone
     (most traffic), which spares the worker a table write per payment."""
-    return any(
-        pattern.relevant(entry, rule_settings)
-        for pattern in PATTERNS
-        if (rule_settings := pack.settings(pattern.rule)) is not None
-    )
+    for pattern in PATTERNS:
+        rule_settings = pack.settings(pattern.rule)
+        if rule_settings is not None and pattern.relevant(entry, rule_settings):
+            return True
+    return False
 
 
 def _order(entry: WindowEntry) -> tuple[object, str]:
