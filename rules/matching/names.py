@@ -282,8 +282,13 @@ class NameIndex:
         self._weak: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
         self._cache: dict[tuple[str, float, str | None, bool | None], list[NameHit]] = {}
         self._token_memo: dict[tuple[str, bool, bool], _QueryToken] = {}
-        self._join_memo: dict[tuple[str, str], float | None] = {}
+        # Adjacent word pairs ("left right") that join into a list word, with its weight, and
+        # those known to join into none; words known to stand for no listed word.
+        self._joins: dict[str, float] = {}
+        self._unjoined: set[str] = set()
+        self._inert: set[str] = set()
         analysed = self._analyse_entries(entries)
+        self._weak_keys = frozenset(" ".join(key) for key in self._weak)
         self._tokens = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
         self._weights = _token_weights(self._vocabulary, analysed, len(self._entries))
         self._build_aliases(analysed)
@@ -294,9 +299,8 @@ class NameIndex:
         self._persons_mismatch = all((PERSON, a.kind) in _MISMATCHED_KINDS for a in self._aliases)
         self._alias_tokens = [a.tokens for a in self._aliases]
         # Per alias, M >= threshold * (q * Wq + c): the score formula solved for M.
-        self._alias_needs = [
-            (1 / (1 + a.beta2), a.beta2 * a.weight / (1 + a.beta2)) for a in self._aliases
-        ]
+        self._alias_query_share = [1 / (1 + a.beta2) for a in self._aliases]
+        self._alias_share = [a.beta2 * a.weight / (1 + a.beta2) for a in self._aliases]
         translit = {
             self._vocabulary[t]
             for _, _, names in analysed
@@ -383,7 +387,7 @@ class NameIndex:
                 seen.add(alias_id)
                 alias = aliases[alias_id]
                 matched = sum(best.get(t, 0.0) * weights[t] for t in alias.tokens)
-                if matched >= low * self._alias_needs[alias_id][1] - 1e-9:
+                if matched >= low * self._alias_share[alias_id] - 1e-9:
                     return True
         return False
 
@@ -396,6 +400,8 @@ class NameIndex:
         return found
 
     def _search(self, name: str, threshold: float, kind: str | None, cut: bool) -> list[NameHit]:
+        if self._nothing_to_find(name, cut):
+            return []
         readings = self._readings(name)
         best: dict[int, _Scored] = {}
         weak: dict[int, tuple[str, _Query]] = {}
@@ -425,6 +431,30 @@ class NameIndex:
             if entry not in best
         ]
         return sorted(hits, key=lambda h: (-h.score, h.entry.entry_id, h.alias))
+
+    def _nothing_to_find(self, name: str, cut: bool) -> bool:
+        """True when `_search` would find nothing, told by two set lookups in the usual case.
+
+        Most payment names share no word with a short list (FINCEN-311, the CBI ban), yet every
+        one is searched in every list. `_search` finds an alias only through a query word that
+        stands for a listed word (no such word: `_candidates` is empty) and a weak alias only
+        by whole-name equality. `_inert` holds the words already found to stand for no listed
+        word, `_unjoined` the adjacent pairs already found to join into none. A name whose
+        words are all inert (a superset of its query words: a branch designation is dropped
+        there) and whose pairs all unjoined has one reading, its analysis, and no candidate;
+        if its exact key names no weak alias either, the search is empty. A name read as cut,
+        transliterated from a script or with letters spaced out, or with a word or pair not
+        yet seen, takes the full search (which fills the sets), so no hit is ever dropped.
+        """
+        if cut:
+            return False
+        keys = _name_keys(name)
+        return (
+            keys.plain
+            and self._inert.issuperset(keys.words)
+            and self._unjoined.issuperset(keys.pairs)
+            and keys.exact not in self._weak_keys
+        )
 
     # -- building -------------------------------------------------------------------------
 
@@ -513,18 +543,20 @@ class NameIndex:
         """The name with injected splits closed ("Bank Mel-li" -> "Bank Melli"): one reading
         per split whose join is a list word, and one with every such join (the best first when
         two overlap), because a join can also glue two real words ("Ali Akbar" -> aliakbar)."""
-        parts = fragments(name)
-        if len(parts) < 2:
-            return []
-        words = [w for w, _ in parts]
+        keys = _name_keys(name)
+        unjoined = self._unjoined
         joins: list[tuple[float, int]] = []
-        for i in range(1, len(parts)):
-            if parts[i][1] in (" ", "-") and len(joins) < MAX_JOINS:
-                weight = self._join_weight(words[i - 1], words[i])
-                if weight is not None:
-                    joins.append((weight, i))
+        for pair, i in zip(keys.pairs, keys.positions, strict=True):
+            if pair in unjoined:
+                continue
+            weight = self._join_weight(pair)
+            if weight is not None:
+                joins.append((weight, i))
+                if len(joins) == MAX_JOINS:
+                    break
         if not joins:
             return []
+        parts = keys.parts
         readings = [_joined(parts, {i}) for _, i in joins]
         if len(joins) > 1:
             chosen: set[int] = set()
@@ -534,25 +566,24 @@ class NameIndex:
             readings.append(_joined(parts, chosen))
         return list(dict.fromkeys(readings))
 
-    def _join_weight(self, left: str, right: str) -> float | None:
-        """The weight of the list word left+right makes, if it makes one. Two real words glued
-        ("Peru-vian", "Comp any") are tried too: each join is its own reading, and the reading
-        that matches best counts. Memoised per index: neighbouring words repeat from name to
-        name ("Al Khalidi", "Trading Company") even when the names are new."""
-        key = (left, right)
-        memo = self._join_memo
-        if key in memo:
-            return memo[key]
-        if len(memo) >= JOIN_CACHE_SIZE:
-            memo.clear()
-        memo[key] = found = self._join_weight_of(left, right)
-        return found
-
-    def _join_weight_of(self, left: str, right: str) -> float | None:
-        joined = canonical_word(left + right)
+    def _join_weight(self, pair: str) -> float | None:
+        """The weight of the list word a pair of adjacent words ("left right") makes when
+        joined, if it makes one. Two real words glued ("Peru-vian", "Comp any") are tried too:
+        each join is its own reading, and the reading that matches best counts. Memoised per
+        index: neighbouring words repeat from name to name ("Al Khalidi", "Trading Company")
+        even when the names are new."""
+        found = self._joins.get(pair)
+        if found is not None or pair in self._unjoined:
+            return found
+        if len(self._joins) + len(self._unjoined) >= JOIN_CACHE_SIZE:
+            self._joins.clear()
+            self._unjoined.clear()
+        joined = canonical_word(pair.replace(" ", ""))
         if not joined or any(t not in self._vocabulary for t in joined):
+            self._unjoined.add(pair)
             return None
-        return max(self._weights[self._vocabulary[t]] for t in joined)
+        found = self._joins[pair] = max(self._weights[self._vocabulary[t]] for t in joined)
+        return found
 
     def _split_collapsed(self, reading: NameTokens) -> NameTokens | None:
         """Letters spaced out one by one, closed up, split again into list words."""
@@ -652,7 +683,10 @@ class NameIndex:
             )
             if len(self._token_memo) >= TOKEN_CACHE_SIZE:
                 self._token_memo.clear()
+                self._inert.clear()
             self._token_memo[key] = found
+            if not variants and not translit and not prefix:
+                self._inert.add(text)
         return found
 
     def _query_weight(self, text: str, variants: dict[int, float]) -> float:
@@ -690,6 +724,8 @@ class NameIndex:
         least_total = sum(t.floor for t in tokens)
         most_matched = sum(t.bound for t in tokens)
         needed = threshold * least_total / (1 + _B2 * (1 - threshold))
+        if most_matched < needed:
+            return []  # the prefix below would be empty: nothing to look up
         # An alias lighter than `needed` fails the bound filter (its gains sum to at most its
         # weight): cutting it early only saves work.
         min_alias_weight = needed - 1e-9
@@ -709,8 +745,8 @@ class NameIndex:
             prefix.append(position)
         lookups: Iterable[int] = (v for i in prefix for v in tokens[i].variants)
         low = threshold - SCORE_ROUNDING
-        if low > 0 and prefix:
-            slack = [self._slack(t, low) for t in tokens]
+        if low > 0:
+            slack = [t.slack.get(low) or self._slack(t, low) for t in tokens]
             # t·c·Wc is at most the sum of the words' reach, for c at either β.
             max_alias_weight = min(
                 max_alias_weight,
@@ -733,13 +769,19 @@ class NameIndex:
         if not found:
             return []
         gains = _best_gains(tokens).get
-        alias_tokens, alias_needs = self._alias_tokens, self._alias_needs
-        return [
+        alias_tokens, query_share, alias_share = (
+            self._alias_tokens,
+            self._alias_query_share,
+            self._alias_share,
+        )
+        kept = [
             a
-            for a in sorted(found)
+            for a in found
             if sum(map(gains, alias_tokens[a], _ZEROS))
-            >= threshold * (alias_needs[a][0] * least_total + alias_needs[a][1])
+            >= threshold * (query_share[a] * least_total + alias_share[a])
         ]
+        kept.sort()
+        return kept
 
     @staticmethod
     def _slack(token: _QueryToken, threshold: float) -> _Slack:
@@ -998,6 +1040,34 @@ def _looks_cut(name: str) -> bool:
     return len(name) == SWIFT_LINE and name[-1].isalnum()
 
 
+class _NameKeys(NamedTuple):
+    """What every index asks of a payment name before searching it, worked out once per name."""
+
+    parts: tuple[tuple[str, str], ...]  # its fragments (normalize.fragments)
+    pairs: tuple[str, ...]  # adjacent words an injected space or hyphen may split: "left right"
+    positions: tuple[int, ...]  # per pair, the position of its right word in `parts`
+    words: frozenset[str]  # the words of its analysis
+    plain: bool  # no word transliterated from a script, no letters spaced out
+    exact: str  # its exact key (_exact_key), words joined by a space
+
+
+@lru_cache(maxsize=65536)
+def _name_keys(name: str) -> _NameKeys:
+    """The name's _NameKeys. Every list searches the same payment names, so this is worked out
+    once per name, not once per list; the strings' hashes are then computed once too."""
+    parts = fragments(name)
+    positions = tuple(i for i in range(1, len(parts)) if parts[i][1] in (" ", "-"))
+    analysed = analyse_name(name)
+    return _NameKeys(
+        parts,
+        tuple(f"{parts[i - 1][0]} {parts[i][0]}" for i in positions),
+        positions,
+        frozenset(analysed.tokens),
+        not analysed.collapsed and not analysed.transliterated,
+        " ".join(_exact_key(analysed.tokens)) if analysed.tokens else "",
+    )
+
+
 @lru_cache(maxsize=65536)
 def _exact_key(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Whole-name equality up to word order, legal forms and transliteration spelling (Farouk
@@ -1147,10 +1217,11 @@ def _best_gains(tokens: Sequence[_QueryToken]) -> dict[int, float]:
     """Per vocabulary token, the most any query token can gain by matching it."""
     if len(tokens) == 1:
         return tokens[0].gains
-    merged: dict[int, float] = {}
-    for token in tokens:
+    merged = dict(tokens[0].gains)
+    get = merged.get
+    for token in tokens[1:]:
         for token_id, gain in token.gains.items():
-            if gain > merged.get(token_id, 0.0):
+            if gain > get(token_id, 0.0):
                 merged[token_id] = gain
     return merged
 
