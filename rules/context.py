@@ -137,6 +137,11 @@ class ScreeningContext:
     lists: built empty with every context, so a list or exception reload (a new context, or a
     `dataclasses.replace` copy) never reads what was found before it. Shared by `for_payment`
     and `at` copies, which keep the lists and the pack."""
+    plans: dict[Hashable, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """How each rule runs under this context (rules.listmatch.rule_plan: its typed settings,
+    list index, match policy and party-cache scope), resolved once instead of per payment;
+    shared with the copies that share `parties` (a plan names a scope of that cache), built
+    empty with any other copy."""
 
     @classmethod
     def build(cls, pack: RulePack, lists: ListSet, as_of: date | None = None) -> ScreeningContext:
@@ -166,8 +171,9 @@ class ScreeningContext:
         )
 
     def _sharing_parties(self, copy: ScreeningContext) -> ScreeningContext:
-        # Not an __init__ field, so that `replace` (another pack, exceptions) starts afresh.
+        # Not __init__ fields, so that `replace` (another pack, exceptions) starts afresh.
         object.__setattr__(copy, "parties", self.parties)
+        object.__setattr__(copy, "plans", self.plans)
         return copy
 
     def derive(self, key: Hashable, owner: object, compute: Callable[[], T]) -> T:

@@ -22,10 +22,9 @@ from rules.context import ScreeningContext, mark_retro
 from rules.iran import (
     IranSignal,
     IranTest,
-    holders,
+    holder_signals,
     mentions,
     nexus_finding,
-    remembered_signals,
 )
 from rules.listmatch import in_currency_scope
 from rules.mentions import Subject
@@ -47,8 +46,7 @@ def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     test = IranTest.for_payment(settings, ctx, payment)
     fields = set(settings.beneficiary_fields)
     findings = []
-    for who, holder in holders(payment, ctx):
-        signals = remembered_signals(who, holder, test, ctx) if who.field in fields else ()
+    for who, signals in holder_signals(payment, test, ctx, fields):
         if signals:
             findings.append(mark_retro(_finding(payment, settings, energy, who, signals), payment))
     return findings

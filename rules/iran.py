@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -46,11 +47,10 @@ from rules.listmatch import (
     designation_finding,
     how_matched,
     in_currency_scope,
-    match_policy,
     name_strength,
     payment_subjects,
-    payment_texts,
-    text_matches,
+    plan_text_matches,
+    rule_plan,
     threshold,
     token_evidence,
 )
@@ -147,14 +147,55 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
         return []
     test = IranTest.for_payment(settings, ctx, payment)
     findings = []
-    for who, holder in holders(payment, ctx):
-        signals = remembered_signals(who, holder, test, ctx)
+    for who, signals in holder_signals(payment, test, ctx):
         if signals:
             found = nexus_finding(RULE_ID, settings, who, signals, payment)
             findings.append(mark_retro(found, payment))
     if test.banks is not None and settings.screen_text:
-        findings += _text_findings(payment, settings, ctx, test)
+        findings += _text_findings(payment, ctx, test)
     return findings
+
+
+def holder_signals(
+    payment: Payment, test: IranTest, ctx: ScreeningContext, fields: Collection[str] | None = None
+) -> list[tuple[Subject, Sequence[IranSignal]]]:
+    """`remembered_signals` of each holder (only those of `fields`, when given), each holder's
+    party-cache record fetched once per screening and shared by IRAN-NEXUS and IRAN-ENERGY."""
+    scope = ctx.parties.scope(test)
+    hits = misses = 0
+    found: list[tuple[Subject, Sequence[IranSignal]]] = []
+    for who, holder, record in _holder_records(payment, ctx):
+        if fields is not None and who.field not in fields:
+            continue
+        signals = record.get(scope)
+        if signals is None:
+            misses += 1
+            signals = record[scope] = tuple(iran_signals(who, holder, test))
+        else:
+            hits += 1
+        found.append((who, signals))
+    ctx.parties.count(hits, misses)
+    return found
+
+
+class _HolderKey(NamedTuple):
+    """What a holder's IRAN-NEXUS signals depend on besides the test (a party-cache record key)."""
+
+    who: Subject
+    holder: tuple[object, ...]
+
+
+def _holder_records(
+    payment: Payment, ctx: ScreeningContext
+) -> list[tuple[Subject, Agent | Party, dict[int, Any]]]:
+    def read() -> list[tuple[Subject, Agent | Party, dict[int, Any]]]:
+        record = ctx.parties.record
+        return [
+            (who, holder, record(_HolderKey(who, _holder_key(holder))))
+            for who, holder in holders(payment, ctx)
+        ]
+
+    return ctx.memoised(payment, "holder-records", read)
 
 
 def holders(
@@ -181,16 +222,13 @@ def _holders(payment: Payment, ctx: ScreeningContext | None) -> list[tuple[Subje
     return [(who, by_field[who.field]) for who in people]
 
 
-def _text_findings(
-    payment: Payment, settings: IranSettings, ctx: ScreeningContext, test: IranTest
-) -> list[Finding]:
+def _text_findings(payment: Payment, ctx: ScreeningContext, test: IranTest) -> list[Finding]:
     """An Iranian bank named, or identified by IBAN or BIC, in the payment's free text."""
-    assert test.banks is not None
-    index = test.banks
+    plan = rule_plan(ctx, RULE_ID, IRAN_BANKS_LIST, IranSettings, own_list=False)
+    assert plan is not None and plan.index is test.banks
+    settings, index = plan.settings, plan.index
     findings = []
-    for match in text_matches(
-        index, payment_texts(payment, ctx), match_policy(settings, ctx, index), ctx.parties
-    ):
+    for match in plan_text_matches(plan, payment, ctx):
         if not test.applies(match.entry):
             continue
         explanation = (

@@ -25,9 +25,10 @@ aircraft never match an agent; vessels and aircraft never match a party name or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.matching import NameHit, matcher_evidence
@@ -140,6 +141,64 @@ def match_policy(
 
 POLICY_MEMO_SIZE = 256
 """Entries (policies and per-policy text memos) an index keeps before it starts afresh."""
+
+L = TypeVar("L", bound=ListRuleSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class ListPlan(Generic[L]):
+    """One list rule as a context runs it: what every payment would otherwise look up again.
+
+    The settings, the list index, the match policy, the rule's scope in the context's party
+    cache and the index's free-text memo depend on the pack and the lists only, so they are
+    resolved once per context (`rule_plan`), not once per payment.
+    """
+
+    settings: L
+    index: ListIndex
+    policy: MatchPolicy
+    scope: int
+    memo: dict[Any, WindowHits]
+
+
+PLANS_SIZE = 1024
+"""Plans a context keeps before it starts afresh (one per list rule in use)."""
+
+_NO_PLAN = object()
+
+
+def rule_plan(
+    ctx: ScreeningContext,
+    rule: str,
+    list_name: str,
+    model: type[L],
+    *,
+    own_list: bool = True,
+) -> ListPlan[L] | None:
+    """The rule's plan under `ctx` (None: disabled, or its list is not loaded).
+
+    The list is the settings' `list` when given and `own_list`, else `list_name`. Kept in
+    `ctx.plans`, which lives as long as the context's party cache (whose scope it names) and
+    is never shared with a context of another pack or other lists.
+    """
+    key = (rule, list_name, model, own_list)
+    plans = ctx.plans
+    found = plans.get(key, _NO_PLAN)
+    if found is not _NO_PLAN:
+        known: ListPlan[L] | None = found
+        return known
+    settings = ctx.pack.typed(rule, model)
+    plan: ListPlan[L] | None = None
+    if settings is not None:
+        index = ctx.index((settings.list_name if own_list else None) or list_name)
+        if index is not None:
+            policy = match_policy(settings, ctx, index)
+            scope = ctx.parties.scope(index, policy)
+            plan = ListPlan(settings, index, policy, scope, _text_memo(index, policy))
+    if len(plans) >= PLANS_SIZE:
+        plans.clear()
+    plans[key] = plan
+    return plan
 
 
 # --- matches --------------------------------------------------------------------------------
@@ -368,15 +427,118 @@ def payment_matches(
     With `ctx`, the payment's subjects and free text are read once per screening (its memo).
     """
     if ctx is None:
-        people: Iterable[Subject] = subjects(payment, agents=policy.screen_agents)
-    else:
-        people = payment_subjects(payment, ctx, agents=policy.screen_agents)
-    parties = ctx.parties if ctx is not None else None
-    found = list_matches(index, people, policy, parties)
+        found = list_matches(index, subjects(payment, agents=policy.screen_agents), policy)
+        if policy.screen_text:
+            found += text_matches(index, text_mentions(payment), policy)
+        return found
+    scope = ctx.parties.scope(index, policy)
+    return _matches_in(index, policy, scope, _text_memo(index, policy), payment, ctx)
+
+
+def plan_matches(plan: ListPlan[Any], payment: Payment, ctx: ScreeningContext) -> list[ListMatch]:
+    """`payment_matches` for a rule's plan (its index and policy resolved once per context)."""
+    return _matches_in(plan.index, plan.policy, plan.scope, plan.memo, payment, ctx)
+
+
+def _matches_in(
+    index: ListIndex,
+    policy: MatchPolicy,
+    scope: int,
+    memo: dict[Any, WindowHits],
+    payment: Payment,
+    ctx: ScreeningContext,
+) -> list[ListMatch]:
+    """Subjects, then free text, each read from its party-cache record (`payment_records`)
+    under `scope`: computed on the record's first reading under that scope, then remembered."""
+    best: dict[tuple[str, str], ListMatch] = {}
+    hits = misses = 0
+    agents = policy.screen_agents
+    for who, record in payment_records(payment, ctx):
+        if who.is_agent and not agents:
+            continue
+        found = record.get(scope)
+        if found is None:
+            misses += 1
+            found = record[scope] = tuple(_subject_matches(index, who, policy))
+        else:
+            hits += 1
+        for match in found:
+            _keep_best(best, match)
+    ctx.parties.count(hits, misses)
+    matches = _in_order(best)
     if policy.screen_text:
-        texts = text_mentions(payment) if ctx is None else payment_texts(payment, ctx)
-        found += text_matches(index, texts, policy, parties)
-    return found
+        matches += _texts_in(index, policy, scope, memo, payment, ctx)
+    return matches
+
+
+def plan_text_matches(
+    plan: ListPlan[Any], payment: Payment, ctx: ScreeningContext
+) -> list[ListMatch]:
+    """`text_matches` of the payment's free text for a rule's plan (IRAN-NEXUS's text test)."""
+    return _texts_in(plan.index, plan.policy, plan.scope, plan.memo, payment, ctx)
+
+
+def _texts_in(
+    index: ListIndex,
+    policy: MatchPolicy,
+    scope: int,
+    memo: dict[Any, WindowHits],
+    payment: Payment,
+    ctx: ScreeningContext,
+) -> list[ListMatch]:
+    best: dict[tuple[str, str], ListMatch] = {}
+    hits = misses = 0
+    for mention, record in text_records(payment, ctx):
+        found = record.get(scope)
+        if found is None:
+            misses += 1
+            found = record[scope] = tuple(_mention_matches(index, mention, policy, memo))
+        else:
+            hits += 1
+        for match in found:
+            _keep_best(best, match)
+    ctx.parties.count(hits, misses)
+    return _in_order(best)
+
+
+def _in_order(best: dict[tuple[str, str], ListMatch]) -> list[ListMatch]:
+    """The best matches by (field, entry id): the stable order findings are built in."""
+    if len(best) < 2:
+        return list(best.values())
+    return sorted(best.values(), key=_match_order)
+
+
+def _match_order(match: ListMatch) -> tuple[str, str]:
+    return (match.subject.field, match.entry.entry_id)
+
+
+Record = dict[int, Any]
+"""What the party cache remembers about one subject or text, by scope (PartyCache.record)."""
+
+
+def payment_records(payment: Payment, ctx: ScreeningContext) -> tuple[tuple[Subject, Record], ...]:
+    """Each subject of the payment (`payment_subjects`) with its party-cache record, fetched
+    once per screening: every list rule then reads its own scope's result in the record."""
+    return ctx.memoised(
+        payment,
+        "subject-records",
+        lambda: _with_records(payment_subjects(payment, ctx), ctx.parties),
+    )
+
+
+def text_records(payment: Payment, ctx: ScreeningContext) -> tuple[tuple[TextMention, Record], ...]:
+    """Each free text of the payment (`payment_texts`) with its party-cache record."""
+    return ctx.memoised(
+        payment, "text-records", lambda: _with_records(payment_texts(payment, ctx), ctx.parties)
+    )
+
+
+K = TypeVar("K", Subject, TextMention)
+
+
+def _with_records(keys: Sequence[K], parties: PartyCache) -> tuple[tuple[K, Record], ...]:
+    record = parties.record
+    return tuple((key, record(key)) for key in keys)
 
 
 def payment_subjects(
@@ -821,12 +983,12 @@ def check_list_rule(
 
     CBI-USD-BAN, FINCEN-311 and MILITIA-FRONT are this function with their own list and words.
     """
-    settings = ctx.pack.typed(rule, ListRuleSettings)
-    index = ctx.index(settings.list_name or list_name) if settings else None
-    if settings is None or index is None or not in_currency_scope(settings, payment):
+    plan = rule_plan(ctx, rule, list_name, ListRuleSettings)
+    if plan is None or not in_currency_scope(plan.settings, payment):
         return []
+    settings, index = plan.settings, plan.index
     findings = []
-    for match in payment_matches(index, payment, match_policy(settings, ctx, index), ctx):
+    for match in plan_matches(plan, payment, ctx):
         entry = match.entry
         if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue

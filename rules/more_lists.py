@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from rules.context import ScreeningContext
+from rules.listmatch import rule_plan
 from rules.lists.eu import EU_LIST
 from rules.lists.ftm import OPENSANCTIONS_LIST
 from rules.lists.sources import NONSDN_LIST
@@ -77,10 +78,10 @@ def check_opensanctions(payment: Payment, ctx: ScreeningContext) -> list[Finding
 def _check(
     rule: str, list_name: str, label: str, payment: Payment, ctx: ScreeningContext
 ) -> list[Finding]:
-    settings = ctx.pack.typed(rule, ProgramSanctionsSettings)
-    if settings is None or ctx.index(settings.list_name or list_name) is None:
+    plan = rule_plan(ctx, rule, list_name, ProgramSanctionsSettings)
+    if plan is None:
         return []
-    actions = settings.program_actions
+    actions = plan.settings.program_actions
     judge = partial(program_verdict, actions) if actions else None
     return check_sanctions_list(rule, list_name, label, payment, ctx, judge)
 

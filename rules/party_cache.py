@@ -21,8 +21,9 @@ from typing import Any, NamedTuple, TypeVar
 T = TypeVar("T")
 
 PARTY_CACHE_SIZE = 50_000
-"""Subjects (with their list and policy) remembered before the least recently used go. At a
-few hundred bytes each (mostly empty results), about 20 MB at most."""
+"""Entries remembered before the least recently used go: a subject's record (its results under
+every list and policy, `record`) or one `(scope, subject)` result (`lookup`). At a few hundred
+bytes each (mostly empty results), a few tens of MB at most."""
 
 MAX_SCOPES = 1024
 """Distinct (index, policy) scopes before the cache starts afresh (a handful per pack)."""
@@ -45,9 +46,11 @@ class CacheStats(NamedTuple):
 class PartyCache:
     """A bounded least-recently-used memo of per-subject screening results.
 
-    A key is `(scope, subject)`: `scope(owner, policy)` names what the result also depends on
-    (the list index, the rule's frozen policy, an IRAN-NEXUS test), by identity for objects,
-    so that a result is never read for another list or another policy.
+    A result is remembered under a scope: `scope(owner, policy)` names what the result also
+    depends on (the list index, the rule's frozen policy, an IRAN-NEXUS test), by identity for
+    objects, so that a result is never read for another list or another policy. The list rules
+    keep a subject's results in one record keyed by the subject (`record`: scope -> result),
+    fetched once per payment; `lookup` keys one result by `(scope, subject)`.
     """
 
     __slots__ = ("_entries", "_next", "_scopes", "capacity", "hits", "misses")
@@ -82,11 +85,41 @@ class PartyCache:
         `compute` must be a pure function of what `key` names (scope and subject) and must not
         return None (None means "not remembered").
         """
-        found: T | None = self.get(key)
-        if found is None:
-            found = compute(*args)
-            self.put(key, found)
+        entries = self._entries
+        found: T | None = entries.get(key)
+        if found is not None:
+            entries.move_to_end(key)
+            self.hits += 1
+            return found
+        self.misses += 1
+        found = compute(*args)
+        self.put(key, found)
         return found
+
+    def record(self, subject: Hashable) -> dict[int, Any]:
+        """Everything remembered about `subject`, by scope (an empty record when new).
+
+        A payment names each subject once and every list rule asks about it: the rules of one
+        screening fetch the record once (rules.listmatch.payment_records) and read their own
+        scope's result in it, instead of looking the subject up again per rule. A record is one
+        entry of the cache (now the most recently used); its results count as hits and misses
+        per scope (`found`, `count`). `subject` must not be a key of `lookup` (records are
+        keyed by the subject itself, `lookup` keys by `(scope, subject)`).
+        """
+        entries = self._entries
+        found: dict[int, Any] | None = entries.get(subject)
+        if found is None:
+            found = entries[subject] = {}
+            if len(entries) > self.capacity:
+                entries.popitem(last=False)
+        else:
+            entries.move_to_end(subject)
+        return found
+
+    def count(self, hits: int, misses: int) -> None:
+        """Add what a caller read from records (`record`) to the statistics."""
+        self.hits += hits
+        self.misses += misses
 
     def get(self, key: Hashable) -> Any:
         """The value remembered under `key` (now the most recently used), or None."""

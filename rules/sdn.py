@@ -24,8 +24,8 @@ from rules.listmatch import (
     how_matched,
     in_currency_scope,
     list_matches,
-    match_policy,
-    payment_matches,
+    plan_matches,
+    rule_plan,
     threshold,
 )
 from rules.lists.ofac import SDN_LIST
@@ -90,13 +90,13 @@ def check_sanctions_list(
 ) -> list[Finding]:
     """One sanctions-list rule. `judge` (rules.more_lists: per-program actions) may give an
     entry its own action and severity; None, or a judge returning None: the rule's."""
-    settings = ctx.pack.typed(rule, SanctionsSettings)
-    index = ctx.index(settings.list_name or list_name) if settings else None
-    if settings is None or index is None or not in_currency_scope(settings, payment):
+    plan = rule_plan(ctx, rule, list_name, SanctionsSettings)
+    if plan is None or not in_currency_scope(plan.settings, payment):
         return []
+    settings, index = plan.settings, plan.index
     programs, critical = settings.programs, settings.critical_programs
     findings = []
-    for match in payment_matches(index, payment, match_policy(settings, ctx, index), ctx):
+    for match in plan_matches(plan, payment, ctx):
         entry = match.entry
         if not in_force(entry, ctx, payment) or not entry.covers_currency(payment.currency):
             continue
