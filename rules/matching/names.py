@@ -282,6 +282,8 @@ class NameIndex:
         self._weak: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
         self._cache: dict[tuple[str, float, str | None, bool | None], list[NameHit]] = {}
         self._token_memo: dict[tuple[str, bool, bool], _QueryToken] = {}
+        # The same memo's plain words (neither transliterated nor cut), keyed by the word alone.
+        self._plain_tokens: dict[str, _QueryToken] = {}
         # Adjacent word pairs ("left right") that join into a list word, with its weight, and
         # those known to join into none; words known to stand for no listed word.
         self._joins: dict[str, float] = {}
@@ -433,7 +435,7 @@ class NameIndex:
         return sorted(hits, key=lambda h: (-h.score, h.entry.entry_id, h.alias))
 
     def _nothing_to_find(self, name: str, cut: bool) -> bool:
-        """True when `_search` would find nothing, told by two set lookups in the usual case.
+        """True when `_search` would find nothing, told by a few set lookups in the usual case.
 
         Most payment names share no word with a short list (FINCEN-311, the CBI ban), yet every
         one is searched in every list. `_search` finds an alias only through a query word that
@@ -631,6 +633,16 @@ class NameIndex:
 
     def _query(self, name: NameTokens, kind: str | None, cut: bool) -> _Query:
         texts, classes, qualifiers, inferred, length = _query_shape(name.tokens)
+        query_kind = _QUERY_KINDS.get(kind or "", UNKNOWN) if kind else inferred
+        if not cut and not name.transliterated:
+            plain, query_token = self._plain_tokens.get, self._query_token
+            return _Query(
+                tuple(plain(t) or query_token(t, False) for t in texts),
+                classes,
+                qualifiers,
+                query_kind,
+                length,
+            )
         last = name.tokens[-1] if cut and name.tokens else None
         tokens: list[_QueryToken] = []
         for text in texts:
@@ -638,7 +650,6 @@ class NameIndex:
             if prefix and len(text) < 3:
                 continue  # two letters of a cut word say nothing
             tokens.append(self._query_token(text, text in name.transliterated, prefix))
-        query_kind = _QUERY_KINDS.get(kind or "", UNKNOWN) if kind else inferred
         return _Query(tuple(tokens), classes, qualifiers, query_kind, length)
 
     def _query_token(self, text: str, translit: bool, prefix: bool = False) -> _QueryToken:
@@ -683,10 +694,13 @@ class NameIndex:
             )
             if len(self._token_memo) >= TOKEN_CACHE_SIZE:
                 self._token_memo.clear()
+                self._plain_tokens.clear()
                 self._inert.clear()
             self._token_memo[key] = found
-            if not variants and not translit and not prefix:
-                self._inert.add(text)
+            if not translit and not prefix:
+                self._plain_tokens[text] = found
+                if not variants:
+                    self._inert.add(text)
         return found
 
     def _query_weight(self, text: str, variants: dict[int, float]) -> float:

@@ -117,7 +117,7 @@ def fragments(name: str) -> tuple[tuple[str, str], ...]:
     an injected split ("Mel-li", "Kata ib", a word continued on the next line); the index
     re-joins such pairs when the join is one of its list words, keeping every other separator
     (so "S.A." stays a legal form)."""
-    text = clean_text(name).translate(_APOSTROPHES)
+    text = _without_apostrophes(clean_text(name))
     if not text.isascii():
         if has_arabic(text):
             return ()
@@ -127,14 +127,13 @@ def fragments(name: str) -> tuple[tuple[str, str], ...]:
         text = _SPACED_LETTERS.sub(lambda m: _SPACED_SEPARATORS.sub("", m.group(0)), text)
     out: list[tuple[str, str]] = []
     separator = ""
-    for part in _FRAGMENT.split(text):
-        if not part:
-            continue
-        if _NON_WORD.fullmatch(part):
+    # The split alternates words (even places, empty at either end) and separators (odd).
+    for i, part in enumerate(_FRAGMENT.split(text)):
+        if i % 2:
             separator += part
-            continue
-        out.append((part, separator))
-        separator = ""
+        elif part:
+            out.append((part, separator))
+            separator = ""
     return tuple(out)
 
 
@@ -152,8 +151,18 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return analyse_name(name).tokens
 
 
+def _without_apostrophes(text: str) -> str:
+    """Step 3's deletion of apostrophes; an ASCII text can hold only two of them, and two
+    `in` tests are much cheaper than a translation table."""
+    if text.isascii():
+        if "'" in text:
+            text = text.replace("'", "")
+        return text.replace("`", "") if "`" in text else text
+    return text.translate(_APOSTROPHES)
+
+
 def _latin_words(text: str, collapsed: set[str]) -> list[str]:
-    text = text.translate(_APOSTROPHES)
+    text = _without_apostrophes(text)
     if not text.isascii():
         text = ascii_text(text) or ""
     text = text.lower()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -146,7 +147,7 @@ class VariantMap:
                 _keep(found, token_id, similarity)
 
     def _skeletons(self, token: str, translit: bool, found: dict[int, float]) -> None:
-        bones = skeleton(token)
+        bones = _query_skeleton(token)
         if len(bones) < MIN_SKELETON_LENGTH:
             return
         # An unvowelled transliteration may be any vocabulary word with its consonants; a
@@ -164,7 +165,7 @@ def _within_edits(
     if len(word) < MIN_EDIT_LENGTH:
         return
     seen: set[str] = set()
-    for key in _deletions(word):
+    for key in _query_deletions(word):
         for other in by_deletion.get(key, ()):
             if other in seen or other == word:
                 continue
@@ -188,3 +189,16 @@ def _deletions(folded: str) -> list[str]:
     if len(folded) >= MIN_EDIT_LENGTH:
         keys += [folded[:i] + folded[i + 1 :] for i in range(len(folded))]
     return list(dict.fromkeys(keys))
+
+
+@lru_cache(maxsize=16384)
+def _query_deletions(word: str) -> tuple[str, ...]:
+    """_deletions of a query word, remembered: every list expands the same payment words (the
+    lists' own words are expanded once, at build, uncached)."""
+    return tuple(_deletions(word))
+
+
+@lru_cache(maxsize=16384)
+def _query_skeleton(word: str) -> str:
+    """skeleton() of a query word, remembered for the same reason as _query_deletions."""
+    return skeleton(word)
