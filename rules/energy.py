@@ -21,8 +21,8 @@ from datetime import date
 from rules.context import ScreeningContext, mark_retro
 from rules.iran import (
     IranSignal,
-    IranTest,
     holder_signals,
+    iran_plan,
     mentions,
     nexus_finding,
 )
@@ -37,16 +37,16 @@ RULE_ID = "IRAN-ENERGY"
 
 def check_iran_energy(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """One finding per Iranian beneficiary field of an electricity/gas payment."""
-    settings = ctx.pack.typed(RULE_ID, EnergySettings)
-    if settings is None or not in_currency_scope(settings, payment):
+    plan = iran_plan(ctx, RULE_ID, EnergySettings, payment)
+    if plan is None or not in_currency_scope(plan.settings, payment):
         return []
+    settings = plan.settings
     energy = energy_reason(payment, settings)
     if energy is None:
         return []
-    test = IranTest.for_payment(settings, ctx, payment)
     fields = set(settings.beneficiary_fields)
     findings = []
-    for who, signals in holder_signals(payment, test, ctx, fields):
+    for who, signals in holder_signals(payment, plan.test, ctx, fields, scope=plan.scope):
         if signals:
             findings.append(mark_retro(_finding(payment, settings, energy, who, signals), payment))
     return findings

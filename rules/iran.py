@@ -36,18 +36,20 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
 from rules.listmatch import (
+    PLANS_SIZE,
     countries_conflict,
     designation_finding,
     how_matched,
     in_currency_scope,
     name_strength,
+    payment_records,
     payment_subjects,
     plan_text_matches,
     rule_plan,
@@ -142,12 +144,12 @@ class IranTest:
 
 def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """One finding per party or agent located in Iran (or an Iranian bank)."""
-    settings = ctx.pack.typed(RULE_ID, IranSettings)
-    if settings is None or not in_currency_scope(settings, payment):
+    plan = iran_plan(ctx, RULE_ID, IranSettings, payment)
+    if plan is None or not in_currency_scope(plan.settings, payment):
         return []
-    test = IranTest.for_payment(settings, ctx, payment)
+    settings, test = plan.settings, plan.test
     findings = []
-    for who, signals in holder_signals(payment, test, ctx):
+    for who, signals in holder_signals(payment, test, ctx, scope=plan.scope):
         if signals:
             found = nexus_finding(RULE_ID, settings, who, signals, payment)
             findings.append(mark_retro(found, payment))
@@ -156,12 +158,58 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     return findings
 
 
+IS = TypeVar("IS", bound=IranSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class IranPlan(Generic[IS]):
+    """IRAN-NEXUS or IRAN-ENERGY as a context runs it on one list date: the typed settings,
+    the test and its party-cache scope, resolved once per (context, date), not per payment."""
+
+    settings: IS
+    test: IranTest
+    scope: int
+
+
+_NO_PLAN = object()
+
+
+def iran_plan(
+    ctx: ScreeningContext, rule: str, model: type[IS], payment: Payment
+) -> IranPlan[IS] | None:
+    """The rule's plan for `payment`'s list date (None: the rule is disabled), kept in
+    `ctx.plans` (rules.listmatch.rule_plan says why there)."""
+    on = list_date(ctx, payment)
+    key = ("iran", rule, model, on)
+    plans = ctx.plans
+    found = plans.get(key, _NO_PLAN)
+    if found is not _NO_PLAN:
+        known: IranPlan[IS] | None = found
+        return known
+    settings = ctx.pack.typed(rule, model)
+    plan: IranPlan[IS] | None = None
+    if settings is not None:
+        test = IranTest.for_payment(settings, ctx, payment)
+        plan = IranPlan(settings, test, ctx.parties.scope(test))
+    if len(plans) >= PLANS_SIZE:
+        plans.clear()
+    plans[key] = plan
+    return plan
+
+
 def holder_signals(
-    payment: Payment, test: IranTest, ctx: ScreeningContext, fields: Collection[str] | None = None
+    payment: Payment,
+    test: IranTest,
+    ctx: ScreeningContext,
+    fields: Collection[str] | None = None,
+    *,
+    scope: int | None = None,
 ) -> list[tuple[Subject, Sequence[IranSignal]]]:
     """`remembered_signals` of each holder (only those of `fields`, when given), each holder's
-    party-cache record fetched once per screening and shared by IRAN-NEXUS and IRAN-ENERGY."""
-    scope = ctx.parties.scope(test)
+    party-cache record fetched once per screening and shared by IRAN-NEXUS and IRAN-ENERGY.
+    `scope` is `ctx.parties.scope(test)` when the caller has it (`IranPlan`)."""
+    if scope is None:
+        scope = ctx.parties.scope(test)
     hits = misses = 0
     found: list[tuple[Subject, Sequence[IranSignal]]] = []
     for who, holder, record in _holder_records(payment, ctx):
@@ -188,12 +236,23 @@ class _HolderKey(NamedTuple):
 def _holder_records(
     payment: Payment, ctx: ScreeningContext
 ) -> list[tuple[Subject, Agent | Party, dict[int, Any]]]:
+    """Each holder with its party-cache record. An agent's signals read nothing its Subject
+    does not hold (BIC, name, clearing id, country), nor does a party's without address
+    lines (account, country): those share the subject's record with the list rules (under
+    another scope). A party's address lines are read too (places, a continued name), so a
+    party with address lines has a record of its own, keyed by subject and lines."""
+
     def read() -> list[tuple[Subject, Agent | Party, dict[int, Any]]]:
         record = ctx.parties.record
-        return [
-            (who, holder, record(_HolderKey(who, _holder_key(holder))))
-            for who, holder in holders(payment, ctx)
-        ]
+        models: list[Agent | Party] = [agent for _, agent in payment.agent_chain()]
+        models += [party for _, party in payment.parties()]
+        people = [pair for pair in payment_records(payment, ctx) if not pair[0].continued]
+        found: list[tuple[Subject, Agent | Party, dict[int, Any]]] = []
+        for (who, own), holder in zip(people, models, strict=True):
+            if isinstance(holder, Party) and holder.address:
+                own = record(_HolderKey(who, tuple(holder.address)))
+            found.append((who, holder, own))
+        return found
 
     return ctx.memoised(payment, "holder-records", read)
 

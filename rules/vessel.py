@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from rules.context import ScreeningContext, in_force, mark_retro
-from rules.listmatch import in_currency_scope
+from rules.listmatch import PLANS_SIZE, in_currency_scope
 from rules.lists.base import ReferenceList
 from rules.matching import matcher_evidence
 from rules.matching.normalize import name_tokens
@@ -105,17 +105,14 @@ class VesselHit(NamedTuple):
 
 def check_oil_vessel(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
     """Findings for every listed vessel the remittance information or a party's name refers to."""
-    settings = ctx.pack.typed(RULE_ID, VesselSettings)
-    if settings is None or not in_currency_scope(settings, payment):
+    plan = _plan(ctx)
+    if plan is None or not in_currency_scope(plan.settings, payment):
         return []
+    settings = plan.settings
     best: dict[tuple[str, str], tuple[VesselHit, ReferenceList]] = {}
-    for list_name in settings.lists:
-        reference = ctx.lists.get(list_name)
-        if reference is None:
-            continue
-        index = vessel_index(reference)
-        scope = ctx.parties.scope(index)
-        for field, text in _texts(payment):
+    texts = _texts(payment)
+    for reference, index, scope in plan.lists:
+        for field, text in texts:
             # Party names and remittance lines repeat: each text is read once per list version.
             hits = ctx.parties.lookup((scope, text), _vessels_found, text, index)
             for hit in hits:
@@ -124,10 +121,46 @@ def check_oil_vessel(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
                 key = (field, hit.entry.entry_id)
                 if key not in best or hit.score > best[key][0].score:
                     best[key] = (hit, reference)
+    if not best:
+        return []
     return [
         mark_retro(_finding(payment, settings, field, hit, ref), payment)
         for (field, _), (hit, ref) in sorted(best.items())
     ]
+
+
+class VesselPlan(NamedTuple):
+    """OIL-VESSEL as a context runs it: its settings and, per list it names that is loaded,
+    the list, its vessel index and the index's party-cache scope (resolved once per context,
+    rules.listmatch.rule_plan says why)."""
+
+    settings: VesselSettings
+    lists: tuple[tuple[ReferenceList, VesselIndex, int], ...]
+
+
+_NO_PLAN = object()
+
+
+def _plan(ctx: ScreeningContext) -> VesselPlan | None:
+    plans = ctx.plans
+    found = plans.get(RULE_ID, _NO_PLAN)
+    if found is not _NO_PLAN:
+        known: VesselPlan | None = found
+        return known
+    settings = ctx.pack.typed(RULE_ID, VesselSettings)
+    plan: VesselPlan | None = None
+    if settings is not None:
+        lists = []
+        for list_name in settings.lists:
+            reference = ctx.lists.get(list_name)
+            if reference is not None:
+                index = vessel_index(reference)
+                lists.append((reference, index, ctx.parties.scope(index)))
+        plan = VesselPlan(settings, tuple(lists))
+    if len(plans) >= PLANS_SIZE:
+        plans.clear()
+    plans[RULE_ID] = plan
+    return plan
 
 
 def _texts(payment: Payment) -> list[tuple[str, str]]:

@@ -124,7 +124,7 @@ def test_list_and_text_matches_with_and_without_the_cache() -> None:
 def test_the_cache_is_bounded_across_many_parties() -> None:
     ctx = context()
     object.__setattr__(ctx, "parties", PartyCache(capacity=50))
-    for n in range(40):
+    for n in range(60):  # more new parties than the cache holds
         payment = make_payment(
             payment_id=f"p{n}", creditor={"name": f"Trading House Number {n} Ltd"}
         )
