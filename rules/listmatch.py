@@ -25,7 +25,7 @@ aircraft never match an agent; vessels and aircraft never match a party name or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -492,13 +492,30 @@ def _texts_in(
         found = record.get(scope)
         if found is None:
             misses += 1
-            found = record[scope] = tuple(_mention_matches(index, mention, policy, memo))
+            found = record[scope] = _mention_found_in(index, mention, policy, memo)
         else:
             hits += 1
         for match in found:
             _keep_best(best, match)
     ctx.parties.count(hits, misses)
     return _in_order(best)
+
+
+def _mention_found_in(
+    index: ListIndex, mention: TextMention, policy: MatchPolicy, memo: dict[Any, WindowHits]
+) -> tuple[ListMatch, ...]:
+    """`_mention_found`, answered at once for most texts: no identifier, no name span, not a
+    whole field, and no window that starts or ends with a listed word (exactly the case in
+    which `_mention_matches` finds nothing), without touching the text memo."""
+    text = mention.text
+    if (
+        not mention.whole
+        and window_ends(text, policy.text_window).isdisjoint(index.words)
+        and not identifiers_in_text(text)
+        and not name_spans(text)
+    ):
+        return ()
+    return tuple(_mention_matches(index, mention, policy, memo))
 
 
 def _in_order(best: dict[tuple[str, str], ListMatch]) -> list[ListMatch]:
@@ -519,26 +536,31 @@ Record = dict[int, Any]
 def payment_records(payment: Payment, ctx: ScreeningContext) -> tuple[tuple[Subject, Record], ...]:
     """Each subject of the payment (`payment_subjects`) with its party-cache record, fetched
     once per screening: every list rule then reads its own scope's result in the record."""
-    return ctx.memoised(
-        payment,
-        "subject-records",
-        lambda: _with_records(payment_subjects(payment, ctx), ctx.parties),
-    )
+    memo = ctx.memo
+    if memo is None or memo.payment is not payment:
+        return ctx.parties.records(payment_subjects(payment, ctx))
+    # ScreeningContext.memoised, inlined: every list rule asks, once per payment each.
+    found: tuple[tuple[Subject, Record], ...] | None = memo.values.get(_SUBJECT_RECORDS)
+    if found is None:
+        found = ctx.parties.records(payment_subjects(payment, ctx))
+        memo.values[_SUBJECT_RECORDS] = found
+    return found
 
 
 def text_records(payment: Payment, ctx: ScreeningContext) -> tuple[tuple[TextMention, Record], ...]:
     """Each free text of the payment (`payment_texts`) with its party-cache record."""
-    return ctx.memoised(
-        payment, "text-records", lambda: _with_records(payment_texts(payment, ctx), ctx.parties)
-    )
+    memo = ctx.memo
+    if memo is None or memo.payment is not payment:
+        return ctx.parties.records(payment_texts(payment, ctx))
+    found: tuple[tuple[TextMention, Record], ...] | None = memo.values.get(_TEXT_RECORDS)
+    if found is None:
+        found = ctx.parties.records(payment_texts(payment, ctx))
+        memo.values[_TEXT_RECORDS] = found
+    return found
 
 
-K = TypeVar("K", Subject, TextMention)
-
-
-def _with_records(keys: Sequence[K], parties: PartyCache) -> tuple[tuple[K, Record], ...]:
-    record = parties.record
-    return tuple((key, record(key)) for key in keys)
+_SUBJECT_RECORDS = "subject-records"
+_TEXT_RECORDS = "text-records"
 
 
 def payment_subjects(

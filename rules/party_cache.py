@@ -15,10 +15,11 @@ bounded (least recently used entries go first), and counts its hits for the benc
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 PARTY_CACHE_SIZE = 50_000
 """Entries remembered before the least recently used go: a subject's record (its results under
@@ -115,6 +116,22 @@ class PartyCache:
         else:
             entries.move_to_end(subject)
         return found
+
+    def records(self, subjects: Iterable[K]) -> tuple[tuple[K, dict[int, Any]], ...]:
+        """`record` of each subject, paired with it, in order (one call per payment)."""
+        entries = self._entries
+        capacity = self.capacity
+        found: list[tuple[K, dict[int, Any]]] = []
+        for subject in subjects:
+            record: dict[int, Any] | None = entries.get(subject)
+            if record is None:
+                record = entries[subject] = {}
+                if len(entries) > capacity:
+                    entries.popitem(last=False)
+            else:
+                entries.move_to_end(subject)
+            found.append((subject, record))
+        return tuple(found)
 
     def count(self, hits: int, misses: int) -> None:
         """Add what a caller read from records (`record`) to the statistics."""

@@ -8,7 +8,7 @@ does not depend on arrival order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -85,8 +85,11 @@ def _window_hours(settings: RuleSettings) -> float:
     return 24.0
 
 
-def _currencies(settings: RuleSettings) -> tuple[str, ...]:
-    return tuple(settings.currencies) or ("USD",)
+def _currencies(settings: RuleSettings) -> Sequence[str]:
+    return settings.currencies or _USD_ONLY
+
+
+_USD_ONLY = ("USD",)
 
 
 def _windows(
@@ -136,7 +139,9 @@ def _transit(s: RuleSettings) -> tuple[str, ...]:
 
 
 def _fanout_qualifies(e: Counted, s: RuleSettings) -> bool:
-    return e.currency in _currencies(s) and e.beneficiary_country in _transit(s)
+    return (
+        e.currency in _currencies(s) and e.beneficiary_country in _fanout_settings(s).jurisdictions
+    )
 
 
 def _fanout(entries: tuple[WindowEntry, ...], s: RuleSettings, span: timedelta) -> Iterator[Match]:

@@ -10,6 +10,8 @@ the findings it got the first time and leaves the state unchanged.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rules.pack import RulePack
 from rules.windows.patterns import (
     FANOUT,
@@ -78,8 +80,7 @@ def observe(
     watermark = (
         payment.created_at if state.watermark is None else max(state.watermark, payment.created_at)
     )
-    new_state = DebtorWindow(entries=entries, episodes=tuple(episodes), watermark=watermark)
-    return _pruned(new_state, settings), findings
+    return _pruned(entries, tuple(episodes), watermark, settings), findings
 
 
 def windowed(payment: Payment, pack: RulePack) -> bool:
@@ -120,13 +121,18 @@ def _already_alerted(
     )
 
 
-def _pruned(window: DebtorWindow, settings: WindowSettings) -> DebtorWindow:
-    assert window.watermark is not None
-    horizon = window.watermark - settings.span - settings.allowed_lateness
+def _pruned(
+    entries: tuple[WindowEntry, ...],
+    episodes: tuple[Episode, ...],
+    watermark: datetime,
+    settings: WindowSettings,
+) -> DebtorWindow:
+    """The new state without what fell behind the watermark (one model built, not two)."""
+    horizon = watermark - settings.span - settings.allowed_lateness
     return DebtorWindow(
-        entries=tuple(e for e in window.entries if e.created_at >= horizon),
-        episodes=tuple(e for e in window.episodes if e.last_at >= horizon - settings.span),
-        watermark=window.watermark,
+        entries=tuple(e for e in entries if e.created_at >= horizon),
+        episodes=tuple(e for e in episodes if e.last_at >= horizon - settings.span),
+        watermark=watermark,
     )
 
 
