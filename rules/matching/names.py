@@ -85,6 +85,8 @@ MIN_CORPUS_WEIGHT = 0.1
 QUERY_CACHE_SIZE = 50_000
 TOKEN_CACHE_SIZE = 200_000
 JOIN_CACHE_SIZE = 20_000
+# Every list searches a payment's names within the same payment: a short memory serves.
+NAME_KEYS_CACHE_SIZE = 16_384
 GENERIC_TAIL_WEIGHT = 0.3
 # Scores are rounded to four places: a raw score this far below the threshold can still be a hit.
 SCORE_ROUNDING = 1e-4
@@ -435,28 +437,37 @@ class NameIndex:
         return sorted(hits, key=lambda h: (-h.score, h.entry.entry_id, h.alias))
 
     def _nothing_to_find(self, name: str, cut: bool) -> bool:
-        """True when `_search` would find nothing, told by a few set lookups in the usual case.
+        """True when `_search` would find nothing, told by word and pair lookups alone.
 
         Most payment names share no word with a short list (FINCEN-311, the CBI ban), yet every
         one is searched in every list. `_search` finds an alias only through a query word that
         stands for a listed word (no such word: `_candidates` is empty) and a weak alias only
-        by whole-name equality. `_inert` holds the words already found to stand for no listed
-        word, `_unjoined` the adjacent pairs already found to join into none. A name whose
-        words are all inert (a superset of its query words: a branch designation is dropped
-        there) and whose pairs all unjoined has one reading, its analysis, and no candidate;
-        if its exact key names no weak alias either, the search is empty. A name read as cut,
-        transliterated from a script or with letters spaced out, or with a word or pair not
-        yet seen, takes the full search (which fills the sets), so no hit is ever dropped.
+        by whole-name equality. A name none of whose words stands for a listed word (its words
+        are a superset of its query's: a branch designation is dropped there) and none of
+        whose adjacent pairs joins into one has one reading, its analysis, and no candidate;
+        if its exact key names no weak alias either, the search is empty. `_inert` and
+        `_unjoined` remember the words and pairs already found to mean nothing here, so a
+        name seen in parts before is told by two set lookups. A name read as cut,
+        transliterated from a script or with letters spaced out takes the full search.
         """
         if cut:
             return False
         keys = _name_keys(name)
-        return (
-            keys.plain
-            and self._inert.issuperset(keys.words)
-            and self._unjoined.issuperset(keys.pairs)
-            and keys.exact not in self._weak_keys
-        )
+        if not keys.plain or keys.exact in self._weak_keys:
+            return False
+        inert = self._inert
+        if not inert.issuperset(keys.words):
+            plain, query_token = self._plain_tokens.get, self._query_token
+            for word in keys.words:
+                if word not in inert and (plain(word) or query_token(word, False)).variants:
+                    return False
+        unjoined = self._unjoined
+        if not unjoined.issuperset(keys.pairs):
+            join_weight = self._join_weight
+            for pair in keys.pairs:
+                if pair not in unjoined and join_weight(pair) is not None:
+                    return False
+        return True
 
     # -- building -------------------------------------------------------------------------
 
@@ -1065,7 +1076,7 @@ class _NameKeys(NamedTuple):
     exact: str  # its exact key (_exact_key), words joined by a space
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_KEYS_CACHE_SIZE)
 def _name_keys(name: str) -> _NameKeys:
     """The name's _NameKeys. Every list searches the same payment names, so this is worked out
     once per name, not once per list; the strings' hashes are then computed once too."""

@@ -41,6 +41,8 @@ PREFIX_SIMILARITY = 0.9
 MIN_PREFIX_LENGTH = 3
 MAX_PREFIX_EXPANSIONS = 256
 _GLUED_ARTICLES = ("al", "el")
+# A payment's words are expanded by every list within the same payment: a short memory serves.
+QUERY_WORD_CACHE_SIZE = 4096
 
 
 class VariantMap:
@@ -191,14 +193,14 @@ def _deletions(folded: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=QUERY_WORD_CACHE_SIZE)
 def _query_deletions(word: str) -> tuple[str, ...]:
     """_deletions of a query word, remembered: every list expands the same payment words (the
     lists' own words are expanded once, at build, uncached)."""
     return tuple(_deletions(word))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=QUERY_WORD_CACHE_SIZE)
 def _query_skeleton(word: str) -> str:
     """skeleton() of a query word, remembered for the same reason as _query_deletions."""
     return skeleton(word)
