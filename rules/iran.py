@@ -50,7 +50,6 @@ from rules.listmatch import (
     in_currency_scope,
     name_strength,
     payment_records,
-    payment_subjects,
     plan_text_matches,
     rule_plan,
     threshold,
@@ -65,7 +64,6 @@ from rules.mentions import (
     clearing_bic,
     continued_names,
     iban_bank_code,
-    subjects,
 )
 from rules.pack import DEFAULT_STRONG_SCORE, IranSettings, RuleSettings
 from schemas.common import Action
@@ -205,8 +203,10 @@ def holder_signals(
     *,
     scope: int | None = None,
 ) -> list[tuple[Subject, Sequence[IranSignal]]]:
-    """`remembered_signals` of each holder (only those of `fields`, when given), each holder's
-    party-cache record fetched once per screening and shared by IRAN-NEXUS and IRAN-ENERGY.
+    """`iran_signals` of each agent and party (only those of `fields`, when given), remembered
+    across payments in its party-cache record (fetched once per screening and shared by
+    IRAN-NEXUS and IRAN-ENERGY) under the test's scope: a holder's signals are a pure function
+    of the subject, the parts of its Agent or Party they read and `test`.
     `scope` is `ctx.parties.scope(test)` when the caller has it (`IranPlan`)."""
     if scope is None:
         scope = ctx.parties.scope(test)
@@ -257,30 +257,6 @@ def _holder_records(
     return ctx.memoised(payment, "holder-records", read)
 
 
-def holders(
-    payment: Payment, ctx: ScreeningContext | None = None
-) -> list[tuple[Subject, Agent | Party]]:
-    """Each screened subject with the Agent or Party model behind it.
-
-    With `ctx`, they are read once per screening (its memo) and shared by IRAN-NEXUS and
-    IRAN-ENERGY.
-    """
-    if ctx is not None:
-        return ctx.memoised(payment, "holders", lambda: _holders(payment, ctx))
-    return _holders(payment, None)
-
-
-def _holders(payment: Payment, ctx: ScreeningContext | None) -> list[tuple[Subject, Agent | Party]]:
-    by_field: dict[str, Agent | Party] = dict(payment.agent_chain())
-    by_field.update(payment.parties())
-    people = (
-        subjects(payment, continued=False)
-        if ctx is None
-        else payment_subjects(payment, ctx, continued=False)
-    )
-    return [(who, by_field[who.field]) for who in people]
-
-
 def _text_findings(payment: Payment, ctx: ScreeningContext, test: IranTest) -> list[Finding]:
     """An Iranian bank named, or identified by IBAN or BIC, in the payment's free text."""
     plan = rule_plan(ctx, RULE_ID, IRAN_BANKS_LIST, IranSettings, own_list=False)
@@ -298,22 +274,6 @@ def _text_findings(payment: Payment, ctx: ScreeningContext, test: IranTest) -> l
         found = designation_finding(RULE_ID, settings, index, match, explanation)
         findings.append(mark_retro(found, payment))
     return findings
-
-
-def remembered_signals(
-    who: Subject, holder: Agent | Party, test: IranTest, ctx: ScreeningContext
-) -> Sequence[IranSignal]:
-    """`iran_signals`, remembered across payments in the context's party cache: a subject's
-    signals are a pure function of the subject, the parts of its Agent or Party they read
-    (address lines, account, clearing id, country) and `test` (lists, settings, list date)."""
-    key = (ctx.parties.scope(test), who, _holder_key(holder))
-    return ctx.parties.lookup(key, lambda: tuple(iran_signals(who, holder, test)))
-
-
-def _holder_key(holder: Agent | Party) -> tuple[object, ...]:
-    if isinstance(holder, Party):
-        return ("party", holder.account, holder.country, tuple(holder.address))
-    return ("agent", holder.clearing_id, holder.country)
 
 
 def iran_signals(who: Subject, holder: Agent | Party, test: IranTest) -> list[IranSignal]:
