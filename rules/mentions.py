@@ -125,9 +125,11 @@ def continued_names(name: str, address: Sequence[str], line_length: int) -> list
     """`name + " " + address[0]` and `name + address[0]` when the name fills its line.
 
     A name that ends one character short of the line still counts: the parser strips the
-    space the cut fell on, so the continuation then starts a new word.
+    space the cut fell on, so the continuation then starts a new word. A name longer than the
+    line was not cut at it (pacs.008 names run to 140 characters, and the MT parser already
+    joins 50F/59F's numbered name lines): its address is an address, screened as text.
     """
-    if not address or len(name) < line_length - 1 or not address[0].strip():
+    if not address or not line_length - 1 <= len(name) <= line_length or not address[0].strip():
         return []
     rest = address[0].strip()
     return list(dict.fromkeys([f"{name} {rest}", f"{name}{rest}"]))

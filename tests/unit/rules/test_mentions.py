@@ -30,6 +30,13 @@ def test_short_name_is_not_joined_with_its_address() -> None:
     assert continued_names(NAME_35, [], SWIFT_NAME_LINE) == []
 
 
+def test_name_longer_than_the_line_was_not_cut_at_it() -> None:
+    whole = "Al-Farabi Company for Poultry Feed Ltd"  # 38 characters: a pacs.008 name
+    assert continued_names(whole, ["33 Avenue 79"], SWIFT_NAME_LINE) == []
+    assert continued_names(whole + " and Sons", ["Baghdad"], SWIFT_NAME_LINE) == []
+    assert continued_names(NAME_35 + "e", ["nt and Finance"], SWIFT_NAME_LINE) != []
+
+
 def test_subjects_carry_accounts_clearing_ids_and_continued_names() -> None:
     payment = make_payment(
         creditor={"name": NAME_35, "account": "IQ64AIBI001123456789012", "address": ["ent x"]},
