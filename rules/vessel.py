@@ -81,18 +81,11 @@ class VesselIndex:
         )
 
 
-_CACHE: dict[tuple[str, str], VesselIndex] = {}
-_CACHE_SIZE = 8
-
-
 def vessel_index(reference: ReferenceList) -> VesselIndex:
-    """The vessel index of one list version, built once (the version is a content hash)."""
-    key = (reference.name, reference.version)
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = VesselIndex.build([e for e in reference.entries if e.kind == "vessel"])
-    return _CACHE[key]
+    """The vessel index of one list version. Built by the caller's plan, once per screening
+    context (`_plan`) or re-screening delta (rules/rescreen.py), which keeps it: the core holds
+    no module-level state."""
+    return VesselIndex.build([e for e in reference.entries if e.kind == "vessel"])
 
 
 class VesselHit(NamedTuple):
