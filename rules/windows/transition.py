@@ -16,7 +16,6 @@ from rules.pack import RulePack
 from rules.windows.patterns import (
     FANOUT,
     STRUCTURING,
-    Counted,
     Pattern,
     WindowSettings,
     find_patterns,
@@ -26,6 +25,8 @@ from schemas.decision import Finding
 from schemas.payment import Payment
 
 PATTERNS: tuple[Pattern, ...] = (STRUCTURING, FANOUT)
+_NO_STATE = DebtorWindow()
+"""A debtor the window does not hold yet (immutable, so one instance serves every call)."""
 
 
 def observe(
@@ -39,7 +40,7 @@ def observe(
     if window is None and not windowed(payment, pack):
         # Most traffic: no state and a payment no windowed rule counts (nothing to build).
         return window, []
-    state = window or DebtorWindow()
+    state = _NO_STATE if window is None else window
     settings = WindowSettings.from_pack(pack)
     known = state.entry(payment.payment_id)
     if known is not None:
@@ -85,16 +86,17 @@ def observe(
 
 def windowed(payment: Payment, pack: RulePack) -> bool:
     """Whether `payment` can touch window state at all: callers skip the state lookup when not
-    (most traffic: non-USD, or neither near the threshold nor to a transit jurisdiction)."""
-    return _relevant(facts_of(payment), pack)
+    (most traffic: non-USD, or neither near the threshold nor to a transit jurisdiction).
 
-
-def _relevant(entry: Counted, pack: RulePack) -> bool:
-    """Whether any windowed rule could ever count this payment; others leave the state alone
-    (most traffic), which spares the worker a table write per payment."""
+    Any windowed rule that could ever count the payment makes it relevant; others leave the
+    state alone, which spares the worker a table write per payment. Runs twice for every
+    payment (the caller's state lookup, then `observe`), so it reads the pack's rules directly
+    (what `RulePack.settings` returns: present and enabled)."""
+    facts = facts_of(payment)
+    rules = pack.rules
     for pattern in PATTERNS:
-        rule_settings = pack.settings(pattern.rule)
-        if rule_settings is not None and pattern.relevant(entry, rule_settings):
+        found = rules.get(pattern.rule)
+        if found is not None and found.enabled and pattern.relevant(facts, found):
             return True
     return False
 
