@@ -41,6 +41,8 @@ _SEVEN_DIGITS = re.compile(
     r"(?:(?P<label>\bIMO\s*(?:No\.?|Number|#|:)?\s*)|(?<![0-9A-Za-z]))(?P<imo>\d{7})(?![0-9A-Za-z])",
     re.I,
 )
+_DIGIT_RUN = re.compile(r"\d{7}")
+"""What every IMO reference holds: texts without it (most) skip `_SEVEN_DIGITS`'s slower scan."""
 _SLASHED = re.compile(r"\bM\s*/\s*([TV])\b", re.I)
 
 
@@ -172,6 +174,8 @@ def find_vessels(text: str, index: VesselIndex) -> Iterator[VesselHit]:
 
 
 def _imo_hits(text: str, index: VesselIndex) -> Iterator[VesselHit]:
+    if _DIGIT_RUN.search(text) is None:
+        return
     for found in _SEVEN_DIGITS.finditer(text):
         imo, labelled = found.group("imo"), bool(found.group("label"))
         if not labelled and not imo_check_digit_ok(imo):
@@ -182,7 +186,11 @@ def _imo_hits(text: str, index: VesselIndex) -> Iterator[VesselHit]:
 
 
 def _name_hits(text: str, index: VesselIndex) -> Iterator[VesselHit]:
-    tokens = name_tokens(_SLASHED.sub(r"M\1", text))
+    # Most texts hold no slash (the M/V, M/T spelling) and no token that starts a listed name:
+    # both tests are far cheaper than the substitution and the scan they spare.
+    tokens = name_tokens(_SLASHED.sub(r"M\1", text) if "/" in text else text)
+    if index.first_words.isdisjoint(tokens):
+        return
     for start in range(len(tokens)):
         if tokens[start] not in index.first_words:
             continue
