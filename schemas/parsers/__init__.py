@@ -48,7 +48,8 @@ _UTC_RANGE = "created_at: its UTC instant is outside the years 1-9999"
 def parse_json(raw: bytes) -> Payment:
     """A canonical payment as JSON; pydantic errors become ParseError('json-schema')."""
     try:
-        payment = Payment.model_validate_json(raw)
+        # model_validate_json without its keyword handling (a microsecond of every payment)
+        payment: Payment = Payment.__pydantic_validator__.validate_json(raw)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise ParseError("json-invalid", describe_validation_error(exc)) from None

@@ -101,9 +101,9 @@ def detect_format(raw: bytes, content_type: str | None = None) -> MessageType:
     head = strip_bom_and_space(raw)
     if family is None:
         family = _sniff_family(head[:16].lstrip(_RJE_LEAD))
-    hint = _type_param(content_type)
-    if family == "json":
+    if family == "json":  # most traffic; JSON has no type parameter to read
         return MessageType.JSON
+    hint = _type_param(content_type)
     if family == "xml":
         return _xml_type(head, hint)
     return _mt_type(head, hint)

@@ -99,6 +99,14 @@ def check_amount(payment: Payment, reason: str) -> None:
     aborted serialising it. So the parsers hold every format to the ISO 20022 amount type.
     """
     _, digits, exponent = payment.amount.as_tuple()
+    # Every payment: at most 18 digits with 0-5 of them after the point is within both limits
+    # whatever the leading and trailing zeros, without spelling the digits out.
+    if (
+        isinstance(exponent, int)
+        and -MAX_AMOUNT_FRACTION_DIGITS <= exponent <= 0
+        and len(digits) <= MAX_AMOUNT_DIGITS
+    ):
+        return
     if not isinstance(exponent, int):  # NaN/Infinity: the model already refuses them
         raise ParseError(reason, f"amount: {str(payment.amount)[:40]} is not a finite number")
     text = "".join(map(str, digits)).lstrip("0")
