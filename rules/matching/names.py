@@ -461,6 +461,8 @@ class NameIndex:
             for word in keys.words:
                 if word not in inert and (plain(word) or query_token(word, False)).variants:
                     return False
+        if self._vocabulary.keys().isdisjoint(keys.joined):
+            return True
         unjoined = self._unjoined
         if not unjoined.issuperset(keys.pairs):
             join_weight = self._join_weight
@@ -557,6 +559,8 @@ class NameIndex:
         per split whose join is a list word, and one with every such join (the best first when
         two overlap), because a join can also glue two real words ("Ali Akbar" -> aliakbar)."""
         keys = _name_keys(name)
+        if self._vocabulary.keys().isdisjoint(keys.joined):
+            return []  # no pair joins into a list word (most new names' pairs are new too)
         unjoined = self._unjoined
         joins: list[tuple[float, int]] = []
         for pair, i in zip(keys.pairs, keys.positions, strict=True):
@@ -746,8 +750,8 @@ class NameIndex:
             # No word stands for a listed word (most new names against a short list): no alias
             # gains any matched weight, so none can reach a positive threshold.
             return []
-        least_total = sum(t.floor for t in tokens)
-        most_matched = sum(t.bound for t in tokens)
+        least_total = sum([t.floor for t in tokens])
+        most_matched = sum([t.bound for t in tokens])
         needed = threshold * least_total / (1 + _B2 * (1 - threshold))
         if most_matched < needed:
             return []  # the prefix below would be empty: nothing to look up
@@ -756,14 +760,16 @@ class NameIndex:
         min_alias_weight = needed - 1e-9
         max_alias_weight = math.inf
         if threshold > 0:
+            # The lighter of the two β's bounds ((1 + b2) * most_matched / threshold -
+            # least_total) / b2, written out (this runs once per name and list).
             max_alias_weight = 1e-9 + max(
-                ((1 + b2) * most_matched / threshold - least_total) / b2 for b2 in (_B2, 1.0)
+                ((1 + _B2) * most_matched / threshold - least_total) / _B2,
+                ((1 + 1.0) * most_matched / threshold - least_total) / 1.0,
             )
         remaining = most_matched
         prefix: list[int] = []
-        for position in sorted(
-            range(len(tokens)), key=lambda i: (-tokens[i].bound, tokens[i].text)
-        ):
+        # Heaviest bound first, ties by text then position (a stable sort's order).
+        for _, _, position in sorted([(-t.bound, t.text, i) for i, t in enumerate(tokens)]):
             if remaining < needed:
                 break
             remaining -= tokens[position].bound
@@ -773,24 +779,21 @@ class NameIndex:
         if low > 0:
             slack = [t.slack.get(low) or self._slack(t, low) for t in tokens]
             # t·c·Wc is at most the sum of the words' reach, for c at either β.
+            reach_b = sum([s.reach[0] for s in slack])
+            reach_1 = sum([s.reach[1] for s in slack])
             max_alias_weight = min(
                 max_alias_weight,
-                1e-9
-                + max(
-                    sum(s.reach[k] for s in slack) * (1 + b2) / (low * b2)
-                    for k, b2 in enumerate((_B2, 1.0))
-                ),
+                1e-9 + max(reach_b * (1 + _B2) / (low * _B2), reach_1 * (1 + 1.0) / (low * 1.0)),
             )
             lookups = _worth_looking_up(prefix, slack)
         found: set[int] = set()
         postings = self._postings
         for token_id in lookups:
             weights, aliases = postings[token_id]
-            found.update(
-                aliases[
-                    bisect_left(weights, min_alias_weight) : bisect_right(weights, max_alias_weight)
-                ]
-            )
+            start = bisect_left(weights, min_alias_weight)
+            end = bisect_right(weights, max_alias_weight, start)
+            if start < end:
+                found.update(aliases[start:end])
         if not found:
             return []
         gains = _best_gains(tokens).get
@@ -1074,6 +1077,10 @@ class _NameKeys(NamedTuple):
     words: frozenset[str]  # the words of its analysis
     plain: bool  # no word transliterated from a script, no letters spaced out
     exact: str  # its exact key (_exact_key), words joined by a space
+    # Every canonical word its pairs make when joined: an index none of whose list words is
+    # among them joins no pair, told by one set test instead of a memo lookup per pair (the
+    # pairs of generated and real payment names are mostly new, so the memo rarely answers).
+    joined: frozenset[str]
 
 
 @lru_cache(maxsize=NAME_KEYS_CACHE_SIZE)
@@ -1081,15 +1088,27 @@ def _name_keys(name: str) -> _NameKeys:
     """The name's _NameKeys. Every list searches the same payment names, so this is worked out
     once per name, not once per list; the strings' hashes are then computed once too."""
     parts = fragments(name)
-    positions = tuple(i for i in range(1, len(parts)) if parts[i][1] in (" ", "-"))
+    # One plain loop, not a generator per field: this runs for every new payment name.
+    positions: list[int] = []
+    pairs: list[str] = []
+    joined: set[str] = set()
+    previous = parts[0][0] if parts else ""
+    for i in range(1, len(parts)):
+        word, separator = parts[i]
+        if separator == " " or separator == "-":
+            positions.append(i)
+            pairs.append(f"{previous} {word}")
+            joined.update(canonical_word(previous + word))
+        previous = word
     analysed = analyse_name(name)
     return _NameKeys(
         parts,
-        tuple(f"{parts[i - 1][0]} {parts[i][0]}" for i in positions),
-        positions,
+        tuple(pairs),
+        tuple(positions),
         frozenset(analysed.tokens),
         not analysed.collapsed and not analysed.transliterated,
         " ".join(_exact_key(analysed.tokens)) if analysed.tokens else "",
+        frozenset(joined),
     )
 
 
