@@ -82,6 +82,9 @@ class Agent(_Open):
         return self
 
 
+_INTERMEDIARY = tuple(f"intermediary_agents[{i}]" for i in range(8))
+
+
 class Payment(_Open):
     """One payment instruction in canonical form, whatever format it arrived in."""
 
@@ -116,7 +119,11 @@ class Payment(_Open):
             ("debtor_agent", self.debtor_agent),
             ("creditor_agent", self.creditor_agent),
         ]
-        chain += [(f"intermediary_agents[{i}]", a) for i, a in enumerate(self.intermediary_agents)]
+        # Several rules ask for the chain of every payment: the usual field names are not
+        # formatted again each time.
+        for i, agent in enumerate(self.intermediary_agents):
+            field = _INTERMEDIARY[i] if i < len(_INTERMEDIARY) else f"intermediary_agents[{i}]"
+            chain.append((field, agent))
         if self.instructing_agent is not None:
             chain.append(("instructing_agent", self.instructing_agent))
         if self.instructed_agent is not None:
