@@ -343,9 +343,10 @@ def _window_hits(
     if found is not None:
         return found
     hits: list[tuple[str, NameHit]] = []
-    windows = text_windows(text, policy.text_window)
-    if window_ends(text, policy.text_window).isdisjoint(index.words):
-        windows = ()  # no window starts or ends with a listed word (the test below, at once)
+    windows: tuple[TextWindow, ...] = ()
+    if not window_ends(text, policy.text_window).isdisjoint(index.words):
+        # Some window starts or ends with a listed word; the others are skipped below.
+        windows = text_windows(text, policy.text_window)
     for window in windows:
         first, _, rest = window.text.partition(" ")
         if first not in index.words and rest.rpartition(" ")[2] not in index.words:
@@ -492,7 +493,7 @@ def _texts_in(
         found = record.get(scope)
         if found is None:
             misses += 1
-            found = record[scope] = _mention_found_in(index, mention, policy, memo)
+            found = record[scope] = _mention_found_in(index, mention, policy, memo, record)
         else:
             hits += 1
         for match in found:
@@ -502,20 +503,45 @@ def _texts_in(
 
 
 def _mention_found_in(
-    index: ListIndex, mention: TextMention, policy: MatchPolicy, memo: dict[Any, WindowHits]
+    index: ListIndex,
+    mention: TextMention,
+    policy: MatchPolicy,
+    memo: dict[Any, WindowHits],
+    record: Record | None = None,
 ) -> tuple[ListMatch, ...]:
     """`_mention_found`, answered at once for most texts: no identifier, no name span, not a
     whole field, and no window that starts or ends with a listed word (exactly the case in
-    which `_mention_matches` finds nothing), without touching the text memo."""
-    text = mention.text
-    if (
-        not mention.whole
-        and window_ends(text, policy.text_window).isdisjoint(index.words)
-        and not identifiers_in_text(text)
-        and not name_spans(text)
-    ):
-        return ()
+    which `_mention_matches` finds nothing), without touching the text memo.
+
+    With the text's party-cache `record`, what the test reads of the text alone (whether it
+    is quiet: no identifier, span or whole field; its window ends) is kept there, under
+    scopes no list takes (0 and minus the window length), so that each list only compares.
+    """
+    longest = policy.text_window
+    if record is None:
+        if _quiet(mention) and window_ends(mention.text, longest).isdisjoint(index.words):
+            return ()
+        return tuple(_mention_matches(index, mention, policy, memo))
+    quiet = record.get(_QUIET_SCOPE)
+    if quiet is None:
+        quiet = record[_QUIET_SCOPE] = _quiet(mention)
+    if quiet:
+        ends = record.get(-longest)
+        if ends is None:
+            ends = record[-longest] = window_ends(mention.text, longest)
+        if ends.isdisjoint(index.words):
+            return ()
     return tuple(_mention_matches(index, mention, policy, memo))
+
+
+def _quiet(mention: TextMention) -> bool:
+    """No identifier, no name span and not a whole field: only windows can name a party."""
+    text = mention.text
+    return not mention.whole and not identifiers_in_text(text) and not name_spans(text)
+
+
+_QUIET_SCOPE = 0
+"""The text record's slot for `_quiet` (party-cache scopes start at 1)."""
 
 
 def _in_order(best: dict[tuple[str, str], ListMatch]) -> list[ListMatch]:
@@ -797,12 +823,30 @@ def text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
 @lru_cache(maxsize=16384)
 def window_ends(text: str, longest: int) -> frozenset[str]:
     """The first and last words of every window of `text`: a list none of them is in has no
-    name there. Keyed by the text (whose hash Python keeps), asked once per list."""
+    name there. Keyed by the text (whose hash Python keeps), asked once per list.
+
+    Every word of a run of two or more words starts or ends one of its windows, so the ends
+    are the words of those runs, read without building a window: most texts never need one.
+    """
     ends: set[str] = set()
-    for window in text_windows(text, longest):
-        first, _, rest = window.text.partition(" ")
-        ends.add(first)
-        ends.add(rest.rpartition(" ")[2])
+    if longest < 2:
+        return frozenset(ends)
+    run: list[str] = []  # a run goes on across a line break, not across a marker or number
+    for line in text.split("\n"):
+        for part, segment in enumerate(without_markers(line)):
+            if part:
+                if len(run) > 1:
+                    ends.update(run)
+                run = []
+            for token in name_tokens(segment):
+                if not token.isdigit():
+                    run.append(token)
+                    continue
+                if len(run) > 1:
+                    ends.update(run)
+                run = []
+    if len(run) > 1:
+        ends.update(run)
     return frozenset(ends)
 
 
@@ -819,6 +863,7 @@ def _text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     # A line break ends a name as far as its neighbours go (the windows may still span it:
     # a name can wrap onto the next address line).
     # A party marker ("on behalf of", "c/o") ends a run too: it is no part of the name.
+    # (`window_ends` reads the same runs.)
     runs: list[list[tuple[str, bool]]] = [[]]
     for line in text.split("\n"):
         for part, segment in enumerate(without_markers(line)):
