@@ -34,15 +34,15 @@ _APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc\u02bb\u02bf\u02be`\u00
 _HYPHEN_ARTICLE = re.compile(
     r"\b(?:al|el|ul|il|ad|adh|an|ar|as|ash|at|ath|az|ud|un|ur|us|ut|uz)-(?=[a-z])"
 )
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+")
+# A word with the separator before it (empty before the first word when nothing precedes it).
+_SEPARATED_WORD = re.compile(r"([^a-z0-9]*)([a-z0-9]+)")
 # Three or more single letters separated by a space, dot, hyphen or underscore: "K A T A I B",
 # "K.I.B.", "S-E-P-A-H". Closed up into one word (an initialism or a spaced-out name).
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z](?:[ ._\-]{1,2}[a-z](?![a-z0-9])){2,}")
 _SPACED_SEPARATORS = re.compile(r"[ ._\-]")
 # Two letters with dots: a legal form when the pair is one ("S.A.", "A.S.", "B.V.").
 _DOTTED_PAIR = re.compile(r"(?<![a-z0-9])([a-z])\. ?([a-z])(?![a-z0-9])\.?")
-# Separators an evader (or a line break) injects inside a word: a single space or hyphen.
-_FRAGMENT = re.compile(r"([^a-z0-9]+)")
 _ABD = re.compile(r"^abd(?:ul|el|al|ol|oul|ou|u|e|i)?(?=[a-z]{3,}$)")
 ABD_PARTICLES = frozenset({"abdul", "abdel", "abdal", "abdol", "abdoul", "abdil"})
 _FOLD_RULES = (
@@ -125,16 +125,7 @@ def fragments(name: str) -> tuple[tuple[str, str], ...]:
     text = text.lower()
     if " " in text or "." in text or "-" in text or "_" in text:
         text = _SPACED_LETTERS.sub(lambda m: _SPACED_SEPARATORS.sub("", m.group(0)), text)
-    out: list[tuple[str, str]] = []
-    separator = ""
-    # The split alternates words (even places, empty at either end) and separators (odd).
-    for i, part in enumerate(_FRAGMENT.split(text)):
-        if i % 2:
-            separator += part
-        elif part:
-            out.append((part, separator))
-            separator = ""
-    return tuple(out)
+    return tuple([(word, separator) for separator, word in _SEPARATED_WORD.findall(text)])
 
 
 def _collapsed(tokens: tuple[str, ...], collapsed: set[str]) -> frozenset[str]:
@@ -174,7 +165,7 @@ def _latin_words(text: str, collapsed: set[str]) -> list[str]:
         text = text.replace("&", " and ")
     if "-" in text:
         text = _HYPHEN_ARTICLE.sub("", text)
-    return [w for w in _NON_WORD.split(text) if w]
+    return _WORD.findall(text)
 
 
 def _legal_form_pair(match: re.Match[str]) -> str:
@@ -227,7 +218,7 @@ def _split_abd(word: str) -> list[str]:
 
 
 def _apply_phrases(tokens: list[str]) -> tuple[str, ...]:
-    if not any(w in _PHRASE_STARTS for w in tokens):
+    if _PHRASE_STARTS.keys().isdisjoint(tokens):
         return tuple(tokens)
     out: list[str] = []
     i = 0
