@@ -243,15 +243,23 @@ def _holder_records(
     party with address lines has a record of its own, keyed by subject and lines."""
 
     def read() -> list[tuple[Subject, Agent | Party, dict[int, Any]]]:
+        # The subjects are the agents in chain order, then each party followed by its
+        # continued names (rules.mentions.subjects): walked in step with the models.
         record = ctx.parties.record
-        models: list[Agent | Party] = [agent for _, agent in payment.agent_chain()]
-        models += [party for _, party in payment.parties()]
-        people = [pair for pair in payment_records(payment, ctx) if not pair[0].continued]
-        found: list[tuple[Subject, Agent | Party, dict[int, Any]]] = []
-        for (who, own), holder in zip(people, models, strict=True):
-            if isinstance(holder, Party) and holder.address:
-                own = record(_HolderKey(who, tuple(holder.address)))
-            found.append((who, holder, own))
+        pairs = payment_records(payment, ctx)
+        found: list[tuple[Subject, Agent | Party, dict[int, Any]]] = [
+            (who, agent, own)
+            for (who, own), (_, agent) in zip(pairs, payment.agent_chain(), strict=False)
+        ]
+        at, size = len(found), len(pairs)
+        for _, party in payment.parties():
+            who, own = pairs[at]
+            at += 1
+            while at < size and pairs[at][0].continued:
+                at += 1
+            if party.address:
+                own = record(_HolderKey(who, tuple(party.address)))
+            found.append((who, party, own))
         return found
 
     return ctx.memoised(payment, "holder-records", read)
@@ -404,7 +412,9 @@ def mentions(lines: Sequence[str], terms: Sequence[str]) -> str | None:
     if not lines or not terms:
         return None
     text = _fold(" ".join(lines))
-    for name, folded in _folded(tuple(terms)):
+    every, latin = _folded(tuple(terms))
+    # A folded term outside ASCII (Arabic, Persian) cannot be inside an ASCII text.
+    for name, folded in every if not text.isascii() else latin:
         # A plain substring test first (almost no text holds any term), then the word test.
         if folded in text and _pattern(name).search(text):
             return name
@@ -412,9 +422,13 @@ def mentions(lines: Sequence[str], terms: Sequence[str]) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _folded(terms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """Each term with its folded form, once per configured list of terms."""
-    return tuple((name, _fold(name)) for name in terms)
+def _folded(
+    terms: tuple[str, ...],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Each term with its folded form, once per configured list of terms: every term, and the
+    terms whose folded form is ASCII (the only ones an ASCII text can hold), in order."""
+    every = tuple((name, _fold(name)) for name in terms)
+    return every, tuple(pair for pair in every if pair[1].isascii())
 
 
 def _fold(text: str) -> str:

@@ -96,29 +96,28 @@ def subjects(
     small objects, and the core keeps no state between payments.
     """
     found: list[Subject] = []
+    # Built with tuple.__new__ in field order (the NamedTuple's own __new__ is a Python call
+    # per subject, and a payment has a dozen).
     if agents:
-        found += [
-            Subject(f, a.name, a.bic, True, clearing_id=a.clearing_id, country=a.country)
-            for f, a in payment.agent_chain()
-        ]
+        for f, a in payment.agent_chain():
+            found.append(
+                _new(Subject, (f, a.name, a.bic, True, None, a.clearing_id, False, a.country))
+            )
     if parties:
         for field, party in payment.parties():
+            name, country = party.name, party.country
             found.append(
-                Subject(
-                    field,
-                    party.name,
-                    party.bic,
-                    False,
-                    account=party.account,
-                    country=party.country,
-                )
+                _new(Subject, (field, name, party.bic, False, party.account, None, False, country))
             )
-            if continued:
-                found += [
-                    Subject(field, joined, None, False, continued=True, country=party.country)
-                    for joined in continued_names(party.name, party.address, line_length)
-                ]
+            if continued and party.address:
+                for joined in continued_names(name, party.address, line_length):
+                    found.append(
+                        _new(Subject, (field, joined, None, False, None, None, True, country))
+                    )
     return found
+
+
+_new = tuple.__new__
 
 
 def continued_names(name: str, address: Sequence[str], line_length: int) -> list[str]:
