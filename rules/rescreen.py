@@ -22,10 +22,12 @@ without being decoded when the store's record carries the payment's `probe_form`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+import orjson
 
 from rules.context import ListIndex, ScreeningContext, bank_code_keys
 from rules.engine import screen_payment
@@ -290,24 +292,59 @@ READINGS = {NAME: "N", AGENT_NAME: "A", TEXT: "T", EXTRA: "X", CODE: "C"}
 _BY_CODE = {code: how for how, code in READINGS.items()}
 
 
-def probe_form(payment: Mapping[str, Any]) -> str | None:
+PARTY_FORMS_SIZE = 20_000
+"""Parties and agents whose probe strings a caller's memo keeps before it starts afresh."""
+
+PartyForms = MutableMapping[tuple[str, bytes], tuple[str, ...] | None]
+"""(field, the party's JSON) -> its probe strings, or None when one holds a separator."""
+
+
+def probe_form(payment: Mapping[str, Any], parties_memo: PartyForms | None = None) -> str | None:
     """`screened_strings` of a payment's JSON as one string, each prefixed with its reading's
     letter: the strings of its parties and agents first (names, codes, addresses: they recur
     from payment to payment together), then, after PROBE_GROUPS, its own (remittance, unknown
     fields). None when a string holds a separator (the record is then read the slow way).
     Stored beside the payment (streams.rescreen_store) so that re-screening reads it without
-    decoding the payment."""
+    decoding the payment. With `parties_memo` (owned by the caller, bounded here), a party or
+    agent seen before is not walked again: the same banks and counterparties recur."""
     parties: list[str] = []
     own: list[str] = []
     for key, value in payment.items():
         if key in NOT_SCREENED:
             continue
-        into = parties if key in PARTIES else own
-        for text, how in screened_strings({key: value}):
-            if PROBE_SEPARATOR in text or PROBE_GROUPS in text:
-                return None
-            into.append(READINGS[how] + text)
+        if key in PARTIES:
+            strings = (
+                _field_form(key, value)
+                if parties_memo is None
+                else (_remembered_form(key, value, parties_memo))
+            )
+        else:
+            strings = _field_form(key, value)
+        if strings is None:
+            return None
+        (parties if key in PARTIES else own).extend(strings)
     return PROBE_SEPARATOR.join(parties) + PROBE_GROUPS + PROBE_SEPARATOR.join(own)
+
+
+def _field_form(key: str, value: Any) -> tuple[str, ...] | None:
+    strings: list[str] = []
+    for text, how in screened_strings({key: value}):
+        if PROBE_SEPARATOR in text or PROBE_GROUPS in text:
+            return None
+        strings.append(READINGS[how] + text)
+    return tuple(strings)
+
+
+def _remembered_form(key: str, value: Any, memo: PartyForms) -> tuple[str, ...] | None:
+    """The field's probe strings, keyed by its canonical JSON (the strings depend on nothing
+    else)."""
+    memo_key = (key, orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+    if memo_key in memo:
+        return memo[memo_key]
+    if len(memo) >= PARTY_FORMS_SIZE:
+        memo.clear()
+    memo[memo_key] = found = _field_form(key, value)
+    return found
 
 
 def lowest_threshold(pack: RulePack) -> float:

@@ -44,6 +44,7 @@ from pydantic import ValidationError
 
 from infra.metrics import DecisionTally
 from infra.settings import Settings
+from rules.rescreen import PartyForms
 from schemas.codec import dumps
 from schemas.decision import Decision
 from schemas.payment import Payment
@@ -173,6 +174,8 @@ class Pipeline:
         self.earliest = datetime.fromisoformat(settings.earliest_created_at)
         self.fast_path_enabled = settings.screen_at_ingest
         self.tally = DecisionTally()
+        self.party_forms: PartyForms = {}
+        """Probe strings of the parties and agents seen (rules.rescreen.probe_form's memo)."""
 
     async def ingest_batch(self, events: Sequence[Any]) -> None:
         """A batch of raw records, each in its own event context."""
@@ -298,7 +301,7 @@ class Pipeline:
             self.topics.screened,
             payment.payment_id.encode(),
             encode_stored(stored, decision),
-            stored_headers(stored),
+            stored_headers(stored, self.party_forms),
             partition=partition,
             timestamp=payment.created_at.timestamp(),
         )

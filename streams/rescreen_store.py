@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from rules.rescreen import DeltaScreen, alert_key, probe_form
+from rules.rescreen import DeltaScreen, PartyForms, alert_key, probe_form
 from schemas.common import Action
 from schemas.decision import Decision, Finding
 from schemas.payment import Payment
@@ -52,11 +52,12 @@ PROBE_HEADER = "dw-probe"
 Headers = list[tuple[str, bytes]]
 
 
-def stored_headers(payment_json: bytes) -> Headers:
+def stored_headers(payment_json: bytes, parties_memo: PartyForms | None = None) -> Headers:
     """The headers of a stored record: the payment's probe form (none when a string of the
-    payment cannot be written in it). Costs one decode of the payment on the live path."""
+    payment cannot be written in it). Costs one decode of the payment on the live path; with
+    the worker's `parties_memo`, parties and agents seen before are not walked again."""
     doc = orjson.loads(payment_json)
-    form = probe_form(doc) if isinstance(doc, dict) else None
+    form = probe_form(doc, parties_memo) if isinstance(doc, dict) else None
     return [] if form is None else [(PROBE_HEADER, form.encode())]
 
 

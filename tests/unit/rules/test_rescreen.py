@@ -16,7 +16,7 @@ from rules.lists.base import ReferenceList
 from rules.lists.delta import list_delta
 from rules.lists.ofac import OfacLoad
 from rules.mentions import name_spans
-from rules.rescreen import DeltaScreen, alert_key, probe_form, screened_strings
+from rules.rescreen import PARTIES, DeltaScreen, alert_key, probe_form, screened_strings
 from schemas.codec import dumps
 from schemas.payment import Payment
 from tests.factories import make_payment, payment_doc
@@ -86,6 +86,18 @@ def test_probe_passes_every_payment_the_delta_hits(case: str) -> None:
     assert findings, f"{case}: the core finds nothing (the case is not a hit)"
     assert touched(rescreen, payment)
     assert all(f.entry_id in rescreen.entry_ids for f in findings)
+
+
+def test_probe_form_with_the_parties_memo_is_the_same_string() -> None:
+    """The worker remembers each party's probe strings; what it stores must not change."""
+    memo: dict[Any, Any] = {}
+    docs = [as_stored(p) for p in HITS.values()] * 2 + [
+        as_stored(make_payment(creditor={"name": "A\x1eB", "account": "IQ1"}))
+    ]
+    for doc in docs:
+        assert probe_form(doc, memo) == probe_form(doc)
+    assert probe_form(docs[-1], memo) is None  # a separator inside a party: the slow way
+    assert memo and all(key[0] in PARTIES for key in memo)  # only parties and agents kept
 
 
 def test_probe_skips_a_payment_with_nothing_of_the_delta() -> None:
