@@ -451,22 +451,13 @@ def _matches_in(
 ) -> list[ListMatch]:
     """Subjects, then free text, each read from its party-cache record (`payment_records`)
     under `scope`: computed on the record's first reading under that scope, then remembered."""
-    best: dict[tuple[str, str], ListMatch] = {}
-    hits = misses = 0
     agents = policy.screen_agents
-    for who, record in payment_records(payment, ctx):
-        if who.is_agent and not agents:
-            continue
-        found = record.get(scope)
-        if found is None:
-            misses += 1
-            found = record[scope] = tuple(_subject_matches(index, who, policy))
-        else:
-            hits += 1
-        for match in found:
-            _keep_best(best, match)
-    ctx.parties.count(hits, misses)
-    matches = _in_order(best)
+    matches = _best_of(
+        (pair for pair in payment_records(payment, ctx) if agents or not pair[0].is_agent),
+        scope,
+        lambda who, _: tuple(_subject_matches(index, who, policy)),
+        ctx,
+    )
     if policy.screen_text:
         matches += _texts_in(index, policy, scope, memo, payment, ctx)
     return matches
@@ -487,13 +478,32 @@ def _texts_in(
     payment: Payment,
     ctx: ScreeningContext,
 ) -> list[ListMatch]:
+    return _best_of(
+        text_records(payment, ctx),
+        scope,
+        lambda mention, record: _mention_found_in(index, mention, policy, memo, record),
+        ctx,
+    )
+
+
+_Item = TypeVar("_Item", "Subject", "TextMention")
+
+
+def _best_of(
+    pairs: Iterable[tuple[_Item, Record]],
+    scope: int,
+    compute: Callable[[_Item, Record], tuple[ListMatch, ...]],
+    ctx: ScreeningContext,
+) -> list[ListMatch]:
+    """The best match per (field, entry) over subjects or texts, each result read from the
+    item's party-cache record under `scope`, or computed on its first reading there and kept."""
     best: dict[tuple[str, str], ListMatch] = {}
     hits = misses = 0
-    for mention, record in text_records(payment, ctx):
+    for item, record in pairs:
         found = record.get(scope)
         if found is None:
             misses += 1
-            found = record[scope] = _mention_found_in(index, mention, policy, memo, record)
+            found = record[scope] = compute(item, record)
         else:
             hits += 1
         for match in found:
