@@ -93,6 +93,9 @@ def bank_code_keys(entry: ListEntry) -> list[tuple[str, str]]:
 T = TypeVar("T")
 DERIVED_SIZE = 1024
 """Values `ScreeningContext.derive` keeps before it starts afresh (a handful per pack in use)."""
+PLANS_SIZE = 1024
+"""Plans a context keeps before it starts afresh (one per rule in use, per list date for some)."""
+_NO_PLAN = object()
 
 
 class PaymentMemo:
@@ -198,6 +201,19 @@ class ScreeningContext:
             self.derived.clear()
         value = compute()
         self.derived[slot] = (owner, self.pack, self.indexes, value)
+        return value
+
+    def plan(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()` once per `key` under this context and the copies that share its plans
+        (a rule's resolved settings, index, policy and party-cache scope); None is kept too."""
+        plans = self.plans
+        found = plans.get(key, _NO_PLAN)
+        if found is not _NO_PLAN:
+            known: T = found
+            return known
+        if len(plans) >= PLANS_SIZE:
+            plans.clear()
+        plans[key] = value = build()
         return value
 
     def memoised(self, payment: Payment, key: Hashable, compute: Callable[[], T]) -> T:

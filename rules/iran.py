@@ -43,7 +43,6 @@ from schwifty.exceptions import SchwiftyException
 
 from rules.context import ListIndex, ScreeningContext, list_date, mark_retro
 from rules.listmatch import (
-    PLANS_SIZE,
     countries_conflict,
     designation_finding,
     how_matched,
@@ -169,30 +168,20 @@ class IranPlan(Generic[IS]):
     scope: int
 
 
-_NO_PLAN = object()
-
-
 def iran_plan(
     ctx: ScreeningContext, rule: str, model: type[IS], payment: Payment
 ) -> IranPlan[IS] | None:
     """The rule's plan for `payment`'s list date (None: the rule is disabled), kept in
     `ctx.plans` (rules.listmatch.rule_plan says why there)."""
-    on = list_date(ctx, payment)
-    key = ("iran", rule, model, on)
-    plans = ctx.plans
-    found = plans.get(key, _NO_PLAN)
-    if found is not _NO_PLAN:
-        known: IranPlan[IS] | None = found
-        return known
-    settings = ctx.pack.typed(rule, model)
-    plan: IranPlan[IS] | None = None
-    if settings is not None:
+
+    def build() -> IranPlan[IS] | None:
+        settings = ctx.pack.typed(rule, model)
+        if settings is None:
+            return None
         test = IranTest.for_payment(settings, ctx, payment)
-        plan = IranPlan(settings, test, ctx.parties.scope(test))
-    if len(plans) >= PLANS_SIZE:
-        plans.clear()
-    plans[key] = plan
-    return plan
+        return IranPlan(settings, test, ctx.parties.scope(test))
+
+    return ctx.plan(("iran", rule, model, list_date(ctx, payment)), build)
 
 
 def holder_signals(

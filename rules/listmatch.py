@@ -161,12 +161,6 @@ class ListPlan(Generic[L]):
     memo: dict[Any, WindowHits]
 
 
-PLANS_SIZE = 1024
-"""Plans a context keeps before it starts afresh (one per list rule in use)."""
-
-_NO_PLAN = object()
-
-
 def rule_plan(
     ctx: ScreeningContext,
     rule: str,
@@ -181,24 +175,19 @@ def rule_plan(
     `ctx.plans`, which lives as long as the context's party cache (whose scope it names) and
     is never shared with a context of another pack or other lists.
     """
-    key = (rule, list_name, model, own_list)
-    plans = ctx.plans
-    found = plans.get(key, _NO_PLAN)
-    if found is not _NO_PLAN:
-        known: ListPlan[L] | None = found
-        return known
-    settings = ctx.pack.typed(rule, model)
-    plan: ListPlan[L] | None = None
-    if settings is not None:
+
+    def build() -> ListPlan[L] | None:
+        settings = ctx.pack.typed(rule, model)
+        if settings is None:
+            return None
         index = ctx.index((settings.list_name if own_list else None) or list_name)
-        if index is not None:
-            policy = match_policy(settings, ctx, index)
-            scope = ctx.parties.scope(index, policy)
-            plan = ListPlan(settings, index, policy, scope, _text_memo(index, policy))
-    if len(plans) >= PLANS_SIZE:
-        plans.clear()
-    plans[key] = plan
-    return plan
+        if index is None:
+            return None
+        policy = match_policy(settings, ctx, index)
+        scope = ctx.parties.scope(index, policy)
+        return ListPlan(settings, index, policy, scope, _text_memo(index, policy))
+
+    return ctx.plan((rule, list_name, model, own_list), build)
 
 
 # --- matches --------------------------------------------------------------------------------

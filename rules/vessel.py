@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from rules.context import ScreeningContext, in_force, mark_retro
-from rules.listmatch import PLANS_SIZE, in_currency_scope
+from rules.listmatch import in_currency_scope
 from rules.lists.base import ReferenceList
 from rules.matching import matcher_evidence
 from rules.matching.normalize import name_tokens
@@ -133,29 +133,20 @@ class VesselPlan(NamedTuple):
     lists: tuple[tuple[ReferenceList, VesselIndex, int], ...]
 
 
-_NO_PLAN = object()
-
-
 def _plan(ctx: ScreeningContext) -> VesselPlan | None:
-    plans = ctx.plans
-    found = plans.get(RULE_ID, _NO_PLAN)
-    if found is not _NO_PLAN:
-        known: VesselPlan | None = found
-        return known
-    settings = ctx.pack.typed(RULE_ID, VesselSettings)
-    plan: VesselPlan | None = None
-    if settings is not None:
+    def build() -> VesselPlan | None:
+        settings = ctx.pack.typed(RULE_ID, VesselSettings)
+        if settings is None:
+            return None
         lists = []
         for list_name in settings.lists:
             reference = ctx.lists.get(list_name)
             if reference is not None:
                 index = vessel_index(reference)
                 lists.append((reference, index, ctx.parties.scope(index)))
-        plan = VesselPlan(settings, tuple(lists))
-    if len(plans) >= PLANS_SIZE:
-        plans.clear()
-    plans[RULE_ID] = plan
-    return plan
+        return VesselPlan(settings, tuple(lists))
+
+    return ctx.plan(RULE_ID, build)
 
 
 def _texts(payment: Payment) -> list[tuple[str, str]]:
