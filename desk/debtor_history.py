@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +34,7 @@ from infra.errors import ConfigError, loading
 from infra.settings import Settings
 from rules.pack import FanoutSettings, RulePack, StructuringSettings
 from rules.windows import DebtorWindow, debtor_key, observe
-from rules.windows.patterns import FANOUT, STRUCTURING, WindowSettings
+from rules.windows.patterns import FANOUT, STRUCTURING, WindowSettings, pattern_span
 from rules.windows.state import WindowEntry, entry_for, usd
 from rules.windows.transition import PATTERNS
 from schemas.masking import mask_account
@@ -247,25 +247,15 @@ def _rule_windows(
         settings = pack.settings(pattern.rule)
         if settings is None:
             continue
-        hours = _hours(pack, pattern.rule)
-        start = until - timedelta(hours=hours)
+        span = pattern_span(settings, WindowSettings.from_pack(pack))
+        start = until - span
         members = [e for e in entries if e.created_at > start and pattern.relevant(e, settings)]
         yield RuleWindow(
             rule=pattern.rule,
-            window_hours=hours,
+            window_hours=span.total_seconds() / 3600,
             members=tuple(e.payment_id for e in members),
             measures=_measures(pattern.rule, members, pack),
         )
-
-
-def _hours(pack: RulePack, rule: str) -> float:
-    typed: StructuringSettings | FanoutSettings | None = (
-        pack.typed(rule, StructuringSettings)
-        if rule == STRUCTURING.rule
-        else pack.typed(rule, FanoutSettings)
-    )
-    own = typed.window_hours if typed is not None else 24.0
-    return min(own, WindowSettings.from_pack(pack).span.total_seconds() / 3600)
 
 
 def _measures(rule: str, members: list[WindowEntry], pack: RulePack) -> tuple[Measure, ...]:

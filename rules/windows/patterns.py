@@ -238,5 +238,10 @@ def find_patterns(
     settings: RuleSettings,
     window: WindowSettings,
 ) -> Iterator[Match]:
-    span = _hours(_window_hours(settings))
-    return pattern.find(entries, settings, min(span, window.span))
+    return pattern.find(entries, settings, pattern_span(settings, window))
+
+
+def pattern_span(settings: RuleSettings, window: WindowSettings) -> timedelta:
+    """How far back one windowed rule counts: its own window hours, within the span every
+    windowed rule shares (what the desk's debtor panel shows, too)."""
+    return min(_hours(_window_hours(settings)), window.span)
