@@ -470,7 +470,7 @@ def _texts_in(
     return _best_of(
         text_records(payment, ctx),
         scope,
-        lambda mention, record: _mention_found_in(index, mention, policy, memo, record),
+        lambda mention, _: _mention_found_in(index, mention, policy, memo),
         ctx,
     )
 
@@ -506,41 +506,21 @@ def _mention_found_in(
     mention: TextMention,
     policy: MatchPolicy,
     memo: dict[Any, WindowHits],
-    record: Record | None = None,
 ) -> tuple[ListMatch, ...]:
     """`_mention_found`, answered at once for most texts: no identifier, no name span, not a
     whole field, and no window that starts or ends with a listed word (exactly the case in
-    which `_mention_matches` finds nothing), without touching the text memo.
-
-    With the text's party-cache `record`, what the test reads of the text alone (whether it
-    is quiet: no identifier, span or whole field; its window ends) is kept there, under
-    scopes no list takes (0 and minus the window length), so that each list only compares.
-    """
-    longest = policy.text_window
-    if record is None:
-        if _quiet(mention) and window_ends(mention.text, longest).isdisjoint(index.words):
-            return ()
-        return tuple(_mention_matches(index, mention, policy, memo))
-    quiet = record.get(_QUIET_SCOPE)
-    if quiet is None:
-        quiet = record[_QUIET_SCOPE] = _quiet(mention)
-    if quiet:
-        ends = record.get(-longest)
-        if ends is None:
-            ends = record[-longest] = window_ends(mention.text, longest)
-        if ends.isdisjoint(index.words):
-            return ()
+    which `_mention_matches` finds nothing), without touching the text memo. Both tests are
+    memoised per text, so the lists after the first only compare sets."""
+    if _quiet(mention) and window_ends(mention.text, policy.text_window).isdisjoint(index.words):
+        return ()
     return tuple(_mention_matches(index, mention, policy, memo))
 
 
+@lru_cache(maxsize=16384)
 def _quiet(mention: TextMention) -> bool:
     """No identifier, no name span and not a whole field: only windows can name a party."""
     text = mention.text
     return not mention.whole and not identifiers_in_text(text) and not name_spans(text)
-
-
-_QUIET_SCOPE = 0
-"""The text record's slot for `_quiet` (party-cache scopes start at 1)."""
 
 
 def _in_order(best: dict[tuple[str, str], ListMatch]) -> list[ListMatch]:
@@ -561,31 +541,16 @@ Record = dict[int, Any]
 def payment_records(payment: Payment, ctx: ScreeningContext) -> tuple[tuple[Subject, Record], ...]:
     """Each subject of the payment (`payment_subjects`) with its party-cache record, fetched
     once per screening: every list rule then reads its own scope's result in the record."""
-    memo = ctx.memo
-    if memo is None or memo.payment is not payment:
-        return ctx.parties.records(payment_subjects(payment, ctx))
-    # ScreeningContext.memoised, inlined: every list rule asks, once per payment each.
-    found: tuple[tuple[Subject, Record], ...] | None = memo.values.get(_SUBJECT_RECORDS)
-    if found is None:
-        found = ctx.parties.records(payment_subjects(payment, ctx))
-        memo.values[_SUBJECT_RECORDS] = found
-    return found
+    return ctx.memoised(
+        payment, "subject-records", lambda: ctx.parties.records(payment_subjects(payment, ctx))
+    )
 
 
 def text_records(payment: Payment, ctx: ScreeningContext) -> tuple[tuple[TextMention, Record], ...]:
     """Each free text of the payment (`payment_texts`) with its party-cache record."""
-    memo = ctx.memo
-    if memo is None or memo.payment is not payment:
-        return ctx.parties.records(payment_texts(payment, ctx))
-    found: tuple[tuple[TextMention, Record], ...] | None = memo.values.get(_TEXT_RECORDS)
-    if found is None:
-        found = ctx.parties.records(payment_texts(payment, ctx))
-        memo.values[_TEXT_RECORDS] = found
-    return found
-
-
-_SUBJECT_RECORDS = "subject-records"
-_TEXT_RECORDS = "text-records"
+    return ctx.memoised(
+        payment, "text-records", lambda: ctx.parties.records(payment_texts(payment, ctx))
+    )
 
 
 def payment_subjects(
