@@ -119,19 +119,8 @@ class PartyCache:
 
     def records(self, subjects: Iterable[K]) -> tuple[tuple[K, dict[int, Any]], ...]:
         """`record` of each subject, paired with it, in order (one call per payment)."""
-        entries = self._entries
-        capacity = self.capacity
-        found: list[tuple[K, dict[int, Any]]] = []
-        for subject in subjects:
-            record: dict[int, Any] | None = entries.get(subject)
-            if record is None:
-                record = entries[subject] = {}
-                if len(entries) > capacity:
-                    entries.popitem(last=False)
-            else:
-                entries.move_to_end(subject)
-            found.append((subject, record))
-        return tuple(found)
+        record = self.record
+        return tuple((subject, record(subject)) for subject in subjects)
 
     def count(self, hits: int, misses: int) -> None:
         """Add what a caller read from records (`record`) to the statistics."""
