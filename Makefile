@@ -9,6 +9,11 @@ KAFKA := deploy/kafka/kafka-local.sh
 RUNTIME := .demo .dinarwatch-data .kafka-local .dinarwatch-desk.db .dinarwatch-desk.db-wal \
 	.dinarwatch-desk.db-shm .dinarwatch-desk.db-journal
 CACHES := .pytest_cache .mypy_cache .ruff_cache .hypothesis
+# The screening core compiled with mypyc in place (infra/native.py); `make install NATIVE=0` runs
+# it as plain Python (same decisions, slower). Rebuilt when a source of rules/ is newer.
+NATIVE ?= 1
+NATIVE_STAMP := build/.native-$(NATIVE)
+CORE := $(wildcard rules/*.py rules/matching/*.py rules/windows/*.py)
 # `make demo DEMO_ARGS="--duration 20 --rate 100"`
 DEMO_ARGS ?=
 # The fast tier: unit tests that need no broker and no external program (tests/conftest.py),
@@ -28,7 +33,7 @@ help:
 	@echo "make clean      - stop, then delete runtime state ($(RUNTIME)) and tool caches"
 	@echo "make distclean  - clean, and delete the virtualenv"
 
-install: $(STAMP)
+install: $(STAMP) $(NATIVE_STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -37,6 +42,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install -q -r requirements.lock
 	$(PY) -m pip install -q --no-deps -e .
 	@touch $(STAMP)
+
+# A failed compile leaves the core in plain Python (infra/native.py prints why and where the log is).
+$(NATIVE_STAMP): $(STAMP) $(CORE)
+	@mkdir -p build && rm -f build/.native-*
+	@if [ "$(NATIVE)" = 1 ]; then $(PY) -m infra.native build || true; else $(PY) -m infra.native clean; fi
+	@touch $@
 
 broker: install
 	bash $(KAFKA) start
@@ -91,4 +102,5 @@ clean: stop
 	rm -rf $(RUNTIME) $(CACHES)
 
 distclean: clean
-	rm -rf $(VENV)
+	-@test -x $(PY) && $(PY) -m infra.native clean
+	rm -rf $(VENV) build

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from infra import native
 from tests.kafka_broker import broker_answers
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,7 +51,12 @@ def stop_broker() -> None:
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    core = (
+        f"core compiled ({len(native.compiled())} modules)"
+        if native.compiled()
+        else "core in plain Python"
+    )
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {core}"
 
 
 def figure(name: str, value: float, unit: str, target: str = "") -> None:

@@ -36,7 +36,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -158,14 +158,17 @@ def check_iran_nexus(payment: Payment, ctx: ScreeningContext) -> list[Finding]:
 IS = TypeVar("IS", bound=IranSettings)
 
 
-@dataclass(frozen=True, slots=True)
 class IranPlan(Generic[IS]):
     """IRAN-NEXUS or IRAN-ENERGY as a context runs it on one list date: the typed settings,
-    the test and its party-cache scope, resolved once per (context, date), not per payment."""
+    the test and its party-cache scope, resolved once per (context, date), not per payment.
+    A plain generic class, set once (rules.listmatch.ListPlan says why not a dataclass)."""
 
-    settings: IS
-    test: IranTest
-    scope: int
+    __slots__ = ("scope", "settings", "test")
+
+    def __init__(self, settings: IS, test: IranTest, scope: int) -> None:
+        self.settings: Final = settings
+        self.test: Final = test
+        self.scope: Final = scope
 
 
 def iran_plan(

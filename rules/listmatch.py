@@ -26,9 +26,8 @@ aircraft never match an agent; vessels and aircraft never match a party name or 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 from rules.context import ListIndex, ScreeningContext, in_force, mark_retro
 from rules.matching import NameHit, matcher_evidence
@@ -145,20 +144,31 @@ POLICY_MEMO_SIZE = 256
 L = TypeVar("L", bound=ListRuleSettings)
 
 
-@dataclass(frozen=True, slots=True)
 class ListPlan(Generic[L]):
     """One list rule as a context runs it: what every payment would otherwise look up again.
 
     The settings, the list index, the match policy, the rule's scope in the context's party
     cache and the index's free-text memo depend on the pack and the lists only, so they are
-    resolved once per context (`rule_plan`), not once per payment.
+    resolved once per context (`rule_plan`), not once per payment. A plain generic class,
+    set once and never changed: mypyc (docs/architecture.md, "Compiled core") cannot compile
+    a generic dataclass.
     """
 
-    settings: L
-    index: ListIndex
-    policy: MatchPolicy
-    scope: int
-    memo: dict[Any, WindowHits]
+    __slots__ = ("index", "memo", "policy", "scope", "settings")
+
+    def __init__(
+        self,
+        settings: L,
+        index: ListIndex,
+        policy: MatchPolicy,
+        scope: int,
+        memo: dict[Any, WindowHits],
+    ) -> None:
+        self.settings: Final = settings
+        self.index: Final = index
+        self.policy: Final = policy
+        self.scope: Final = scope
+        self.memo: Final = memo
 
 
 def rule_plan(

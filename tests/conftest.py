@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from infra import native
+
 pytest_plugins = ["tests.kafka_broker"]
 
 TESTS = Path(__file__).resolve().parent
@@ -42,6 +44,13 @@ SLOW_FILES = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A compiled module older than its source would test the old code (infra/native.py).
+    old = native.stale()
+    if old:
+        raise pytest.UsageError(
+            f"{', '.join(old)} changed after the screening core was compiled: run `make install` "
+            "(or `.venv/bin/python -m infra.native clean` to test it as plain Python)"
+        )
     config.addinivalue_line("markers", "unit: no broker or service (tests/unit, marked by folder)")
     config.addinivalue_line(
         "markers", "external: runs a program outside Python (promtool, chromium, openssl, postgres)"

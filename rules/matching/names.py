@@ -291,6 +291,7 @@ class NameIndex:
         self._joins: dict[str, float] = {}
         self._unjoined: set[str] = set()
         self._inert: set[str] = set()
+        self._no_digits: bool | None = None
         analysed = self._analyse_entries(entries)
         self._weak_keys = frozenset(" ".join(key) for key in self._weak)
         self._tokens = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
@@ -397,7 +398,7 @@ class NameIndex:
 
     def _letters_only_vocabulary(self) -> bool:
         """No listed word holds a digit (remembered: the vocabulary never changes)."""
-        found: bool | None = getattr(self, "_no_digits", None)
+        found = self._no_digits
         if found is None:
             found = not any(ch.isdigit() for token in self._vocabulary for ch in token)
             self._no_digits = found

@@ -43,6 +43,9 @@ RUNTIME_SAMPLES = [
     "bench/results/soak.json",
     ".pytest_cache/v/cache/lastfailed",
     ".hypothesis/examples/x",
+    "rules/matching/names.cpython-311-x86_64-linux-gnu.so",
+    "rules/native__mypyc.cpython-311-x86_64-linux-gnu.so",
+    "build/native.log",
 ]
 # Folders nothing may be tracked under, whatever its name.
 RUNTIME_DIRS = [".demo", ".dinarwatch-data", ".kafka-local", "out", "demo-out", "bench/results"]
