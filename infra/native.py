@@ -76,23 +76,32 @@ LOG = ROOT / "build" / "native.log"
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 
-def extension(source: str) -> Path:
-    """Where the compiled module of `source` (a path under ROOT) lives."""
-    return ROOT / (source.removesuffix(".py") + SUFFIX)
+def extension(source: str, root: Path = ROOT) -> Path:
+    """Where the compiled module of `source` (a path under `root`) lives."""
+    return root / (source.removesuffix(".py") + SUFFIX)
 
 
-def compiled() -> list[str]:
+def compiled(root: Path = ROOT) -> list[str]:
     """The modules of COMPILED that have a compiled module in place."""
-    return [source for source in COMPILED if extension(source).exists()]
+    return [source for source in COMPILED if extension(source, root).exists()]
 
 
-def stale() -> list[str]:
+def stale(root: Path = ROOT) -> list[str]:
     """Compiled modules older than their source: the source's edits are not in effect."""
     return [
         source
-        for source in compiled()
-        if (ROOT / source).stat().st_mtime > extension(source).stat().st_mtime
+        for source in compiled(root)
+        if (root / source).stat().st_mtime > extension(source, root).stat().st_mtime
     ]
+
+
+def describe(root: Path = ROOT) -> str:
+    """One phrase for logs and `worker --check`: how the core runs here."""
+    done, old = compiled(root), stale(root)
+    if not done:
+        return "plain Python"
+    state = f"compiled ({len(done)} of {len(COMPILED)} modules, mypyc)"
+    return f"{state}, {len(old)} stale" if old else state
 
 
 def clean() -> int:

@@ -9,6 +9,7 @@ import logging
 import faust
 from rich.console import Console
 
+from infra import native
 from infra.logs import configure_logging, plain_worker_output
 from infra.memory import tame_malloc
 from infra.settings import Settings
@@ -53,13 +54,16 @@ def run_worker(settings: Settings) -> None:
     runtime = WorkerRuntime(context_from_settings(settings))
     app = create_app(settings, runtime)
     log.info(
-        "starting worker: broker=%s web=http://%s:%d/metrics lists=%s pack=%s",
+        "starting worker: broker=%s web=http://%s:%d/metrics lists=%s pack=%s core=%s",
         settings.kafka_bootstrap,
         settings.web_bind,
         settings.web_port,
         runtime.context.lists.versions(),
         runtime.context.pack.version,
+        native.describe(),
     )
+    for source in native.stale():
+        log.warning("%s changed after it was compiled: run `make install`", source)
     if settings.processing_guarantee == "exactly_once":
         log.warning(
             "processing_guarantee=exactly_once is not reliable with faust-streaming 0.15.3: "
@@ -100,6 +104,7 @@ def check_ready(settings: Settings, console: Console) -> bool:
         for name, version in ctx.lists.versions().items():
             console.print(f"list {name}: {len(ctx.lists.lists[name])} entries, version {version}")
         console.print(f"rule pack {ctx.pack.name} {ctx.pack.version}")
+        console.print(f"screening core {native.describe()}")
     except Exception as exc:
         console.print(f"[red]lists failed to load: {exc}[/red]")
         return False

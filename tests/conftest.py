@@ -40,6 +40,7 @@ BROKER_FIXTURES = {"kafka_bootstrap", "kafka_admin"}
 SLOW_FILES = {
     "unit/test_fuzz_ingest.py": "property-based fuzzing of the parsers (hypothesis)",
     "unit/offline/replay/test_runner.py": "full replays of generated feeds, run twice each",
+    "unit/test_native.py": "screens 1,500 payments with the full SDN twice (compiled, plain)",
 }
 
 
