@@ -12,8 +12,8 @@ and the same modules run as plain Python.
 
 A stale build is the one hazard: an extension module shadows its source, so an edit to
 `names.py` has no effect until the module is compiled again. `make` rebuilds when any source
-of the core is newer than the last build; `stale()` tells which compiled modules are older than
-their source, and the test suite refuses to start on a stale build (tests/conftest.py).
+of the core is newer than the last build; `stale()` tells which sources of rules/ were edited
+after the build, and the test suite refuses to start on a stale build (tests/conftest.py).
 
     python -m infra.native build    # compile COMPILED in place (about a minute)
     python -m infra.native clean    # delete the compiled modules: plain Python again
@@ -87,12 +87,17 @@ def compiled(root: Path = ROOT) -> list[str]:
 
 
 def stale(root: Path = ROOT) -> list[str]:
-    """Compiled modules older than their source: the source's edits are not in effect."""
-    return [
-        source
-        for source in compiled(root)
-        if (root / source).stat().st_mtime > extension(source, root).stat().st_mtime
-    ]
+    """Sources of rules/ edited after the build: their edits are not in effect (a compiled
+    module shadows its source, and may have taken a constant of a module it imports)."""
+    done = compiled(root)
+    if not done:
+        return []
+    built = min(extension(source, root).stat().st_mtime for source in done)
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in (root / "rules").rglob("*.py")
+        if path.stat().st_mtime > built
+    )
 
 
 def describe(root: Path = ROOT) -> str:

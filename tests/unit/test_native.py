@@ -108,6 +108,15 @@ def test_a_module_edited_after_its_build_is_stale(tmp_path: Path) -> None:
     assert native.describe(tmp_path).endswith("1 stale")
 
 
+def test_a_module_it_does_not_compile_edited_after_the_build_is_stale(tmp_path: Path) -> None:
+    source = _tree(tmp_path)
+    built = time.time() - 60
+    os.utime(tmp_path / source, (built - 60, built - 60))
+    os.utime(native.extension(source, tmp_path), (built, built))
+    (tmp_path / "rules" / "pack.py").write_text("LIMIT = 2\n")  # a constant compiled code read
+    assert native.stale(tmp_path) == ["rules/pack.py"]
+
+
 def test_a_build_newer_than_its_sources_is_current(tmp_path: Path) -> None:
     source = _tree(tmp_path)
     edited = time.time() - 60
