@@ -157,7 +157,7 @@ def check() -> int:
     done = compiled()
     print(f"native: {len(done)} of {len(COMPILED)} modules compiled")
     for source in old:
-        print(f"native: {source} changed after it was compiled: run `make install`")
+        print(f"native: {source} changed after the core was compiled: run `make install`")
     return 1 if old else 0
 
 

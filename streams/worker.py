@@ -63,7 +63,7 @@ def run_worker(settings: Settings) -> None:
         native.describe(),
     )
     for source in native.stale():
-        log.warning("%s changed after it was compiled: run `make install`", source)
+        log.warning("%s changed after the core was compiled: run `make install`", source)
     if settings.processing_guarantee == "exactly_once":
         log.warning(
             "processing_guarantee=exactly_once is not reliable with faust-streaming 0.15.3: "
