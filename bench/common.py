@@ -51,11 +51,7 @@ def stop_broker() -> None:
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    core = (
-        f"core compiled ({len(native.compiled())} modules)"
-        if native.compiled()
-        else "core in plain Python"
-    )
+    core = f"core {native.describe()}"
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {core}"
 
 

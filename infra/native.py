@@ -72,8 +72,9 @@ from mypyc.build import mypycify
 group, *paths = sys.argv[1:]
 setup(ext_modules=mypycify(paths, group_name=group), script_args=["build_ext", "--inplace"])
 """
-LOG = ROOT / "build" / "native.log"
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
+SHARED_LIB = ROOT / (GROUP.replace(".", "/") + "__mypyc" + SUFFIX)
+LOG = ROOT / "build" / "native.log"
 
 
 def extension(source: str, root: Path = ROOT) -> Path:
@@ -112,7 +113,8 @@ def describe(root: Path = ROOT) -> str:
 def clean() -> int:
     """Delete every compiled module (and mypyc's shared library); the number deleted."""
     found = [extension(source) for source in compiled()]
-    found += [p for p in [ROOT / (GROUP.replace(".", "/") + f"__mypyc{SUFFIX}")] if p.exists()]
+    if SHARED_LIB.exists():
+        found.append(SHARED_LIB)
     for path in found:
         path.unlink()
     return len(found)

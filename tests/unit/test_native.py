@@ -18,12 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import FILES, ofac_dir
 from infra import native
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
-SDN = SHARED / "ofac" / "sdn_2024-05-03" / "sdn.csv"
-ADDALT = SHARED / "ofac" / "addalt_2025-12"
 
 SCREEN = """
 import hashlib, sys
@@ -72,13 +70,12 @@ def _run(ofac: Path, path_first: Path | None) -> tuple[str, str, int]:
 
 @pytest.mark.skipif(not native.compiled(), reason="the core is not compiled here (NATIVE=0)")
 def test_the_compiled_core_decides_exactly_as_its_python_source(tmp_path: Path) -> None:
-    if not SDN.exists():
-        pytest.skip(f"shared reference data not found at {SDN}")
+    missing = [str(path) for path in FILES.values() if not path.exists()]
+    if missing:
+        pytest.skip(f"shared reference data not found: {', '.join(missing)}")
     ofac = tmp_path / "ofac"
     ofac.mkdir()
-    for name, source in (("sdn.csv", SDN), ("alt.csv", ADDALT / "alt.csv")):
-        (ofac / name).symlink_to(source)
-    (ofac / "add.csv").symlink_to(ADDALT / "add.csv")
+    ofac_dir(ofac)
     plain = tmp_path / "plain"
     shutil.copytree(REPO / "rules", plain / "rules", ignore=shutil.ignore_patterns("*.so"))
 
