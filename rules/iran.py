@@ -105,6 +105,8 @@ class IranTest:
     named_bank_threshold: float = DEFAULT_NAMED_BANK_THRESHOLD
     """Names of parties and of agents with an unlisted BIC must score this much."""
     strong_score: float = DEFAULT_STRONG_SCORE
+    aliases_block: bool = False
+    """A near-exact match of any of a bank's names, not only its primary name, blocks."""
 
     @classmethod
     def for_payment(
@@ -132,6 +134,7 @@ class IranTest:
             _jurisdiction_entry(places, jurisdictions),
             settings.named_bank_threshold,
             settings.strong_score,
+            settings.aliases_block,
         )
 
     def applies(self, entry: ListEntry) -> bool:
@@ -357,7 +360,7 @@ def _name_signals(
                 continue
             if countries_conflict(query, hit.alias):
                 continue
-            strength = name_strength(hit, test.strong_score)
+            strength = name_strength(hit, test.strong_score, aliases_block=test.aliases_block)
             return [
                 IranSignal(
                     method,

@@ -13,11 +13,14 @@ Where a list subject can appear (rules.mentions reads them out of the payment):
 
 How strong the evidence is decides the action (`evidence_strength`, `action_for`):
 - identifier (BIC, IBAN bank code, clearing id): the rule's action (block);
-- strong name: a near-exact (score >= `strong_score`) match of a full, non-weak name of an
-  entity (not a person): the rule's action;
-- any other name match (a fuzzy score, a weak alias such as an OFAC quoted nickname or a short
-  acronym, a person's name): review at most: a name alone cannot tell a namesake from the
-  listed subject.
+- strong name: a near-exact (score >= `strong_score`) match of an entity's (not a person's)
+  full primary name: the rule's action. On a curated list whose every name is the entity's own
+  registered name (`aliases_block`: the CBI's barred banks, FinCEN 311 banks, militia fronts,
+  Iranian banks), a near-exact match of any strong alias too;
+- any other name match (a strong alias of a large list, a fuzzy score, a weak alias such as an
+  OFAC quoted nickname or a short acronym, a person's name): review at most: a name alone
+  cannot tell a namesake from the listed subject, and a large list's a.k.a.s include names
+  that read as anybody's ("AL-WAAD AL-SADIQ" of WAAD PROJECT is also a man's name).
 Entity types must fit the position: an agent is a bank, so entries of persons, vessels and
 aircraft never match an agent; vessels and aircraft never match a party name or free text
 (OIL-VESSEL reads vessel mentions with its own context rules).
@@ -95,6 +98,7 @@ class MatchPolicy(NamedTuple):
     screen_agents: bool = True
     exact_names_block: bool = False
     text_common_names: bool = False
+    aliases_block: bool = False
 
     @classmethod
     def of(cls, settings: ListRuleSettings, ctx: ScreeningContext) -> MatchPolicy:
@@ -114,6 +118,7 @@ class MatchPolicy(NamedTuple):
             settings.screen_agents,
             settings.exact_names_block,
             settings.text_common_names,
+            settings.aliases_block,
         )
 
 
@@ -657,7 +662,7 @@ def _name_match(
         query,
         hit.alias,
         hit.score,
-        name_strength(hit, policy.strong_score, policy.exact_names_block),
+        name_strength(hit, policy.strong_score, policy.exact_names_block, policy.aliases_block),
         token_evidence(hit),
     )
 
@@ -667,7 +672,14 @@ def _rank(match: ListMatch) -> tuple[int, float, int]:
     return (_STRENGTH_RANK[match.strength], match.score, 1 if match.strength == "identifier" else 0)
 
 
-_STRENGTH_RANK = {"identifier": 3, "strong": 2, "fuzzy": 1, "person": 1, "weak-alias": 0}
+_STRENGTH_RANK = {
+    "identifier": 4,
+    "strong": 3,
+    "alias": 2,
+    "fuzzy": 1,
+    "person": 1,
+    "weak-alias": 0,
+}
 
 
 # --- country words ---------------------------------------------------------------------------
@@ -720,22 +732,34 @@ def countries_conflict(query: str, alias: str) -> bool:
 # --- evidence strength ------------------------------------------------------------------------
 
 
-def name_strength(hit: NameHit, strong_score: float, exact_names_block: bool = False) -> str:
-    """strong, fuzzy, weak-alias or person, for a name hit (see the module docstring).
+def name_strength(
+    hit: NameHit, strong_score: float, exact_names_block: bool = False, aliases_block: bool = False
+) -> str:
+    """strong, alias, fuzzy, weak-alias or person, for a name hit (see the module docstring).
 
     The matcher classifies the hit (`NameHit.strength`): a near-exact match of the entry's
     primary name or of another strong alias, a fuzzy match, or whole-name equality with a weak
     alias (an OFAC quoted nickname, a short acronym). Strong evidence is a near-exact match of
-    an entity (not a person) that also scores at least `strong_score`.
+    an entity's (not a person's) primary name that also scores at least `strong_score`.
+
+    A near-exact match of another alias is "alias" evidence, a review: the SDN list gives
+    entities a.k.a.s that are also people's names or generic phrases, and only the primary
+    name is the entity's own (unless the primary name is met near-exact at `strong_score`
+    too: `NameHit.primary_score`). A curated list (`aliases_block`) lists registered names
+    only.
     """
     if hit.weak:
         return "weak-alias"
     if hit.entry.kind in PERSON_KINDS:
         return "person"
-    if hit.strength in NEAR_EXACT and hit.score >= strong_score:
-        return "strong"
-    if exact_names_block and hit.score >= strong_score and _word_for_word(hit):
-        return "strong"
+    if hit.score >= strong_score:
+        if hit.strength == EXACT_PRIMARY:
+            return "strong"
+        if exact_names_block and _word_for_word(hit):
+            return "strong"
+        if hit.strength == STRONG_ALIAS:
+            primary_too = hit.primary_score >= strong_score
+            return "strong" if aliases_block or primary_too else "alias"
     return "fuzzy"
 
 

@@ -71,6 +71,11 @@ class ListRuleSettings(RuleSettings):
         "bank lists, whose entries are registered bank names)",
     )
 
+    aliases_block: bool = Field(
+        default=False,
+        description="A near-exact match of any strong alias of an entity is strong evidence, "
+        "not only of its primary name (curated lists, whose every name is the entity's own)",
+    )
     text_common_names: bool = Field(
         default=False,
         description="Free text: also persons whose names are common names only, met word for "

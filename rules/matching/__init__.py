@@ -8,7 +8,7 @@ that can move a score bumps it.
 from rules.matching.names import NameHit, NameIndex
 from rules.matching.normalize import name_tokens, normalize_name
 
-MATCHER_VERSION = "dw-names-4"
+MATCHER_VERSION = "dw-names-5"
 
 
 def matcher_evidence(method: str | None) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """NameIndex: find the list entries a payment party's name may mean, fast enough for full SDN.
 
-Algorithm dw-names-4 (docs/matching.md has the derivation, the interface and measured figures):
+Algorithm dw-names-5 (docs/matching.md has the derivation, the interface and measured figures):
   1. Both sides are normalised (normalize.analyse_name) into token sets; order never matters.
      Invisible characters and look-alike letters are cleaned first (glyphs.py).
   2. Every vocabulary token has a weight: min(lexicon prior, corpus weight). The corpus weight is
@@ -31,6 +31,9 @@ Algorithm dw-names-4 (docs/matching.md has the derivation, the interface and mea
   7. A fragment split off by an injected space or hyphen is re-joined when the join is a list
      word ("Mel-li" -> melli), and letters spaced out one by one are split into list words
      ("K A T A I B HIZBALLAH"); such alternative readings are scored too, the best one counts.
+  8. Each entry reports its best-scoring name. A strong alias's hit also carries the primary
+     name's score when the primary name is met near-exact too (primary_score): only the
+     primary name is strong evidence on a large list (rules.listmatch.name_strength).
 """
 
 from __future__ import annotations
@@ -166,6 +169,9 @@ class NameHit:
       the words either side left unmatched (with the alignment, an analyst's "why").
     truncated: the query was read as cut short by a SWIFT line (its last word matches as a
       prefix, generic listed words after the cut may be missing).
+    primary_score: for a STRONG_ALIAS hit whose entry's primary name is met near-exact too
+      (the alias only scored higher: "X TRADING" beside the primary "X TRADING LLC"), the
+      primary name's score; else 0.0.
     """
 
     entry: ListEntry
@@ -178,6 +184,7 @@ class NameHit:
     unmatched_query: tuple[str, ...] = ()
     unmatched_listed: tuple[str, ...] = ()
     truncated: bool = False
+    primary_score: float = 0.0
 
     @property
     def weak(self) -> bool:
@@ -202,6 +209,8 @@ class NameHit:
             evidence["unmatched_listed_tokens"] = " ".join(self.unmatched_listed)
         if self.truncated:
             evidence["truncated"] = "read as cut by a SWIFT line: last word matched as a prefix"
+        if self.primary_score:
+            evidence["primary_name_score"] = f"{self.primary_score:.4f}"
         return evidence
 
 
@@ -408,6 +417,7 @@ class NameIndex:
             return []
         readings = self._readings(name)
         best: dict[int, _Scored] = {}
+        primary: dict[int, _Scored] = {}  # the best primary-name score, when an alias beat it
         weak: dict[int, tuple[str, _Query]] = {}
         for reading in readings:
             query = self._query(reading, kind, cut)
@@ -422,13 +432,20 @@ class NameIndex:
                 if score < threshold:
                     continue
                 alias = self._aliases[alias_id]
+                scored = _Scored(score, alias_id, query)
+                if alias.primary:
+                    held = primary.get(alias.entry)
+                    if held is None or _rank(score, alias) < _rank(
+                        held.score, self._aliases[held.alias]
+                    ):
+                        primary[alias.entry] = scored
                 current = best.get(alias.entry)
                 # Ties go to the primary name (its strength can be exact_primary), then by text.
                 if current is None or _rank(score, alias) < _rank(
                     current.score, self._aliases[current.alias]
                 ):
-                    best[alias.entry] = _Scored(score, alias_id, query)
-        hits = [self._hit(found) for found in best.values()]
+                    best[alias.entry] = scored
+        hits = [self._best_hit(found, primary.get(entry)) for entry, found in best.items()]
         hits += [
             self._weak_hit(entry, text, query)
             for entry, (text, query) in weak.items()
@@ -902,7 +919,21 @@ class NameIndex:
 
     # -- explaining -----------------------------------------------------------------------
 
-    def _hit(self, found: _Scored) -> NameHit:
+    def _best_hit(self, found: _Scored, primary: _Scored | None) -> NameHit:
+        """The hit for an entry's best-scoring name; a strong alias's hit also carries the
+        primary name's score when the primary name is met near-exact too.
+
+        An alias can outscore the primary name it spells differently ("X TRADING" beside the
+        primary "X TRADING LLC"); the primary name met near-exact is the stronger evidence
+        (only it blocks on a large list), so the hit says so (`primary_score`).
+        """
+        hit = self._hit(found)
+        if hit.strength != STRONG_ALIAS or primary is None or primary is found:
+            return hit
+        own = self._hit(primary)
+        return self._hit(found, own.score) if own.strength == EXACT_PRIMARY else hit
+
+    def _hit(self, found: _Scored, primary_score: float = 0.0) -> NameHit:
         """The hit for a scored alias, with its token pairs and strength."""
         alias = self._aliases[found.alias]
         query = found.query
@@ -967,6 +998,7 @@ class NameIndex:
             unmatched_query,
             unmatched_listed,
             truncated,
+            primary_score,
         )
 
     def _weak_hit(self, entry: int, text: str, query: _Query) -> NameHit:

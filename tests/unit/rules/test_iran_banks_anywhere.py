@@ -8,7 +8,7 @@ import pytest
 from rules.iran import check_iran_nexus
 from schemas.common import Action
 from tests.factories import make_payment
-from tests.unit.rules.conftest import context
+from tests.unit.rules.conftest import context, pack_with
 from tests.unit.rules.test_listmatch import iq_iban
 
 CTX = context()
@@ -32,6 +32,17 @@ def test_unlisted_bic_with_bank_mellis_name() -> None:
     assert (found.entry_id, found.match_method) == ("iran-bank-meliirth", "name")
     assert found.action is Action.BLOCK  # a near-exact match of the primary name
     assert "melli" in found.evidence["matched_tokens"]
+
+
+def test_an_iranian_banks_other_name_blocks_on_the_curated_list() -> None:
+    # Every name on the built-in Iranian-bank list is the bank's own (aliases_block): "Eftekhar
+    # Bank" is ONERBANK ZAO, not an a.k.a. that could be anybody's.
+    (found,) = findings(creditor_agent={"bic": "ZYXWAEAD", "name": "Eftekhar Bank"})
+    assert (found.entry_id, found.action) == ("iran-bank-hnrbby2x", Action.BLOCK)
+    loose = context(pack_with("IRAN-NEXUS", aliases_block=False))
+    payment = make_payment(creditor_agent={"bic": "ZYXWAEAD", "name": "Eftekhar Bank"})
+    (reviewed,) = [f for f in check_iran_nexus(payment, loose) if f.match_method == "name"]
+    assert reviewed.action is Action.REVIEW
 
 
 def test_unlisted_branch_with_an_iranian_banks_institution_code_is_a_review() -> None:

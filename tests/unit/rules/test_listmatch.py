@@ -156,14 +156,24 @@ def test_strength_and_action_table() -> None:
         return action_for(settings, ListMatch(who, _entry(), "name", "X", "X", 0.9, strength))
 
     assert name_strength(_hit(0.99), 0.97) == "strong"
-    assert name_strength(_hit(0.99, strength=STRONG_ALIAS), 0.97) == "strong"
+    # Only the primary name is the entity's own on a large list; a curated list's every name is.
+    assert name_strength(_hit(0.99, strength=STRONG_ALIAS), 0.97) == "alias"
+    assert name_strength(_hit(0.99, strength=STRONG_ALIAS), 0.97, aliases_block=True) == "strong"
+    assert name_strength(_hit(0.95, strength=STRONG_ALIAS), 0.97, aliases_block=True) == "fuzzy"
+    # An alias hit whose entry's primary name is met near-exact at the strong score too.
+    primary_too = NameHit(_entry(), "X", 1.0, STRONG_ALIAS, primary_score=0.98)
+    assert name_strength(primary_too, 0.97) == "strong"
+    primary_weaker = NameHit(_entry(), "X", 1.0, STRONG_ALIAS, primary_score=0.96)
+    assert name_strength(primary_weaker, 0.97) == "alias"
     assert name_strength(_hit(0.95), 0.97) == "fuzzy"
     assert name_strength(_hit(0.99, strength=FUZZY), 0.97) == "fuzzy"
     assert name_strength(_hit(1.0, strength=WEAK_ALIAS), 0.97) == "weak-alias"
     assert name_strength(_hit(1.0, "individual"), 0.97) == "person"
-    assert [action(s) for s in ("identifier", "strong", "fuzzy", "person", "weak-alias")] == [
+    kinds = ("identifier", "strong", "alias", "fuzzy", "person", "weak-alias")
+    assert [action(s) for s in kinds] == [
         Action.BLOCK,
         Action.BLOCK,
+        Action.REVIEW,
         Action.REVIEW,
         Action.REVIEW,
         Action.REVIEW,
@@ -320,7 +330,7 @@ def _organisations() -> ReferenceList:
                 "FEDERAL STATE BUDGETARY SCIENTIFIC INSTITUTION RESEARCH AND PRODUCTION "
                 "COMPLEX TECHNOLOGY CENTER",
             ),
-            organisation("13", "WAAD PROJECT", "WAAD COMPANY"),
+            organisation("13", "WAAD PROJECT", "WAAD COMPANY", "AL-WAAD AL-SADIQ"),
             person("14", "AL-JUBOURI, Ahmad Abdullah", "AL-JUBOURI, Ahmed"),
             person("15", "MOUSTFA, Djamel", "Ali Barkani"),
             person("16", "FARAJ, Najmuddin Kareem"),
@@ -372,6 +382,22 @@ def test_a_care_of_marker_is_no_part_of_the_name() -> None:
     assert _org(creditor={"name": "X Co", "address": ["c/o Waad", "Basrah"]}) == [
         ("ofac-sdn-13", "creditor.address", Action.REVIEW)
     ]
+
+
+def test_only_an_entitys_primary_name_blocks_on_a_large_list() -> None:
+    # 'AL-WAAD AL-SADIQ' is an a.k.a. of WAAD PROJECT and also a man's name: met word for word
+    # in a party field or in free text, it is held for review; the primary name blocks.
+    assert _org(creditor={"name": "Waad Sadiq"}) == [("ofac-sdn-13", "creditor", Action.REVIEW)]
+    assert _org(remittance_info="on behalf of Al-Waad Al-Sadiq") == [
+        ("ofac-sdn-13", "remittance_info", Action.REVIEW)
+    ]
+    assert _org(creditor={"name": "Waad Project"}) == [("ofac-sdn-13", "creditor", Action.BLOCK)]
+    (alias,) = check_ofac_sdn(make_payment(creditor={"name": "Al Waad Al Sadiq"}), ORGS)
+    assert (alias.evidence["strength"], alias.evidence["name_strength"]) == (
+        "alias",
+        "strong_alias",
+    )
+    assert alias.evidence["listed_as"] == "AL-WAAD AL-SADIQ"
 
 
 def test_person_hits_on_another_common_name_or_a_short_common_alias_are_no_evidence() -> None:

@@ -100,7 +100,8 @@ def test_the_rules_are_registered_and_typed() -> None:
 
 def test_eu_listed_entity_blocks_with_the_eu_legal_source(eu: ReferenceList) -> None:
     ctx = context(None, eu)
-    creditor = {"name": "Great Islamic Eastern Warriors Front", "account": GULF_IBAN}
+    # The entity's first (primary) name in the regulation.
+    creditor = {"name": "Islami Buyuk Dogu Akincilar Cephesi", "account": GULF_IBAN}
     (found,) = _findings(check_eu_sanctions, ctx, creditor=creditor)
     assert_full_evidence(found)
     assert (found.rule, found.action, found.severity) == (EU_RULE_ID, Action.BLOCK, Severity.HIGH)
@@ -116,6 +117,17 @@ def test_eu_listed_entity_blocks_with_the_eu_legal_source(eu: ReferenceList) -> 
         "EU consolidated financial sanctions" in found.explanation
         and eu.version in found.explanation
     )
+
+
+def test_eu_entity_named_by_another_alias_is_a_review(eu: ReferenceList) -> None:
+    # Only the primary name or an identifier blocks: an alias alone is held for an analyst.
+    ctx = context(None, eu)
+    creditor = {"name": "Great Islamic Eastern Warriors Front", "account": GULF_IBAN}
+    (found,) = _findings(check_eu_sanctions, ctx, creditor=creditor)
+    assert (found.action, found.entry_id) == (Action.REVIEW, "eu-fsf-207")
+    assert found.evidence["strength"] == "alias"
+    assert found.evidence["name_strength"] == "strong_alias"
+    assert "alias evidence" in found.explanation
 
 
 def test_eu_person_by_name_alone_is_a_review(eu: ReferenceList) -> None:

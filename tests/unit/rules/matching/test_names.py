@@ -45,7 +45,7 @@ def ids(hits: list[NameHit]) -> list[str]:
 
 
 def test_matcher_is_named_and_versioned() -> None:
-    assert MATCHER_VERSION == "dw-names-4"
+    assert MATCHER_VERSION == "dw-names-5"
 
 
 def test_exact_name_scores_one(index: NameIndex) -> None:
@@ -146,3 +146,24 @@ def test_purpose_tail_is_optional(index: NameIndex) -> None:
     hits = index.search("Ashur International Bank", 0.85)
     assert hits[0].entry.entry_id == "ashur"
     assert hits[0].score == 1.0
+
+
+def test_a_strong_alias_hit_says_when_the_primary_name_is_met_near_exact_too() -> None:
+    from rules.matching.names import STRONG_ALIAS
+
+    index = NameIndex(
+        [
+            entry("karwan", "KARWAN ZAGROS TRADING LLC", "KARWAN ZAGROS TRADING", kind="entity"),
+            entry("sadiq", "WAAD PROJECT", "AL-WAAD AL-SADIQ", kind="entity"),
+        ]
+    )
+    # The alias scores 1.0 and is reported; the primary name (its legal form missing) is met
+    # near-exact too, and the hit carries its score.
+    (hit,) = index.search("Karwan Zagros Trading", 0.9)
+    assert (hit.alias, hit.strength, hit.score) == ("KARWAN ZAGROS TRADING", STRONG_ALIAS, 1.0)
+    assert 0.9 < hit.primary_score < 1.0
+    assert hit.evidence()["primary_name_score"] == f"{hit.primary_score:.4f}"
+    # An alias the primary name does not meet near-exact carries no primary score.
+    (other,) = index.search("Al-Waad Al-Sadiq", 0.9)
+    assert (other.alias, other.strength, other.score) == ("AL-WAAD AL-SADIQ", STRONG_ALIAS, 1.0)
+    assert other.primary_score == 0.0 and "primary_name_score" not in other.evidence()
