@@ -52,9 +52,9 @@ IDENTIFIER_CLASSES = (
     "branch-bic-abroad",
     "branch-bic-home",
 )
-ALL_CLASSES = (*m.TEXT_CLASSES, *PLACEMENT_CLASSES, *IDENTIFIER_CLASSES)
+ALL_CLASSES = (*m.DECK_TEXT_CLASSES, *PLACEMENT_CLASSES, *IDENTIFIER_CLASSES)
 FAMILY = {
-    **{c: "text" for c in m.TEXT_CLASSES},
+    **{c: "text" for c in m.DECK_TEXT_CLASSES},
     **{c: "placement" for c in PLACEMENT_CLASSES},
     **{c: "identifier" for c in IDENTIFIER_CLASSES},
 }
@@ -168,7 +168,7 @@ def _place_name(doc: dict[str, Any], target: Target, name: str) -> None:
 
 
 def _text_case(rng: random.Random, doc: dict[str, Any], target: Target, cls: str) -> str | None:
-    shown = m.TEXT_CLASSES[cls](rng, target.name)
+    shown = m.DECK_TEXT_CLASSES[cls](rng, target.name)
     if shown is None or not shown.strip():
         return None
     _place_name(doc, target, shown)

@@ -2,9 +2,14 @@
 
 The functions live in generator.evasion so that the generator's evasion variants and
 this test deck use the same code; this module re-exports them under the names the deck uses.
+`DECK_TEXT_CLASSES` adds the classes only the deck measures (the generator's traffic stays as
+its seeds made it).
 """
 
 from __future__ import annotations
+
+import random
+import re
 
 from generator.evasion import (
     ABBREVIATIONS,
@@ -47,6 +52,7 @@ __all__ = [
     "BANK_WORDS",
     "BIDI_CONTROLS",
     "CYRILLIC",
+    "DECK_TEXT_CLASSES",
     "GREEK",
     "LEGAL_FORMS",
     "SOFT_HYPHEN",
@@ -55,6 +61,7 @@ __all__ = [
     "ZERO_WIDTH",
     "Manipulation",
     "abbreviation",
+    "article_split",
     "bank_word",
     "bidi_control",
     "cyrillic_lookalikes",
@@ -73,3 +80,22 @@ __all__ = [
     "word_order",
     "zero_width",
 ]
+
+
+_ARTICLE = re.compile(r"\b([AaEe])([Ll])([- ])(?=\w)")
+
+
+def article_split(rng: random.Random, name: str) -> str | None:
+    """An Arabic article spelt out letter by letter (AL-HUDA -> A-L-HUDA, Al Rafidain -> A L
+    Rafidain): a hyphen or space injected into the shortest word of a name."""
+    found = list(_ARTICLE.finditer(name))
+    if not found:
+        return None
+    hit = rng.choice(found)
+    sep = rng.choice("- ")
+    start, end = hit.span()
+    return f"{name[:start]}{hit.group(1)}{sep}{hit.group(2)}{hit.group(3)}{name[end:]}"
+
+
+DECK_TEXT_CLASSES: dict[str, Manipulation] = {**TEXT_CLASSES, "article-split": article_split}
+"""The generator's text classes plus the deck's own."""

@@ -30,7 +30,8 @@ Algorithm dw-names-5 (docs/matching.md has the derivation, the interface and mea
      candidates is then scored exactly; the hits are then explained token by token.
   7. A fragment split off by an injected space or hyphen is re-joined when the join is a list
      word ("Mel-li" -> melli), and letters spaced out one by one are split into list words
-     ("K A T A I B HIZBALLAH"); such alternative readings are scored too, the best one counts.
+     ("K A T A I B HIZBALLAH"), and an article split letter by letter is closed up ("A-l-Huda");
+     such alternative readings are scored too, the best one counts.
   8. Each entry reports its best-scoring name. A strong alias's hit also carries the primary
      name's score when the primary name is met near-exact too (primary_score): only the
      primary name is strong evidence on a large list (rules.listmatch.name_strength).
@@ -104,6 +105,8 @@ NEAR_EXACT_SLACK = 0.1
 RARE_WORD_WEIGHT = 0.8
 # At most this many injected splits are tried per name (each is one more reading to score).
 MAX_JOINS = 4
+# Stands in a name's joined pairs for an article spelt out letter by letter ("A-l-Huda").
+SPLIT_ARTICLE = "\x00article"
 # Each word of a common-names-only person must be at least this close to its listed word.
 COMMON_NAME_SIMILARITY = 0.9
 # SWIFT MT party fields carry the name on 35-character lines.
@@ -576,7 +579,7 @@ class NameIndex:
         per split whose join is a list word, and one with every such join (the best first when
         two overlap), because a join can also glue two real words ("Ali Akbar" -> aliakbar)."""
         keys = _name_keys(name)
-        if self._vocabulary.keys().isdisjoint(keys.joined):
+        if self._vocabulary.keys().isdisjoint(keys.joined) and SPLIT_ARTICLE not in keys.joined:
             return []  # no pair joins into a list word (most new names' pairs are new too)
         unjoined = self._unjoined
         joins: list[tuple[float, int]] = []
@@ -612,6 +615,11 @@ class NameIndex:
         if len(self._joins) + len(self._unjoined) >= JOIN_CACHE_SIZE:
             self._joins.clear()
             self._unjoined.clear()
+        if len(pair) == 3 and _split_article(pair[0], pair[2]):
+            # An article split apart ("A-l-Huda"): the join is no list word, but re-joined the
+            # article is dropped as in any name, and the name's own words meet the list's.
+            found = self._joins[pair] = 0.0
+            return found
         joined = canonical_word(pair.replace(" ", ""))
         if not joined or any(t not in self._vocabulary for t in joined):
             self._unjoined.add(pair)
@@ -1138,6 +1146,8 @@ def _name_keys(name: str) -> _NameKeys:
             positions.append(i)
             pairs.append(f"{previous} {word}")
             joined.update(canonical_word(previous + word))
+            if _split_article(previous, word):
+                joined.add(SPLIT_ARTICLE)
         previous = word
     analysed = analyse_name(name)
     return _NameKeys(
@@ -1149,6 +1159,11 @@ def _name_keys(name: str) -> _NameKeys:
         " ".join(_exact_key(analysed.tokens)) if analysed.tokens else "",
         frozenset(joined),
     )
+
+
+def _split_article(left: str, right: str) -> bool:
+    """An Arabic article spelt out letter by letter ("A-l-Huda", "Hamad A L-Moussawi")."""
+    return len(left) == 1 and len(right) == 1 and left + right in ARTICLES
 
 
 @lru_cache(maxsize=65536)

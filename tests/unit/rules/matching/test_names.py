@@ -167,3 +167,24 @@ def test_a_strong_alias_hit_says_when_the_primary_name_is_met_near_exact_too() -
     (other,) = index.search("Al-Waad Al-Sadiq", 0.9)
     assert (other.alias, other.strength, other.score) == ("AL-WAAD AL-SADIQ", STRONG_ALIAS, 1.0)
     assert other.primary_score == 0.0 and "primary_name_score" not in other.evidence()
+
+
+@pytest.mark.parametrize(
+    ("shown", "wanted"),
+    [
+        ("A-l-Huda Bank", "huda"),
+        ("A L Huda Bank", "huda"),
+        ("E-l Huda Bank", "huda"),
+        ("Hamad A L-MOUSSAWI", "moussawi"),
+    ],
+)
+def test_an_article_spelt_out_letter_by_letter_is_closed_up(
+    index: NameIndex, shown: str, wanted: str
+) -> None:
+    (hit,) = index.search(shown, 0.9)
+    assert hit.entry.entry_id == wanted and hit.score == 1.0
+
+
+def test_single_letters_that_spell_no_article_are_not_joined(index: NameIndex) -> None:
+    # "A B Huda Bank" is no spelling of the article: the initials stay two extra words.
+    assert all(h.score < 1.0 for h in index.search("A B Huda Bank", 0.5))
