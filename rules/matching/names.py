@@ -69,6 +69,7 @@ from rules.matching.normalize import (
     NameTokens,
     analyse_name,
     canonical_word,
+    clean_text,
     fold,
     fragments,
 )
@@ -105,6 +106,8 @@ NEAR_EXACT_SLACK = 0.1
 RARE_WORD_WEIGHT = 0.8
 # At most this many injected splits are tried per name (each is one more reading to score).
 MAX_JOINS = 4
+# The canonical bank word, which lists glue to names (ONERBANK, KAFOLATBANK).
+BANK_WORD = "bank"
 # Stands in a name's joined pairs for an article spelt out letter by letter ("A-l-Huda").
 SPLIT_ARTICLE = "\x00article"
 # Each word of a common-names-only person must be at least this close to its listed word.
@@ -510,7 +513,7 @@ class NameIndex:
                     if name.tokens:
                         self._weak[_exact_key(name.tokens)].append((position, text))
                     continue
-                for token in name.tokens:
+                for token in (*name.tokens, *_glued_bank_words(text, name.tokens)):
                     self._vocabulary.setdefault(token, len(self._vocabulary))
             analysed.append((position, entry, names))
         return analysed
@@ -525,7 +528,7 @@ class NameIndex:
             for text, (name, weak) in zip(_entry_names(entry), names, strict=True):
                 if weak:
                     continue
-                for tokens in _alias_forms(text, without_branch(name.tokens)):
+                for tokens in _glued_forms(text, _alias_forms(text, without_branch(name.tokens))):
                     # A repeated word stays repeated ("INZUNZA INZUNZA", "Ali ... Ali"): it is
                     # part of the name, and a typo in one copy must still find the other.
                     ids = tuple(self._vocabulary[t] for t in tokens)
@@ -1214,6 +1217,41 @@ def _entry_names(entry: ListEntry) -> list[str]:
     loader lists them among `names` or only marks them)."""
     weak = sorted(_weak_names(entry))
     return list(dict.fromkeys([*entry.names, *entry.names_original_script, *weak]))
+
+
+def _glued_bank_words(text: str, tokens: tuple[str, ...]) -> list[str]:
+    """The words a listed name writes glued to "bank" (ONERBANK, KAFOLATBANK), as one token.
+
+    Normalisation splits them (oner + bank), so a typing error inside the glued word
+    (ONERBAKN, KAFOLATBANRK) leaves one unknown word that meets neither half. Indexed whole as
+    well, the glued word is a list word a typing error can reach.
+    """
+    if BANK_WORD not in tokens:
+        return []
+    raw = "".join(ch for ch in clean_text(text).lower() if ch.isalnum() or ch == " ")
+    return [
+        head + BANK_WORD
+        for head, after in pairwise(tokens)
+        if after == BANK_WORD and head + BANK_WORD in raw and len(head) >= 3
+    ]
+
+
+def _glued_forms(text: str, forms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """`forms`, plus each form with its glued bank words written whole (ONERBANK ZAO)."""
+    glued = _glued_bank_words(text, forms[0]) if forms else []
+    if not glued:
+        return forms
+    out = list(forms)
+    for form in forms:
+        words: list[str] = []
+        for word in form:
+            if word == BANK_WORD and words and words[-1] + BANK_WORD in glued:
+                words[-1] += BANK_WORD
+            else:
+                words.append(word)
+        if tuple(words) != form:
+            out.append(tuple(words))
+    return out
 
 
 def _alias_forms(text: str, tokens: tuple[str, ...]) -> list[tuple[str, ...]]:

@@ -188,3 +188,26 @@ def test_an_article_spelt_out_letter_by_letter_is_closed_up(
 def test_single_letters_that_spell_no_article_are_not_joined(index: NameIndex) -> None:
     # "A B Huda Bank" is no spelling of the article: the initials stay two extra words.
     assert all(h.score < 1.0 for h in index.search("A B Huda Bank", 0.5))
+
+
+def test_a_typing_error_inside_a_word_glued_to_bank_is_still_found() -> None:
+    glued = NameIndex(
+        [
+            entry("oner", "ONERBANK ZAO", "HONORBANK"),
+            entry("kafolat", "KAFOLATBANK"),
+            entry("rafidain", "Rafidain Bank"),
+        ]
+    )
+    # ONERBANK is read as oner + bank; indexed whole too, a typo inside it still meets it.
+    for shown, wanted in [
+        ("ONERBAKN ZAO", "oner"),
+        ("ONERANK ZAO", "oner"),
+        ("ONERBANAK ZAO", "oner"),
+        ("KAFOLATBANRK", "kafolat"),
+        ("KAFOLABTANK", "kafolat"),
+    ]:
+        (hit,) = glued.search(shown, 0.9)
+        assert hit.entry.entry_id == wanted, shown
+    # Only names the list writes glued get the whole form: "Rafidain Bank" is two words.
+    assert glued.search("Rafidainbakn", 0.9) == []
+    assert glued.search("Taliban", 0.5) == []
