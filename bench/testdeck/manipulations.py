@@ -78,6 +78,7 @@ __all__ = [
     "swift_cut_first_line",
     "transposition",
     "word_order",
+    "words_joined",
     "zero_width",
 ]
 
@@ -97,5 +98,20 @@ def article_split(rng: random.Random, name: str) -> str | None:
     return f"{name[:start]}{hit.group(1)}{sep}{hit.group(2)}{hit.group(3)}{name[end:]}"
 
 
-DECK_TEXT_CLASSES: dict[str, Manipulation] = {**TEXT_CLASSES, "article-split": article_split}
+def words_joined(rng: random.Random, name: str) -> str | None:
+    """Two neighbouring words written together (BANK MELLAT -> BANKMELLAT, Kata'ib Hizballah
+    -> Kata'ibHizballah): the space between them dropped."""
+    gaps = [i for i, ch in enumerate(name) if ch == " " and 0 < i < len(name) - 1]
+    gaps = [i for i in gaps if name[i - 1].isalnum() and name[i + 1].isalnum()]
+    if not gaps:
+        return None
+    i = rng.choice(gaps)
+    return name[:i] + name[i + 1 :]
+
+
+DECK_TEXT_CLASSES: dict[str, Manipulation] = {
+    **TEXT_CLASSES,
+    "article-split": article_split,
+    "words-joined": words_joined,
+}
 """The generator's text classes plus the deck's own."""

@@ -30,8 +30,9 @@ Algorithm dw-names-5 (docs/matching.md has the derivation, the interface and mea
      candidates is then scored exactly; the hits are then explained token by token.
   7. A fragment split off by an injected space or hyphen is re-joined when the join is a list
      word ("Mel-li" -> melli), and letters spaced out one by one are split into list words
-     ("K A T A I B HIZBALLAH"), and an article split letter by letter is closed up ("A-l-Huda");
-     such alternative readings are scored too, the best one counts.
+     ("K A T A I B HIZBALLAH"), list words written together are split ("KataibHizballah",
+     "BankMellat"), and an article split letter by letter is closed up ("A-l-Huda"); such
+     alternative readings are scored too, the best one counts.
   8. Each entry reports its best-scoring name. A strong alias's hit also carries the primary
      name's score when the primary name is met near-exact too (primary_score): only the
      primary name is strong evidence on a large list (rules.listmatch.name_strength).
@@ -106,6 +107,10 @@ NEAR_EXACT_SLACK = 0.1
 RARE_WORD_WEIGHT = 0.8
 # At most this many injected splits are tried per name (each is one more reading to score).
 MAX_JOINS = 4
+# A word this long that is not on the list is tried as list words written together
+# ("BankMellat"), each piece at least MIN_GLUED_PIECE letters (an article aside).
+MIN_GLUED_LENGTH = 5
+MIN_GLUED_PIECE = 3
 # The canonical bank word, which lists glue to names (ONERBANK, KAFOLATBANK).
 BANK_WORD = "bank"
 # Stands in a name's joined pairs for an article spelt out letter by letter ("A-l-Huda").
@@ -305,6 +310,8 @@ class NameIndex:
         self._joins: dict[str, float] = {}
         self._unjoined: set[str] = set()
         self._inert: set[str] = set()
+        # Words not on the list that spell two or more list words written together, or None.
+        self._glued: dict[str, tuple[str, ...] | None] = {}
         self._no_digits: bool | None = None
         analysed = self._analyse_entries(entries)
         self._weak_keys = frozenset(" ".join(key) for key in self._weak)
@@ -482,7 +489,9 @@ class NameIndex:
         if not inert.issuperset(keys.words):
             plain, query_token = self._plain_tokens.get, self._query_token
             for word in keys.words:
-                if word not in inert and (plain(word) or query_token(word, False)).variants:
+                if word not in inert and (
+                    (plain(word) or query_token(word, False)).variants or self._unglued(word)
+                ):
                     return False
         if self._vocabulary.keys().isdisjoint(keys.joined):
             return True
@@ -631,15 +640,18 @@ class NameIndex:
         return found
 
     def _split_collapsed(self, reading: NameTokens) -> NameTokens | None:
-        """Letters spaced out one by one, closed up, split again into list words."""
-        if not reading.collapsed:
-            return None
+        """Letters spaced out one by one, closed up, split again into list words; and list
+        words written together ("KataibHizballah", "BankMellat"), split apart."""
         tokens: list[str] = []
         changed = False
         for token in reading.tokens:
-            pieces = None
-            if token in reading.collapsed and token not in self._vocabulary:
+            pieces: Sequence[str] | None = None
+            if token in self._vocabulary:
+                pass
+            elif token in reading.collapsed:
                 pieces = self._segment(token)
+            elif token not in reading.transliterated:
+                pieces = self._unglued(token)
             if pieces:
                 tokens += pieces
                 changed = True
@@ -649,12 +661,36 @@ class NameIndex:
             return None
         return NameTokens(tuple(tokens), reading.transliterated)
 
+    def _unglued(self, word: str) -> tuple[str, ...] | None:
+        """The list words a word not on the list is made of, when it is two or more of them
+        written together ("kataibhizballah", "bankmellat"), each of three letters or more;
+        else None. Memoised: most names' words are not on the list and are asked again."""
+        if len(word) < MIN_GLUED_LENGTH or not word.isalpha():
+            return None
+        memo = self._glued
+        if word in memo:
+            return memo[word]
+        if len(memo) >= TOKEN_CACHE_SIZE:
+            memo.clear()
+        spelt = self._spell(word, MIN_GLUED_PIECE)
+        # Two pieces or more, one of them a list word ("ofiraq": of + iraq).
+        found = memo[word] = tuple(spelt[0]) if spelt and spelt[0] and spelt[1] > 1 else None
+        return found
+
     def _segment(self, glued: str) -> list[str] | None:
-        """The fewest list words (and articles) that spell `glued`, or None."""
+        """The fewest list words (and articles) that spell `glued`, when two list words or
+        more; else None."""
+        found = self._spell(glued, 1)
+        return found[0] if found and len(found[0]) > 1 else None
+
+    def _spell(self, glued: str, shortest: int) -> tuple[list[str], int] | None:
+        """The fewest list words (articles and stop words dropped) that spell `glued`, each at
+        least `shortest` letters long (a legal form aside: "steelco"), with the number of
+        pieces (dropped words included)."""
         if len(glued) > 60:
             return None
-        best: list[list[str] | None] = [None] * (len(glued) + 1)
-        best[0] = []
+        best: list[tuple[list[str], int] | None] = [None] * (len(glued) + 1)
+        best[0] = ([], 0)
         for end in range(1, len(glued) + 1):
             for start in range(max(0, end - 30), end):
                 before = best[start]
@@ -662,17 +698,17 @@ class NameIndex:
                     continue
                 piece = glued[start:end]
                 if piece in ARTICLES or piece in STOPWORDS:
-                    words = before
+                    words = before[0]
                 else:
                     canonical = SYNONYMS.get(piece, piece)
-                    if canonical not in self._vocabulary:
+                    short = end - start < shortest and canonical not in LEGAL_FORMS
+                    if short or canonical not in self._vocabulary:
                         continue
-                    words = [*before, canonical]
+                    words = [*before[0], canonical]
                 current = best[end]
-                if current is None or len(words) < len(current):
-                    best[end] = words
-        found = best[len(glued)]
-        return found if found and len(found) > 1 else None
+                if current is None or len(words) < len(current[0]):
+                    best[end] = (words, before[1] + 1)
+        return best[len(glued)]
 
     def _query(self, name: NameTokens, kind: str | None, cut: bool) -> _Query:
         texts, classes, qualifiers, inferred, length = _query_shape(name.tokens)
@@ -742,7 +778,7 @@ class NameIndex:
             self._token_memo[key] = found
             if not translit and not prefix:
                 self._plain_tokens[text] = found
-                if not variants:
+                if not variants and self._unglued(text) is None:
                     self._inert.add(text)
         return found
 

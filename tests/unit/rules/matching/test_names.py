@@ -211,3 +211,24 @@ def test_a_typing_error_inside_a_word_glued_to_bank_is_still_found() -> None:
     # Only names the list writes glued get the whole form: "Rafidain Bank" is two words.
     assert glued.search("Rafidainbakn", 0.9) == []
     assert glued.search("Taliban", 0.5) == []
+
+
+def test_list_words_written_together_are_split_apart() -> None:
+    joined = NameIndex(
+        [
+            entry("kh", "KATA'IB HIZBALLAH", kind="entity"),
+            entry("mellat", "BANK MELLAT"),
+            entry("iraq", "Investment Bank of Iraq"),
+            entry("kazemi", "KAZEMI, Mohammad Reza", kind="individual"),
+        ]
+    )
+    for shown, wanted in [
+        ("KataibHizballah", "kh"),
+        ("BANKMELLAT", "mellat"),
+        ("Investment Bank ofIraq", "iraq"),  # a stop word glued on is a piece too
+        ("MohammadReza KAZEMI", "kazemi"),
+    ]:
+        (hit,) = joined.search(shown, 0.9)
+        assert (hit.entry.entry_id, hit.score) == (wanted, 1.0), shown
+    # A word that spells no two list words stays one word.
+    assert joined.search("Karradatrading", 0.5) == []
