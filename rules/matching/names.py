@@ -30,9 +30,10 @@ Algorithm dw-names-5 (docs/matching.md has the derivation, the interface and mea
      candidates is then scored exactly; the hits are then explained token by token.
   7. A fragment split off by an injected space or hyphen is re-joined when the join is a list
      word ("Mel-li" -> melli), and letters spaced out one by one are split into list words
-     ("K A T A I B HIZBALLAH"), list words written together are split ("KataibHizballah",
-     "BankMellat"), and an article split letter by letter is closed up ("A-l-Huda"); such
-     alternative readings are scored too, the best one counts.
+     ("K A T A I B HIZBALLAH"), two words written together are split ("KataibHizballah":
+     list words that stand next to each other in an alias; "ofIraq": a stop word glued on),
+     and an article split letter by letter is closed up ("A-l-Huda"); such alternative
+     readings are scored too, the best one counts.
   8. Each entry reports its best-scoring name. A strong alias's hit also carries the primary
      name's score when the primary name is met near-exact too (primary_score): only the
      primary name is strong evidence on a large list (rules.listmatch.name_strength).
@@ -107,10 +108,12 @@ NEAR_EXACT_SLACK = 0.1
 RARE_WORD_WEIGHT = 0.8
 # At most this many injected splits are tried per name (each is one more reading to score).
 MAX_JOINS = 4
-# A word this long that is not on the list is tried as list words written together
-# ("BankMellat"), each piece at least MIN_GLUED_PIECE letters (an article aside).
-MIN_GLUED_LENGTH = 5
-MIN_GLUED_PIECE = 3
+# A word this long that is not on the list may be two words written together ("BankMellat").
+MIN_GLUED_LENGTH = 6
+# Short words a name glues to its neighbour ("ofIraq", "STEELCO", "HamadAL-"), and the least
+# length of the word they are glued to.
+_EDGE_WORDS = frozenset(w for w in ARTICLES | STOPWORDS | LEGAL_FORMS if 2 <= len(w) <= 3)
+MIN_EDGE_REST = 4
 # The canonical bank word, which lists glue to names (ONERBANK, KAFOLATBANK).
 BANK_WORD = "bank"
 # Stands in a name's joined pairs for an article spelt out letter by letter ("A-l-Huda").
@@ -310,7 +313,7 @@ class NameIndex:
         self._joins: dict[str, float] = {}
         self._unjoined: set[str] = set()
         self._inert: set[str] = set()
-        # Words not on the list that spell two or more list words written together, or None.
+        # Words not on the list read as two words written together, or None (`_unglued`).
         self._glued: dict[str, tuple[str, ...] | None] = {}
         self._no_digits: bool | None = None
         analysed = self._analyse_entries(entries)
@@ -324,6 +327,7 @@ class NameIndex:
         # penalties is at most 1: matched weight never exceeds either side's weight).
         self._persons_mismatch = all((PERSON, a.kind) in _MISMATCHED_KINDS for a in self._aliases)
         self._alias_tokens = [a.tokens for a in self._aliases]
+        self._adjacent = self._adjacent_pairs()
         # Per alias, M >= threshold * (q * Wq + c): the score formula solved for M.
         self._alias_query_share = [1 / (1 + a.beta2) for a in self._aliases]
         self._alias_share = [a.beta2 * a.weight / (1 + a.beta2) for a in self._aliases]
@@ -640,8 +644,8 @@ class NameIndex:
         return found
 
     def _split_collapsed(self, reading: NameTokens) -> NameTokens | None:
-        """Letters spaced out one by one, closed up, split again into list words; and list
-        words written together ("KataibHizballah", "BankMellat"), split apart."""
+        """Letters spaced out one by one, closed up, split again into list words; and two
+        words written together ("KataibHizballah", "BANKMELLAT"), split apart."""
         tokens: list[str] = []
         changed = False
         for token in reading.tokens:
@@ -661,10 +665,27 @@ class NameIndex:
             return None
         return NameTokens(tuple(tokens), reading.transliterated)
 
+    def _adjacent_pairs(self) -> set[int]:
+        """Every pair of list words that stand next to each other in an alias (either order,
+        and the last word with the first: a name's words may be written in another order), as
+        `left * V + right` over token ids: a word that glues two of them is a name's words
+        written together, not two list words that happen to spell a clean name."""
+        size = len(self._vocabulary)
+        pairs: set[int] = set()
+        for tokens in self._alias_tokens:
+            if len(tokens) < 2:
+                continue
+            for left, right in (*pairwise(tokens), (tokens[-1], tokens[0])):
+                pairs.add(left * size + right)
+                pairs.add(right * size + left)
+        return pairs
+
     def _unglued(self, word: str) -> tuple[str, ...] | None:
-        """The list words a word not on the list is made of, when it is two or more of them
-        written together ("kataibhizballah", "bankmellat"), each of three letters or more;
-        else None. Memoised: most names' words are not on the list and are asked again."""
+        """The list words a word not on the list is made of, when it is two words written
+        together; else None. Either two list words that stand next to each other in some
+        alias ("kataibhizballah", "bankmellat"), or a list word with an article, stop word or
+        legal form glued to it ("ofiraq", "steelco"). Memoised: most names' words are not on
+        the list and are asked again."""
         if len(word) < MIN_GLUED_LENGTH or not word.isalpha():
             return None
         memo = self._glued
@@ -672,25 +693,39 @@ class NameIndex:
             return memo[word]
         if len(memo) >= TOKEN_CACHE_SIZE:
             memo.clear()
-        spelt = self._spell(word, MIN_GLUED_PIECE)
-        # Two pieces or more, one of them a list word ("ofiraq": of + iraq).
-        found = memo[word] = tuple(spelt[0]) if spelt and spelt[0] and spelt[1] > 1 else None
+        found = memo[word] = self._two_words(word) or self._edge_word(word)
         return found
 
-    def _segment(self, glued: str) -> list[str] | None:
-        """The fewest list words (and articles) that spell `glued`, when two list words or
-        more; else None."""
-        found = self._spell(glued, 1)
-        return found[0] if found and len(found[0]) > 1 else None
+    def _two_words(self, word: str) -> tuple[str, ...] | None:
+        vocabulary, size = self._vocabulary, len(self._vocabulary)
+        for cut in range(3, len(word) - 2):
+            left = vocabulary.get(SYNONYMS.get(word[:cut], word[:cut]))
+            if left is None:
+                continue
+            right = vocabulary.get(SYNONYMS.get(word[cut:], word[cut:]))
+            if right is not None and left * size + right in self._adjacent:
+                return (self._tokens[left], self._tokens[right])
+        return None
 
-    def _spell(self, glued: str, shortest: int) -> tuple[list[str], int] | None:
-        """The fewest list words (articles and stop words dropped) that spell `glued`, each at
-        least `shortest` letters long (a legal form aside: "steelco"), with the number of
-        pieces (dropped words included)."""
+    def _edge_word(self, word: str) -> tuple[str, ...] | None:
+        vocabulary = self._vocabulary
+        for cut in (2, 3, len(word) - 3, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            edge, rest = (head, tail) if cut <= 3 else (tail, head)
+            if edge not in _EDGE_WORDS or len(rest) < MIN_EDGE_REST:
+                continue
+            canonical = SYNONYMS.get(rest, rest)
+            if canonical in vocabulary:
+                kept = (edge,) if edge in vocabulary and edge in LEGAL_FORMS else ()
+                return (canonical, *kept) if cut > 3 else (*kept, canonical)
+        return None
+
+    def _segment(self, glued: str) -> list[str] | None:
+        """The fewest list words (and articles) that spell `glued`, or None."""
         if len(glued) > 60:
             return None
-        best: list[tuple[list[str], int] | None] = [None] * (len(glued) + 1)
-        best[0] = ([], 0)
+        best: list[list[str] | None] = [None] * (len(glued) + 1)
+        best[0] = []
         for end in range(1, len(glued) + 1):
             for start in range(max(0, end - 30), end):
                 before = best[start]
@@ -698,17 +733,17 @@ class NameIndex:
                     continue
                 piece = glued[start:end]
                 if piece in ARTICLES or piece in STOPWORDS:
-                    words = before[0]
+                    words = before
                 else:
                     canonical = SYNONYMS.get(piece, piece)
-                    short = end - start < shortest and canonical not in LEGAL_FORMS
-                    if short or canonical not in self._vocabulary:
+                    if canonical not in self._vocabulary:
                         continue
-                    words = [*before[0], canonical]
+                    words = [*before, canonical]
                 current = best[end]
-                if current is None or len(words) < len(current[0]):
-                    best[end] = (words, before[1] + 1)
-        return best[len(glued)]
+                if current is None or len(words) < len(current):
+                    best[end] = words
+        found = best[len(glued)]
+        return found if found and len(found) > 1 else None
 
     def _query(self, name: NameTokens, kind: str | None, cut: bool) -> _Query:
         texts, classes, qualifiers, inferred, length = _query_shape(name.tokens)
