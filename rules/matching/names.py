@@ -585,7 +585,7 @@ class NameIndex:
         readings = [analysed]
         readings += [analyse_name(joined) for joined in self._rejoined(name)]
         for reading in list(readings):
-            split = self._split_collapsed(reading)
+            split = self._split_glued(reading)
             if split is not None:
                 readings.append(split)
         return readings
@@ -643,7 +643,7 @@ class NameIndex:
         found = self._joins[pair] = max(self._weights[self._vocabulary[t]] for t in joined)
         return found
 
-    def _split_collapsed(self, reading: NameTokens) -> NameTokens | None:
+    def _split_glued(self, reading: NameTokens) -> NameTokens | None:
         """Letters spaced out one by one, closed up, split again into list words; and two
         words written together ("KataibHizballah", "BANKMELLAT"), split apart."""
         tokens: list[str] = []
@@ -708,17 +708,28 @@ class NameIndex:
         return None
 
     def _edge_word(self, word: str) -> tuple[str, ...] | None:
-        vocabulary = self._vocabulary
-        for cut in (2, 3, len(word) - 3, len(word) - 2):
-            head, tail = word[:cut], word[cut:]
-            edge, rest = (head, tail) if cut <= 3 else (tail, head)
-            if edge not in _EDGE_WORDS or len(rest) < MIN_EDGE_REST:
-                continue
-            canonical = SYNONYMS.get(rest, rest)
-            if canonical in vocabulary:
-                kept = (edge,) if edge in vocabulary and edge in LEGAL_FORMS else ()
-                return (canonical, *kept) if cut > 3 else (*kept, canonical)
+        """A list word with a short word glued before it ("ofiraq") or after it ("steelco")."""
+        for edge, rest, before in (
+            (word[:2], word[2:], True),
+            (word[:3], word[3:], True),
+            (word[-3:], word[:-3], False),
+            (word[-2:], word[:-2], False),
+        ):
+            found = self._edge_split(edge, rest, before)
+            if found:
+                return found
         return None
+
+    def _edge_split(self, edge: str, rest: str, before: bool) -> tuple[str, ...] | None:
+        """`rest` as a list word with `edge` glued on (`before` it or after it); a legal form
+        stays a word of the name, an article or stop word is dropped as in any name."""
+        if edge not in _EDGE_WORDS or len(rest) < MIN_EDGE_REST:
+            return None
+        canonical = SYNONYMS.get(rest, rest)
+        if canonical not in self._vocabulary:
+            return None
+        kept = (edge,) if edge in LEGAL_FORMS and edge in self._vocabulary else ()
+        return (*kept, canonical) if before else (canonical, *kept)
 
     def _segment(self, glued: str) -> list[str] | None:
         """The fewest list words (and articles) that spell `glued`, or None."""
