@@ -286,3 +286,34 @@ def test_decision_counters_per_batch_equal_counting_each_payment() -> None:
     assert got == _samples(expected, families)
     assert sum(v for (n, _), v in got.items() if n == "dinarwatch_payments_total") == 4
     assert {d.decision for d in decisions(sink)} == {Action.PASS, Action.REVIEW}
+
+
+def test_the_party_cache_hit_rate_is_served_on_metrics() -> None:
+    """The same parties a second time are answered from the party cache, and /metrics says so;
+    a new context (a list reload) starts the counts again."""
+    from prometheus_client import generate_latest
+
+    pipeline, _ = make()
+    metrics = pipeline.runtime.metrics.registry
+
+    def sample(name: str, **labels: str) -> float:
+        value = metrics.get_sample_value(name, labels)
+        assert value is not None, generate_latest(metrics).decode()
+        return value
+
+    doc = payment_doc(payment_id="P-1", creditor=SANCTIONED)
+    asyncio.run(pipeline.ingest_batch([raw_event(doc)]))
+    first_misses = sample("dinarwatch_party_cache_lookups_total", result="miss")
+    assert first_misses > 0 and sample("dinarwatch_party_cache_lookups_total", result="hit") == 0
+    entries = sample("dinarwatch_party_cache_entries")
+    assert entries > 0
+
+    again = payment_doc(payment_id="P-2", creditor=SANCTIONED)
+    asyncio.run(pipeline.ingest_batch([raw_event(again, offset=1)]))
+    assert sample("dinarwatch_party_cache_lookups_total", result="hit") >= first_misses
+    assert sample("dinarwatch_party_cache_lookups_total", result="miss") == first_misses
+    assert sample("dinarwatch_party_cache_entries") == entries
+
+    pipeline.runtime.swap_context(context(None, SDN))
+    assert sample("dinarwatch_party_cache_lookups_total", result="hit") == 0
+    assert sample("dinarwatch_party_cache_entries") == 0
