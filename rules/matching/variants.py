@@ -56,8 +56,8 @@ class VariantMap:
     ) -> None:
         self._vocabulary = vocabulary
         self._by_fold: dict[str, list[int]] = defaultdict(list)
-        self._by_deletion: dict[str, list[str]] = defaultdict(list)
-        self._by_raw_deletion: dict[str, list[str]] = defaultdict(list)
+        self._by_deletion: Spellings = {}
+        self._by_raw_deletion: Spellings = {}
         self._by_skeleton: dict[str, list[int]] = defaultdict(list)
         self._by_skeleton_translit: dict[str, list[int]] = defaultdict(list)
         self._unglued: dict[str, int] = {}
@@ -76,16 +76,16 @@ class VariantMap:
             self._add(token, token_id, token_id in translit)
         for spelling in sorted(self._spellings):
             for key in _deletions(spelling):
-                self._by_raw_deletion[key].append(spelling)
+                _add_spelling(self._by_raw_deletion, key, spelling)
 
     def _add(self, token: str, token_id: int, translit: bool) -> None:
         folded = fold(token)
         if not self._by_fold[folded]:
             for key in _deletions(folded):
-                self._by_deletion[key].append(folded)
+                _add_spelling(self._by_deletion, key, folded)
         self._by_fold[folded].append(token_id)
         for key in _deletions(token):
-            self._by_raw_deletion[key].append(token)
+            _add_spelling(self._by_raw_deletion, key, token)
         bones = skeleton(token)
         if len(bones) >= MIN_SKELETON_LENGTH:
             self._by_skeleton[bones].append(token_id)
@@ -159,16 +159,37 @@ class VariantMap:
             _keep(found, token_id, SKELETON_SIMILARITY)
 
 
-def _within_edits(
-    word: str, by_deletion: Mapping[str, Iterable[str]]
-) -> Iterator[tuple[str, float]]:
+Spellings = dict[str, str | tuple[str, ...]]
+"""A deletion key -> the spelling it was made from, or the spellings when several share it.
+
+Nine keys in ten come from one spelling (a vocabulary of 23,000 words gives 336,000 keys on the
+full SDN), so that spelling is held as the value itself: a one-element list per key cost 88
+bytes, about 30 MiB on the full SDN."""
+
+
+def _add_spelling(table: Spellings, key: str, spelling: str) -> None:
+    """Add `spelling` under `key`, after those already there (a key's spellings stay in the
+    order they were added, so lookups find them in the same order)."""
+    held = table.get(key)
+    if held is None:
+        table[key] = spelling
+    elif isinstance(held, str):
+        table[key] = (held, spelling)
+    else:
+        table[key] = (*held, spelling)
+
+
+def _within_edits(word: str, by_deletion: Spellings) -> Iterator[tuple[str, float]]:
     """Each indexed spelling within MAX_EDITS of `word` (symmetric deletions, then OSA), with its
     similarity capped at MAX_EDIT_SIMILARITY; once per spelling, never `word` itself."""
     if len(word) < MIN_EDIT_LENGTH:
         return
     seen: set[str] = set()
     for key in _query_deletions(word):
-        for other in by_deletion.get(key, ()):
+        found = by_deletion.get(key)
+        if found is None:
+            continue
+        for other in (found,) if isinstance(found, str) else found:
             if other in seen or other == word:
                 continue
             seen.add(other)
