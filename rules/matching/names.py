@@ -365,6 +365,11 @@ class NameIndex:
         cached = self._cache.get(key)
         if cached is None:
             cut = truncated if truncated is not None else _looks_cut(name)
+            if self._nothing_to_find(name, cut):
+                # Not remembered: told again by a few set lookups, and most names of a payment
+                # are this case for every short list (a memo entry each would be most of the
+                # query memos' memory).
+                return []
             cached = self._search(name, threshold, kind, cut)
             if len(self._cache) >= QUERY_CACHE_SIZE:
                 self._cache.clear()
@@ -430,8 +435,7 @@ class NameIndex:
         return found
 
     def _search(self, name: str, threshold: float, kind: str | None, cut: bool) -> list[NameHit]:
-        if self._nothing_to_find(name, cut):
-            return []
+        """`search` of a name that `_nothing_to_find` does not rule out."""
         readings = self._readings(name)
         best: dict[int, _Scored] = {}
         primary: dict[int, _Scored] = {}  # the best primary-name score, when an alias beat it
