@@ -37,7 +37,7 @@ from rules.matching import NameHit, matcher_evidence
 from rules.matching.common_names import FAMILY_NAMES, GIVEN_NAMES
 from rules.matching.lexicon import PERSON_PARTICLES
 from rules.matching.names import EXACT_PRIMARY, NEAR_EXACT_SIMILARITY, STRONG_ALIAS
-from rules.matching.normalize import name_tokens
+from rules.matching.normalize import NAME_MEMO_SIZE, SHARED_NAME_MEMO_SIZE, name_tokens
 from rules.mentions import (
     BankCode,
     Subject,
@@ -531,7 +531,7 @@ def _mention_found_in(
     return tuple(_mention_matches(index, mention, policy, memo))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
 def _quiet(mention: TextMention) -> bool:
     """No identifier, no name span and not a whole field: only windows can name a party."""
     text = mention.text
@@ -715,7 +715,7 @@ COUNTRY_WORDS = {
 """Name words that say which country an institution belongs to, as their normalised tokens."""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def countries_conflict(query: str, alias: str) -> bool:
     """Whether both names say which country they belong to and the countries differ.
 
@@ -805,7 +805,7 @@ def action_for(settings: ListRuleSettings, match: ListMatch) -> Action:
 # --- free text ----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     """Runs of 2..`longest` consecutive name tokens of `text`, each once, in text order.
 
@@ -818,7 +818,7 @@ def text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     return _text_windows(text, longest)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
 def window_ends(text: str, longest: int) -> frozenset[str]:
     """The first and last words of every window of `text`: a list none of them is in has no
     name there. Keyed by the text (whose hash Python keeps), asked once per list.
@@ -856,7 +856,7 @@ class TextWindow(NamedTuple):
     after: str
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def _text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     # A line break ends a name as far as its neighbours go (the windows may still span it:
     # a name can wrap onto the next address line).
@@ -920,7 +920,7 @@ def _text_hit_counts(
     return True
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def common_names_only(name: str) -> bool:
     """Whether every word of a person's name is a common given or family name (Ahmed Ali)."""
     tokens = name_tokens(name)

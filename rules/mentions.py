@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from rules.matching.normalize import NAME_MEMO_SIZE, SHARED_NAME_MEMO_SIZE
 from schemas.masking import mask_account
 from schemas.payment import Payment
 
@@ -173,7 +174,7 @@ def _strings(path: str, value: object, budget: list[int], depth: int = 0) -> lis
     return found
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
 def iban_bank_code(account: str | None) -> BankCode | None:
     """The bank code inside an Iraqi or Iranian IBAN, or None for any other account.
 
@@ -288,7 +289,7 @@ _SPAN_END = re.compile(
 )
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def name_spans(text: str) -> tuple[str, ...]:
     """The names `text` presents as a party's: each run after a party marker, to the end of its
     line or to a reference ("PAYMENT ON BEHALF OF X INV 1234" gives X).
@@ -322,7 +323,7 @@ def whole_field(text: str) -> tuple[str, ...]:
     return ()
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def identifiers_in_text(text: str) -> tuple[tuple[str, str], ...]:
     """("iban", compact) and ("bic", code) for every IBAN or BIC-shaped code written in `text`.
 

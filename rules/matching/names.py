@@ -68,6 +68,7 @@ from rules.matching.lexicon import (
     prior_weight,
 )
 from rules.matching.normalize import (
+    SHARED_NAME_MEMO_SIZE,
     NameTokens,
     analyse_name,
     canonical_word,
@@ -91,8 +92,6 @@ MIN_CORPUS_WEIGHT = 0.1
 QUERY_CACHE_SIZE = 50_000
 TOKEN_CACHE_SIZE = 200_000
 JOIN_CACHE_SIZE = 20_000
-# Every list searches a payment's names within the same payment: a short memory serves.
-NAME_KEYS_CACHE_SIZE = 16_384
 GENERIC_TAIL_WEIGHT = 0.3
 # Scores are rounded to four places: a raw score this far below the threshold can still be a hit.
 SCORE_ROUNDING = 1e-4
@@ -1128,7 +1127,7 @@ def _word_for_word(
     return all(i in used or t.text in LEGAL_FORMS for i, t in enumerate(query.tokens))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
 def _query_shape(
     tokens: tuple[str, ...],
 ) -> tuple[tuple[str, ...], frozenset[str], frozenset[str], str, int]:
@@ -1219,7 +1218,7 @@ class _NameKeys(NamedTuple):
     joined: frozenset[str]
 
 
-@lru_cache(maxsize=NAME_KEYS_CACHE_SIZE)
+@lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
 def _name_keys(name: str) -> _NameKeys:
     """The name's _NameKeys. Every list searches the same payment names, so this is worked out
     once per name, not once per list; the strings' hashes are then computed once too."""
@@ -1255,7 +1254,7 @@ def _split_article(left: str, right: str) -> bool:
     return len(left) == 1 and len(right) == 1 and left + right in ARTICLES
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
 def _exact_key(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Whole-name equality up to word order, legal forms and transliteration spelling (Farouk
     = Faruk, "HASM PJSC" = HASM); short words (acronyms: KIIB is not KIB) must be spelt alike,

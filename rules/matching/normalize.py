@@ -30,6 +30,21 @@ from rules.matching.arabic import has_arabic, transliterate
 from rules.matching.glyphs import fold_lookalikes, strip_invisible
 from rules.matching.lexicon import ARTICLES, LEGAL_FORMS, PHRASES, STOPWORDS, SYNONYMS
 
+NAME_MEMO_SIZE = 8192
+"""Entries of each per-name and per-text memo that serves the payments in hand (a name's
+fragments, a text's identifiers and name spans): every list reads the same names within one
+payment, and across payments the party cache (rules/party_cache.py) answers a subject or text
+seen before without reaching them. Their entries are seldom read again after the payment."""
+SHARED_NAME_MEMO_SIZE = 16384
+"""Entries of each per-name memo read again across payments (a name's analysis and keys, a
+text's windows): a party the party cache misses under one field is often met under another.
+With 65,536 entries each, the memos of the core grew by about 200 MiB over 40,000 generated
+payments and kept growing; at these two sizes by 139 MiB, at the same CPU a payment
+(docs/benchmarks.md)."""
+WORD_MEMO_SIZE = 65536
+"""Entries of each per-word memo (canonical tokens, folded forms): payment words repeat across
+payments far more than whole names do, and an entry is small."""
+
 _APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc\u02bb\u02bf\u02be`\u00b4")
 _HYPHEN_ARTICLE = re.compile(
     r"\b(?:al|el|ul|il|ad|adh|an|ar|as|ash|at|ath|az|ud|un|ur|us|ut|uz)-(?=[a-z])"
@@ -81,7 +96,7 @@ class NameTokens(NamedTuple):
     collapsed: frozenset[str] = frozenset()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
 def analyse_name(name: str) -> NameTokens:
     """Normalise a name; remember which tokens are transliterations (vowels unknown)."""
     name = clean_text(name)
@@ -102,7 +117,7 @@ def analyse_name(name: str) -> NameTokens:
     return NameTokens(tokens, frozenset(translit), _collapsed(tokens, collapsed))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def clean_text(name: str) -> str:
     """Step 0: invisible characters out, compatibility forms (NFKC) and look-alikes folded."""
     if name.isascii():
@@ -110,7 +125,7 @@ def clean_text(name: str) -> str:
     return fold_lookalikes(unicodedata.normalize("NFKC", strip_invisible(name)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_MEMO_SIZE)
 def fragments(name: str) -> tuple[tuple[str, str], ...]:
     """The name's words before articles, stop words and variants are applied, each with the
     separator before it ("" for the first). A single space or hyphen between two words may be
@@ -179,13 +194,13 @@ def _close_up(spaced: str, collapsed: set[str]) -> str:
     return word
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORD_MEMO_SIZE)
 def canonical_word(word: str) -> tuple[str, ...]:
     """One raw word's canonical tokens (public for the index's re-joining of fragments)."""
     return _canonical_word(word)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORD_MEMO_SIZE)
 def _canonical_word(word: str) -> tuple[str, ...]:
     """One word's canonical tokens (none for articles and stop words); memoised per word."""
     if word in ARTICLES or word in STOPWORDS:
@@ -234,7 +249,7 @@ def _apply_phrases(tokens: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORD_MEMO_SIZE)
 def fold(token: str) -> str:
     """A spelling-tolerant key: vowel and digraph variants of transliteration collapse.
 
