@@ -215,29 +215,37 @@ async def _bare_loop(settings: Settings, count: int) -> float:
         await producer.stop()
 
 
-def run_workers(
-    settings: Settings,
-    workers: int,
-    count: int,
-    workdir: Path,
-    backlog: list[GeneratedRecord] | None = None,
-) -> tuple[float, float, float]:
-    """Start `workers` worker processes; (payments/s, CPU µs/payment, peak RSS MiB of the
-    first worker). Without `backlog` the records are already in payments.raw; with it, the
-    workers are started first, and the records are sent once the group is stable with every
-    worker holding partitions (the steady state, without a start or a rebalance in it)."""
+def start_workers(
+    settings: Settings, workers: int, workdir: Path, name: str
+) -> list[WorkerProcess]:
+    """Start `workers` worker processes (web ports one apart) and wait until their consumer
+    group is stable with every worker holding partitions."""
     procs = [
         WorkerProcess(
             settings.model_copy(update={"web_port": settings.web_port + i}),
-            workdir / f"worker-{settings.topic_prefix}{i}.log",
+            workdir / f"worker-{name}-{i}.log",
         ).start(timeout=120)
         for i in range(workers)
     ]
+    try:
+        wait_for_members(settings, workers, 180)
+    except BaseException:
+        for proc in procs:
+            proc.stop()
+        raise
+    return procs
+
+
+def run_workers(
+    settings: Settings, workers: int, count: int, workdir: Path, backlog: list[GeneratedRecord]
+) -> tuple[float, float, float]:
+    """Start `workers` worker processes and, once they hold their partitions, send them
+    `backlog` (the steady state, without a start or a rebalance in the timed span);
+    (payments/s, CPU µs/payment, peak RSS MiB of the first worker)."""
+    procs = start_workers(settings, workers, workdir, settings.topic_prefix)
     cpu_before = [proc_cpu_seconds(p.proc.pid) for p in procs]  # type: ignore[union-attr]
     try:
-        if backlog is not None:
-            wait_for_members(settings, workers, 180)
-            load(settings, backlog)
+        load(settings, backlog)
         wait_for_records(settings.kafka_bootstrap, settings.topic(names.DECISIONS), count, 900)
         cpu_after = [proc_cpu_seconds(p.proc.pid) for p in procs]  # type: ignore[union-attr]
         cpu = sum(a - b for a, b in zip(cpu_after, cpu_before, strict=True))
@@ -310,14 +318,7 @@ def bench_latency(
     """Event -> decision latency of `workers` workers fed `rate` payments/s (a live feed)."""
     settings = bench_settings(bootstrap, f"lat{rate:.0f}w{workers}", workdir, **extra)
     create_topics(settings)
-    procs = [
-        WorkerProcess(
-            settings.model_copy(update={"web_port": settings.web_port + i}),
-            workdir / f"worker-latency-{rate:.0f}-{i}.log",
-        ).start(timeout=120)
-        for i in range(workers)
-    ]
-    wait_for_members(settings, workers, 180)
+    procs = start_workers(settings, workers, workdir, f"latency-{rate:.0f}")
     warm = TrafficSpec(count=200, seed=8, start=datetime.now(UTC), id_prefix="WARM")
     producer = make_producer(settings)
     publish(generate(warm), producer, settings.topic(names.RAW), 0)
