@@ -652,13 +652,7 @@ class NameIndex:
         tokens: list[str] = []
         changed = False
         for token in reading.tokens:
-            pieces: Sequence[str] | None = None
-            if token in self._vocabulary:
-                pass
-            elif token in reading.collapsed:
-                pieces = self._segment(token)
-            elif token not in reading.transliterated:
-                pieces = self._unglued(token)
+            pieces = self._pieces(token, reading)
             if pieces:
                 tokens += pieces
                 changed = True
@@ -667,6 +661,17 @@ class NameIndex:
         if not changed:
             return None
         return NameTokens(tuple(tokens), reading.transliterated)
+
+    def _pieces(self, token: str, reading: NameTokens) -> Sequence[str] | None:
+        """The list words a token not on the list splits into: letters closed up are
+        segmented, a word of Latin script is tried as two words written together."""
+        if token in self._vocabulary:
+            return None
+        if token in reading.collapsed:
+            return self._segment(token)
+        if token in reading.transliterated:
+            return None
+        return self._unglued(token)
 
     def _adjacent_pairs(self) -> set[int]:
         """Every pair of list words that stand next to each other in an alias (either order,
