@@ -347,7 +347,7 @@ def bench_latency(
     feeder = threading.Thread(target=feed, args=(settings, list(generate(spec)), rate))
     feeder.start()
     try:
-        wait_for_records(bootstrap, settings.topic(names.DECISIONS), total, count / rate + 300)
+        wait_for_records(bootstrap, settings.topic(names.DECISIONS), total, total / rate + 300)
     finally:
         feeder.join()
         for proc in procs:
