@@ -856,7 +856,6 @@ class TextWindow(NamedTuple):
     after: str
 
 
-@lru_cache(maxsize=NAME_MEMO_SIZE)
 def _text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
     # A line break ends a name as far as its neighbours go (the windows may still span it:
     # a name can wrap onto the next address line).

@@ -314,7 +314,6 @@ class NameIndex:
         self._inert: set[str] = set()
         # Words not on the list read as two words written together, or None (`_unglued`).
         self._glued: dict[str, tuple[str, ...] | None] = {}
-        self._no_digits: bool | None = None
         analysed = self._analyse_entries(entries)
         self._weak_keys = frozenset(" ".join(key) for key in self._weak)
         self._tokens = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
@@ -374,64 +373,6 @@ class NameIndex:
                 self._cache.clear()
             self._cache[key] = cached
         return list(cached)
-
-    def could_match(self, text: str, threshold: float) -> bool:
-        """False only when neither `search` nor a free-text window of `text` can hit at
-        `threshold` or above: a necessary condition, checked without scoring.
-
-        Every word of every reading of each line (its adjacent joins and, for the last word of
-        a line cut at SWIFT's width, the listed words it begins included) is expanded to the
-        listed words it may stand for, with the best similarity. A hit on an alias needs
-        matched weight M with (1 + b^2) M >= threshold (Wq + b^2 Wc), hence
-        M >= threshold * b^2 Wc / (1 + b^2) whatever the rest of the query; M is bounded by
-        the alias's words' weights times their best similarity. A weak alias needs all its
-        words present. Re-screening against a small delta (rules/rescreen.py) skips,
-        undecoded, the payments none of whose strings pass.
-        """
-        best: dict[int, float] = {}
-        present: set[str] = set()
-        vocabulary = self._vocabulary
-        digits_only = self._letters_only_vocabulary()
-        for line in text.split("\n"):
-            parts = [w for w, _ in fragments(line)]
-            for left, right in pairwise(parts):
-                for token in canonical_word(left + right):
-                    if token in vocabulary:
-                        best[vocabulary[token]] = 1.0
-            for reading in self._readings(line):
-                tokens = reading.tokens
-                present.update(tokens)
-                present.update(fold(t) for t in tokens)  # weak keys hold folded words
-                for token in tokens:
-                    if digits_only and len(token) >= 3 and token.isdigit():
-                        continue  # three edits or more from every (letter-only) listed word
-                    variants = self._query_token(token, token in reading.transliterated).variants
-                    _merge(best, variants)
-                if tokens and len(tokens[-1]) >= 3 and _looks_cut(line):
-                    _merge(best, self._variants.prefixed(tokens[-1]))
-        if any(present.issuperset(key) for key in self._weak):
-            return True
-        low = threshold - SCORE_ROUNDING
-        weights, aliases = self._weights, self._aliases
-        seen: set[int] = set()
-        for token_id in best:
-            for alias_id in self._postings[token_id][1]:
-                if alias_id in seen:
-                    continue
-                seen.add(alias_id)
-                alias = aliases[alias_id]
-                matched = sum(best.get(t, 0.0) * weights[t] for t in alias.tokens)
-                if matched >= low * self._alias_share[alias_id] - 1e-9:
-                    return True
-        return False
-
-    def _letters_only_vocabulary(self) -> bool:
-        """No listed word holds a digit (remembered: the vocabulary never changes)."""
-        found = self._no_digits
-        if found is None:
-            found = not any(ch.isdigit() for token in self._vocabulary for ch in token)
-            self._no_digits = found
-        return found
 
     def _search(self, name: str, threshold: float, kind: str | None, cut: bool) -> list[NameHit]:
         """`search` of a name that `_nothing_to_find` does not rule out."""
@@ -1451,9 +1392,3 @@ def _best_gains(tokens: Sequence[_QueryToken]) -> dict[int, float]:
             if gain > get(token_id, 0.0):
                 merged[token_id] = gain
     return merged
-
-
-def _merge(best: dict[int, float], found: dict[int, float]) -> None:
-    for token_id, similarity in found.items():
-        if similarity > best.get(token_id, 0.0):
-            best[token_id] = similarity

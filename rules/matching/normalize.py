@@ -125,7 +125,6 @@ def clean_text(name: str) -> str:
     return fold_lookalikes(unicodedata.normalize("NFKC", strip_invisible(name)))
 
 
-@lru_cache(maxsize=NAME_MEMO_SIZE)
 def fragments(name: str) -> tuple[tuple[str, str], ...]:
     """The name's words before articles, stop words and variants are applied, each with the
     separator before it ("" for the first). A single space or hyphen between two words may be
