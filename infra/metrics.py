@@ -75,9 +75,17 @@ class PipelineMetrics:
         )
         self.screening_seconds = Histogram(
             "dinarwatch_screening_seconds",
-            "Time to screen one payment",
+            "Wall-clock time to screen one payment",
             registry=r,
             buckets=_SCREEN_BUCKETS,
+        )
+        # The histogram's wall clock also counts time the worker's thread waits for a core
+        # (the broker or another worker on the same machine): the CPU spent screening tells
+        # a slow core from a starved one.
+        self.screening_cpu_seconds = Counter(
+            "dinarwatch_screening_cpu_seconds",
+            "CPU time the worker's thread spent screening payments (its own CPU clock)",
+            registry=r,
         )
         self.end_to_end_seconds = Histogram(
             "dinarwatch_end_to_end_seconds",

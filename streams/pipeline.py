@@ -266,10 +266,11 @@ class Pipeline:
         path checks it; payments.valid is keyed by debtor), which the screened store needs."""
         runtime = self.runtime
         metrics = runtime.metrics
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         screened = screen_one(payment, runtime.context, self.clock(), self.windows)
         decision, raised = screened.decision, screened.alerts
         metrics.screening_seconds.observe(time.perf_counter() - started)
+        metrics.screening_cpu_seconds.inc(time.thread_time() - cpu_started)
         await self.sink.send(self.topics.decisions, payment.payment_id.encode(), dumps(decision))
         if self.topics.screened is not None:
             await self._store(payment, decision, partition, payment_json)

@@ -301,10 +301,18 @@ def pipeline_health() -> dict[str, Any]:
             ),
             series(
                 "Screening time p50 / p99",
-                "Time to run the rules on one payment (dinarwatch_screening_seconds).",
+                "Wall-clock time to run the rules on one payment (dinarwatch_screening_seconds), "
+                "and the CPU it took on average (dinarwatch_screening_cpu_seconds_total): "
+                "a p50 far above the CPU mean means the worker waits for a core.",
                 "s",
                 q(_quantile("dinarwatch_screening_seconds", "0.5"), "p50"),
                 q(_quantile("dinarwatch_screening_seconds", "0.99"), "p99", ref="B"),
+                q(
+                    f"sum(rate(dinarwatch_screening_cpu_seconds_total[{RATE}])) / "
+                    f"sum(rate(dinarwatch_screening_seconds_count[{RATE}]))",
+                    "CPU mean",
+                    ref="C",
+                ),
             ),
             series(
                 "End-to-end latency p50 / p99",

@@ -317,3 +317,22 @@ def test_the_party_cache_hit_rate_is_served_on_metrics() -> None:
     pipeline.runtime.swap_context(context(None, SDN))
     assert sample("dinarwatch_party_cache_lookups_total", result="hit") == 0
     assert sample("dinarwatch_party_cache_entries") == 0
+
+
+def test_the_cpu_spent_screening_is_counted_beside_the_wall_clock() -> None:
+    """dinarwatch_screening_cpu_seconds_total grows with each payment screened and never
+    exceeds the wall-clock time the histogram took for the same payments (one thread's CPU
+    clock cannot run faster than the wall)."""
+    pipeline, _ = make()
+    registry = pipeline.runtime.metrics.registry
+    events = [
+        raw_event(payment_doc(payment_id=f"P-{i}", creditor=SANCTIONED), offset=i)
+        for i in range(20)
+    ]
+    asyncio.run(pipeline.ingest_batch(events))
+    cpu = registry.get_sample_value("dinarwatch_screening_cpu_seconds_total")
+    wall = registry.get_sample_value("dinarwatch_screening_seconds_sum")
+    count = registry.get_sample_value("dinarwatch_screening_seconds_count")
+    assert count == 20
+    assert cpu is not None and wall is not None
+    assert 0 < cpu <= wall + 1e-3
