@@ -9,14 +9,16 @@ last line at the end. Figures printed, each beside its issue #8 target:
   honest figure on a noisy machine;
 - worker throughput: one worker started on fresh topics and, once it holds its partitions, N
   payments (generated beforehand) sent to payments.raw at once; first to last decision (broker
-  CreateTime), with the worker process's CPU seconds per payment and peak RSS;
+  CreateTime), with the worker process's CPU seconds per payment and peak RSS, and how many
+  of the machine's cores the worker and everything else (broker, bench) used over the run;
 - two workers the same way on 2N payments, sent once both hold partitions (no start or
   rebalance inside the timed span), the speed-up over one;
 - event -> decision latency at a steady rate: decision CreateTime minus raw CreateTime;
 - with --in-process N: the worker's own per-record work without Kafka or Faust, CPU µs per
   payment: the streams.pipeline.Pipeline (decode, screen, encode, metrics, logs) on a sink that
-  drops records, beside decode + screening.service.screen_one alone, on the same generated
-  records and lists; the difference is what the pipeline adds around the screening service.
+  drops records, beside decode + screening.service.screen_one alone, each run on generated
+  records of its own (so that every name is new to the memos, as in a worker) with the same
+  lists; the difference is what the pipeline adds around the screening service.
 Run: python -m bench.bench_worker [--count N] [--rate R] [--lists builtin] [--in-process N]
 [--write-doc]
 """
