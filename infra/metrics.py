@@ -272,13 +272,14 @@ class DecisionTally:
     labelled counter update costs a label look-up and a lock (four per USD payment), and per
     batch that is paid once per distinct label set."""
 
-    __slots__ = ("amounts", "banks", "flagged", "payments")
+    __slots__ = ("amounts", "banks", "flagged", "payments", "screening_cpu")
 
     def __init__(self) -> None:
         self.payments: dict[tuple[str, str, str], int] = {}
         self.amounts: dict[str, float] = {}
         self.banks: dict[str, float] = {}
         self.flagged: dict[tuple[str, str], int] = {}
+        self.screening_cpu = 0.0
 
     def add(self, decision: Decision, fmt: str, amount: Decimal, bank: str) -> None:
         """Count a decision; `bank` is the debtor agent's BIC8 (a bounded label set). Counters
@@ -293,7 +294,14 @@ class DecisionTally:
         if verdict != "pass":
             self.flagged[bank, verdict] = self.flagged.get((bank, verdict), 0) + 1
 
+    def add_screening_cpu(self, seconds: float) -> None:
+        """CPU seconds one payment's screening took (dinarwatch_screening_cpu_seconds_total)."""
+        self.screening_cpu += seconds
+
     def flush(self, metrics: PipelineMetrics) -> None:
+        if self.screening_cpu:
+            metrics.screening_cpu_seconds.inc(self.screening_cpu)
+            self.screening_cpu = 0.0
         for labels, count in self.payments.items():
             metrics.payments.labels(*labels).inc(count)
         for verdict, usd in self.amounts.items():

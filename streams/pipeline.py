@@ -270,7 +270,7 @@ class Pipeline:
         screened = screen_one(payment, runtime.context, self.clock(), self.windows)
         decision, raised = screened.decision, screened.alerts
         metrics.screening_seconds.observe(time.perf_counter() - started)
-        metrics.screening_cpu_seconds.inc(time.thread_time() - cpu_started)
+        self.tally.add_screening_cpu(time.thread_time() - cpu_started)
         await self.sink.send(self.topics.decisions, payment.payment_id.encode(), dumps(decision))
         if self.topics.screened is not None:
             await self._store(payment, decision, partition, payment_json)

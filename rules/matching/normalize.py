@@ -32,9 +32,10 @@ from rules.matching.lexicon import ARTICLES, LEGAL_FORMS, PHRASES, STOPWORDS, SY
 
 NAME_MEMO_SIZE = 8192
 """Entries of each per-name and per-text memo that serves the payments in hand (a name's
-fragments, a text's identifiers and name spans): every list reads the same names within one
-payment, and across payments the party cache (rules/party_cache.py) answers a subject or text
-seen before without reaching them. Their entries are seldom read again after the payment."""
+clean text, a text's identifiers, name spans and windows): every list reads the same names
+within one payment, and across payments the party cache (rules/party_cache.py) answers a
+subject or text seen before without reaching them. Their entries are seldom read again after
+the payment."""
 SHARED_NAME_MEMO_SIZE = 16384
 """Entries of each per-name memo read again across payments (a name's analysis and keys, a
 text's windows): a party the party cache misses under one field is often met under another.
