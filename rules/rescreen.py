@@ -295,7 +295,7 @@ _BY_CODE = {code: how for how, code in READINGS.items()}
 PARTY_FORMS_SIZE = 20_000
 """Parties and agents whose probe strings a caller's memo keeps before it starts afresh."""
 
-PartyForms = MutableMapping[tuple[str, bytes], tuple[str, ...] | None]
+PartyForms = MutableMapping[tuple[str, str], tuple[str, ...] | None]
 """(field, the party's JSON) -> its probe strings, or None when one holds a separator."""
 
 
@@ -337,8 +337,10 @@ def _field_form(key: str, value: Any) -> tuple[str, ...] | None:
 
 def _remembered_form(key: str, value: Any, memo: PartyForms) -> tuple[str, ...] | None:
     """The field's probe strings, keyed by its canonical JSON (the strings depend on nothing
-    else)."""
-    memo_key = (key, orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+    else). The key holds the JSON as a str: the bytes object orjson returns keeps the 4 KiB
+    buffer it was written in, so 20,000 bytes keys held 80 MiB; their str copies hold about
+    the JSON's length."""
+    memo_key = (key, orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode())
     if memo_key in memo:
         return memo[memo_key]
     if len(memo) >= PARTY_FORMS_SIZE:

@@ -4,6 +4,7 @@ findings are the core's own, as of the re-screening day, without what already al
 from __future__ import annotations
 
 import random
+import tracemalloc
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -98,6 +99,24 @@ def test_probe_form_with_the_parties_memo_is_the_same_string() -> None:
         assert probe_form(doc, memo) == probe_form(doc)
     assert probe_form(docs[-1], memo) is None  # a separator inside a party: the slow way
     assert memo and all(key[0] in PARTIES for key in memo)  # only parties and agents kept
+
+
+def test_the_parties_memo_holds_each_party_in_about_its_own_size() -> None:
+    """The worker keeps up to PARTY_FORMS_SIZE parties: a key that pinned a serialiser's
+    whole write buffer (orjson's bytes keep 4 KiB whatever their length) made this memo the
+    largest part of a worker's memory."""
+    docs = [as_stored(make_payment(debtor=party(f"Customer {i} Trading"))) for i in range(400)]
+    memo: dict[Any, Any] = {}
+    tracemalloc.start()
+    try:
+        for doc in docs:
+            probe_form(doc, memo)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    per_entry = held / len(memo)
+    assert len(memo) >= 400  # each debtor is new
+    assert per_entry < 1024, f"{per_entry:.0f} bytes held per remembered party"
 
 
 def test_probe_skips_a_payment_with_nothing_of_the_delta() -> None:
