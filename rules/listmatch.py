@@ -348,7 +348,7 @@ def _window_hits(
         return found
     hits: list[tuple[str, NameHit]] = []
     windows: tuple[TextWindow, ...] = ()
-    if not window_ends(text, policy.text_window).isdisjoint(index.words):
+    if not index.words.isdisjoint(window_ends(text, policy.text_window)):
         # Some window starts or ends with a listed word; the others are skipped below.
         windows = text_windows(text, policy.text_window)
     for window in windows:
@@ -526,7 +526,7 @@ def _mention_found_in(
     whole field, and no window that starts or ends with a listed word (exactly the case in
     which `_mention_matches` finds nothing), without touching the text memo. Both tests are
     memoised per text, so the lists after the first only compare sets."""
-    if _quiet(mention) and window_ends(mention.text, policy.text_window).isdisjoint(index.words):
+    if _quiet(mention) and index.words.isdisjoint(window_ends(mention.text, policy.text_window)):
         return ()
     return tuple(_mention_matches(index, mention, policy, memo))
 
@@ -819,7 +819,7 @@ def text_windows(text: str, longest: int) -> tuple[TextWindow, ...]:
 
 
 @lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
-def window_ends(text: str, longest: int) -> frozenset[str]:
+def window_ends(text: str, longest: int) -> tuple[str, ...]:
     """The first and last words of every window of `text`: a list none of them is in has no
     name there. Keyed by the text (whose hash Python keeps), asked once per list.
 
@@ -828,7 +828,7 @@ def window_ends(text: str, longest: int) -> frozenset[str]:
     """
     ends: set[str] = set()
     if longest < 2:
-        return frozenset(ends)
+        return ()
     run: list[str] = []  # a run goes on across a line break, not across a marker or number
     for line in text.split("\n"):
         for part, segment in enumerate(without_markers(line)):
@@ -845,7 +845,8 @@ def window_ends(text: str, longest: int) -> frozenset[str]:
                 run = []
     if len(run) > 1:
         ends.update(run)
-    return frozenset(ends)
+    # A tuple, sorted: a memo entry of a few words (a small frozenset costs 216 bytes).
+    return tuple(sorted(ends))
 
 
 class TextWindow(NamedTuple):

@@ -501,7 +501,7 @@ class NameIndex:
                             ids,
                             weight,
                             _classes(tokens),
-                            QUALIFIERS.intersection(tokens),
+                            _qualifiers(tokens),
                             1.0 if kind == PERSON else _beta2(strongest),
                             text in primaries,
                             kind == PERSON and strongest <= WEAK_ALIAS_WEIGHT,
@@ -1084,7 +1084,7 @@ def _query_shape(
     return (
         texts,
         _classes(tokens),
-        QUALIFIERS.intersection(tokens),
+        _qualifiers(tokens),
         infer_kind(tokens),
         _length(texts),
     )
@@ -1155,13 +1155,14 @@ class _NameKeys(NamedTuple):
     parts: tuple[tuple[str, str], ...]  # its fragments (normalize.fragments)
     pairs: tuple[str, ...]  # adjacent words an injected space or hyphen may split: "left right"
     positions: tuple[int, ...]  # per pair, the position of its right word in `parts`
-    words: frozenset[str]  # the words of its analysis
+    words: tuple[str, ...]  # the words of its analysis, each once (tuples: a small frozenset
+    # costs 216 bytes, and these are only iterated and tested against an index's sets)
     plain: bool  # no word transliterated from a script, no letters spaced out
     exact: str  # its exact key (_exact_key), words joined by a space
     # Every canonical word its pairs make when joined: an index none of whose list words is
     # among them joins no pair, told by one set test instead of a memo lookup per pair (the
     # pairs of generated and real payment names are mostly new, so the memo rarely answers).
-    joined: frozenset[str]
+    joined: tuple[str, ...]
 
 
 @lru_cache(maxsize=SHARED_NAME_MEMO_SIZE)
@@ -1188,10 +1189,10 @@ def _name_keys(name: str) -> _NameKeys:
         parts,
         tuple(pairs),
         tuple(positions),
-        frozenset(analysed.tokens),
+        tuple(dict.fromkeys(analysed.tokens)),
         not analysed.collapsed and not analysed.transliterated,
         " ".join(_exact_key(analysed.tokens)) if analysed.tokens else "",
-        frozenset(joined),
+        tuple(sorted(joined)),
     )
 
 
@@ -1331,8 +1332,19 @@ def _token_weights(
 
 
 def _classes(tokens: Iterable[str]) -> frozenset[str]:
-    # Set operations in C: this runs once per new payment name.
-    return frozenset([NAME_CLASSES[t] for t in NAME_CLASSES.keys() & tokens])
+    # Set operations in C: this runs once per new payment name. Most names have no class
+    # word: they share one empty set (every alias and query memo entry held its own, 216 bytes).
+    found = NAME_CLASSES.keys() & tokens
+    return frozenset([NAME_CLASSES[t] for t in found]) if found else _NO_WORDS
+
+
+def _qualifiers(tokens: Iterable[str]) -> frozenset[str]:
+    """The qualifier words among `tokens`; the shared empty set when none (most names)."""
+    found = QUALIFIERS.intersection(tokens)
+    return found if found else _NO_WORDS
+
+
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 def _beta2(strongest: float) -> float:
