@@ -553,7 +553,7 @@ class NameIndex:
                     break
         if not joins:
             return []
-        parts = keys.parts
+        parts = fragments(name)  # not kept in the memo: asked only when a pair joins
         readings = [_joined(parts, {i}) for _, i in joins]
         if len(joins) > 1:
             chosen: set[int] = set()
@@ -1152,7 +1152,6 @@ def _looks_cut(name: str) -> bool:
 class _NameKeys(NamedTuple):
     """What every index asks of a payment name before searching it, worked out once per name."""
 
-    parts: tuple[tuple[str, str], ...]  # its fragments (normalize.fragments)
     pairs: tuple[str, ...]  # adjacent words an injected space or hyphen may split: "left right"
     positions: tuple[int, ...]  # per pair, the position of its right word in `parts`
     words: tuple[str, ...]  # the words of its analysis, each once (tuples: a small frozenset
@@ -1186,7 +1185,6 @@ def _name_keys(name: str) -> _NameKeys:
         previous = word
     analysed = analyse_name(name)
     return _NameKeys(
-        parts,
         tuple(pairs),
         tuple(positions),
         tuple(dict.fromkeys(analysed.tokens)),
