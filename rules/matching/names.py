@@ -303,7 +303,8 @@ class NameIndex:
         self._tokens: list[str] = []
         self._aliases: list[_Alias] = []
         self._weak: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
-        self._cache: dict[tuple[str, float, str | None, bool | None], list[NameHit]] = {}
+        # Results as tuples: most are empty, and the empty tuple is one shared object.
+        self._cache: dict[tuple[str, float, str | None, bool | None], tuple[NameHit, ...]] = {}
         self._token_memo: dict[tuple[str, bool, bool], _QueryToken] = {}
         # The same memo's plain words (neither transliterated nor cut), keyed by the word alone.
         self._plain_tokens: dict[str, _QueryToken] = {}
@@ -368,7 +369,7 @@ class NameIndex:
                 # are this case for every short list (a memo entry each would be most of the
                 # query memos' memory).
                 return []
-            cached = self._search(name, threshold, kind, cut)
+            cached = tuple(self._search(name, threshold, kind, cut))
             if len(self._cache) >= QUERY_CACHE_SIZE:
                 self._cache.clear()
             self._cache[key] = cached

@@ -72,20 +72,23 @@ class VariantMap:
                 self._spellings[variant] = vocabulary[canonical]
         self._distinct = frozenset((fold(a), fold(b)) for a, b in DISTINCT)
         translit = frozenset(transliterated)
+        # One str object per distinct deletion key across both neighbourhoods (about one key
+        # in seven is in both): the build's own table, dropped when the build ends.
+        keys: dict[str, str] = {}
         for token, token_id in sorted(vocabulary.items()):
-            self._add(token, token_id, token_id in translit)
+            self._add(token, token_id, token_id in translit, keys)
         for spelling in sorted(self._spellings):
             for key in _deletions(spelling):
-                _add_spelling(self._by_raw_deletion, key, spelling)
+                _add_spelling(self._by_raw_deletion, keys.setdefault(key, key), spelling)
 
-    def _add(self, token: str, token_id: int, translit: bool) -> None:
+    def _add(self, token: str, token_id: int, translit: bool, keys: dict[str, str]) -> None:
         folded = fold(token)
         if not self._by_fold[folded]:
             for key in _deletions(folded):
-                _add_spelling(self._by_deletion, key, folded)
+                _add_spelling(self._by_deletion, keys.setdefault(key, key), folded)
         self._by_fold[folded].append(token_id)
         for key in _deletions(token):
-            _add_spelling(self._by_raw_deletion, key, token)
+            _add_spelling(self._by_raw_deletion, keys.setdefault(key, key), token)
         bones = skeleton(token)
         if len(bones) >= MIN_SKELETON_LENGTH:
             self._by_skeleton[bones].append(token_id)
