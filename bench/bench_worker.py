@@ -101,6 +101,8 @@ class Run:
     rss_mib: float
     worker_cores: float
     other_cores: float
+    ready_rss_mib: float
+    """The first worker's resident memory once its group was stable, before the payments."""
 
     def add_cores(self, report: Report, who: str) -> None:
         of = f"of {os.cpu_count() or 1} cores"
@@ -109,8 +111,16 @@ class Run:
 
 
 def proc_peak_rss_mib(pid: int) -> float:
+    return _proc_status_mib(pid, "VmHWM:")
+
+
+def proc_rss_mib(pid: int) -> float:
+    return _proc_status_mib(pid, "VmRSS:")
+
+
+def _proc_status_mib(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -279,6 +289,7 @@ def run_workers(
     `backlog` (the steady state, without a start or a rebalance in the timed span);
     the first worker's peak RSS is the one reported."""
     procs = start_workers(settings, workers, workdir, settings.topic_prefix)
+    ready_rss = proc_rss_mib(procs[0].proc.pid)  # type: ignore[union-attr]
     cpu_before = [proc_cpu_seconds(p.proc.pid) for p in procs]  # type: ignore[union-attr]
     busy_before, started = machine_busy_seconds(), time.monotonic()
     try:
@@ -299,7 +310,9 @@ def run_workers(
     )
     stamps = sorted(r.timestamp for r in decisions)
     span = max((stamps[-1] - stamps[0]) / 1000, 1e-3)
-    return Run(len(decisions) / span, cpu / count * 1e6, rss, cpu / wall, (busy - cpu) / wall)
+    return Run(
+        len(decisions) / span, cpu / count * 1e6, rss, cpu / wall, (busy - cpu) / wall, ready_rss
+    )
 
 
 def measure(
@@ -320,6 +333,7 @@ def bench_throughput(
     report.add(f"worker: 1 process, {count:,} sent at once", run.rate, "payments/s", "≥ 5,000/s")
     report.add("worker / bare loop", run.rate / bare * 100, "%", "≥ 30%")
     report.add("worker CPU per payment", run.cpu_us, "µs")
+    report.add("worker RSS when ready, before the payments", run.ready_rss_mib, "MiB")
     report.add("worker peak RSS (full SDN + UN loaded)", run.rss_mib, "MiB", RSS_TARGET)
     run.add_cores(report, "one worker")
     return run.rate

@@ -292,8 +292,10 @@ READINGS = {NAME: "N", AGENT_NAME: "A", TEXT: "T", EXTRA: "X", CODE: "C"}
 _BY_CODE = {code: how for how, code in READINGS.items()}
 
 
-PARTY_FORMS_SIZE = 20_000
-"""Parties and agents whose probe strings a caller's memo keeps before it starts afresh."""
+PARTY_FORMS_SIZE = 8_192
+"""Parties and agents whose probe strings a caller's memo keeps before it starts afresh. Over
+50,000 generated payments 8,192 answered 75.6% of the lookups and 20,000 answered 80.5%, for
+about 550 bytes an entry (6 MiB more at the larger size)."""
 
 PartyForms = MutableMapping[tuple[str, str], tuple[str, ...] | None]
 """(field, the party's JSON) -> its probe strings, or None when one holds a separator."""
