@@ -1165,7 +1165,7 @@ class _NameKeys(NamedTuple):
     """What every index asks of a payment name before searching it, worked out once per name."""
 
     pairs: tuple[str, ...]  # adjacent words an injected space or hyphen may split: "left right"
-    positions: tuple[int, ...]  # per pair, the position of its right word in `parts`
+    positions: tuple[int, ...]  # per pair, the position of its right word in its fragments
     words: tuple[str, ...]  # the words of its analysis, each once (tuples: a small frozenset
     # costs 216 bytes, and these are only iterated and tested against an index's sets)
     plain: bool  # no word transliterated from a script, no letters spaced out
