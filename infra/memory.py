@@ -143,5 +143,6 @@ def settle_heap() -> None:
     collector). Frozen objects are still freed by reference counting when a reload drops them.
     """
     gc.collect()
+    trim_malloc()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
