@@ -25,8 +25,8 @@ PARTY_CACHE_SIZE = 40_000
 """Entries remembered before the least recently used go: a subject's record (its results under
 every list and policy, `record`) or one `(scope, subject)` result (`lookup`). About 900 bytes
 each with the subject's strings (mostly empty results): 50,000 entries held 9 MiB more and
-answered 69.3% of the lookups over 50,000 generated payments, 40,000 answered 67.7%. The size
-is what keeps a worker under 400 MB once every memo is full (docs/benchmarks.md)."""
+answered 69.3% of the lookups over 50,000 generated payments, 40,000 answered 67.7%. At this
+size a worker stays under 400 MB over 50,000 payments (docs/benchmarks.md)."""
 
 MAX_SCOPES = 1024
 """Distinct (index, policy) scopes before the cache starts afresh (a handful per pack)."""
