@@ -29,6 +29,7 @@ from bench.bench_worker import (
     commit,
     feed,
     proc_peak_rss_mib,
+    proc_rss_mib,
     wait_for_records,
     write_doc,
 )
@@ -62,13 +63,6 @@ def memory_gauges(metrics_text: str) -> tuple[float, float]:
     store = sum(s.value for s in samples if s.name == "dinarwatch_window_store_bytes")
     blocks = sum(s.value for s in samples if s.name == "dinarwatch_python_allocated_blocks")
     return store / 2**20, blocks / 1e6
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class LagProbe:
@@ -134,7 +128,9 @@ def soak(bootstrap: str, work: Path, minutes: float, rate: float, every: float) 
     try:
         while feeder.is_alive():
             time.sleep(every)
-            sample = Sample(time.monotonic() - started, rss_mib(pid), probe.lag(), probe.decided())
+            sample = Sample(
+                time.monotonic() - started, proc_rss_mib(pid), probe.lag(), probe.decided()
+            )
             sample.store_mib, sample.py_blocks_m = memory_gauges(worker.metrics())
             samples.append(sample)
             print(

@@ -317,7 +317,6 @@ class NameIndex:
         # per entry (12 MiB in process over 50,000 payments, when the memo held up to 50,000
         # names). Results are tuples: most are empty, and the empty tuple is one object.
         self._cache: dict[_QueryScope, dict[str, tuple[NameHit, ...]]] = {}
-        self._cached = 0  # entries over all of `_cache`'s memos
         self._token_memo: dict[tuple[str, bool, bool], _QueryToken] = {}
         # The same memo's plain words (neither transliterated nor cut), keyed by the word alone.
         self._plain_tokens: dict[str, _QueryToken] = {}
@@ -383,14 +382,14 @@ class NameIndex:
                 # query memos' memory).
                 return []
             cached = tuple(self._search(name, threshold, kind, cut))
-            if self._cached >= QUERY_CACHE_SIZE:
+            # A handful of memos (one per threshold and kind asked): summing them on a miss,
+            # after a search, costs nothing next to the search.
+            if sum(map(len, self._cache.values())) >= QUERY_CACHE_SIZE:
                 self._cache.clear()
-                self._cached = 0
                 memo = None
             if memo is None:
                 memo = self._cache[(threshold, kind, truncated)] = {}
             memo[name] = cached
-            self._cached += 1
         return list(cached)
 
     def _search(self, name: str, threshold: float, kind: str | None, cut: bool) -> list[NameHit]:
